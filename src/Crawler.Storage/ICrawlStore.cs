@@ -1,0 +1,60 @@
+namespace Crawler.Storage;
+
+/// <summary>
+/// The crawl's persistent state: frontier, captures and payloads. One contract for every
+/// store (SQLite embedded, MongoDB for the cluster); the contract tests in
+/// Crawler.Storage.Tests run against each implementation.
+/// </summary>
+/// <remarks>
+/// A call that returned has been made durable: a crash after <see cref="CommitAsync"/> or
+/// <see cref="AddToFrontierAsync"/> returns loses nothing of it. Implementations must be safe
+/// for concurrent callers; the crawler batches writes through one writer actor.
+/// </remarks>
+public interface ICrawlStore : IAsyncDisposable
+{
+    /// <summary>Creates the schema / indexes when absent. Idempotent.</summary>
+    Task InitializeAsync(CancellationToken ct = default);
+
+    /// <summary>Adds entries unless the (epoch, url) pair is already known. Returns how many were new.</summary>
+    Task<int> AddToFrontierAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default);
+
+    /// <summary>Commits fetch results in one transaction, in order.</summary>
+    Task CommitAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct = default);
+
+    /// <summary>Pending URLs of one host in one epoch, oldest first.</summary>
+    Task<IReadOnlyList<FrontierEntry>> GetPendingAsync(string host, int epoch, int limit, CancellationToken ct = default);
+
+    /// <summary>Every URL of a host known in an epoch with its state (to rebuild a seen-set after a restart).</summary>
+    Task<IReadOnlyList<FrontierEntry>> GetFrontierAsync(string host, int epoch, CancellationToken ct = default);
+
+    /// <summary>Hosts that have pending URLs in the epoch.</summary>
+    Task<IReadOnlyList<string>> GetHostsWithPendingAsync(int epoch, CancellationToken ct = default);
+
+    /// <summary>Captures in fetch order (then id), filtered.</summary>
+    IAsyncEnumerable<CaptureRecord> GetCapturesAsync(CaptureQuery query, CancellationToken ct = default);
+
+    /// <summary>The latest capture of a URL (any epoch), or null.</summary>
+    Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default);
+
+    /// <summary>Payload bytes by digest ("sha256:hex"), decompressed; null when unknown.</summary>
+    Task<byte[]?> GetPayloadAsync(string digest, CancellationToken ct = default);
+
+    Task<StoreStats> GetStatsAsync(CancellationToken ct = default);
+
+    Task<IReadOnlyList<HostStats>> GetHostStatsAsync(int epoch, CancellationToken ct = default);
+
+    /// <summary>A small key/value area for crawl-wide state (current epoch, ...).</summary>
+    Task<string?> GetSettingAsync(string key, CancellationToken ct = default);
+
+    Task SetSettingAsync(string key, string value, CancellationToken ct = default);
+}
+
+/// <summary>Thrown when the store cannot be reached or written; the message says what to do.</summary>
+public sealed class StoreUnavailableException : Exception
+{
+    public StoreUnavailableException(string message, Exception? inner = null) : base(message, inner) { }
+
+    public StoreUnavailableException() { }
+
+    public StoreUnavailableException(string message) : base(message) { }
+}
