@@ -21,6 +21,9 @@ public interface ICrawlStore : IAsyncDisposable
     /// <summary>Commits fetch results in one transaction, in order.</summary>
     Task CommitAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct = default);
 
+    /// <summary>Sets the state of URLs settled without a fetch (upsert: inserts rows that are absent).</summary>
+    Task UpdateFrontierAsync(IReadOnlyList<FrontierUpdate> updates, CancellationToken ct = default);
+
     /// <summary>Pending URLs of one host in one epoch, oldest first.</summary>
     Task<IReadOnlyList<FrontierEntry>> GetPendingAsync(string host, int epoch, int limit, CancellationToken ct = default);
 

@@ -98,6 +98,9 @@ public enum FrontierState
     Pending = 0,
     Done = 1,
     Failed = 2,
+
+    /// <summary>Never fetched on purpose: robots.txt disallowed it or a limit was reached.</summary>
+    Skipped = 3,
 }
 
 /// <summary>
@@ -116,6 +119,9 @@ public sealed record FetchCommit
 
     public IReadOnlyList<FrontierEntry> Discovered { get; init; } = [];
 }
+
+/// <summary>Settles a URL without a fetch (robots disallowed it, the site's page limit was reached).</summary>
+public sealed record FrontierUpdate(string Url, string Host, int Epoch, FrontierState State, string Reason);
 
 public sealed record CaptureQuery
 {
