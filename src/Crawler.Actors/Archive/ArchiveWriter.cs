@@ -1,0 +1,177 @@
+using Akka.Actor;
+using Crawler.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Crawler.Actors.Archive;
+
+public sealed record ArchiveWriterOptions
+{
+    public int MaxBatch { get; init; } = 256;
+
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>First pause after a failed write; doubles up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// Batches fetch results into store transactions. A sender hears <see cref="ArchiveWriterProtocol.Persisted"/>
+/// only after the batch holding its write committed; a store outage keeps the batch and
+/// retries with backoff, so nothing acknowledged is lost and nothing unacknowledged is dropped.
+/// </summary>
+internal sealed class ArchiveWriter : ReceiveActor, IWithTimers
+{
+    private const string FlushTimer = "flush";
+    private readonly ICrawlStore _store;
+    private readonly ArchiveWriterOptions _options;
+    private readonly ILogger _logger;
+    private readonly List<(FetchCommit Commit, IActorRef ReplyTo)> _commits = [];
+    private readonly List<(FrontierUpdate Update, IActorRef ReplyTo)> _updates = [];
+    private readonly List<IActorRef> _flushWaiters = [];
+    private bool _writing;
+    private TimeSpan _retryDelay;
+
+    public ArchiveWriter(ICrawlStore store, ArchiveWriterOptions options, ILogger logger)
+    {
+        _store = store;
+        _options = options;
+        _logger = logger;
+        _retryDelay = options.RetryDelay;
+
+        Receive<ArchiveWriterProtocol.Persist>(p =>
+        {
+            _commits.Add((p.Commit, Sender));
+            Schedule();
+        });
+        Receive<ArchiveWriterProtocol.Settle>(s =>
+        {
+            _updates.Add((s.Update, Sender));
+            Schedule();
+        });
+        Receive<ArchiveWriterProtocol.Flush>(_ =>
+        {
+            if (!_writing && _commits.Count == 0 && _updates.Count == 0)
+            {
+                Sender.Tell(new ArchiveWriterProtocol.Flushed());
+                return;
+            }
+
+            _flushWaiters.Add(Sender);
+            StartWrite();
+        });
+        Receive<FlushTick>(_ => StartWrite());
+        Receive<WriteDone>(OnWriteDone);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private void Schedule()
+    {
+        if (_commits.Count + _updates.Count >= _options.MaxBatch)
+        {
+            StartWrite();
+        }
+        else if (!_writing && !Timers.IsTimerActive(FlushTimer))
+        {
+            Timers.StartSingleTimer(FlushTimer, FlushTick.Instance, _options.FlushInterval);
+        }
+    }
+
+    private void StartWrite()
+    {
+        if (_writing || (_commits.Count == 0 && _updates.Count == 0))
+        {
+            return;
+        }
+
+        Timers.Cancel(FlushTimer);
+        _writing = true;
+        var commits = _commits.Take(_options.MaxBatch * 4).ToList();
+        var updates = _updates.ToList();
+        var store = _store;
+        Write(store, commits, updates).PipeTo(Self);
+    }
+
+    /// <summary>Each store call is one transaction; report which of the two went through.</summary>
+    private static async Task<WriteDone> Write(ICrawlStore store, List<(FetchCommit Commit, IActorRef ReplyTo)> commits, List<(FrontierUpdate Update, IActorRef ReplyTo)> updates)
+    {
+        try
+        {
+            if (commits.Count > 0)
+            {
+                await store.CommitAsync(commits.Select(c => c.Commit).ToList()).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            return new WriteDone([], [], ex);
+        }
+
+        try
+        {
+            if (updates.Count > 0)
+            {
+                await store.UpdateFrontierAsync(updates.Select(u => u.Update).ToList()).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            return new WriteDone(commits, [], ex);
+        }
+
+        return new WriteDone(commits, updates, null);
+    }
+
+    private void OnWriteDone(WriteDone done)
+    {
+        _writing = false;
+        _commits.RemoveRange(0, done.Commits.Count);
+        _updates.RemoveRange(0, done.Updates.Count);
+        foreach (var (commit, replyTo) in done.Commits)
+        {
+            replyTo.Tell(new ArchiveWriterProtocol.Persisted(commit.Capture.Url));
+        }
+
+        foreach (var (update, replyTo) in done.Updates)
+        {
+            replyTo.Tell(new ArchiveWriterProtocol.Persisted(update.Url));
+        }
+
+        if (done.Error is not null)
+        {
+            // What was not written stays buffered and is tried again: nothing is dropped.
+            Log.StoreWriteFailed(_logger, done.Error, _commits.Count + _updates.Count, _retryDelay.TotalSeconds);
+            Timers.StartSingleTimer(FlushTimer, FlushTick.Instance, _retryDelay);
+            _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            return;
+        }
+
+        _retryDelay = _options.RetryDelay;
+
+        if (_commits.Count > 0 || _updates.Count > 0)
+        {
+            StartWrite();
+        }
+        else
+        {
+            foreach (var waiter in _flushWaiters)
+            {
+                waiter.Tell(new ArchiveWriterProtocol.Flushed());
+            }
+
+            _flushWaiters.Clear();
+        }
+    }
+
+    private sealed record FlushTick
+    {
+        public static readonly FlushTick Instance = new();
+    }
+
+    private sealed record WriteDone(
+        List<(FetchCommit Commit, IActorRef ReplyTo)> Commits,
+        List<(FrontierUpdate Update, IActorRef ReplyTo)> Updates,
+        Exception? Error);
+}

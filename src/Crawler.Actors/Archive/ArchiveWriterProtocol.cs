@@ -1,0 +1,21 @@
+using Crawler.Storage;
+
+namespace Crawler.Actors.Archive;
+
+/// <summary>The protocol of <see cref="ArchiveWriter"/>, the one path by which fetch results reach the store.</summary>
+public static class ArchiveWriterProtocol
+{
+    /// <summary>Persist a fetch result; answered with <see cref="Persisted"/> once durable.</summary>
+    public sealed record Persist(FetchCommit Commit);
+
+    /// <summary>Settle a URL without a fetch; answered with <see cref="Persisted"/> once durable.</summary>
+    public sealed record Settle(FrontierUpdate Update);
+
+    /// <summary>The sender's write for this URL is durable.</summary>
+    public sealed record Persisted(string Url);
+
+    /// <summary>Flush now and answer <see cref="Flushed"/> (used at shutdown).</summary>
+    public sealed record Flush;
+
+    public sealed record Flushed;
+}

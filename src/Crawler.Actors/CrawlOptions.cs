@@ -1,0 +1,40 @@
+using Crawler.Core.Policies;
+using Crawler.Core.Robots;
+
+namespace Crawler.Actors;
+
+/// <summary>What the crawl actors do, bound from the "Crawler:Crawl" configuration section.</summary>
+public sealed record CrawlOptions
+{
+    /// <summary>The robots.txt product token this crawler obeys (and the start of its User-Agent).</summary>
+    public string ProductToken { get; init; } = "crawler";
+
+    /// <summary>Domains in scope besides nothing: hosts equal to or under any of them are fetched.</summary>
+    public IReadOnlyList<string> ScopeDomains { get; init; } = ["kp"];
+
+    public PolitenessOptions Politeness { get; init; } = new();
+
+    public RetryOptions Retry { get; init; } = new();
+
+    public TrapGuardOptions Traps { get; init; } = new();
+
+    public RobotsCacheOptions Robots { get; init; } = new();
+
+    /// <summary>Captures per site and epoch, at most; URLs beyond are settled as skipped.</summary>
+    public int MaxPagesPerSite { get; init; } = 100_000;
+
+    /// <summary>Fetches a site may have written but not yet seen acknowledged by the store.</summary>
+    public int MaxUnacknowledged { get; init; } = 32;
+
+    /// <summary>How often sites report progress to the coordinator while busy.</summary>
+    public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Pause between the end of one epoch and the start of the next.</summary>
+    public TimeSpan RecrawlInterval { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Stop after one complete epoch instead of crawling continuously.</summary>
+    public bool ExitWhenDone { get; init; }
+
+    /// <summary>How long a resolved address is used before resolving again (bounded by the record's TTL).</summary>
+    public TimeSpan MaxAddressCache { get; init; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,232 @@
+using System.Security.Cryptography;
+using Crawler.Core.Html;
+using Crawler.Core.Policies;
+using Crawler.Core.Sitemaps;
+using Crawler.Core.Text;
+using Crawler.Core.Urls;
+using Crawler.Net;
+using Crawler.Storage;
+
+namespace Crawler.Actors.Crawling;
+
+/// <summary>What one fetch produced: the capture to commit, the links to queue and what to do next.</summary>
+public sealed record ProcessedFetch(
+    FetchCommit Commit,
+    IReadOnlyList<FrontierEntry> Discovered,
+    RetryDecision Retry,
+    TimeSpan ResponseTime,
+    TimeSpan? RetryAfter,
+    string? Body);
+
+/// <summary>
+/// Turns a fetch result into a capture and the in-scope links it leads to. Plain logic, run
+/// off the actor's thread (it parses HTML), so the site actor only does bookkeeping.
+/// </summary>
+public static class PageProcessor
+{
+    private static readonly HashSet<LinkKind> NotFollowed = [LinkKind.Form];
+
+    public static ProcessedFetch Process(
+        FrontierEntry entry,
+        int attempt,
+        FetchResult result,
+        CrawlOptions options,
+        CrawlScope scope,
+        long maxDecompressedBytes,
+        bool keepBodyText = false)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(scope);
+
+        var digest = result.Error is null || result.Body.Length > 0 ? PayloadDigest(result.Body) : null;
+        var links = new List<(string Url, string Source, LinkKind Kind)>();
+        string? title = null, language = null, charset = null, redirectTo = null, text = null;
+
+        if (result.StatusCode is >= 300 and < 400 && result.Location is { } location)
+        {
+            redirectTo = UrlCanonicalizer.Canonicalize(location, entry.Url);
+            if (redirectTo is not null)
+            {
+                links.Add((redirectTo, "redirect", LinkKind.Redirect));
+            }
+        }
+        else if (result.StatusCode is >= 200 and < 300 && result.Body.Length > 0)
+        {
+            var content = HttpFetcher.Decode(result, maxDecompressedBytes, out _);
+            var mime = MediaType(result.ContentType);
+            if (IsHtml(mime, content))
+            {
+                var html = EncodingSniffer.Decode(content, result.ContentType, out var sniff);
+                charset = sniff.Label;
+                var page = HtmlLinkExtractor.Extract(html);
+                title = page.Title;
+                language = page.Language;
+                var baseUrl = page.BaseHref is { } b ? UrlCanonicalizer.Canonicalize(b, entry.Url) ?? entry.Url : entry.Url;
+                foreach (var link in page.Links)
+                {
+                    var url = UrlCanonicalizer.Canonicalize(link.Url, baseUrl);
+                    if (url is not null)
+                    {
+                        links.Add((url, link.Source, link.Kind));
+                    }
+                }
+
+                if (keepBodyText)
+                {
+                    text = html;
+                }
+            }
+            else if (mime == "text/css")
+            {
+                var css = EncodingSniffer.Decode(content, result.ContentType, out var sniff);
+                charset = sniff.Label;
+                foreach (var raw in CssLinkExtractor.Extract(css))
+                {
+                    var url = UrlCanonicalizer.Canonicalize(raw, entry.Url);
+                    if (url is not null)
+                    {
+                        links.Add((url, "css@url", LinkKind.Embed));
+                    }
+                }
+            }
+            else if (entry.Kind == "sitemap" || IsSitemapUrl(entry.Url) || (mime.EndsWith("xml", StringComparison.Ordinal) && entry.Kind == "robots@sitemap"))
+            {
+                var sitemap = SitemapParser.Parse(content);
+                foreach (var loc in sitemap.Urls.Select(u => u.Location).Concat(sitemap.Sitemaps.Select(s => s.Location)))
+                {
+                    var url = UrlCanonicalizer.Canonicalize(loc, entry.Url);
+                    if (url is not null)
+                    {
+                        links.Add((url, "sitemap", LinkKind.Other));
+                    }
+                }
+            }
+            else if (keepBodyText && mime.StartsWith("text/", StringComparison.Ordinal))
+            {
+                text = EncodingSniffer.Decode(content, result.ContentType, out var sniff);
+                charset = sniff.Label;
+            }
+        }
+
+        var outlinks = new List<Outlink>();
+        var discovered = new List<FrontierEntry>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (url, source, kind) in links)
+        {
+            if (!seen.Add(url))
+            {
+                continue;
+            }
+
+            UrlCanonicalizer.TryGetHost(url, out var host);
+            var inScope = scope.IsInScope(host);
+            outlinks.Add(new Outlink(url, source, inScope));
+            if (!inScope || NotFollowed.Contains(kind))
+            {
+                continue;
+            }
+
+            var depth = entry.Depth + 1;
+            if (TrapGuard.Check(options.Traps, new Uri(url), depth) is not null)
+            {
+                continue;
+            }
+
+            discovered.Add(new FrontierEntry
+            {
+                Url = url,
+                Host = host,
+                Epoch = entry.Epoch,
+                Depth = depth,
+                Via = entry.Url,
+                Kind = source,
+            });
+        }
+
+        var retry = RetryPolicy.Decide(options.Retry, attempt, result.StatusCode, IsTransient(result.Error), result.RetryAfter);
+        var state = retry.Kind switch
+        {
+            RetryDecisionKind.Retry => FrontierState.Pending,
+            RetryDecisionKind.GiveUp => FrontierState.Failed,
+            _ => FrontierState.Done,
+        };
+
+        var capture = new CaptureRecord
+        {
+            Id = Guid.CreateVersion7(result.StartedAt).ToString("N"),
+            Url = entry.Url,
+            Host = entry.Host,
+            Epoch = entry.Epoch,
+            FetchedAt = result.StartedAt,
+            DurationMs = (long)result.Elapsed.TotalMilliseconds,
+            IpAddress = result.IpAddress,
+            Status = result.StatusCode,
+            RequestHeaders = result.RequestHeaderBlock,
+            ResponseHeaders = result.ResponseHeaderBlock,
+            PayloadDigest = digest,
+            PayloadLength = result.Body.Length,
+            ContentType = result.ContentType,
+            Error = result.Error?.ToString(),
+            ErrorDetail = result.ErrorDetail ?? result.TlsCertificateProblem,
+            Truncated = result.Truncated ? result.TruncatedReason ?? "length" : null,
+            RedirectTo = redirectTo,
+            ETag = result.ETag,
+            LastModified = result.LastModified,
+            Title = title,
+            Language = language,
+            Charset = charset,
+            Outlinks = outlinks,
+            Attempt = attempt,
+        };
+
+        var commit = new FetchCommit
+        {
+            Capture = capture,
+            Payload = digest is null ? null : result.Body,
+            UrlState = state,
+            Discovered = discovered,
+        };
+        return new ProcessedFetch(commit, discovered, retry, result.Elapsed, result.RetryAfter, text);
+    }
+
+    /// <summary>"sha256:" and the lowercase hex SHA-256 of the payload: the store's payload key.</summary>
+    public static string PayloadDigest(ReadOnlySpan<byte> payload) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(payload));
+
+    private static bool IsTransient(FetchErrorKind? error) => error is FetchErrorKind.ConnectTimeout
+        or FetchErrorKind.ConnectRefused
+        or FetchErrorKind.HeadersTimeout
+        or FetchErrorKind.DnsFailure
+        or FetchErrorKind.ProtocolError
+        or FetchErrorKind.Other;
+
+    private static string MediaType(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return string.Empty;
+        }
+
+        var semi = contentType.IndexOf(';', StringComparison.Ordinal);
+        return (semi < 0 ? contentType : contentType[..semi]).Trim().ToLowerInvariant();
+    }
+
+    private static bool IsHtml(string mime, ReadOnlySpan<byte> content)
+    {
+        if (mime is "text/html" or "application/xhtml+xml")
+        {
+            return true;
+        }
+
+        if (mime.Length > 0)
+        {
+            return false;
+        }
+
+        var start = content[..Math.Min(content.Length, 256)].TrimStart(" \t\r\n"u8);
+        return start.Length > 0 && start[0] == (byte)'<';
+    }
+
+    private static bool IsSitemapUrl(string url) => url.EndsWith("/sitemap.xml", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,80 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Crawler.Actors.Archive;
+using Crawler.Actors.Coordination;
+using Crawler.Actors.Politeness;
+using Crawler.Actors.Sites;
+using Crawler.Core.Policies;
+using Crawler.Net;
+using Crawler.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crawler.Actors.Hosting;
+
+/// <summary>The seed URLs of the crawl (resolved by the node from its configuration).</summary>
+public sealed record CrawlSeeds(IReadOnlyList<string> Urls);
+
+public static class CrawlerActorsHosting
+{
+    /// <summary>
+    /// Starts the crawl actors of one node: address gate, archive writer, the site region and the
+    /// coordinator. Needs ICrawlStore, IHostResolver, HttpFetcher, CrawlSeeds, TimeProvider and
+    /// IOptions&lt;CrawlOptions&gt; in the service provider.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithCrawlerActors(this AkkaConfigurationBuilder builder, long maxDecompressedBytes)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithActors((system, registry, resolver) =>
+        {
+            var services = resolver.GetService<IServiceProvider>();
+            var loggers = services.GetRequiredService<ILoggerFactory>();
+            var options = services.GetRequiredService<IOptions<CrawlOptions>>().Value;
+            var store = services.GetRequiredService<ICrawlStore>();
+            var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
+            var seeds = services.GetRequiredService<CrawlSeeds>();
+
+            var gate = system.ActorOf(Props.Create(() => new AddressGate()), "address-gate");
+            registry.Register<AddressGateKey>(gate);
+
+            var writer = system.ActorOf(
+                Props.Create(() => new ArchiveWriter(store, new ArchiveWriterOptions(), loggers.CreateLogger("Crawler.ArchiveWriter"))),
+                "archive-writer");
+            registry.Register<ArchiveWriterKey>(writer);
+
+            // The coordinator needs the region and the sites need the coordinator: the region is
+            // created first with a context that reaches the coordinator through its path.
+            var coordinatorPath = system.ActorSelection("/user/coordinator");
+            var coordinatorProxy = system.ActorOf(Props.Create(() => new ForwardTo(coordinatorPath)), "coordinator-proxy");
+            var context = new SiteContext(
+                store,
+                services.GetRequiredService<IHostResolver>(),
+                services.GetRequiredService<HttpFetcher>(),
+                options,
+                new CrawlScope(options.ScopeDomains),
+                maxDecompressedBytes,
+                clock,
+                writer,
+                gate,
+                coordinatorProxy,
+                loggers.CreateLogger("Crawler.Site"));
+            var regionProxy = system.ActorOf(Props.Create(() => new ForwardTo(system.ActorSelection("/user/sites"))), "sites-proxy");
+            context = context with { Region = regionProxy };
+            var siteContext = context;
+            var region = system.ActorOf(Props.Create(() => new LocalSiteRegion(host => Props.Create(() => new SiteActor(host, siteContext)))), "sites");
+            registry.Register<SiteRegionKey>(region);
+
+            var coordinator = system.ActorOf(
+                Props.Create(() => new CrawlCoordinator(store, region, seeds.Urls, options, clock, loggers.CreateLogger("Crawler.Coordinator"))),
+                "coordinator");
+            registry.Register<CoordinatorKey>(coordinator);
+        });
+    }
+
+    /// <summary>Forwards everything to a path: breaks the creation cycle between region and coordinator.</summary>
+    private sealed class ForwardTo : ReceiveActor
+    {
+        public ForwardTo(ActorSelection target) => ReceiveAny(m => target.Tell(m, Sender));
+    }
+}

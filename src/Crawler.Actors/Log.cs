@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Crawler.Actors;
+
+/// <summary>The actors' structured log events.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Store write failed; {Pending} writes kept, retrying in {DelaySeconds} s")]
+    public static partial void StoreWriteFailed(ILogger logger, Exception error, int pending, double delaySeconds);
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Epoch {Epoch} started with {Seeds} seeds")]
+    public static partial void EpochStarted(ILogger logger, int epoch, int seeds);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Epoch {Epoch} complete: {Sites} sites idle, no pending URL")]
+    public static partial void EpochCompleted(ILogger logger, int epoch, int sites);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Next epoch {Epoch} in {Delay}")]
+    public static partial void NextEpochScheduled(ILogger logger, int epoch, TimeSpan delay);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "Coordinator store call failed; retrying")]
+    public static partial void CoordinatorStoreFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "{Host}: resolved to {Addresses} ({Error})")]
+    public static partial void HostResolved(ILogger logger, string host, string addresses, string? error);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "{Host}: loading the frontier failed; retrying")]
+    public static partial void FrontierLoadFailed(ILogger logger, Exception error, string host);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "{Host}: robots.txt for {Origin} gave {Status}: {Summary}")]
+    public static partial void RobotsDecided(ILogger logger, string host, string origin, int? status, string summary);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "{Host}: processing {Url} failed")]
+    public static partial void FetchProcessingFailed(ILogger logger, Exception error, string host, string url);
+}

@@ -1,0 +1,25 @@
+using Akka.Actor;
+using Crawler.Core.Policies;
+using Crawler.Net;
+using Crawler.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Crawler.Actors.Sites;
+
+/// <summary>What every site actor of a node shares: services and the actors it talks to.</summary>
+public sealed record SiteContext(
+    ICrawlStore Store,
+    IHostResolver Resolver,
+    HttpFetcher Fetcher,
+    CrawlOptions Options,
+    CrawlScope Scope,
+    long MaxDecompressedBytes,
+    TimeProvider Clock,
+    IActorRef Writer,
+    IActorRef AddressGate,
+    IActorRef Coordinator,
+    ILogger Logger)
+{
+    /// <summary>The site region, set once the region exists (sites send each other discovered links through it).</summary>
+    public IActorRef Region { get; init; } = ActorRefs.Nobody;
+}
