@@ -1,1 +1,5 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Crawler.Net.Tests")]
+
 namespace Crawler.Net;
