@@ -85,7 +85,7 @@ public static class WarcDigest
     };
 
     /// <summary>RFC 4648 base32 with '=' padding to a multiple of 8 characters.</summary>
-    internal static string Base32(ReadOnlySpan<byte> data)
+    public static string Base32(ReadOnlySpan<byte> data)
     {
         int chars = (data.Length * 8 + 4) / 5;
         int padded = (chars + 7) / 8 * 8;
