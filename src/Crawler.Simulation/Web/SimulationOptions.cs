@@ -1,0 +1,39 @@
+namespace Crawler.Simulation.Web;
+
+/// <summary>Parameters of the generated .kp web. Everything is deterministic from these values.</summary>
+public sealed record SimulationOptions
+{
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Content generation; pages flagged epoch-dependent change their body when this changes.</summary>
+    public int Epoch { get; init; }
+
+    public int SiteCount { get; init; } = 24;
+
+    /// <summary>Articles per site (each with an image; pagination, PDFs etc. come on top).</summary>
+    public int PagesPerSite { get; init; } = 150;
+
+    /// <summary>Articles listed per <c>/articles?page=N</c> page.</summary>
+    public int ArticlesPerListPage { get; init; } = 20;
+
+    /// <summary>Use the real names from kp-domains.csv first (the .kp ones and uriminzokkiri.com), then siteN.sim.kp.</summary>
+    public bool UseRealKpNames { get; init; } = true;
+
+    /// <summary>Crawl-delay declared by the sites that declare one.</summary>
+    public double CrawlDelaySeconds { get; init; } = 0.05;
+
+    /// <summary>Months the calendar trap links onwards from its entry; null means endless (generated on demand forever).</summary>
+    public int? TrapDepth { get; init; }
+
+    /// <summary>Delay before the headers of the few slow URLs.</summary>
+    public TimeSpan SlowResponse { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many requests for a retry URL (per epoch) get 503/429 before it answers 200.</summary>
+    public int RetryFailures { get; init; } = 2;
+
+    /// <summary>Value of the Retry-After header (seconds) on those 503/429 answers.</summary>
+    public int RetryAfterSeconds { get; init; } = 1;
+
+    /// <summary>Bytes of body sent by a never-finishing response before it hangs.</summary>
+    public int HangAfterBytes { get; init; } = 512;
+}
