@@ -1,1 +1,3 @@
-namespace Crawler.Storage.Sqlite;
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Crawler.Storage.Tests")]

@@ -1,0 +1,744 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Crawler.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a write that
+/// returned has been fsynced (the WAL is synced at every commit). Writes go through one
+/// connection guarded by a semaphore, with prepared statements; reads open pooled connections
+/// of their own (WAL readers do not block the writer nor each other).
+/// </summary>
+public sealed class SqliteCrawlStore : ICrawlStore
+{
+    private readonly string _path;
+    private readonly string _writerConnectionString;
+    private readonly string _readerConnectionString;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private SqliteConnection? _writer;
+    private WriteCommands? _commands;
+    private long _lastSeq;
+    private volatile bool _ready;
+    private volatile bool _disposed;
+
+    public SqliteCrawlStore(SqliteStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Path);
+        _path = System.IO.Path.GetFullPath(options.Path);
+        _writerConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = false,
+        }.ToString();
+        _readerConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = _path,
+            Mode = SqliteOpenMode.ReadWrite,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+        }.ToString();
+    }
+
+    /// <summary>The database file (absolute).</summary>
+    public string DatabasePath => _path;
+
+    public async Task InitializeAsync(CancellationToken ct = default)
+    {
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_writer is not null)
+            {
+                return;
+            }
+
+            var folder = System.IO.Path.GetDirectoryName(_path);
+            try
+            {
+                if (!string.IsNullOrEmpty(folder))
+                {
+                    Directory.CreateDirectory(folder);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new StoreUnavailableException(
+                    $"SQLite store '{_path}' cannot be opened: its folder '{folder}' cannot be created ({e.Message}). "
+                    + "Create the folder with write access for this user, or point the store at a writable path.", e);
+            }
+
+            var connection = new SqliteConnection(_writerConnectionString);
+            try
+            {
+                connection.Open();
+                OpenSchema(connection);
+                _commands = new WriteCommands(connection);
+                _writer = connection;
+                _ready = true;
+            }
+            catch (SqliteException e)
+            {
+                connection.Dispose();
+                throw Unavailable(e, "cannot be opened");
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private void OpenSchema(SqliteConnection connection)
+    {
+        // journal_mode is stored in the file; synchronous, foreign_keys and busy_timeout are per connection.
+        Execute(connection, "PRAGMA journal_mode = WAL");
+        Execute(connection, "PRAGMA synchronous = FULL");
+        Execute(connection, "PRAGMA foreign_keys = OFF");
+        Execute(connection, "PRAGMA busy_timeout = 10000");
+
+        var version = Convert.ToInt64(Scalar(connection, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        if (version > SqliteSchema.Version)
+        {
+            throw new StoreUnavailableException(
+                $"SQLite store '{_path}' has schema version {version}, newer than this program understands ({SqliteSchema.Version}). "
+                + "Run a newer crawler, or point the store at another path.");
+        }
+
+        using (var tx = connection.BeginTransaction(deferred: false))
+        {
+            Execute(connection, SqliteSchema.Create, tx);
+            Execute(connection, SqliteSchema.SetVersion, tx);
+            tx.Commit();
+        }
+
+        _lastSeq = (long)Scalar(connection, "SELECT COALESCE(MAX(added_seq), 0) FROM frontier")!;
+    }
+
+    public async Task<int> AddToFrontierAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            ValidateEntry(entries[i], nameof(entries), i);
+        }
+
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var commands = ReadyCommands();
+            try
+            {
+                using var tx = _writer!.BeginTransaction(deferred: false);
+                commands.Enlist(tx);
+                var added = 0;
+                foreach (var entry in entries)
+                {
+                    added += commands.InsertFrontier(entry, ++_lastSeq);
+                }
+
+                tx.Commit();
+                return added;
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not add to the frontier");
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task CommitAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            ValidateCommit(batch[i], i);
+        }
+
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var commands = ReadyCommands();
+            try
+            {
+                // Disposing an uncommitted transaction rolls the whole batch back.
+                using var tx = _writer!.BeginTransaction(deferred: false);
+                commands.Enlist(tx);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    var commit = batch[i];
+                    var capture = commit.Capture;
+                    try
+                    {
+                        commands.InsertCapture(capture);
+                    }
+                    catch (SqliteException e) when (e.SqliteErrorCode == raw.SQLITE_CONSTRAINT)
+                    {
+                        throw new ArgumentException(
+                            $"Batch rejected, nothing of it was stored: commit #{i} (capture '{capture.Id}' of {capture.Url}) "
+                            + $"conflicts with a stored capture ({e.Message}).", nameof(batch), e);
+                    }
+
+                    if (commit.Payload is { } payload && !commands.PayloadExists(capture.PayloadDigest!))
+                    {
+                        commands.InsertPayload(capture.PayloadDigest!, payload);
+                    }
+
+                    commands.UpsertFetched(capture, commit.UrlState, ++_lastSeq);
+                    foreach (var entry in commit.Discovered)
+                    {
+                        commands.InsertFrontier(entry, ++_lastSeq);
+                    }
+                }
+
+                tx.Commit();
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not commit a batch");
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task UpdateFrontierAsync(IReadOnlyList<FrontierUpdate> updates, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        for (var i = 0; i < updates.Count; i++)
+        {
+            if (updates[i] is not { Url: not null, Host: not null })
+            {
+                throw new ArgumentException($"Frontier update #{i} is null or lacks Url or Host.", nameof(updates));
+            }
+        }
+
+        if (updates.Count == 0)
+        {
+            return;
+        }
+
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var commands = ReadyCommands();
+            try
+            {
+                using var tx = _writer!.BeginTransaction(deferred: false);
+                commands.Enlist(tx);
+                foreach (var update in updates)
+                {
+                    commands.UpsertSettled(update, ++_lastSeq);
+                }
+
+                tx.Commit();
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not update the frontier");
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<FrontierEntry>> GetPendingAsync(string host, int epoch, int limit, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return await QueryFrontierAsync(
+            $"SELECT {SqliteSchema.FrontierColumns} FROM frontier WHERE epoch = $epoch AND host = $host AND state = 0 ORDER BY added_seq LIMIT $limit",
+            host, epoch, limit, ct).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<FrontierEntry>> GetFrontierAsync(string host, int epoch, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return await QueryFrontierAsync(
+            $"SELECT {SqliteSchema.FrontierColumns} FROM frontier WHERE epoch = $epoch AND host = $host ORDER BY added_seq LIMIT $limit",
+            host, epoch, -1, ct).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<FrontierEntry>> QueryFrontierAsync(string sql, string host, int epoch, int limit, CancellationToken ct)
+    {
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$epoch", epoch);
+            command.Parameters.AddWithValue("$host", host);
+            command.Parameters.AddWithValue("$limit", limit);
+            try
+            {
+                var result = new List<FrontierEntry>();
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        result.Add(new FrontierEntry
+                        {
+                            Url = reader.GetString(0),
+                            Host = reader.GetString(1),
+                            Epoch = reader.GetInt32(2),
+                            Depth = reader.GetInt32(3),
+                            Via = reader.IsDBNull(4) ? null : reader.GetString(4),
+                            Kind = reader.GetString(5),
+                            State = (FrontierState)reader.GetInt32(6),
+                            Attempts = reader.GetInt32(7),
+                        });
+                    }
+                }
+
+                return result;
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not be read");
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> GetHostsWithPendingAsync(int epoch, CancellationToken ct = default)
+    {
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT DISTINCT host FROM frontier WHERE epoch = $epoch AND state = 0 ORDER BY host";
+            command.Parameters.AddWithValue("$epoch", epoch);
+            try
+            {
+                var hosts = new List<string>();
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        hosts.Add(reader.GetString(0));
+                    }
+                }
+
+                return hosts;
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not be read");
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<CaptureRecord> GetCapturesAsync(CaptureQuery query, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            var sql = new StringBuilder("SELECT ").Append(SqliteSchema.CaptureColumns).Append(" FROM captures WHERE 1 = 1");
+            if (query.Url is not null)
+            {
+                sql.Append(" AND url = $url");
+                command.Parameters.AddWithValue("$url", query.Url);
+            }
+
+            if (query.Host is not null)
+            {
+                sql.Append(" AND host = $host");
+                command.Parameters.AddWithValue("$host", query.Host);
+            }
+
+            if (query.Epoch is { } epoch)
+            {
+                sql.Append(" AND epoch = $epoch");
+                command.Parameters.AddWithValue("$epoch", epoch);
+            }
+
+            sql.Append(" ORDER BY fetched_at, id LIMIT $limit");
+            command.Parameters.AddWithValue("$limit", query.Limit is { } limit ? Math.Max(0, limit) : -1);
+            command.CommandText = sql.ToString();
+
+            SqliteDataReader reader;
+            try
+            {
+                reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not be read");
+            }
+
+            await using (reader.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    bool more;
+                    try
+                    {
+                        more = await reader.ReadAsync(ct).ConfigureAwait(false);
+                    }
+                    catch (SqliteException e)
+                    {
+                        throw Unavailable(e, "could not be read");
+                    }
+
+                    if (!more)
+                    {
+                        yield break;
+                    }
+
+                    yield return ReadCapture(reader);
+                }
+            }
+        }
+    }
+
+    public async Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {SqliteSchema.CaptureColumns} FROM captures WHERE url = $url ORDER BY fetched_at DESC, id DESC LIMIT 1";
+            command.Parameters.AddWithValue("$url", url);
+            try
+            {
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadCapture(reader) : null;
+                }
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not be read");
+            }
+        }
+    }
+
+    public async Task<byte[]?> GetPayloadAsync(string digest, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT compression, raw_length, data FROM payloads WHERE digest = $digest";
+            command.Parameters.AddWithValue("$digest", digest);
+            try
+            {
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        return null;
+                    }
+
+                    return PayloadCodec.Decode(reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+                }
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not be read");
+            }
+        }
+    }
+
+    public async Task<StoreStats> GetStatsAsync(CancellationToken ct = default)
+    {
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = SqliteSchema.Stats;
+            try
+            {
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    await reader.ReadAsync(ct).ConfigureAwait(false);
+                    return new StoreStats(
+                        Captures: reader.GetInt64(0),
+                        Payloads: reader.GetInt64(1),
+                        PayloadBytesStored: reader.GetInt64(2),
+                        PayloadBytesRaw: reader.GetInt64(3),
+                        FrontierPending: reader.GetInt64(4),
+                        FrontierDone: reader.GetInt64(5),
+                        FrontierFailed: reader.GetInt64(6),
+                        Hosts: reader.GetInt32(7),
+                        LastCaptureAt: reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)));
+                }
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not be read");
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<HostStats>> GetHostStatsAsync(int epoch, CancellationToken ct = default)
+    {
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = SqliteSchema.HostStats;
+            command.Parameters.AddWithValue("$epoch", epoch);
+            try
+            {
+                var result = new List<HostStats>();
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        result.Add(new HostStats(
+                            Host: reader.GetString(0),
+                            Captures: reader.GetInt64(1),
+                            Pending: reader.GetInt64(2),
+                            Done: reader.GetInt64(3),
+                            Failed: reader.GetInt64(4),
+                            Errors: reader.GetInt64(5),
+                            LastCaptureAt: reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6))));
+                    }
+                }
+
+                return result;
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not be read");
+            }
+        }
+    }
+
+    public async Task<string?> GetSettingAsync(string key, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT value FROM settings WHERE key = $key";
+            command.Parameters.AddWithValue("$key", key);
+            try
+            {
+                return (string?)await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not be read");
+            }
+        }
+    }
+
+    public async Task SetSettingAsync(string key, string value, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var commands = ReadyCommands();
+            try
+            {
+                commands.Enlist(null);
+                commands.SetSetting(key, value);
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not save a setting");
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        // Waits for a write in flight: what was acknowledged stays acknowledged.
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _ready = false;
+            _commands?.Dispose();
+            _commands = null;
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync().ConfigureAwait(false);
+                _writer = null;
+            }
+
+            // Idle pooled readers keep the file open; release them.
+            using var pooled = new SqliteConnection(_readerConnectionString);
+            SqliteConnection.ClearPool(pooled);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private WriteCommands ReadyCommands()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _commands ?? throw new InvalidOperationException("Call InitializeAsync before using the store.");
+    }
+
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_ready)
+        {
+            throw new InvalidOperationException("Call InitializeAsync before using the store.");
+        }
+
+        var connection = new SqliteConnection(_readerConnectionString);
+        try
+        {
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+            return connection;
+        }
+        catch (SqliteException e)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw Unavailable(e, "cannot be opened for reading");
+        }
+    }
+
+    private StoreUnavailableException Unavailable(SqliteException e, string what)
+    {
+        var advice = e.SqliteErrorCode switch
+        {
+            raw.SQLITE_CANTOPEN or raw.SQLITE_PERM or raw.SQLITE_READONLY or raw.SQLITE_AUTH =>
+                "check that the file and its folder exist and are writable by this user, or point the store at another path",
+            raw.SQLITE_NOTADB or raw.SQLITE_CORRUPT =>
+                "the file is not a usable SQLite database: move it aside (a new one is created on start) or restore a backup",
+            raw.SQLITE_FULL => "the disk is full: free space, then retry",
+            raw.SQLITE_BUSY or raw.SQLITE_LOCKED => "another process holds the database locked: stop it or use another path",
+            raw.SQLITE_IOERR => "the disk reported an I/O error: check it, then retry",
+            _ => "check the file and the disk, then retry",
+        };
+        return new StoreUnavailableException($"SQLite store '{_path}' {what}: {e.Message} ({advice}).", e);
+    }
+
+    private static void ValidateEntry(FrontierEntry? entry, string paramName, int index)
+    {
+        if (entry is null || entry.Url is null || entry.Host is null || entry.Kind is null)
+        {
+            throw new ArgumentException($"Frontier entry #{index} is null or lacks Url, Host or Kind.", paramName);
+        }
+    }
+
+    private static void ValidateCommit(FetchCommit? commit, int index)
+    {
+        var capture = commit?.Capture;
+        if (commit is null || capture is null || capture.Id is null || capture.Url is null || capture.Host is null
+            || capture.RequestHeaders is null || capture.Outlinks is null || commit.Discovered is null)
+        {
+            throw new ArgumentException(
+                $"Commit #{index} is null or its capture lacks Id, Url, Host, RequestHeaders or Outlinks.", "batch");
+        }
+
+        if (commit.Payload is not null && capture.PayloadDigest is null)
+        {
+            throw new ArgumentException(
+                $"Commit #{index} (capture '{capture.Id}') carries payload bytes but no PayloadDigest to store them under.", "batch");
+        }
+
+        for (var i = 0; i < commit.Discovered.Count; i++)
+        {
+            ValidateEntry(commit.Discovered[i], "batch", i);
+        }
+    }
+
+    private static CaptureRecord ReadCapture(SqliteDataReader r) => new()
+    {
+        Id = r.GetString(0),
+        Url = r.GetString(1),
+        Host = r.GetString(2),
+        Epoch = r.GetInt32(3),
+        FetchedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+        DurationMs = r.GetInt64(5),
+        IpAddress = Text(r, 6),
+        Status = r.IsDBNull(7) ? null : r.GetInt32(7),
+        RequestHeaders = r.GetFieldValue<byte[]>(8),
+        ResponseHeaders = r.IsDBNull(9) ? null : r.GetFieldValue<byte[]>(9),
+        PayloadDigest = Text(r, 10),
+        PayloadLength = r.GetInt64(11),
+        ContentType = Text(r, 12),
+        Error = Text(r, 13),
+        ErrorDetail = Text(r, 14),
+        Truncated = Text(r, 15),
+        RedirectTo = Text(r, 16),
+        ETag = Text(r, 17),
+        LastModified = Text(r, 18),
+        Title = Text(r, 19),
+        Language = Text(r, 20),
+        Charset = Text(r, 21),
+        Outlinks = JsonSerializer.Deserialize(r.GetString(22), OutlinkJson.Default.OutlinkArray) ?? [],
+        Attempt = r.GetInt32(23),
+    };
+
+    private static string? Text(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+}

@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace Crawler.Storage.Sqlite;
+
+/// <summary>
+/// The writer connection's prepared statements, compiled once and re-bound for every row
+/// (thousands of commits per second). Not thread-safe: used under the store's write lock.
+/// </summary>
+internal sealed class WriteCommands : IDisposable
+{
+    private readonly SqliteCommand _insertCapture;
+    private readonly SqliteCommand _payloadExists;
+    private readonly SqliteCommand _insertPayload;
+    private readonly SqliteCommand _upsertFetched;
+    private readonly SqliteCommand _insertFrontier;
+    private readonly SqliteCommand _upsertSettled;
+    private readonly SqliteCommand _setSetting;
+    private readonly SqliteCommand[] _all;
+
+    public WriteCommands(SqliteConnection connection)
+    {
+        _insertCapture = Prepare(connection, SqliteSchema.InsertCapture,
+            "$id", "$url", "$host", "$epoch", "$fetched_at", "$duration_ms", "$ip", "$status", "$request_headers",
+            "$response_headers", "$payload_digest", "$payload_length", "$content_type", "$error", "$error_detail",
+            "$truncated", "$redirect_to", "$etag", "$last_modified", "$title", "$language", "$charset", "$outlinks",
+            "$attempt");
+        _payloadExists = Prepare(connection, SqliteSchema.PayloadExists, "$digest");
+        _insertPayload = Prepare(connection, SqliteSchema.InsertPayload,
+            "$digest", "$compression", "$raw_length", "$stored_length", "$data");
+        _upsertFetched = Prepare(connection, SqliteSchema.UpsertFetched, "$epoch", "$url", "$host", "$state", "$seq");
+        _insertFrontier = Prepare(connection, SqliteSchema.InsertFrontier,
+            "$epoch", "$url", "$host", "$depth", "$via", "$kind", "$state", "$attempts", "$seq");
+        _upsertSettled = Prepare(connection, SqliteSchema.UpsertSettled, "$epoch", "$url", "$host", "$state", "$seq", "$reason");
+        _setSetting = Prepare(connection, SqliteSchema.SetSetting, "$key", "$value");
+        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting];
+    }
+
+    /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
+    public void Enlist(SqliteTransaction? tx)
+    {
+        foreach (var command in _all)
+        {
+            command.Transaction = tx;
+        }
+    }
+
+    public void InsertCapture(CaptureRecord c)
+    {
+        var p = _insertCapture.Parameters;
+        Bind(p, 0, c.Id);
+        Bind(p, 1, c.Url);
+        Bind(p, 2, c.Host);
+        Bind(p, 3, c.Epoch);
+        Bind(p, 4, c.FetchedAt.ToUnixTimeMilliseconds());
+        Bind(p, 5, c.DurationMs);
+        Bind(p, 6, c.IpAddress);
+        Bind(p, 7, c.Status);
+        Bind(p, 8, c.RequestHeaders);
+        Bind(p, 9, c.ResponseHeaders);
+        Bind(p, 10, c.PayloadDigest);
+        Bind(p, 11, c.PayloadLength);
+        Bind(p, 12, c.ContentType);
+        Bind(p, 13, c.Error);
+        Bind(p, 14, c.ErrorDetail);
+        Bind(p, 15, c.Truncated);
+        Bind(p, 16, c.RedirectTo);
+        Bind(p, 17, c.ETag);
+        Bind(p, 18, c.LastModified);
+        Bind(p, 19, c.Title);
+        Bind(p, 20, c.Language);
+        Bind(p, 21, c.Charset);
+        Bind(p, 22, JsonSerializer.Serialize(c.Outlinks as Outlink[] ?? [.. c.Outlinks], OutlinkJson.Default.OutlinkArray));
+        Bind(p, 23, c.Attempt);
+        _insertCapture.ExecuteNonQuery();
+    }
+
+    public bool PayloadExists(string digest)
+    {
+        Bind(_payloadExists.Parameters, 0, digest);
+        return _payloadExists.ExecuteScalar() is not null;
+    }
+
+    public void InsertPayload(string digest, byte[] raw)
+    {
+        var (compression, data) = PayloadCodec.Encode(raw);
+        var p = _insertPayload.Parameters;
+        Bind(p, 0, digest);
+        Bind(p, 1, compression);
+        Bind(p, 2, (long)raw.Length);
+        Bind(p, 3, (long)data.Length);
+        Bind(p, 4, data);
+        _insertPayload.ExecuteNonQuery();
+    }
+
+    public void UpsertFetched(CaptureRecord c, FrontierState state, long seq)
+    {
+        var p = _upsertFetched.Parameters;
+        Bind(p, 0, c.Epoch);
+        Bind(p, 1, c.Url);
+        Bind(p, 2, c.Host);
+        Bind(p, 3, (int)state);
+        Bind(p, 4, seq);
+        _upsertFetched.ExecuteNonQuery();
+    }
+
+    /// <summary>Inserts unless (epoch, url) is known; returns 1 when inserted, 0 when ignored.</summary>
+    public int InsertFrontier(FrontierEntry e, long seq)
+    {
+        var p = _insertFrontier.Parameters;
+        Bind(p, 0, e.Epoch);
+        Bind(p, 1, e.Url);
+        Bind(p, 2, e.Host);
+        Bind(p, 3, e.Depth);
+        Bind(p, 4, e.Via);
+        Bind(p, 5, e.Kind);
+        Bind(p, 6, (int)e.State);
+        Bind(p, 7, e.Attempts);
+        Bind(p, 8, seq);
+        return _insertFrontier.ExecuteNonQuery();
+    }
+
+    public void UpsertSettled(FrontierUpdate u, long seq)
+    {
+        var p = _upsertSettled.Parameters;
+        Bind(p, 0, u.Epoch);
+        Bind(p, 1, u.Url);
+        Bind(p, 2, u.Host);
+        Bind(p, 3, (int)u.State);
+        Bind(p, 4, seq);
+        Bind(p, 5, u.Reason);
+        _upsertSettled.ExecuteNonQuery();
+    }
+
+    public void SetSetting(string key, string value)
+    {
+        Bind(_setSetting.Parameters, 0, key);
+        Bind(_setSetting.Parameters, 1, value);
+        _setSetting.ExecuteNonQuery();
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _all)
+        {
+            command.Dispose();
+        }
+    }
+
+    private static void Bind(SqliteParameterCollection parameters, int index, object? value) =>
+        parameters[index].Value = value ?? DBNull.Value;
+
+    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] names)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in names)
+        {
+            command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+        }
+
+        command.Prepare();
+        return command;
+    }
+}
