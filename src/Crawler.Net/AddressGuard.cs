@@ -93,7 +93,9 @@ public sealed class AddressGuard
             return new IPNetwork(single, single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
         }
 
-        if (IPNetwork.TryParse(text, out var network))
+        if (IPNetwork.TryParse(text, out var network)
+            && IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/', StringComparison.Ordinal)), out var written)
+            && written.Equals(network.BaseAddress))
         {
             return network;
         }

@@ -342,6 +342,22 @@ public sealed class HttpFetcher : IDisposable
             return (FetchErrorKind.Cancelled, "cancelled by caller", null);
         }
 
+        if (ex is OperationCanceledException)
+        {
+            // Our timeouts surface as cancellation (the handler's connect timeout carries a TimeoutException).
+            for (var e = ex.InnerException; e is not null; e = e.InnerException)
+            {
+                if (e is TimeoutException or ConnectTimeoutException)
+                {
+                    return (FetchErrorKind.ConnectTimeout, Describe(ex), null);
+                }
+            }
+
+            return state.RequestWritten
+                ? (FetchErrorKind.HeadersTimeout, $"no response head after {_options.HeadersTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms", null)
+                : (FetchErrorKind.ConnectTimeout, "connection not established before the headers timeout", null);
+        }
+
         for (var e = ex; e is not null; e = e.InnerException)
         {
             switch (e)
@@ -364,13 +380,6 @@ public sealed class HttpFetcher : IDisposable
                 case AuthenticationException:
                     return (FetchErrorKind.TlsFailure, Describe(ex), null);
             }
-        }
-
-        if (ex is OperationCanceledException)
-        {
-            return state.RequestWritten
-                ? (FetchErrorKind.HeadersTimeout, $"no response head after {_options.HeadersTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms", null)
-                : (FetchErrorKind.ConnectTimeout, "connection not established before the headers timeout", null);
         }
 
         if (ex is HttpRequestException http)
