@@ -17,8 +17,8 @@ public sealed class WhatwgUrl
     private readonly string _scheme;
     private readonly string? _host;
     private readonly int _port;
-    private readonly string[]? _path;
-    private readonly string? _opaquePath;
+    private readonly string _path;
+    private readonly int _pathCount;
     private readonly string? _query;
     private readonly string? _fragment;
     private readonly int _fragmentStart;
@@ -29,10 +29,11 @@ public sealed class WhatwgUrl
         string password,
         string? host,
         int port,
-        string[]? path,
-        string? opaquePath,
+        string path,
+        int pathCount,
         string? query,
-        string? fragment)
+        string? fragment,
+        StringBuilder scratch)
     {
         _scheme = scheme;
         Username = username;
@@ -40,10 +41,10 @@ public sealed class WhatwgUrl
         _host = host;
         _port = port;
         _path = path;
-        _opaquePath = opaquePath;
+        _pathCount = pathCount;
         _query = query;
         _fragment = fragment;
-        Href = Serialize(out _fragmentStart);
+        Href = Serialize(scratch, out _fragmentStart);
     }
 
     /// <summary>The full serialization, e.g. "https://example.kp/a?b#c".</summary>
@@ -68,20 +69,7 @@ public sealed class WhatwgUrl
     public string Port => _port < 0 ? string.Empty : _port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The serialized path.</summary>
-    public string Pathname
-    {
-        get
-        {
-            if (_opaquePath is not null)
-            {
-                return _opaquePath;
-            }
-
-            var sb = new StringBuilder();
-            AppendPath(sb);
-            return sb.ToString();
-        }
-    }
+    public string Pathname => _path;
 
     /// <summary>"?" plus the query, or "" when the query is null or empty.</summary>
     public string Search => string.IsNullOrEmpty(_query) ? string.Empty : "?" + _query;
@@ -99,7 +87,7 @@ public sealed class WhatwgUrl
                 case "http" or "https" or "ws" or "wss" or "ftp":
                     return _scheme + "://" + Host;
                 case "blob":
-                    WhatwgUrl? inner = _opaquePath is null ? null : Parse(Pathname, null);
+                    WhatwgUrl? inner = HasOpaquePath ? Parse(_path, null) : null;
                     return inner is not null && inner._scheme is "http" or "https" ? inner.Origin : "null";
                 default:
                     return "null";
@@ -116,14 +104,31 @@ public sealed class WhatwgUrl
     /// <summary>The serialization without the fragment (the URL serializer with exclude fragment set).</summary>
     internal string HrefWithoutFragment => _fragmentStart < 0 ? Href : Href[.._fragmentStart];
 
-    private bool HasOpaquePath => _opaquePath is not null;
+    [ThreadStatic]
+    private static Parser? t_parser;
+
+    private bool HasOpaquePath => _pathCount < 0;
 
     /// <summary>Parses <paramref name="input"/> against <paramref name="baseUrl"/> (which may be null).</summary>
     /// <returns>True on success; false when the URL Standard says the parse fails.</returns>
     public static bool TryParse(string input, WhatwgUrl? baseUrl, out WhatwgUrl? result)
     {
         ArgumentNullException.ThrowIfNull(input);
-        result = new Parser(input, baseUrl).Run();
+        // Parsers are reused per thread: their builders make up most of the allocation of a parse.
+        Parser parser = t_parser ?? new Parser();
+        t_parser = null;
+        try
+        {
+            result = parser.Run(input, baseUrl);
+        }
+        finally
+        {
+            if (parser.Reset())
+            {
+                t_parser = parser;
+            }
+        }
+
         return result is not null;
     }
 
@@ -158,9 +163,9 @@ public sealed class WhatwgUrl
         _ => -1,
     };
 
-    private string Serialize(out int fragmentStart)
+    private string Serialize(StringBuilder sb, out int fragmentStart)
     {
-        var sb = new StringBuilder(64);
+        sb.Clear();
         sb.Append(_scheme).Append(':');
         if (_host is not null)
         {
@@ -183,19 +188,12 @@ public sealed class WhatwgUrl
             }
         }
 
-        if (_opaquePath is not null)
+        if (_host is null && _pathCount > 1 && _path.StartsWith("//", StringComparison.Ordinal))
         {
-            sb.Append(_opaquePath);
+            sb.Append("/.");
         }
-        else
-        {
-            if (_host is null && _path!.Length > 1 && _path[0].Length == 0)
-            {
-                sb.Append("/.");
-            }
 
-            AppendPath(sb);
-        }
+        sb.Append(_path);
 
         if (_query is not null)
         {
@@ -212,12 +210,16 @@ public sealed class WhatwgUrl
         return sb.ToString();
     }
 
-    private void AppendPath(StringBuilder sb)
+    /// <summary>The first segment of a non-opaque path ("" when the path is empty).</summary>
+    private static ReadOnlySpan<char> FirstSegment(string path)
     {
-        foreach (string segment in _path!)
+        if (path.Length == 0)
         {
-            sb.Append('/').Append(segment);
+            return default;
         }
+
+        int next = path.IndexOf('/', 1);
+        return next < 0 ? path.AsSpan(1) : path.AsSpan(1, next - 1);
     }
 
     private enum State
@@ -249,25 +251,55 @@ public sealed class WhatwgUrl
     {
         private const int Eof = -1;
 
-        private readonly string _input;
-        private readonly WhatwgUrl? _base;
-        private readonly StringBuilder _buffer = new(32);
+        private const int MaxRetainedCapacity = 4096;
 
+        private readonly StringBuilder _buffer = new(64);
+        private readonly StringBuilder _username = new(16);
+        private readonly StringBuilder _password = new(16);
+
+        // The path as its serialization: "/seg1/seg2" (segments never contain '/'), or the opaque path.
+        private readonly StringBuilder _path = new(128);
+        private readonly StringBuilder _fragment = new(32);
+        private readonly StringBuilder _scratch = new(256);
+
+        private string _input = string.Empty;
+        private WhatwgUrl? _base;
         private string _scheme = string.Empty;
         private bool _special;
-        private StringBuilder? _username;
-        private StringBuilder? _password;
         private string? _host;
         private int _port = -1;
-        private readonly List<string> _path = [];
-        private StringBuilder? _opaquePath;
+        private int _pathCount;
+        private bool _opaque;
         private string? _query;
-        private StringBuilder? _fragment;
+        private bool _hasFragment;
 
-        public Parser(string input, WhatwgUrl? baseUrl)
+        /// <summary>Clears all state; returns false when the builders grew too large to keep around.</summary>
+        public bool Reset()
         {
-            _input = Preprocess(input);
-            _base = baseUrl;
+            _input = string.Empty;
+            _base = null;
+            _scheme = string.Empty;
+            _special = false;
+            _host = null;
+            _port = -1;
+            _pathCount = 0;
+            _opaque = false;
+            _query = null;
+            _hasFragment = false;
+            bool keep = true;
+            foreach (StringBuilder sb in (ReadOnlySpan<StringBuilder>)[_buffer, _username, _password, _path, _fragment, _scratch])
+            {
+                sb.Clear();
+                keep &= sb.Capacity <= MaxRetainedCapacity;
+            }
+
+            return keep;
+        }
+
+        private void StartFragment()
+        {
+            _fragment.Clear();
+            _hasFragment = true;
         }
 
         /// <summary>Strips leading/trailing C0 controls and spaces, then removes all ASCII tabs and newlines.</summary>
@@ -303,8 +335,10 @@ public sealed class WhatwgUrl
             return sb.ToString();
         }
 
-        public WhatwgUrl? Run()
+        public WhatwgUrl? Run(string rawInput, WhatwgUrl? baseUrl)
         {
+            _input = Preprocess(rawInput);
+            _base = baseUrl;
             string input = _input;
             int len = input.Length;
             var state = State.SchemeStart;
@@ -312,7 +346,6 @@ public sealed class WhatwgUrl
             bool insideBrackets = false;
             bool passwordTokenSeen = false;
             StringBuilder buffer = _buffer;
-            WhatwgUrl? baseUrl = _base;
 
             int pointer = 0;
             while (true)
@@ -363,7 +396,7 @@ public sealed class WhatwgUrl
                             }
                             else
                             {
-                                _opaquePath = new StringBuilder();
+                                _opaque = true;
                                 state = State.OpaquePath;
                             }
                         }
@@ -384,9 +417,10 @@ public sealed class WhatwgUrl
                         else if (baseUrl.HasOpaquePath && c == '#')
                         {
                             SetScheme(baseUrl._scheme);
-                            _opaquePath = new StringBuilder(baseUrl._opaquePath);
+                            _opaque = true;
+                            _path.Append(baseUrl._path);
                             _query = baseUrl._query;
-                            _fragment = new StringBuilder();
+                            StartFragment();
                             state = State.Fragment;
                         }
                         else if (baseUrl._scheme != "file")
@@ -442,7 +476,7 @@ public sealed class WhatwgUrl
                         else
                         {
                             CopyAuthorityFrom(baseUrl);
-                            _path.AddRange(baseUrl._path!);
+                            CopyPathFrom(baseUrl);
                             _query = baseUrl._query;
                             if (c == '?')
                             {
@@ -451,7 +485,7 @@ public sealed class WhatwgUrl
                             }
                             else if (c == '#')
                             {
-                                _fragment = new StringBuilder();
+                                StartFragment();
                                 state = State.Fragment;
                             }
                             else if (c != Eof)
@@ -524,9 +558,7 @@ public sealed class WhatwgUrl
                                     continue;
                                 }
 
-                                StringBuilder target = passwordTokenSeen
-                                    ? _password ??= new StringBuilder()
-                                    : _username ??= new StringBuilder();
+                                StringBuilder target = passwordTokenSeen ? _password : _username;
                                 PercentEncoding.AppendCodePoint(target, credentials, ref i, PercentEncodeSet.Userinfo);
                             }
 
@@ -643,7 +675,7 @@ public sealed class WhatwgUrl
                         else if (baseUrl is not null && baseUrl._scheme == "file")
                         {
                             _host = baseUrl._host;
-                            _path.AddRange(baseUrl._path!);
+                            CopyPathFrom(baseUrl);
                             _query = baseUrl._query;
                             if (c == '?')
                             {
@@ -652,7 +684,7 @@ public sealed class WhatwgUrl
                             }
                             else if (c == '#')
                             {
-                                _fragment = new StringBuilder();
+                                StartFragment();
                                 state = State.Fragment;
                             }
                             else if (c != Eof)
@@ -665,6 +697,7 @@ public sealed class WhatwgUrl
                                 else
                                 {
                                     _path.Clear();
+                                    _pathCount = 0;
                                 }
 
                                 state = State.Path;
@@ -690,10 +723,10 @@ public sealed class WhatwgUrl
                             {
                                 _host = baseUrl._host;
                                 if (!StartsWithWindowsDriveLetter(pointer)
-                                    && baseUrl._path!.Length > 0
-                                    && IsNormalizedWindowsDriveLetter(baseUrl._path[0]))
+                                    && IsNormalizedWindowsDriveLetter(FirstSegment(baseUrl._path)))
                                 {
-                                    _path.Add(baseUrl._path[0]);
+                                    _path.Append('/').Append(FirstSegment(baseUrl._path));
+                                    _pathCount++;
                                 }
                             }
 
@@ -753,7 +786,7 @@ public sealed class WhatwgUrl
                         }
                         else if (c == '#')
                         {
-                            _fragment = new StringBuilder();
+                            StartFragment();
                             state = State.Fragment;
                         }
                         else if (c != Eof)
@@ -776,24 +809,25 @@ public sealed class WhatwgUrl
                                 ShortenPath();
                                 if (!slash)
                                 {
-                                    _path.Add(string.Empty);
+                                    AddEmptySegment();
                                 }
                             }
                             else if (IsSingleDotSegment(buffer))
                             {
                                 if (!slash)
                                 {
-                                    _path.Add(string.Empty);
+                                    AddEmptySegment();
                                 }
                             }
                             else
                             {
-                                if (_scheme == "file" && _path.Count == 0 && IsWindowsDriveLetter(buffer))
+                                if (_scheme == "file" && _pathCount == 0 && IsWindowsDriveLetter(buffer))
                                 {
                                     buffer[1] = ':';
                                 }
 
-                                _path.Add(buffer.ToString());
+                                _path.Append('/').Append(buffer);
+                                _pathCount++;
                             }
 
                             buffer.Clear();
@@ -804,7 +838,7 @@ public sealed class WhatwgUrl
                             }
                             else if (c == '#')
                             {
-                                _fragment = new StringBuilder();
+                                StartFragment();
                                 state = State.Fragment;
                             }
                         }
@@ -823,23 +857,23 @@ public sealed class WhatwgUrl
                         }
                         else if (c == '#')
                         {
-                            _fragment = new StringBuilder();
+                            StartFragment();
                             state = State.Fragment;
                         }
                         else if (c == ' ')
                         {
                             if (RemainingStartsWith(pointer, '?') || RemainingStartsWith(pointer, '#'))
                             {
-                                _opaquePath!.Append("%20");
+                                _path.Append("%20");
                             }
                             else
                             {
-                                _opaquePath!.Append(' ');
+                                _path.Append(' ');
                             }
                         }
                         else if (c != Eof)
                         {
-                            PercentEncoding.AppendCodePoint(_opaquePath!, input, ref pointer, PercentEncodeSet.C0Control);
+                            PercentEncoding.AppendCodePoint(_path, input, ref pointer, PercentEncodeSet.C0Control);
                         }
 
                         break;
@@ -852,7 +886,7 @@ public sealed class WhatwgUrl
                             buffer.Clear();
                             if (c == '#')
                             {
-                                _fragment = new StringBuilder();
+                                StartFragment();
                                 state = State.Fragment;
                             }
                         }
@@ -866,7 +900,7 @@ public sealed class WhatwgUrl
                     case State.Fragment:
                         if (c != Eof)
                         {
-                            PercentEncoding.AppendCodePoint(_fragment!, input, ref pointer, PercentEncodeSet.Fragment);
+                            PercentEncoding.AppendCodePoint(_fragment, input, ref pointer, PercentEncodeSet.Fragment);
                         }
 
                         break;
@@ -882,14 +916,15 @@ public sealed class WhatwgUrl
 
             return new WhatwgUrl(
                 _scheme,
-                _username?.ToString() ?? string.Empty,
-                _password?.ToString() ?? string.Empty,
+                _username.Length == 0 ? string.Empty : _username.ToString(),
+                _password.Length == 0 ? string.Empty : _password.ToString(),
                 _host,
                 _port,
-                _opaquePath is null ? [.. _path] : null,
-                _opaquePath?.ToString(),
+                _path.ToString(),
+                _opaque ? -1 : _pathCount,
                 _query,
-                _fragment?.ToString());
+                _hasFragment ? _fragment.ToString() : null,
+                _scratch);
         }
 
         private void SetScheme(string scheme)
@@ -900,8 +935,8 @@ public sealed class WhatwgUrl
 
         private void CopyAuthorityFrom(WhatwgUrl baseUrl)
         {
-            _username = baseUrl.Username.Length == 0 ? null : new StringBuilder(baseUrl.Username);
-            _password = baseUrl.Password.Length == 0 ? null : new StringBuilder(baseUrl.Password);
+            _username.Clear().Append(baseUrl.Username);
+            _password.Clear().Append(baseUrl.Password);
             _host = baseUrl._host;
             _port = baseUrl._port;
         }
@@ -911,15 +946,37 @@ public sealed class WhatwgUrl
 
         private void ShortenPath()
         {
-            if (_scheme == "file" && _path.Count == 1 && IsNormalizedWindowsDriveLetter(_path[0]))
+            if (_pathCount == 0)
             {
                 return;
             }
 
-            if (_path.Count > 0)
+            int lastSlash = _path.Length - 1;
+            while (_path[lastSlash] != '/')
             {
-                _path.RemoveAt(_path.Count - 1);
+                lastSlash--;
             }
+
+            if (_scheme == "file" && _pathCount == 1 && _path.Length == 3 && IsNormalizedWindowsDriveLetter(_path[1], _path[2]))
+            {
+                return;
+            }
+
+            _path.Length = lastSlash;
+            _pathCount--;
+        }
+
+        private void AddEmptySegment()
+        {
+            _path.Append('/');
+            _pathCount++;
+        }
+
+        private void CopyPathFrom(WhatwgUrl baseUrl)
+        {
+            _path.Clear();
+            _path.Append(baseUrl._path);
+            _pathCount = baseUrl._pathCount;
         }
 
         /// <summary>"Starts with a Windows drive letter", applied to the input from <paramref name="pointer"/>.</summary>
@@ -937,8 +994,11 @@ public sealed class WhatwgUrl
         private static bool IsWindowsDriveLetter(StringBuilder s) =>
             s.Length == 2 && char.IsAsciiLetter(s[0]) && s[1] is ':' or '|';
 
-        private static bool IsNormalizedWindowsDriveLetter(string s) =>
-            s.Length == 2 && char.IsAsciiLetter(s[0]) && s[1] == ':';
+        private static bool IsNormalizedWindowsDriveLetter(ReadOnlySpan<char> s) =>
+            s.Length == 2 && IsNormalizedWindowsDriveLetter(s[0], s[1]);
+
+        private static bool IsNormalizedWindowsDriveLetter(char first, char second) =>
+            char.IsAsciiLetter(first) && second == ':';
 
         private static bool IsSingleDotSegment(StringBuilder s) =>
             (s.Length == 1 && s[0] == '.') || (s.Length == 3 && IsEncodedDot(s, 0));
