@@ -77,10 +77,14 @@ public sealed class SimulatedDnsServer : IAsyncDisposable
                 server.Start();
                 return Task.FromResult(simulated);
             }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse && options.Port == 0 && attempt < PortAttempts)
+            catch (SocketException ex)
             {
-                udp.Close();
+                udp.Close(); // Start() may have bound UDP before TCP failed
                 tcp.Close();
+                if (ex.SocketErrorCode != SocketError.AddressAlreadyInUse || options.Port != 0 || attempt >= PortAttempts)
+                {
+                    throw;
+                }
             }
         }
     }

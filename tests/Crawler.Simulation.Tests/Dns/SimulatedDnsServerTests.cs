@@ -37,6 +37,22 @@ public sealed class SimulatedDnsServerTests
     }
 
     [Fact]
+    public async Task A_requested_port_is_used_and_a_taken_port_fails_to_start()
+    {
+        await using var first = await DnsTestSupport.Start2016Async();
+
+        await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(
+            () => DnsTestSupport.Start2016Async(new SimulatedDnsOptions { Port = first.EndPoint.Port }));
+
+        var port = first.EndPoint.Port;
+        await first.DisposeAsync();
+        await using var second = await DnsTestSupport.Start2016Async(new SimulatedDnsOptions { Port = port });
+        var response = await DnsTestSupport.Client(second.EndPoint).QueryAsync("kcna.kp", QueryType.A);
+        Assert.Equal(port, second.EndPoint.Port);
+        Assert.Equal(2, response.Answers.ARecords().Count());
+    }
+
+    [Fact]
     public async Task Airkoryo_has_its_MX_and_the_TXT_with_the_2016_typo()
     {
         await using var server = await DnsTestSupport.Start2016Async();
