@@ -1,1 +1,3 @@
-return 0;
+using Crawler.Node.Commands;
+
+return await CrawlerCli.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

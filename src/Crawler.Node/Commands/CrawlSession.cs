@@ -1,0 +1,136 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Crawler.Actors.Coordination;
+using Crawler.Actors.Hosting;
+using Crawler.Node.Configuration;
+using Crawler.Node.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+
+namespace Crawler.Node.Commands;
+
+/// <summary>Runs one node's crawl until cancelled (Ctrl+C) or, if asked, until the epoch is complete.</summary>
+internal static class CrawlSession
+{
+    public static async Task<(int ExitCode, CoordinatorProtocol.CrawlStatus? Status)> RunAsync(IConfiguration configuration, CancellationToken ct)
+    {
+        var liveWanted = configuration.GetValue("Crawler:LiveView", true);
+        var live = liveWanted && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        using var host = NodeHost.BuildRunHost(configuration, logging =>
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+            if (live)
+            {
+                logging.SetMinimumLevel(LogLevel.Warning);
+            }
+        });
+
+        try
+        {
+            await host.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (OptionsValidationException ex)
+        {
+            ConfigurationErrors.Print(ex);
+            return (2, null);
+        }
+        catch (Storage.StoreUnavailableException ex)
+        {
+            Console.Error.WriteLine($"Store unavailable: {ex.Message}");
+            return (3, null);
+        }
+        catch (OperationCanceledException)
+        {
+            return (130, null);
+        }
+
+        var options = host.Services.GetRequiredService<IOptions<NodeOptions>>().Value;
+        var coordinator = await host.Services.GetRequiredService<IRequiredActor<CoordinatorKey>>().GetAsync(ct).ConfigureAwait(false);
+        var exitWhenDone = configuration.GetValue("Crawler:Crawl:ExitWhenDone", false);
+        CoordinatorProtocol.CrawlStatus? status = null;
+        var started = DateTimeOffset.UtcNow;
+        try
+        {
+            if (live)
+            {
+                await AnsiConsole.Live(LiveView.Render(null, options.DataDirectory, started)).StartAsync(async ctx =>
+                {
+                    while (!ct.IsCancellationRequested)
+                    {
+                        status = await Poll(coordinator).ConfigureAwait(false);
+                        ctx.UpdateTarget(LiveView.Render(status, options.DataDirectory, started));
+                        if (exitWhenDone && status?.EpochComplete == true)
+                        {
+                            break;
+                        }
+
+                        await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+            }
+            else
+            {
+                var lastLine = DateTimeOffset.MinValue;
+                while (!ct.IsCancellationRequested)
+                {
+                    status = await Poll(coordinator).ConfigureAwait(false);
+                    if (exitWhenDone && status?.EpochComplete == true)
+                    {
+                        break;
+                    }
+
+                    if (status is not null && DateTimeOffset.UtcNow - lastLine >= TimeSpan.FromSeconds(10))
+                    {
+                        lastLine = DateTimeOffset.UtcNow;
+                        Console.WriteLine(LiveView.Line(status, started));
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: stop gracefully below.
+        }
+
+        // Graceful stop: the archive writer flushes before the actor system terminates.
+        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await host.StopAsync(stopTimeout.Token).ConfigureAwait(false);
+        return (0, status);
+    }
+
+    private static async Task<CoordinatorProtocol.CrawlStatus?> Poll(IActorRef coordinator)
+    {
+        try
+        {
+            return await coordinator.Ask<CoordinatorProtocol.CrawlStatus>(new CoordinatorProtocol.GetStatus(), TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+}
+
+internal static class ConfigurationErrors
+{
+    public static void Print(OptionsValidationException ex)
+    {
+        Console.Error.WriteLine("Configuration error — the crawler did not start:");
+        foreach (var failure in ex.Failures)
+        {
+            Console.Error.WriteLine($"  - {failure}");
+        }
+
+        Console.Error.WriteLine("Settings come from appsettings.json, ./crawler.json and environment variables such as Crawler__Dns__Servers__0=127.0.0.1:5353.");
+    }
+}

@@ -1,0 +1,34 @@
+using System.CommandLine;
+
+namespace Crawler.Node.Commands;
+
+/// <summary>The <c>crawler</c> command line: run, demo, status, export.</summary>
+public static class CrawlerCli
+{
+    internal static readonly Option<string?> DataOption = new("--data")
+    {
+        Description = "Data folder of the embedded store (default: Crawler:DataDirectory, ./data).",
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Crawler: archives North Korea's (.kp) web into WARC files, politely, one node or a cluster.");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        return root;
+    }
+
+    /// <summary>Command-line values as configuration overrides (they win over files and environment).</summary>
+    internal static List<KeyValuePair<string, string?>> Overrides(ParseResult parse)
+    {
+        var overrides = new List<KeyValuePair<string, string?>>();
+        if (parse.GetValue(DataOption) is { Length: > 0 } data)
+        {
+            overrides.Add(new("Crawler:DataDirectory", data));
+        }
+
+        return overrides;
+    }
+}

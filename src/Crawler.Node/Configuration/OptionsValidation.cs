@@ -1,0 +1,174 @@
+using System.Net;
+using Crawler.Actors;
+using Crawler.Net;
+using Microsoft.Extensions.Options;
+
+namespace Crawler.Node.Configuration;
+
+/// <summary>
+/// Start-up checks of every setting a person can get wrong. Each message names the setting,
+/// the value and the fix, because a crawler that runs for years is configured rarely and
+/// by people who do not read its source.
+/// </summary>
+internal sealed class NodeOptionsValidation :
+    IValidateOptions<NodeOptions>,
+    IValidateOptions<CrawlOptions>,
+    IValidateOptions<FetcherOptions>,
+    IValidateOptions<DnsResolverOptions>,
+    IValidateOptions<AddressGuardOptions>
+{
+    public ValidateOptionsResult Validate(string? name, NodeOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        {
+            errors.Add("Crawler:DataDirectory is empty. Set it to a writable folder, e.g. Crawler__DataDirectory=./data.");
+        }
+
+        if (options.Seeds.File is { Length: > 0 } file && !File.Exists(file))
+        {
+            errors.Add($"Crawler:Seeds:File = '{file}' does not exist. Point it at a CSV whose first column is a domain, or leave it empty for the built-in .kp list.");
+        }
+
+        for (var i = 0; i < options.Seeds.Urls.Count; i++)
+        {
+            var url = options.Seeds.Urls[i];
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"Crawler:Seeds:Urls:{i} = '{url}' is not an absolute http(s) URL. Write it like http://kcna.kp/.");
+            }
+        }
+
+        return Result(errors);
+    }
+
+    public ValidateOptionsResult Validate(string? name, CrawlOptions options)
+    {
+        var errors = new List<string>();
+        const string p = "Crawler:Crawl";
+        if (string.IsNullOrWhiteSpace(options.ProductToken) || options.ProductToken.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_'))
+        {
+            errors.Add($"{p}:ProductToken = '{options.ProductToken}' must be letters, digits, '-' or '_' (the robots.txt user-agent token), e.g. 'crawler'.");
+        }
+
+        if (options.ScopeDomains.Count == 0)
+        {
+            errors.Add($"{p}:ScopeDomains is empty: nothing would be crawled. Set it to at least 'kp'.");
+        }
+
+        Positive(errors, $"{p}:MaxPagesPerSite", options.MaxPagesPerSite);
+        Positive(errors, $"{p}:MaxUnacknowledged", options.MaxUnacknowledged);
+        Positive(errors, $"{p}:Retry:MaxAttempts", options.Retry.MaxAttempts);
+        Positive(errors, $"{p}:Traps:MaxDepth", options.Traps.MaxDepth);
+        NotNegative(errors, $"{p}:Politeness:MinDelay", options.Politeness.MinDelay);
+        NotNegative(errors, $"{p}:Politeness:MaxDelay", options.Politeness.MaxDelay);
+        NotNegative(errors, $"{p}:Retry:BaseDelay", options.Retry.BaseDelay);
+        if (options.Politeness.DelayFactor < 0 || double.IsNaN(options.Politeness.DelayFactor))
+        {
+            errors.Add($"{p}:Politeness:DelayFactor = {options.Politeness.DelayFactor} must be 0 or more (Heritrix uses 5).");
+        }
+
+        if (options.ReportInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}:ReportInterval = {options.ReportInterval} must be positive, e.g. 00:00:01.");
+        }
+
+        return Result(errors);
+    }
+
+    public ValidateOptionsResult Validate(string? name, FetcherOptions options)
+    {
+        var errors = new List<string>();
+        const string p = "Crawler:Fetcher";
+        if (string.IsNullOrWhiteSpace(options.UserAgent))
+        {
+            errors.Add($"{p}:UserAgent is empty. Servers deserve to know who fetches: set e.g. 'crawler/0.1 (+mailto:you@example.org)'.");
+        }
+
+        if (options.ConnectTimeout <= TimeSpan.Zero || options.HeadersTimeout <= TimeSpan.Zero || options.BodyTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}: ConnectTimeout, HeadersTimeout and BodyTimeout must be positive time spans like 00:00:10.");
+        }
+
+        if (options.MaxBodyBytes <= 0 || options.MaxDecompressedBytes <= 0)
+        {
+            errors.Add($"{p}: MaxBodyBytes and MaxDecompressedBytes must be positive byte counts.");
+        }
+
+        for (var i = 0; i < options.ConnectTo.Count; i++)
+        {
+            try
+            {
+                ConnectToRule.Parse(options.ConnectTo[i]);
+            }
+            catch (FormatException ex)
+            {
+                errors.Add($"{p}:ConnectTo:{i} = '{options.ConnectTo[i]}': {ex.Message} Write HOST1:PORT1:HOST2:PORT2 as curl's --connect-to, e.g. ':80::8080'.");
+            }
+        }
+
+        return Result(errors);
+    }
+
+    public ValidateOptionsResult Validate(string? name, DnsResolverOptions options)
+    {
+        var errors = new List<string>();
+        for (var i = 0; i < options.Servers.Count; i++)
+        {
+            var server = options.Servers[i];
+            if (!IPEndPoint.TryParse(server, out _) && !IPAddress.TryParse(server, out _))
+            {
+                errors.Add($"Crawler:Dns:Servers:{i} = '{server}' is not an IP address or address:port. Write e.g. 127.0.0.1:5353.");
+            }
+        }
+
+        if (options.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Crawler:Dns:Timeout = {options.Timeout} must be positive, e.g. 00:00:02.");
+        }
+
+        return Result(errors);
+    }
+
+    public ValidateOptionsResult Validate(string? name, AddressGuardOptions options)
+    {
+        var errors = new List<string>();
+        for (var i = 0; i < options.Allow.Count; i++)
+        {
+            try
+            {
+                AddressGuard.ParseNetwork(options.Allow[i]);
+            }
+            catch (FormatException)
+            {
+                errors.Add($"Crawler:AddressGuard:Allow:{i} = '{options.Allow[i]}' is not a CIDR range. Write e.g. 127.0.0.0/8.");
+            }
+        }
+
+        if (!options.AllowPublic && options.Allow.Count == 0)
+        {
+            errors.Add("Crawler:AddressGuard:AllowPublic is false and Allow is empty: every address would be refused. Add a range to Allow (e.g. 127.0.0.0/8 for the simulated web) or set AllowPublic to true.");
+        }
+
+        return Result(errors);
+    }
+
+    private static void Positive(List<string> errors, string setting, int value)
+    {
+        if (value <= 0)
+        {
+            errors.Add($"{setting} = {value} must be a positive number.");
+        }
+    }
+
+    private static void NotNegative(List<string> errors, string setting, TimeSpan value)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            errors.Add($"{setting} = {value} must not be negative.");
+        }
+    }
+
+    private static ValidateOptionsResult Result(List<string> errors) =>
+        errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+}

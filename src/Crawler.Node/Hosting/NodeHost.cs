@@ -1,0 +1,163 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Crawler.Actors;
+using Crawler.Actors.Archive;
+using Crawler.Actors.Hosting;
+using Crawler.Net;
+using Crawler.Node.Configuration;
+using Crawler.Node.Seeds;
+using Crawler.Storage;
+using Crawler.Storage.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crawler.Node.Hosting;
+
+/// <summary>Builds the configuration and the generic host of one crawler node.</summary>
+public static class NodeHost
+{
+    /// <summary>
+    /// appsettings.json beside the executable, then ./crawler.json, then environment variables
+    /// (Crawler__Dns__Servers__0=127.0.0.1:5353), then the overrides given (command-line options).
+    /// </summary>
+    public static IConfiguration BuildConfiguration(IEnumerable<KeyValuePair<string, string?>>? overrides = null) =>
+        new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "crawler.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides ?? [])
+            .Build();
+
+    /// <summary>Registers options (validated at start), the store and the network services.</summary>
+    public static IServiceCollection AddCrawlerServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        var root = configuration.GetSection(NodeOptions.Section);
+        services.AddSingleton<NodeOptionsValidation>();
+        services.AddSingleton<IValidateOptions<NodeOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
+        services.AddSingleton<IValidateOptions<CrawlOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
+        services.AddSingleton<IValidateOptions<FetcherOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
+        services.AddSingleton<IValidateOptions<DnsResolverOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
+        services.AddSingleton<IValidateOptions<AddressGuardOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
+        services.AddOptions<NodeOptions>().Bind(root).ValidateOnStart();
+        services.AddOptions<CrawlOptions>().Bind(root.GetSection("Crawl")).ValidateOnStart();
+        services.AddOptions<FetcherOptions>().Bind(root.GetSection("Fetcher")).ValidateOnStart();
+        services.AddOptions<DnsResolverOptions>().Bind(root.GetSection("Dns")).ValidateOnStart();
+        services.AddOptions<AddressGuardOptions>().Bind(root.GetSection("AddressGuard")).ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => ResolveSeeds(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        services.AddSingleton<IPostConfigureOptions<CrawlOptions>>(sp => new ScopeFromSeeds(configuration));
+        services.AddSingleton<ICrawlStore>(sp => OpenStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        services.AddSingleton<IHostResolver>(sp => new DnsClientResolver(sp.GetRequiredService<IOptions<DnsResolverOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new AddressGuard(sp.GetRequiredService<IOptions<AddressGuardOptions>>().Value));
+        services.AddSingleton(sp =>
+        {
+            var fetcher = sp.GetRequiredService<IOptions<FetcherOptions>>().Value;
+            return new HttpFetcher(fetcher, sp.GetRequiredService<AddressGuard>());
+        });
+        return services;
+    }
+
+    /// <summary>The host of <c>crawler run</c>: services, store initialisation, then the actor system.</summary>
+    public static IHost BuildRunHost(IConfiguration configuration, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            Configuration = new ConfigurationManager(),
+        });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
+        if (logging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        }
+        else
+        {
+            logging(builder.Logging);
+        }
+
+        builder.Services.AddCrawlerServices(configuration);
+        builder.Services.AddHostedService<StoreInitializer>();
+        var maxDecompressed = configuration.GetSection("Crawler:Fetcher").Get<FetcherOptions>()?.MaxDecompressedBytes ?? new FetcherOptions().MaxDecompressedBytes;
+        builder.Services.AddAkka("crawler", (akka, sp) =>
+        {
+            akka.AddHocon(ClusterConfig.Load("node.hocon"), HoconAddMode.Prepend);
+            akka.ConfigureLoggers(l =>
+            {
+                l.ClearLoggers();
+                l.AddLoggerFactory();
+            });
+            akka.WithCrawlerActors(maxDecompressed);
+            akka.AddStartup((system, registry) =>
+            {
+                var writer = registry.Get<ArchiveWriterKey>();
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "flush-archive", async () =>
+                {
+                    // Everything the sites handed over is written before the system stops.
+                    await writer.Ask<ArchiveWriterProtocol.Flushed>(new ArchiveWriterProtocol.Flush(), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                    return Akka.Done.Instance;
+                });
+            });
+        });
+        return builder.Build();
+    }
+
+    public static ICrawlStore OpenStore(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(options.DataDirectory, "crawler.db") });
+    }
+
+    public static CrawlSeeds ResolveSeeds(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var sites = SeedSites(options);
+        var urls = sites.Select(s => $"http://{s.Domain}/").Concat(options.Seeds.Urls).Distinct(StringComparer.Ordinal).ToList();
+        return new CrawlSeeds(urls);
+    }
+
+    private static IReadOnlyList<KnownSite> SeedSites(NodeOptions options)
+    {
+        if (options.Seeds.File is { Length: > 0 } file)
+        {
+            return KnownSites.FromFile(file);
+        }
+
+        return options.Seeds.Urls.Count > 0 ? [] : KnownSites.BuiltIn();
+    }
+
+    /// <summary>Adds the non-.kp seed domains (uriminzokkiri.com, ...) to the crawl scope.</summary>
+    private sealed class ScopeFromSeeds(IConfiguration configuration) : IPostConfigureOptions<CrawlOptions>
+    {
+        public void PostConfigure(string? name, CrawlOptions options)
+        {
+            var node = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+            if (!node.Seeds.ScopeIncludesSeedDomains)
+            {
+                return;
+            }
+
+            var extra = SeedSites(node).Where(s => !s.IsKp).Select(s => s.Domain)
+                .Concat(node.Seeds.Urls.Select(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) ? uri.Host : null).OfType<string>());
+            var merged = options.ScopeDomains.Concat(extra).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            if (options.ScopeDomains is List<string> list)
+            {
+                list.Clear();
+                list.AddRange(merged);
+            }
+        }
+    }
+
+    /// <summary>Creates the store's schema before the actors start using it.</summary>
+    private sealed class StoreInitializer(ICrawlStore store) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Crawler.Archive;
+using Crawler.Simulation.Web;
+
+namespace Crawler.IntegrationTests;
+
+public sealed class SimulatedWebCrawlTests(SimulatedCrawlFixture crawl) : IClassFixture<SimulatedCrawlFixture>
+{
+    [Fact]
+    public void The_simulated_web_is_large_enough_for_the_acceptance_bar()
+    {
+        Assert.True(crawl.Web.Sites.Count >= 20, $"{crawl.Web.Sites.Count} sites");
+        Assert.True(crawl.Web.Manifest.Entries.Count >= 4000, $"{crawl.Web.Manifest.Entries.Count} manifest entries");
+    }
+
+    [Fact]
+    public void Crawl_archives_every_reachable_allowed_url_of_the_manifest()
+    {
+        var byUrl = crawl.Captures.ToLookup(c => c.Url, StringComparer.Ordinal);
+        var missing = new List<string>();
+        var wrong = new List<string>();
+        foreach (var entry in crawl.Web.Manifest.Entries)
+        {
+            var captures = byUrl[entry.Url].ToList();
+            if (captures.Count == 0)
+            {
+                missing.Add(entry.Url);
+                continue;
+            }
+
+            var last = captures[^1];
+            switch (entry.Outcome)
+            {
+                case EntryOutcome.Hangs:
+                    if (last.Truncated is null && last.Error is null)
+                    {
+                        wrong.Add($"{entry.Url}: a never-finishing response was archived as complete");
+                    }
+
+                    break;
+                default:
+                    if (last.Status != entry.ExpectedStatus)
+                    {
+                        wrong.Add($"{entry.Url}: status {last.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? last.Error} instead of {entry.ExpectedStatus}");
+                    }
+                    else if (entry.Sha256Hex is { } hex && last.PayloadDigest != "sha256:" + hex)
+                    {
+                        wrong.Add($"{entry.Url}: payload {last.PayloadDigest} instead of sha256:{hex}");
+                    }
+
+                    break;
+            }
+        }
+
+        Assert.True(missing.Count == 0, $"{missing.Count} of {crawl.Web.Manifest.Entries.Count} manifest URLs not archived, e.g. {string.Join(", ", missing.Take(10))}");
+        Assert.True(wrong.Count == 0, $"{wrong.Count} captures differ from the manifest: {string.Join("; ", wrong.Take(10))}");
+    }
+
+    [Fact]
+    public void Crawl_never_fetches_a_disallowed_or_off_scope_url()
+    {
+        var requested = crawl.Web.Log.Requests.Select(r => r.Url).ToHashSet(StringComparer.Ordinal);
+        var disallowed = crawl.Web.Manifest.DisallowedUrls.Where(requested.Contains).ToList();
+        Assert.True(crawl.Web.Manifest.DisallowedUrls.Count > 0, "the simulated web links to disallowed URLs");
+        Assert.True(disallowed.Count == 0, $"disallowed URLs fetched: {string.Join(", ", disallowed.Take(10))}");
+
+        var archived = crawl.Captures.Where(c => c.ResponseHeaders is not null).Select(c => c.Url).ToHashSet(StringComparer.Ordinal);
+        var offScope = crawl.Web.Manifest.OffScopeUrls.Where(u => archived.Contains(u) || requested.Contains(u)).ToList();
+        Assert.True(crawl.Web.Manifest.OffScopeUrls.Count > 0, "the simulated web links off scope");
+        Assert.True(offScope.Count == 0, $"off-scope URLs fetched: {string.Join(", ", offScope.Take(10))}");
+        var recorded = crawl.Captures.SelectMany(c => c.Outlinks).Where(o => !o.InScope).Select(o => o.Url).ToHashSet(StringComparer.Ordinal);
+        Assert.Contains(crawl.Web.Manifest.OffScopeUrls, recorded.Contains);
+    }
+
+    [Fact]
+    public void Crawl_never_holds_two_connections_to_one_host_or_address_at_once()
+    {
+        Assert.True(crawl.Web.Log.RequestCount > 4000);
+        Assert.Equal(1, crawl.Web.Log.MaxConcurrentRequestsPerHost());
+        Assert.Equal(1, crawl.Web.Log.MaxConcurrentRequestsPerIp());
+        Assert.Equal(1, crawl.Web.Log.MaxConcurrentConnectionsPerIp());
+        var shared = crawl.Web.Sites.GroupBy(s => s.Address).Where(g => g.Count() > 1).ToList();
+        Assert.NotEmpty(shared);
+    }
+
+    [Fact]
+    public void Crawl_honours_every_crawl_delay()
+    {
+        var delayed = crawl.Web.Sites.Where(s => s.Robots.Status == 200 && s.Robots.GroupFor("crawler")?.CrawlDelay is > 0).ToList();
+        Assert.NotEmpty(delayed);
+        foreach (var site in delayed)
+        {
+            var delay = TimeSpan.FromSeconds(site.Robots.GroupFor("crawler")!.CrawlDelay!.Value);
+            var gap = crawl.Web.Log.MinStartToStartGap(site.Host);
+            Assert.True(gap is null || gap >= delay, $"{site.Host}: two requests {gap?.TotalMilliseconds} ms apart, Crawl-delay {delay.TotalMilliseconds} ms");
+            Assert.True(crawl.Web.Log.RequestsForHost(site.Host).Count > 2, $"{site.Host} was crawled");
+        }
+    }
+
+    [Fact]
+    public void Crawl_stops_at_the_trap_bound()
+    {
+        var trap = crawl.Web.Manifest.Trap;
+        var fetched = crawl.Web.Log.Requests.Count(r => trap.Contains(r.Url));
+        Assert.True(fetched > 0, "the trap's entry was fetched");
+        Assert.True(fetched <= SimulatedCrawlFixture.MaxDepth, $"{fetched} trap pages fetched, bound {SimulatedCrawlFixture.MaxDepth}");
+    }
+
+    [Fact]
+    public async Task Warc_export_is_read_by_warcio_and_its_records_match_the_store()
+    {
+        var output = Path.Combine(crawl.DataDirectory, "warc-" + Guid.NewGuid().ToString("N"));
+        var result = await WarcExporter.ExportAsync(crawl.Store, new WarcExportOptions { OutputDirectory = output });
+        var withResponse = crawl.Captures.Where(c => c.ResponseHeaders is not null).ToList();
+        Assert.Equal(withResponse.Count, result.Responses + result.Revisits);
+        Assert.True(result.Revisits > 0, "identical payloads become revisit records");
+
+        var types = new Dictionary<string, int>(StringComparer.Ordinal);
+        var digests = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in result.Files)
+        {
+            foreach (var line in Warcio("index", "-f", "warc-type,warc-target-uri,warc-payload-digest,warc-record-id", file))
+            {
+                using var json = JsonDocument.Parse(line);
+                var type = json.RootElement.GetProperty("warc-type").GetString()!;
+                types[type] = types.GetValueOrDefault(type) + 1;
+                if (type is "response" or "revisit" && json.RootElement.TryGetProperty("warc-payload-digest", out var d))
+                {
+                    digests[json.RootElement.GetProperty("warc-record-id").GetString()!] = d.GetString()!;
+                }
+            }
+
+            Assert.NotEmpty(Warcio("cdx-index", file));
+        }
+
+        Assert.Equal(result.Responses, types.GetValueOrDefault("response"));
+        Assert.Equal(result.Revisits, types.GetValueOrDefault("revisit"));
+        Assert.Equal(result.Requests, types.GetValueOrDefault("request"));
+        Assert.Equal(result.Metadata, types.GetValueOrDefault("metadata"));
+        Assert.Equal(result.Files.Count, types.GetValueOrDefault("warcinfo"));
+        var storeDigests = withResponse.Where(c => c.PayloadLength > 0 && c.Status != 304).Select(c => c.PayloadDigest).ToHashSet(StringComparer.Ordinal);
+        Assert.All(digests.Values, d => Assert.Contains(d, storeDigests));
+    }
+
+    private static List<string> Warcio(params string[] args)
+    {
+        Assert.True(File.Exists(RepositoryPaths.WarcioBin), "tools/warcio/node_modules is missing: run `npm ci --prefix tools/warcio` (CI installs it).");
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(RepositoryPaths.WarcioBin);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"warcio {string.Join(' ', args)} failed: {stderr.Result}");
+        return stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+}
