@@ -1,0 +1,137 @@
+using Crawler.Storage.Sqlite;
+using Microsoft.Data.Sqlite;
+using static Crawler.Storage.Tests.Contract.TestData;
+
+namespace Crawler.Storage.Tests.Sqlite;
+
+/// <summary>What only the embedded store promises: its file, its pragmas, its payload encoding, its errors.</summary>
+public sealed class SqliteCrawlStoreTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "crawler-storage-tests", Guid.NewGuid().ToString("N"));
+
+    private string DatabasePath => Path.Combine(_folder, "nested", "data", "crawler.db");
+
+    private async Task<SqliteCrawlStore> OpenAsync(string? path = null)
+    {
+        var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = path ?? DatabasePath });
+        await store.InitializeAsync();
+        return store;
+    }
+
+    private T Query<T>(string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)command.ExecuteScalar()!;
+    }
+
+    [Fact]
+    public void Default_path_is_the_data_folder()
+    {
+        Assert.Equal("data/crawler.db", new SqliteStoreOptions().Path);
+    }
+
+    [Fact]
+    public async Task Initialize_creates_the_folder_and_a_database_in_WAL_mode()
+    {
+        await using var store = await OpenAsync();
+
+        Assert.True(File.Exists(DatabasePath));
+        Assert.Equal(Path.GetFullPath(DatabasePath), store.DatabasePath);
+        Assert.Equal("wal", Query<string>("PRAGMA journal_mode"));
+    }
+
+    [Fact]
+    public async Task Html_payloads_are_stored_compressed_and_incompressible_ones_raw()
+    {
+        await using var store = await OpenAsync();
+        var html = Html("compress me");
+        var noise = new byte[10_000];
+        new Random(7).NextBytes(noise);
+
+        await store.CommitAsync([CommitWithPayload(Capture("http://a.kp/"), html), CommitWithPayload(Capture("http://a.kp/x.jpg"), noise)]);
+
+        Assert.Equal("br", Query<string>($"SELECT compression FROM payloads WHERE digest = '{Digest(html)}'"));
+        Assert.True(Query<long>($"SELECT stored_length FROM payloads WHERE digest = '{Digest(html)}'") < html.Length / 4);
+        Assert.Equal("none", Query<string>($"SELECT compression FROM payloads WHERE digest = '{Digest(noise)}'"));
+        var stats = await store.GetStatsAsync();
+        Assert.Equal(html.Length + noise.Length, stats.PayloadBytesRaw);
+        Assert.Equal(Query<long>("SELECT SUM(length(data)) FROM payloads"), stats.PayloadBytesStored);
+        Assert.Equal(html, await store.GetPayloadAsync(Digest(html)));
+        Assert.Equal(noise, await store.GetPayloadAsync(Digest(noise)));
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_database_is_refused_with_a_message_naming_it()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        await File.WriteAllTextAsync(DatabasePath, new string('x', 8192));
+
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(async () =>
+        {
+            await using var store = await OpenAsync();
+        });
+
+        Assert.Contains(Path.GetFullPath(DatabasePath), error.Message, StringComparison.Ordinal);
+        Assert.Contains("not a usable SQLite database", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_folder_in_place_of_the_database_file_is_refused_with_a_message_naming_it()
+    {
+        Directory.CreateDirectory(DatabasePath);
+
+        var error = await Assert.ThrowsAsync<StoreUnavailableException>(async () =>
+        {
+            await using var store = await OpenAsync();
+        });
+
+        Assert.Contains(Path.GetFullPath(DatabasePath), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Using_the_store_before_InitializeAsync_is_an_error()
+    {
+        await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = DatabasePath });
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.GetStatsAsync());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.AddToFrontierAsync([Entry("http://a.kp/")]));
+    }
+
+    [Fact]
+    public async Task A_payload_without_a_digest_is_rejected_before_anything_is_written()
+    {
+        await using var store = await OpenAsync();
+        var bad = new FetchCommit { Capture = Capture("http://a.kp/bad"), Payload = [1, 2, 3] };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync([Commit(Capture("http://a.kp/ok")), bad]));
+
+        Assert.Contains("PayloadDigest", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await store.GetStatsAsync()).Captures);
+    }
+
+    [Fact]
+    public async Task A_duplicate_capture_id_is_reported_as_a_rejected_batch_naming_the_capture()
+    {
+        await using var store = await OpenAsync();
+        var capture = Capture("http://a.kp/");
+        await store.CommitAsync([Commit(capture)]);
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync([Commit(capture)]));
+
+        Assert.Contains(capture.Id, error.Message, StringComparison.Ordinal);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}
