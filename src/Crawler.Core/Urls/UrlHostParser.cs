@@ -10,18 +10,22 @@ namespace Crawler.Core.Urls;
 /// </summary>
 /// <remarks>
 /// Domain to ASCII uses <see cref="IdnMapping"/> (UseStd3AsciiRules = false, AllowUnassigned = true), which on
-/// Linux/ICU is UTS #46 non-transitional processing with CheckBidi and CheckJoiners. It differs from what the
-/// URL Standard asks of UTS #46 in these ways, and we narrow the gap as noted:
+/// Linux is ICU's UTS #46 non-transitional processing with CheckJoiners, as the standard asks.
+/// Where it differs from the standard's UTS #46 settings, and what we do about it:
 /// <list type="bullet">
-/// <item>ICU always applies CheckHyphens and VerifyDnsLength (the standard wants both off). We only hand ICU the
-/// labels that need it (non-ASCII, or starting with "xn--"), one label at a time, so all-ASCII labels with
-/// leading/trailing hyphens or "--" in positions 3-4, empty labels and over-long names are never rejected.
-/// A non-ASCII label that breaks a hyphen or length rule is still rejected (the standard accepts it).</item>
-/// <item>Because labels go to ICU one at a time, the Bidi rule is checked per label, not across the domain
-/// name, so a domain that mixes an RTL label with, e.g., a digit-initial LTR label is accepted.</item>
-/// <item>The ICU/Unicode version shipped with the OS decides which code points are mapped, valid or disallowed,
-/// so results for very new code points can lag the standard.</item>
+/// <item>ICU applies CheckHyphens (leading/trailing "-") and VerifyDnsLength (empty labels, labels over 63
+/// and names over 253 octets); the standard turns both off. Only labels that need IDNA (non-ASCII, or starting
+/// with "xn--") go to ICU, one label at a time, so all-ASCII labels such as "-a-" or "ab--c", empty labels
+/// ("a..b") and long ASCII labels are accepted as the standard says. A non-ASCII label with a leading or
+/// trailing hyphen ("-ü") or over 63 octets once encoded is still rejected, where the standard accepts it.</item>
+/// <item>IdnMapping does not enforce CheckBidi (RFC 5893) at all, within a label or across labels: "aب",
+/// "ب١1" and "0a.ب" are accepted, where the standard rejects them. .NET exposes no Unicode bidi classes, so we do
+/// not add the check; such names are invalid for DNS registration anyway, so a crawler meets them rarely.</item>
+/// <item>ICU returns an all-ASCII "XN--" label with its case unchanged; we lowercase ASCII first, as the UTS #46
+/// mapping does.</item>
+/// <item>Which code points are mapped, valid or disallowed follows the ICU/Unicode version of the OS.</item>
 /// </list>
+/// None of these affect any case in the WHATWG urltestdata.json.
 /// </remarks>
 internal static class UrlHostParser
 {
@@ -190,7 +194,8 @@ internal static class UrlHostParser
     {
         try
         {
-            return Idn.GetAscii(label);
+            // UTS #46 maps ASCII upper case to lower case, but ICU hands an all-ASCII "XN--" label back as it came.
+            return Idn.GetAscii(LowerAscii(label));
         }
         catch (ArgumentException)
         {
