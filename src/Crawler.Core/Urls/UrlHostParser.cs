@@ -29,8 +29,6 @@ namespace Crawler.Core.Urls;
 /// </remarks>
 internal static class UrlHostParser
 {
-    private static readonly IdnMapping Idn = new() { UseStd3AsciiRules = false, AllowUnassigned = true };
-
     /// <summary>Host parser. <paramref name="isOpaque"/> is true for non-special schemes.</summary>
     public static string? Parse(string input, bool isOpaque)
     {
@@ -195,7 +193,10 @@ internal static class UrlHostParser
         try
         {
             // UTS #46 maps ASCII upper case to lower case, but ICU hands an all-ASCII "XN--" label back as it came.
-            return Idn.GetAscii(LowerAscii(label));
+            // A fresh IdnMapping per call: its instance members are not documented as thread-safe, and only
+            // non-ASCII or "xn--" labels get here.
+            var idn = new IdnMapping { UseStd3AsciiRules = false, AllowUnassigned = true };
+            return idn.GetAscii(LowerAscii(label));
         }
         catch (ArgumentException)
         {
