@@ -89,6 +89,27 @@ public sealed class HttpFetcher : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        try
+        {
+            return await FetchCoreAsync(request, startedAt, clock, ct).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Contract: failures are results, never exceptions.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return new FetchResult
+            {
+                Url = request.Url,
+                StartedAt = startedAt,
+                Elapsed = clock.Elapsed,
+                Error = ct.IsCancellationRequested ? FetchErrorKind.Cancelled : FetchErrorKind.Other,
+                ErrorDetail = Describe(ex),
+            };
+        }
+    }
+
+    private async Task<FetchResult> FetchCoreAsync(FetchRequest request, DateTimeOffset startedAt, Stopwatch clock, CancellationToken ct)
+    {
         var url = request.Url;
         var result = new FetchResult { Url = url, StartedAt = startedAt };
 

@@ -60,6 +60,18 @@ public sealed class DnsClientResolverTests
     }
 
     [Fact]
+    public async Task Concurrent_lookups_of_one_name_share_one_query()
+    {
+        using var dns = new TinyDnsServer(new() { ["b.kp"] = ([IPAddress.Parse("127.0.0.9")], 60) });
+        var resolver = Resolver(dns);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => resolver.ResolveAsync("b.kp", CancellationToken.None).AsTask()));
+
+        Assert.All(results, r => Assert.Equal(IPAddress.Parse("127.0.0.9"), Assert.Single(r.Addresses)));
+        Assert.Equal(2, resolver.QueriesSent);
+    }
+
+    [Fact]
     public async Task A_silent_server_is_a_timeout_and_is_not_cached()
     {
         using var dns = new TinyDnsServer([], silent: true);

@@ -186,6 +186,43 @@ public sealed class HttpFetcherTests
     }
 
     [Fact]
+    public async Task A_connection_closed_mid_body_keeps_what_arrived_as_truncated_by_disconnect()
+    {
+        // Kestrel resets aborted connections (dropping unread data), so a raw listener closes gracefully instead.
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var serve = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync();
+            var stream = client.GetStream();
+            var buffer = new byte[4096];
+            var head = "";
+            while (!head.Contains("\r\n\r\n", StringComparison.Ordinal))
+            {
+                head += Encoding.Latin1.GetString(buffer, 0, await stream.ReadAsync(buffer));
+            }
+
+            await stream.WriteAsync(Encoding.Latin1.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nX-Raw: yes\r\n\r\nten bytes!"));
+            client.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            while (await stream.ReadAsync(buffer) > 0)
+            {
+            }
+        });
+        using var fetcher = new HttpFetcher(Fixtures.Options(), Fixtures.LoopbackAllowed);
+
+        var result = await fetcher.FetchAsync(Fixtures.Get($"http://127.0.0.1:{port}/"), CancellationToken.None);
+        await serve;
+
+        Assert.True(result.StatusCode == 200, $"{result.Error}: {result.ErrorDetail}");
+        Assert.Equal(FetchErrorKind.ProtocolError, result.Error);
+        Assert.True(result.Truncated);
+        Assert.Equal("disconnect", result.TruncatedReason);
+        Assert.Equal("ten bytes!", Text(result.Body));
+        Assert.Equal("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nX-Raw: yes\r\n\r\n", Text(result.ResponseHeaderBlock));
+    }
+
+    [Fact]
     public async Task A_response_head_that_never_arrives_ends_with_a_headers_timeout()
     {
         await using var server = await TestServer.StartAsync(context =>
