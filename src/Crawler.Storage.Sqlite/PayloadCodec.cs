@@ -11,7 +11,11 @@ internal static class PayloadCodec
     public const string Brotli = "br";
     public const string None = "none";
 
-    /// <summary>Brotli quality 1: close to gzip-9 ratio on HTML at several times gzip-fastest speed.</summary>
+    /// <summary>
+    /// Brotli quality 1. Measured on 400 HTML pages (17 MiB, 45 KB mean), one core: Brotli q1 stores 23.9 %
+    /// at ~170-190 MiB/s (decode ~350 MiB/s); q2 22.4 % at ~90; gzip/zlib level 1 30.7 % at ~230;
+    /// zlib level 2 24.0 % at ~125; zlib level 6 21.2 % at ~80. q1 is the best ratio per CPU second.
+    /// </summary>
     public const int Quality = 1;
 
     /// <summary>Largest LZ window (2^22 = 4 MiB): no cost at low quality, better on big pages.</summary>

@@ -108,6 +108,9 @@ public sealed class SqliteCrawlStore : ICrawlStore
         Execute(connection, "PRAGMA foreign_keys = OFF");
         Execute(connection, "PRAGMA busy_timeout = 10000");
 
+        // After a checkpoint, shrink the WAL back to at most 64 MiB instead of keeping its peak size.
+        Execute(connection, "PRAGMA journal_size_limit = 67108864");
+
         var version = Convert.ToInt64(Scalar(connection, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
         if (version > SqliteSchema.Version)
         {
