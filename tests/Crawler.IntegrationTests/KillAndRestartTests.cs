@@ -1,3 +1,4 @@
+using Xunit;
 using Crawler.Node.Hosting;
 using Crawler.Simulation;
 using Crawler.Simulation.Web;

@@ -1,3 +1,4 @@
+using Xunit;
 using Crawler.Actors.Coordination;
 using Crawler.Node.Hosting;
 using Crawler.Simulation;

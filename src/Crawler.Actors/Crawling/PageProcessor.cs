@@ -64,9 +64,10 @@ public static class PageProcessor
                 title = page.Title;
                 language = page.Language;
                 var baseUrl = page.BaseHref is { } b ? UrlCanonicalizer.Canonicalize(b, entry.Url) ?? entry.Url : entry.Url;
+                var parsedBase = WhatwgUrl.Parse(baseUrl, null);
                 foreach (var link in page.Links)
                 {
-                    var url = UrlCanonicalizer.Canonicalize(link.Url, baseUrl);
+                    var url = UrlCanonicalizer.CanonicalizeRelativeTo(link.Url, parsedBase);
                     if (url is not null)
                     {
                         links.Add((url, link.Source, link.Kind));
@@ -94,7 +95,7 @@ public static class PageProcessor
             else if (entry.Kind == "sitemap" || IsSitemapUrl(entry.Url) || (mime.EndsWith("xml", StringComparison.Ordinal) && entry.Kind == "robots@sitemap"))
             {
                 var sitemap = SitemapParser.Parse(content);
-                foreach (var loc in sitemap.Urls.Select(u => u.Location).Concat(sitemap.Sitemaps.Select(s => s.Location)))
+                foreach (var loc in sitemap.Entries.Select(e => e.Location))
                 {
                     var url = UrlCanonicalizer.Canonicalize(loc, entry.Url);
                     if (url is not null)

@@ -13,16 +13,5 @@ public sealed class SiteMessageExtractor : HashCodeMessageExtractor
     {
     }
 
-    public override string? EntityId(object message) => message switch
-    {
-        ISiteMessage m => m.Host,
-        ShardingEnvelope e => e.EntityId,
-        _ => null,
-    };
-
-    public override object EntityMessage(object message) => message switch
-    {
-        ShardingEnvelope e => e.Message,
-        _ => message,
-    };
+    public override string? EntityId(object message) => message is ISiteMessage m ? m.Host : null;
 }
