@@ -28,7 +28,7 @@ public sealed class SimulatedCrawlFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Web = await SimulatedWeb.StartAsync(new SimulationOptions { Seed = 7, SiteCount = 24, PagesPerSite = 150 });
+        Web = await SimulatedWeb.StartAsync(new SimulationOptions { Seed = 7, SiteCount = 24, PagesPerSite = 60 });
         var settings = SimulatedWebSettings.For(Web, DataDirectory);
         settings.Add(new("Crawler:Crawl:Traps:MaxDepth", MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Completed = await InProcessNode.RunUntilEpochCompleteAsync(settings, TimeSpan.FromMinutes(6));

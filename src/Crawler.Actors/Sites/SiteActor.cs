@@ -21,6 +21,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
 {
     private const string PumpTimer = "pump";
     private const string ReportTimer = "report";
+    private const string ReleaseTimer = "release";
 
     private readonly SiteContext _ctx;
     private readonly string _host;
@@ -36,6 +37,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
     private bool _loading;
     private bool _busy; // resolving, checking robots or fetching
     private Pending? _pending; // what the current gate slot is for
+    private string? _holding; // the address whose slot this site holds (during a fetch and its pause)
     private ResolvedHost? _address;
     private DateTimeOffset _addressExpires;
     private int _addressAttempts;
@@ -70,6 +72,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
             Pump();
         });
         Receive<PumpTick>(_ => Pump());
+        Receive<ReleaseTick>(_ =>
+        {
+            ReleaseAddress();
+            Pump();
+        });
         Receive<ReportTick>(_ => SendReport(force: true));
     }
 
@@ -207,7 +214,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
     {
         while (true)
         {
-            if (_loading || _busy || _pending is not null || _epoch < 0)
+            if (_loading || _busy || _pending is not null || _holding is not null || _epoch < 0)
             {
                 return;
             }
@@ -438,25 +445,16 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
         _pending = null;
         _busy = true;
         var ctx = _ctx;
-        var self = Self;
-        var host = _host;
+        _holding = pending.Address;
         _known.Add(pending.Entry.Url);
-        FetchAndProcess(ctx, pending, self, host).PipeTo(Self);
+        FetchAndProcess(ctx, pending).PipeTo(Self);
     }
 
-    private static async Task<Fetched> FetchAndProcess(SiteContext ctx, Pending pending, IActorRef self, string host)
+    private static async Task<Fetched> FetchAndProcess(SiteContext ctx, Pending pending)
     {
-        FetchResult result;
-        try
-        {
-            result = await ctx.Fetcher.FetchAsync(
-                new FetchRequest(new Uri(pending.Entry.Url), IPAddress.Parse(pending.Address!)),
-                CancellationToken.None).ConfigureAwait(false);
-        }
-        finally
-        {
-            ctx.AddressGate.Tell(new AddressGateProtocol.Release(pending.Address!, host), self);
-        }
+        var result = await ctx.Fetcher.FetchAsync(
+            new FetchRequest(new Uri(pending.Entry.Url), IPAddress.Parse(pending.Address!)),
+            CancellationToken.None).ConfigureAwait(false);
 
         try
         {
@@ -490,6 +488,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
             _errors++;
             _lastError = fetched.Error!.Message;
             _nextFetchAt = now + _ctx.Options.Politeness.MinDelay;
+            HoldAddressFor(_ctx.Options.Politeness.MinDelay);
             if (fetched.Pending.RobotsOrigin is null)
             {
                 Settle(entry, "processing failed: " + fetched.Error.Message, FrontierState.Failed);
@@ -530,8 +529,41 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
         Distribute(commit.Discovered);
 
         var retryAfter = capture.Status is 429 or 503 ? processed.RetryAfter : null;
-        _nextFetchAt = now + PolitenessPolicy.NextDelay(_ctx.Options.Politeness, processed.ResponseTime, crawlDelay, retryAfter);
+        var delay = PolitenessPolicy.NextDelay(_ctx.Options.Politeness, processed.ResponseTime, crawlDelay, retryAfter);
+        _nextFetchAt = now + delay;
+        HoldAddressFor(delay);
         Pump();
+    }
+
+    /// <summary>
+    /// The address stays this site's until its politeness pause is over: the server behind it
+    /// (often shared by several sites) gets the pause too, and never sees a request from another
+    /// site while it may still be finishing the last one.
+    /// </summary>
+    private void HoldAddressFor(TimeSpan delay)
+    {
+        if (_holding is null)
+        {
+            return;
+        }
+
+        if (delay <= TimeSpan.Zero)
+        {
+            ReleaseAddress();
+        }
+        else
+        {
+            Timers.StartSingleTimer(ReleaseTimer, ReleaseTick.Instance, delay);
+        }
+    }
+
+    private void ReleaseAddress()
+    {
+        if (_holding is { } address)
+        {
+            _holding = null;
+            _ctx.AddressGate.Tell(new AddressGateProtocol.Release(address, _host));
+        }
     }
 
     private FetchCommit HandleRobots(string origin, int attempt, RobotsDecision decision, FetchCommit commit, RetryDecision retry)
@@ -702,5 +734,10 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
     private sealed record ReportTick
     {
         public static readonly ReportTick Instance = new();
+    }
+
+    private sealed record ReleaseTick
+    {
+        public static readonly ReleaseTick Instance = new();
     }
 }

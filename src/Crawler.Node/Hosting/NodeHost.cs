@@ -29,8 +29,20 @@ public static class NodeHost
             .AddJsonFile("appsettings.json", optional: true)
             .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "crawler.json"), optional: true)
             .AddEnvironmentVariables()
-            .AddInMemoryCollection(overrides ?? [])
+            .AddInMemoryCollection(LastWins(overrides ?? []))
             .Build();
+
+    /// <summary>When a key is given twice, the later value counts (as on a command line).</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> LastWins(IEnumerable<KeyValuePair<string, string?>> pairs)
+    {
+        var result = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in pairs)
+        {
+            result[key] = value;
+        }
+
+        return result;
+    }
 
     /// <summary>Registers options (validated at start), the store and the network services.</summary>
     public static IServiceCollection AddCrawlerServices(this IServiceCollection services, IConfiguration configuration)

@@ -52,7 +52,9 @@ public sealed class RequestRecord
     {
         Aborted = aborted;
         Volatile.Write(ref _status, status);
-        Volatile.Write(ref _endTicks, end.Ticks);
+        // The first end counts: the server marks a request ended just before its final write
+        // (see WebServer.WriteAsync), which is before the client can have seen the response end.
+        Interlocked.CompareExchange(ref _endTicks, end.Ticks, -1);
     }
 
     public override string ToString() => $"{Start.TotalMilliseconds:F1}ms {Status} {Url} via {LocalAddress}";
@@ -81,7 +83,8 @@ public sealed class ConnectionRecord
 
     public TimeSpan? Closed => Volatile.Read(ref _closeTicks) is var t and >= 0 ? TimeSpan.FromTicks(t) : null;
 
-    internal void Close(TimeSpan at) => Volatile.Write(ref _closeTicks, at.Ticks);
+    /// <summary>The first close counts: after answering a "Connection: close" request the server is done with the connection.</summary>
+    internal void Close(TimeSpan at) => Interlocked.CompareExchange(ref _closeTicks, at.Ticks, -1);
 }
 
 /// <summary>

@@ -150,7 +150,7 @@ internal sealed class WebServer : IAsyncDisposable
                             status = r.RetryStatus;
                             ctx.Response.Headers.RetryAfter = _model.Options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                             var msg = status == 429 ? "Too Many Requests" : "Service Unavailable";
-                            await WriteAsync(ctx, status, "text/html; charset=utf-8", [], System.Text.Encoding.UTF8.GetBytes($"<html><body><h1>{status} {msg}</h1></body></html>\n"), ct).ConfigureAwait(false);
+                            await WriteAsync(ctx, status, "text/html; charset=utf-8", [], System.Text.Encoding.UTF8.GetBytes($"<html><body><h1>{status} {msg}</h1></body></html>\n"), () => Finishing(ctx, record, connection, status), ct).ConfigureAwait(false);
                             return;
                         }
 
@@ -173,7 +173,7 @@ internal sealed class WebServer : IAsyncDisposable
                     }
             }
 
-            await WriteAsync(ctx, r.Status, r.ContentType, r.Headers, r.Body, ct).ConfigureAwait(false);
+            await WriteAsync(ctx, r.Status, r.ContentType, r.Headers, r.Body, () => Finishing(ctx, record, connection, r.Status), ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionAbortedException)
         {
@@ -185,7 +185,22 @@ internal sealed class WebServer : IAsyncDisposable
         }
     }
 
-    private static async Task WriteAsync(HttpContext ctx, int status, string? contentType, IReadOnlyList<KeyValuePair<string, string>> headers, byte[] body, CancellationToken ct)
+    /// <summary>
+    /// Marks the request ended just before its final write: the client cannot see the response
+    /// end before this moment, so a next request that starts after the client saw it can never
+    /// look concurrent because of when the server got round to logging. After a response to a
+    /// "Connection: close" request the connection is over for the client too.
+    /// </summary>
+    private void Finishing(HttpContext ctx, RequestRecord record, ConnectionRecord? connection, int status)
+    {
+        _log.RequestEnded(record, status, aborted: false);
+        if (connection is not null && ctx.Request.Headers.Connection.ToString().Contains("close", StringComparison.OrdinalIgnoreCase))
+        {
+            _log.ConnectionClosed(connection);
+        }
+    }
+
+    private static async Task WriteAsync(HttpContext ctx, int status, string? contentType, IReadOnlyList<KeyValuePair<string, string>> headers, byte[] body, Action finishing, CancellationToken ct)
     {
         var response = ctx.Response;
         response.StatusCode = status;
@@ -201,6 +216,7 @@ internal sealed class WebServer : IAsyncDisposable
 
         response.Headers.Server = "Apache/2.2.15 (Red Star OS)";
         response.ContentLength = body.Length;
+        finishing();
         if (!HttpMethods.IsHead(ctx.Request.Method))
         {
             await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
