@@ -17,6 +17,7 @@ public static class CrawlerCli
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
         return root;
     }
 
