@@ -8,6 +8,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "Store write failed; {Pending} writes kept, retrying in {DelaySeconds} s")]
     public static partial void StoreWriteFailed(ILogger logger, Exception error, int pending, double delaySeconds);
 
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "The store refuses the capture of {Url} for good; it is dropped and the crawl goes on")]
+    public static partial void CommitRefused(ILogger logger, Exception error, string url);
+
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Epoch {Epoch} started with {Seeds} seeds")]
     public static partial void EpochStarted(ILogger logger, int epoch, int seeds);
 

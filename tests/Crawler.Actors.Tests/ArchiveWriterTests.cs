@@ -54,6 +54,26 @@ public sealed class ArchiveWriterTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_commit_the_store_refuses_for_good_does_not_stall_the_others()
+    {
+        var writer = Writer();
+        var first = Commit("http://kcna.kp/a");
+        var duplicate = Commit("http://kcna.kp/b") with { Capture = Commit("http://kcna.kp/b").Capture with { Id = first.Capture.Id } };
+        writer.Tell(new ArchiveWriterProtocol.Persist(first), TestActor);
+        writer.Tell(new ArchiveWriterProtocol.Persist(duplicate), TestActor);
+        writer.Tell(new ArchiveWriterProtocol.Persist(Commit("http://kcna.kp/c")), TestActor);
+        var acks = ReceiveN(3, TimeSpan.FromSeconds(5)).Cast<ArchiveWriterProtocol.Persisted>().Select(p => p.Url).ToList();
+        Assert.Equal(["http://kcna.kp/a", "http://kcna.kp/b", "http://kcna.kp/c"], acks.Order(StringComparer.Ordinal));
+        var stored = new List<string>();
+        await foreach (var capture in _store.GetCapturesAsync(new CaptureQuery()))
+        {
+            stored.Add(capture.Url);
+        }
+
+        Assert.Equal(["http://kcna.kp/a", "http://kcna.kp/c"], stored.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Flush_answers_after_pending_writes_are_durable()
     {
         var writer = Writer();

@@ -104,9 +104,38 @@ internal sealed class ArchiveWriter : ReceiveActor, IWithTimers
                 await store.CommitAsync(commits.Select(c => c.Commit).ToList()).ConfigureAwait(false);
             }
         }
-        catch (Exception ex)
+        catch (StoreUnavailableException ex)
         {
             return new WriteDone([], [], ex);
+        }
+        catch (Exception) when (commits.Count > 1)
+        {
+            // The store refused the batch itself (not an outage): find the commit it refuses by
+            // writing one at a time, so one bad record cannot stall the whole crawl.
+            var written = new List<(FetchCommit Commit, IActorRef ReplyTo)>();
+            foreach (var commit in commits)
+            {
+                try
+                {
+                    await store.CommitAsync([commit.Commit]).ConfigureAwait(false);
+                }
+                catch (StoreUnavailableException outage)
+                {
+                    return new WriteDone(written, [], outage);
+                }
+                catch (Exception refused)
+                {
+                    return new WriteDone(written, [], refused) { Refused = commit };
+                }
+
+                written.Add(commit);
+            }
+
+            return new WriteDone(written, [], null);
+        }
+        catch (Exception ex)
+        {
+            return new WriteDone([], [], ex) { Refused = commits[0] };
         }
 
         try
@@ -128,6 +157,16 @@ internal sealed class ArchiveWriter : ReceiveActor, IWithTimers
     {
         _writing = false;
         _commits.RemoveRange(0, done.Commits.Count);
+        var error = done.Error;
+        if (done.Refused is { } refused)
+        {
+            // Never storable (a bug, not an outage): log it with its URL and let the crawl go on.
+            _commits.Remove(refused);
+            Log.CommitRefused(_logger, done.Error!, refused.Commit.Capture.Url);
+            refused.ReplyTo.Tell(new ArchiveWriterProtocol.Persisted(refused.Commit.Capture.Url));
+            error = null;
+        }
+
         _updates.RemoveRange(0, done.Updates.Count);
         foreach (var (commit, replyTo) in done.Commits)
         {
@@ -139,10 +178,10 @@ internal sealed class ArchiveWriter : ReceiveActor, IWithTimers
             replyTo.Tell(new ArchiveWriterProtocol.Persisted(update.Url));
         }
 
-        if (done.Error is not null)
+        if (error is not null)
         {
             // What was not written stays buffered and is tried again: nothing is dropped.
-            Log.StoreWriteFailed(_logger, done.Error, _commits.Count + _updates.Count, _retryDelay.TotalSeconds);
+            Log.StoreWriteFailed(_logger, error, _commits.Count + _updates.Count, _retryDelay.TotalSeconds);
             Timers.StartSingleTimer(FlushTimer, FlushTick.Instance, _retryDelay);
             _retryDelay = TimeSpan.FromTicks(Math.Min(_retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             return;
@@ -173,5 +212,9 @@ internal sealed class ArchiveWriter : ReceiveActor, IWithTimers
     private sealed record WriteDone(
         List<(FetchCommit Commit, IActorRef ReplyTo)> Commits,
         List<(FrontierUpdate Update, IActorRef ReplyTo)> Updates,
-        Exception? Error);
+        Exception? Error)
+    {
+        /// <summary>A commit the store refuses for good (not an outage).</summary>
+        public (FetchCommit Commit, IActorRef ReplyTo)? Refused { get; init; }
+    }
 }

@@ -33,6 +33,7 @@ public static class PageProcessor
         CrawlOptions options,
         CrawlScope scope,
         long maxDecompressedBytes,
+        CaptureRecord? previous = null,
         bool keepBodyText = false)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -43,8 +44,18 @@ public static class PageProcessor
         var digest = result.Error is null || result.Body.Length > 0 ? PayloadDigest(result.Body) : null;
         var links = new List<(string Url, string Source, LinkKind Kind)>();
         string? title = null, language = null, charset = null, redirectTo = null, text = null;
+        var notModified = result.StatusCode == 304 && previous is not null;
 
-        if (result.StatusCode is >= 300 and < 400 && result.Location is { } location)
+        if (notModified)
+        {
+            // Unchanged since the previous capture: its payload and links stand for this one.
+            digest = previous!.PayloadDigest;
+            title = previous.Title;
+            language = previous.Language;
+            charset = previous.Charset;
+            links.AddRange(previous.Outlinks.Select(o => (o.Url, o.Kind, o.Kind.EndsWith("action", StringComparison.Ordinal) ? LinkKind.Form : LinkKind.Other)));
+        }
+        else if (result.StatusCode is >= 300 and < 400 && result.Location is { } location)
         {
             redirectTo = UrlCanonicalizer.Canonicalize(location, entry.Url);
             if (redirectTo is not null)
@@ -167,7 +178,7 @@ public static class PageProcessor
             RequestHeaders = result.RequestHeaderBlock,
             ResponseHeaders = result.ResponseHeaderBlock,
             PayloadDigest = digest,
-            PayloadLength = result.Body.Length,
+            PayloadLength = notModified ? 0 : result.Body.Length,
             ContentType = result.ContentType,
             Error = result.Error?.ToString(),
             ErrorDetail = result.ErrorDetail ?? result.TlsCertificateProblem,
@@ -185,7 +196,7 @@ public static class PageProcessor
         var commit = new FetchCommit
         {
             Capture = capture,
-            Payload = digest is null ? null : result.Body,
+            Payload = digest is null || notModified ? null : result.Body,
             UrlState = state,
             Discovered = discovered,
         };

@@ -452,13 +452,18 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
 
     private static async Task<Fetched> FetchAndProcess(SiteContext ctx, Pending pending)
     {
+        // Recrawl: a URL archived in an earlier epoch is asked for conditionally, so an unchanged
+        // page costs the server a 304 and the archive a revisit.
+        var previous = pending.RobotsOrigin is null && pending.Entry.Epoch > 1
+            ? await PreviousCapture(ctx.Store, pending.Entry).ConfigureAwait(false)
+            : null;
         var result = await ctx.Fetcher.FetchAsync(
-            new FetchRequest(new Uri(pending.Entry.Url), IPAddress.Parse(pending.Address!)),
+            new FetchRequest(new Uri(pending.Entry.Url), IPAddress.Parse(pending.Address!), previous?.ETag, previous?.LastModified),
             CancellationToken.None).ConfigureAwait(false);
 
         try
         {
-            var processed = PageProcessor.Process(pending.Entry, pending.Attempt, result, ctx.Options, ctx.Scope, ctx.MaxDecompressedBytes);
+            var processed = PageProcessor.Process(pending.Entry, pending.Attempt, result, ctx.Options, ctx.Scope, ctx.MaxDecompressedBytes, previous);
             RobotsDecision? robots = null;
             if (pending.RobotsOrigin is not null)
             {
@@ -473,6 +478,21 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
         catch (Exception ex)
         {
             return new Fetched(pending, null, null, ex);
+        }
+    }
+
+    private static async Task<CaptureRecord?> PreviousCapture(ICrawlStore store, FrontierEntry entry)
+    {
+        try
+        {
+            var previous = await store.GetLatestCaptureAsync(entry.Url).ConfigureAwait(false);
+            return previous is { Status: 200 } && previous.Epoch < entry.Epoch && (previous.ETag is not null || previous.LastModified is not null)
+                ? previous
+                : null;
+        }
+        catch (StoreUnavailableException)
+        {
+            return null; // an unconditional fetch is always correct
         }
     }
 

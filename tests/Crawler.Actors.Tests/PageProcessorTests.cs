@@ -1,0 +1,121 @@
+using System.Text;
+using Crawler.Actors.Crawling;
+using Crawler.Core.Policies;
+using Crawler.Net;
+using Crawler.Storage;
+using Xunit;
+
+namespace Crawler.Actors.Tests;
+
+public sealed class PageProcessorTests
+{
+    private static readonly CrawlOptions Options = new() { Traps = new TrapGuardOptions { MaxDepth = 5 } };
+    private static readonly CrawlScope Scope = new(["kp", "uriminzokkiri.com"]);
+
+    [Fact]
+    public void Html_links_are_resolved_against_base_href_and_split_by_scope()
+    {
+        const string html = """
+            <html lang="ko"><head><title>조선중앙통신</title><base href="http://kcna.kp/en/"></head>
+            <body><a href="article/1.html#top">a</a> <a href="//rodong.rep.kp/">r</a>
+            <a href="http://www.example.com/">off</a> <a href="javascript:void(0)">js</a>
+            <form action="/search"><input name="q"></form><img srcset="/a.jpg 1x, /b.jpg 2x"></body></html>
+            """;
+        var result = Process("http://kcna.kp/index.html", Ok(html, "text/html; charset=utf-8"), depth: 0);
+
+        var discovered = result.Discovered.Select(d => d.Url).ToList();
+        Assert.Contains("http://kcna.kp/en/article/1.html", discovered);
+        Assert.Contains("http://rodong.rep.kp/", discovered);
+        Assert.Contains("http://kcna.kp/a.jpg", discovered);
+        Assert.Contains("http://kcna.kp/b.jpg", discovered);
+        Assert.DoesNotContain("http://www.example.com/", discovered);
+        Assert.DoesNotContain("http://kcna.kp/search", discovered);
+        Assert.Contains(result.Commit.Capture.Outlinks, o => o.Url == "http://www.example.com/" && !o.InScope);
+        Assert.Equal("조선중앙통신", result.Commit.Capture.Title);
+        Assert.Equal("ko", result.Commit.Capture.Language);
+        Assert.All(result.Discovered, d => Assert.Equal(1, d.Depth));
+    }
+
+    [Fact]
+    public void Euc_kr_pages_are_decoded_before_their_links_are_read()
+    {
+        var body = CodePages().GetBytes("<html><head><title>로동신문</title></head><body><a href=\"/기사.html\">x</a></body></html>");
+        var result = Process("http://rodong.rep.kp/", Ok(body, "text/html; charset=euc-kr"), depth: 0);
+        Assert.Equal("로동신문", result.Commit.Capture.Title);
+        Assert.Contains(result.Discovered, d => d.Url == "http://rodong.rep.kp/%EA%B8%B0%EC%82%AC.html");
+    }
+
+    [Fact]
+    public void Links_beyond_the_depth_limit_are_recorded_but_not_queued()
+    {
+        var result = Process("http://kcna.kp/deep", Ok("<a href=\"/deeper\">x</a>", "text/html"), depth: 5);
+        Assert.Empty(result.Discovered);
+        Assert.Contains(result.Commit.Capture.Outlinks, o => o.Url == "http://kcna.kp/deeper");
+    }
+
+    [Fact]
+    public void A_redirect_queues_its_target_and_is_archived_as_is()
+    {
+        var fetch = Ok([], null) with { StatusCode = 301, Location = "/new" };
+        var result = Process("http://kcna.kp/old", fetch, depth: 0);
+        Assert.Equal("http://kcna.kp/new", result.Commit.Capture.RedirectTo);
+        Assert.Equal("redirect", Assert.Single(result.Discovered).Kind);
+        Assert.Equal(301, result.Commit.Capture.Status);
+    }
+
+    [Fact]
+    public void Transient_failures_leave_the_url_pending_for_a_retry()
+    {
+        var fetch = Ok("busy", "text/html") with { StatusCode = 503, RetryAfter = TimeSpan.FromSeconds(7) };
+        var result = Process("http://kcna.kp/", fetch, depth: 0);
+        Assert.Equal(FrontierState.Pending, result.Commit.UrlState);
+        Assert.Equal(TimeSpan.FromSeconds(7), result.Retry.Delay);
+    }
+
+    [Fact]
+    public void A_not_modified_answer_keeps_the_previous_payload_and_links()
+    {
+        var previous = new CaptureRecord
+        {
+            Id = "p",
+            Url = "http://kcna.kp/",
+            Host = "kcna.kp",
+            Epoch = 1,
+            FetchedAt = DateTimeOffset.UtcNow.AddDays(-1),
+            Status = 200,
+            ETag = "\"v1\"",
+            PayloadDigest = "sha256:abc",
+            Title = "KCNA",
+            Outlinks = [new Outlink("http://kcna.kp/news", "a@href", true), new Outlink("http://www.example.com/", "a@href", false)],
+        };
+        var fetch = Ok([], null) with { StatusCode = 304 };
+        var entry = new FrontierEntry { Url = "http://kcna.kp/", Host = "kcna.kp", Epoch = 2 };
+        var result = PageProcessor.Process(entry, 1, fetch, Options, Scope, 1 << 20, previous);
+
+        Assert.Null(result.Commit.Payload);
+        Assert.Equal("sha256:abc", result.Commit.Capture.PayloadDigest);
+        Assert.Equal("http://kcna.kp/news", Assert.Single(result.Discovered).Url);
+        Assert.Equal(304, result.Commit.Capture.Status);
+    }
+
+    private static ProcessedFetch Process(string url, FetchResult fetch, int depth) =>
+        PageProcessor.Process(new FrontierEntry { Url = url, Host = new Uri(url).Host, Epoch = 1, Depth = depth }, 1, fetch with { Url = new Uri(url) }, Options, Scope, 1 << 20);
+
+    private static FetchResult Ok(string body, string? contentType) => Ok(Encoding.UTF8.GetBytes(body), contentType);
+
+    private static FetchResult Ok(byte[] body, string? contentType) => new()
+    {
+        Url = new Uri("http://kcna.kp/"),
+        StartedAt = DateTimeOffset.UtcNow,
+        StatusCode = 200,
+        ContentType = contentType,
+        Body = body,
+        ResponseHeaderBlock = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n\r\n"),
+    };
+
+    private static Encoding CodePages()
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding(949);
+    }
+}

@@ -1,0 +1,52 @@
+using Xunit;
+
+namespace Crawler.IntegrationTests;
+
+/// <summary>The <c>crawler</c> executable's command line, run as a real process.</summary>
+public sealed class CommandLineTests
+{
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("run", "--help")]
+    [InlineData("demo", "--help")]
+    [InlineData("status", "--help")]
+    [InlineData("simulate", "--help")]
+    [InlineData("export", "--help")]
+    [InlineData("export", "warc", "--help")]
+    [InlineData("export", "cdxj", "--help")]
+    public async Task Every_command_has_help(params string[] args)
+    {
+        using var crawler = CrawlerProcess.Start(new Dictionary<string, string>(), args);
+        Assert.Equal(0, await crawler.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+        Assert.Contains("Usage:", crawler.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Crawler__Dns__Servers__0", "dns.example", "Crawler:Dns:Servers:0")]
+    [InlineData("Crawler__Fetcher__ConnectTo__0", "nonsense", "Crawler:Fetcher:ConnectTo:0")]
+    [InlineData("Crawler__AddressGuard__Allow__0", "10.0.0.0/33", "Crawler:AddressGuard:Allow:0")]
+    [InlineData("Crawler__Crawl__MaxPagesPerSite", "0", "Crawler:Crawl:MaxPagesPerSite")]
+    [InlineData("Crawler__Seeds__Urls__0", "kcna.kp", "Crawler:Seeds:Urls:0")]
+    public async Task A_wrong_setting_stops_the_node_with_one_message_naming_it(string variable, string value, string setting)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "crawler-cfg-" + Guid.NewGuid().ToString("N"));
+        // Even if validation failed to stop it, nothing could leave loopback: DNS goes to a
+        // closed loopback port and the address guard admits loopback only.
+        var environment = new Dictionary<string, string>
+        {
+            ["Crawler__DataDirectory"] = data,
+            ["Crawler__Dns__Servers__0"] = "127.0.0.1:9",
+            ["Crawler__AddressGuard__AllowPublic"] = "false",
+            ["Crawler__AddressGuard__Allow__0"] = "127.0.0.0/8",
+            ["Crawler__Seeds__Urls__0"] = "http://kcna.kp/",
+        };
+        environment[variable] = value;
+
+        using var crawler = CrawlerProcess.Start(environment, "run", "--no-live");
+        var code = await crawler.WaitForExitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, code);
+        Assert.Contains(setting, crawler.Output, StringComparison.Ordinal);
+        Assert.Contains("Configuration error", crawler.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", crawler.Output, StringComparison.Ordinal);
+    }
+}
