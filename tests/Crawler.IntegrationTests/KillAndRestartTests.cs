@@ -81,6 +81,36 @@ public sealed class KillAndRestartTests : IAsyncLifetime
         Assert.True(twice.Count <= _web.Sites.Count * 2, $"{twice.Count} URLs fetched twice: more than the fetches in flight at the kill could explain");
     }
 
+    [Fact]
+    public async Task Ctrl_c_stops_the_crawl_gracefully_and_a_restart_finishes_it()
+    {
+        var environment = SimulatedWebSettings.AsEnvironment(SimulatedWebSettings.For(_web, _data));
+        using (var first = CrawlerProcess.Start(environment, "run", "--no-live"))
+        {
+            await WaitForCaptures(first, atLeast: 200);
+            first.Interrupt();
+            var code = await first.WaitForExitAsync(TimeSpan.FromMinutes(1));
+            Assert.True(code == 0, $"exit code {code} after Ctrl+C:\n{first.Output}");
+        }
+
+        using (var second = CrawlerProcess.Start(environment, "run", "--no-live", "--exit-when-done"))
+        {
+            Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromMinutes(5)));
+        }
+
+        await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(_data, "crawler.db") });
+        await store.InitializeAsync();
+        var stats = await store.GetStatsAsync();
+        Assert.Equal(0, stats.FrontierPending);
+        var archived = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var capture in store.GetCapturesAsync(new CaptureQuery()))
+        {
+            archived.Add(capture.Url);
+        }
+
+        Assert.All(_web.Manifest.Entries, e => Assert.Contains(e.Url, archived));
+    }
+
     private async Task<long> WaitForCaptures(CrawlerProcess process, int atLeast)
     {
         var path = Path.Combine(_data, "crawler.db");
