@@ -343,6 +343,9 @@ public sealed class ZoneCatalog
             .Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>The text of the embedded kp-domains.csv.</summary>
+    internal static string ReadEmbeddedKpDomains() => ReadResource(typeof(ZoneCatalog).Assembly, ResourcePrefix + "kp-domains.csv");
+
     private static string ReadResource(Assembly assembly, string name)
     {
         using var stream = assembly.GetManifestResourceStream(name)
