@@ -87,7 +87,7 @@ internal static class CrawlSession
                         break;
                     }
 
-                    if (status is not null && DateTimeOffset.UtcNow - lastLine >= TimeSpan.FromSeconds(10))
+                    if (status is { Epoch: > 0 } && DateTimeOffset.UtcNow - lastLine >= TimeSpan.FromSeconds(10))
                     {
                         lastLine = DateTimeOffset.UtcNow;
                         Console.WriteLine(LiveView.Line(status, started));

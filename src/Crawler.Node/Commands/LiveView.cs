@@ -50,9 +50,9 @@ internal static class LiveView
     public static string Line(CoordinatorProtocol.CrawlStatus status, DateTimeOffset started)
     {
         var elapsed = DateTimeOffset.UtcNow - started;
-        var rate = elapsed.TotalSeconds > 0 ? status.Fetched / elapsed.TotalSeconds : 0;
+        var rate = elapsed.TotalSeconds >= 1 ? string.Create(CultureInfo.InvariantCulture, $" ({status.Fetched / elapsed.TotalSeconds:F1}/s)") : string.Empty;
         var active = status.Sites.Count(s => !s.Idle);
-        return string.Create(CultureInfo.InvariantCulture, $"epoch {status.Epoch}: fetched {status.Fetched} ({rate:F1}/s), pending {status.Pending}, errors {status.Errors}, sites {active} active / {status.Sites.Count}");
+        return string.Create(CultureInfo.InvariantCulture, $"epoch {status.Epoch}{(status.EpochComplete ? " complete" : string.Empty)}: fetched {status.Fetched}{rate}, pending {status.Pending}, errors {status.Errors}, sites {active} active / {status.Sites.Count}");
     }
 
     private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
