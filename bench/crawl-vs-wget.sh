@@ -6,7 +6,7 @@
 # usage: bench/crawl-vs-wget.sh [--sites N] [--pages N] [--seed N] [--runs N] [--no-wget]
 #                               [--preset quick|large] [--out DIR] [--crawler-env KEY=VALUE]...
 #   quick (default): 24 sites x 150 pages  (~9,800 manifest entries), crawler and wget
-#   large:           24 sites x 1600 pages (~100,000 manifest entries), crawler only (peak memory)
+#   large:           24 sites x 1700 pages (~104,000 manifest entries): the 100k-page memory case
 #
 # Every measured process runs in a fresh network namespace that has only a loopback interface
 # (`unshare -rn`), so no packet can leave loopback whatever a tool tries to resolve or connect to.
@@ -30,7 +30,7 @@ while [[ $# -gt 0 ]]; do
     --preset)
       case "$2" in
         quick) sites=24 pages=150 ;;
-        large) sites=24 pages=1600 wget_on=0 ;;
+        large) sites=24 pages=1700 ;;
         *) echo "unknown preset $2" >&2; exit 2 ;;
       esac
       shift 2 ;;
