@@ -115,6 +115,9 @@ run_crawler() { # $1 = run number
     export Crawler__Crawl__Politeness__MinDelay=00:00:00
     export Crawler__Crawl__Politeness__DelayFactor=0
     export Crawler__Crawl__Politeness__RespectCrawlDelay=false
+    # Politeness off also drops the Connection: close courtesy (Heritrix's sendConnectionClose):
+    # connections are kept alive, as wget keeps them.
+    export Crawler__Fetcher__KeepAlive=true
     for kv in ${crawler_env[@]+"${crawler_env[@]}"}; do export "$kv"; done
     /usr/bin/time -v -o "$dir/time.txt" dotnet "$crawler_dll" run --no-live --exit-when-done >"$dir/crawler.log" 2>&1
   )
