@@ -93,7 +93,16 @@ public sealed class SimulatedDnsServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _server.Stop();
+            try
+            {
+                _server.Stop();
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
+            {
+                // ARSoft's Stop() waits for its transports' listen loops, which end by cancellation;
+                // when stopped right after starting, that surfaces as cancelled tasks: stopped all the same.
+            }
+
             _stopped.TrySetResult(); // releases dropped queries; their sockets are closed, so nothing is sent
         }
 

@@ -173,6 +173,23 @@ internal sealed class WebServer : IAsyncDisposable
                     }
             }
 
+            if (r.Status == 200)
+            {
+                // Validators as Apache sends them, so recrawls can ask conditionally: an entity tag
+                // from the body, and a Last-Modified that moves with the epoch.
+                var etag = EntityTag(r.Body);
+                var headers = r.Headers.Concat([new("ETag", etag), new("Last-Modified", LastModified(epoch))]).ToList();
+                if (request.Headers.IfNoneMatch.ToString() == etag)
+                {
+                    status = 304;
+                    await WriteAsync(ctx, 304, null, headers, [], () => Finishing(ctx, record, connection, 304), ct).ConfigureAwait(false);
+                    return;
+                }
+
+                await WriteAsync(ctx, r.Status, r.ContentType, headers, r.Body, () => Finishing(ctx, record, connection, r.Status), ct).ConfigureAwait(false);
+                return;
+            }
+
             await WriteAsync(ctx, r.Status, r.ContentType, r.Headers, r.Body, () => Finishing(ctx, record, connection, r.Status), ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionAbortedException)
@@ -184,6 +201,12 @@ internal sealed class WebServer : IAsyncDisposable
             _log.RequestEnded(record, status, aborted || ctx.RequestAborted.IsCancellationRequested);
         }
     }
+
+    private static string EntityTag(byte[] body) =>
+        "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body))[..16] + "\"";
+
+    private static string LastModified(int epoch) =>
+        new DateTimeOffset(2016, 9, 19, 0, 0, 0, TimeSpan.Zero).AddDays(epoch).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Marks the request ended just before its final write: the client cannot see the response
@@ -215,9 +238,14 @@ internal sealed class WebServer : IAsyncDisposable
         }
 
         response.Headers.Server = "Apache/2.2.15 (Red Star OS)";
-        response.ContentLength = body.Length;
+        var hasBody = status != 304;
+        if (hasBody)
+        {
+            response.ContentLength = body.Length;
+        }
+
         finishing();
-        if (!HttpMethods.IsHead(ctx.Request.Method))
+        if (hasBody && !HttpMethods.IsHead(ctx.Request.Method))
         {
             await response.Body.WriteAsync(body, ct).ConfigureAwait(false);
         }
