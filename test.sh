@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test of the repository: installs the pinned warcio reader the WARC tests check
-# against, then the whole solution's tests.
+# against, then the whole solution's tests, and closes with one summary line.
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --prefix tools/warcio --no-audit --no-fund --loglevel=error
-dotnet test Crawler.sln --configuration Release "$@"
+log=$(mktemp)
+set +e
+dotnet test Crawler.sln --configuration Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {
+       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
