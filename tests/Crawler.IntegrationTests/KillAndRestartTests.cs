@@ -11,31 +11,13 @@ namespace Crawler.IntegrationTests;
 /// <c>crawler run</c> as a real process, pointed at the simulated web only by configuration
 /// (environment variables), killed mid-crawl and started again.
 /// </summary>
-public sealed class KillAndRestartTests : IAsyncLifetime
+public sealed class KillAndRestartTests() : SimulatedWebTest(new SimulationOptions { Seed = 11, SiteCount = 20, PagesPerSite = 60 })
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "crawler-kill-" + Guid.NewGuid().ToString("N"));
-    private SimulatedWeb _web = null!;
-
-    public async Task InitializeAsync() =>
-        _web = await SimulatedWeb.StartAsync(new SimulationOptions { Seed = 11, SiteCount = 20, PagesPerSite = 60 });
-
-    public async Task DisposeAsync()
-    {
-        await _web.DisposeAsync();
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [Fact]
     public async Task A_killed_crawl_resumes_and_completes_without_fetching_an_archived_url_twice()
     {
-        var environment = SimulatedWebSettings.AsEnvironment(SimulatedWebSettings.For(_web, _data));
-        var manifest = _web.Manifest;
+        var environment = SimulatedWebSettings.AsEnvironment(SimulatedWebSettings.For(Web, Data));
+        var manifest = Web.Manifest;
 
         // First run: crawl until part of the manifest is archived, then kill -9.
         TimeSpan killedAt;
@@ -44,7 +26,7 @@ public sealed class KillAndRestartTests : IAsyncLifetime
         {
             archivedBeforeKill = await WaitForCaptures(first, atLeast: manifest.Entries.Count / 3);
             first.Kill();
-            killedAt = _web.Log.Now;
+            killedAt = Web.Log.Now;
         }
 
         Assert.True(archivedBeforeKill < manifest.Entries.Count, "the kill came mid-crawl");
@@ -56,7 +38,7 @@ public sealed class KillAndRestartTests : IAsyncLifetime
             Assert.True(code == 0, $"second run exited with {code}:\n{second.Output}");
         }
 
-        await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(_data, "crawler.db") });
+        await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(Data, "crawler.db") });
         await store.InitializeAsync();
         var archived = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var capture in store.GetCapturesAsync(new CaptureQuery()))
@@ -69,22 +51,22 @@ public sealed class KillAndRestartTests : IAsyncLifetime
 
         // No URL fetched twice in this epoch, except retries the server asked for (429/5xx) and
         // fetches that were in flight at the kill (started shortly before it, not yet acknowledged).
-        var retried = _web.Log.Requests.Where(r => r.Status is 429 or >= 500).Select(r => r.Url).ToHashSet(StringComparer.Ordinal);
-        var robots5xx = _web.Sites.Where(s => s.Robots.Status >= 500).Select(s => s.Url("/robots.txt")).ToHashSet(StringComparer.Ordinal);
-        var twice = _web.Log.Requests
+        var retried = Web.Log.Requests.Where(r => r.Status is 429 or >= 500).Select(r => r.Url).ToHashSet(StringComparer.Ordinal);
+        var robots5xx = Web.Sites.Where(s => s.Robots.Status >= 500).Select(s => s.Url("/robots.txt")).ToHashSet(StringComparer.Ordinal);
+        var twice = Web.Log.Requests
             .GroupBy(r => r.Url, StringComparer.Ordinal)
             .Where(g => g.Count() > 1 && !retried.Contains(g.Key) && !robots5xx.Contains(g.Key))
             .ToList();
         var inFlightWindow = TimeSpan.FromSeconds(2);
         var notInFlight = twice.Where(g => g.Min(r => r.Start) < killedAt - inFlightWindow).Select(g => g.Key).ToList();
         Assert.True(notInFlight.Count == 0, $"fetched again after the restart although archived before the kill: {string.Join(", ", notInFlight.Take(10))}");
-        Assert.True(twice.Count <= _web.Sites.Count * 2, $"{twice.Count} URLs fetched twice: more than the fetches in flight at the kill could explain");
+        Assert.True(twice.Count <= Web.Sites.Count * 2, $"{twice.Count} URLs fetched twice: more than the fetches in flight at the kill could explain");
     }
 
     [Fact]
     public async Task Ctrl_c_stops_the_crawl_gracefully_and_a_restart_finishes_it()
     {
-        var environment = SimulatedWebSettings.AsEnvironment(SimulatedWebSettings.For(_web, _data));
+        var environment = SimulatedWebSettings.AsEnvironment(SimulatedWebSettings.For(Web, Data));
         using (var first = CrawlerProcess.Start(environment, "run", "--no-live"))
         {
             await WaitForCaptures(first, atLeast: 200);
@@ -98,7 +80,7 @@ public sealed class KillAndRestartTests : IAsyncLifetime
             Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromMinutes(5)));
         }
 
-        await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(_data, "crawler.db") });
+        await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(Data, "crawler.db") });
         await store.InitializeAsync();
         var stats = await store.GetStatsAsync();
         Assert.Equal(0, stats.FrontierPending);
@@ -108,12 +90,12 @@ public sealed class KillAndRestartTests : IAsyncLifetime
             archived.Add(capture.Url);
         }
 
-        Assert.All(_web.Manifest.Entries, e => Assert.Contains(e.Url, archived));
+        Assert.All(Web.Manifest.Entries, e => Assert.Contains(e.Url, archived));
     }
 
     private async Task<long> WaitForCaptures(CrawlerProcess process, int atLeast)
     {
-        var path = Path.Combine(_data, "crawler.db");
+        var path = Path.Combine(Data, "crawler.db");
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (DateTime.UtcNow < deadline)
         {

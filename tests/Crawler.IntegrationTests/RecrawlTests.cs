@@ -16,42 +16,24 @@ using Xunit;
 namespace Crawler.IntegrationTests;
 
 /// <summary>A continuous crawl: the coordinator starts the next epoch itself and asks conditionally.</summary>
-public sealed class RecrawlTests : IAsyncLifetime
+public sealed class RecrawlTests() : SimulatedWebTest(new SimulationOptions { Seed = 5, SiteCount = 8, PagesPerSite = 20 })
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "crawler-recrawl-" + Guid.NewGuid().ToString("N"));
-    private SimulatedWeb _web = null!;
-
-    public async Task InitializeAsync() =>
-        _web = await SimulatedWeb.StartAsync(new SimulationOptions { Seed = 5, SiteCount = 8, PagesPerSite = 20 });
-
-    public async Task DisposeAsync()
-    {
-        await _web.DisposeAsync();
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     [Fact]
     public async Task The_next_epoch_asks_conditionally_and_archives_unchanged_pages_as_not_modified()
     {
-        var settings = SimulatedWebSettings.For(_web, _data);
+        var settings = SimulatedWebSettings.For(Web, Data);
         settings.Add(new("Crawler:Crawl:RecrawlInterval", "00:00:02"));
         using (var host = NodeHost.BuildRunHost(NodeHost.BuildConfiguration(settings), logging => logging.AddFilter(level => level >= LogLevel.Warning).AddSimpleConsole()))
         {
             await host.StartAsync();
             var coordinator = host.Services.GetRequiredService<ActorRegistry>().Get<CoordinatorKey>();
             await WaitFor(coordinator, s => s.Epoch == 1 && s.EpochComplete);
-            _web.SetEpoch(1); // some pages change before the recrawl
+            Web.SetEpoch(1); // some pages change before the recrawl
             await WaitFor(coordinator, s => s.Epoch == 2 && s.EpochComplete);
             await host.StopAsync();
         }
 
-        await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(_data, "crawler.db") });
+        await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(Data, "crawler.db") });
         await store.InitializeAsync();
         var second = new Dictionary<string, CaptureRecord>(StringComparer.Ordinal);
         await foreach (var capture in store.GetCapturesAsync(new CaptureQuery { Epoch = 2 }))
@@ -59,7 +41,7 @@ public sealed class RecrawlTests : IAsyncLifetime
             second[capture.Url] = capture;
         }
 
-        var manifest = _web.ManifestFor(1);
+        var manifest = Web.ManifestFor(1);
         // robots.txt is always fetched whole: its rules are read from the body.
         var unchanged = manifest.Entries.Where(e => e.Outcome == EntryOutcome.Normal && !e.EpochDependent && e.Sha256Hex is not null && !e.Url.EndsWith("/robots.txt", StringComparison.Ordinal)).ToList();
         var changed = manifest.Entries.Where(e => e.Outcome == EntryOutcome.Normal && e.EpochDependent && e.Sha256Hex is not null).ToList();
@@ -79,10 +61,10 @@ public sealed class RecrawlTests : IAsyncLifetime
             Assert.Equal("sha256:" + e.Sha256Hex, capture.PayloadDigest);
         });
 
-        var conditional = _web.Log.Requests.Count(r => r.Status == 304);
+        var conditional = Web.Log.Requests.Count(r => r.Status == 304);
         Assert.True(conditional >= unchanged.Count, $"{conditional} conditional answers for {unchanged.Count} unchanged pages");
 
-        var export = await WarcExporter.ExportAsync(store, new WarcExportOptions { OutputDirectory = Path.Combine(_data, "warc") });
+        var export = await WarcExporter.ExportAsync(store, new WarcExportOptions { OutputDirectory = Path.Combine(Data, "warc") });
         Assert.True(export.Revisits >= unchanged.Count, $"{export.Revisits} revisit records");
     }
 

@@ -22,6 +22,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
     private const string PumpTimer = "pump";
     private const string ReportTimer = "report";
     private const string ReleaseTimer = "release";
+    private const int MaxRobotsRedirects = 5;
 
     private readonly SiteContext _ctx;
     private readonly string _host;
@@ -267,7 +268,8 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
                 // robots.txt failed transiently: its URLs wait for the next attempt.
                 if (robots.RetryAt <= now)
                 {
-                    AcquireFor(new Pending(RobotsEntry(origin), robots.Attempts + 1, origin));
+                    var robotsEntry = robots.FollowUrl is { } follow ? RobotsEntry(origin) with { Url = follow } : RobotsEntry(origin);
+                    AcquireFor(new Pending(robotsEntry, robots.FollowUrl is null ? robots.Attempts + 1 : 1, origin) { Hops = robots.Hops });
                 }
                 else
                 {
@@ -377,6 +379,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
     private static async Task<RobotsDecision?> LoadRobots(ICrawlStore store, string url, int epoch, string token, RobotsCacheOptions cache)
     {
         var capture = await store.GetLatestCaptureAsync(url).ConfigureAwait(false);
+        for (var hops = 0; capture is { Status: >= 300 and < 400, RedirectTo: { } next } && hops < MaxRobotsRedirects; hops++)
+        {
+            capture = await store.GetLatestCaptureAsync(next).ConfigureAwait(false);
+        }
+
         if (capture is null || capture.Epoch != epoch)
         {
             return null;
@@ -465,7 +472,8 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
         {
             var processed = PageProcessor.Process(pending.Entry, pending.Attempt, result, ctx.Options, ctx.Scope, ctx.MaxDecompressedBytes, previous);
             RobotsDecision? robots = null;
-            if (pending.RobotsOrigin is not null)
+            if (pending.RobotsOrigin is not null
+                && !(result.StatusCode is >= 300 and < 400 && pending.Hops < MaxRobotsRedirects && SameHost(processed.Commit.Capture.RedirectTo, pending.Entry.Host)))
             {
                 var body = result.StatusCode is >= 200 and < 300
                     ? Encoding.UTF8.GetString(HttpFetcher.Decode(result, ctx.MaxDecompressedBytes, out _))
@@ -529,8 +537,18 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
         TimeSpan? crawlDelay = null;
         if (fetched.Pending.RobotsOrigin is { } origin)
         {
-            commit = HandleRobots(origin, fetched.Pending.Attempt, fetched.Robots!, commit, processed.Retry);
-            crawlDelay = _robots.TryGetValue(origin, out var rs) ? rs.Rules?.CrawlDelay : null;
+            if (fetched.Robots is null)
+            {
+                // robots.txt redirects within the host (http → https, say): follow it (RFC 9309 §2.3.1.2).
+                _robots[origin] = new RobotsState(null, RobotsFetchOutcome.Unavailable, DateTimeOffset.MinValue, 0, now, capture.RedirectTo, fetched.Pending.Hops + 1);
+                commit = commit with { UrlState = FrontierState.Done, Discovered = [] };
+            }
+            else
+            {
+                commit = HandleRobots(origin, fetched.Pending.Attempt, fetched.Robots, commit, processed.Retry);
+            }
+
+            crawlDelay = HostCrawlDelay();
         }
         else
         {
@@ -541,7 +559,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
             }
 
             _attempts[entry.Url] = fetched.Pending.Attempt;
-            crawlDelay = _robots.TryGetValue(Origin(entry.Url), out var rs) ? rs.Rules?.CrawlDelay : null;
+            crawlDelay = HostCrawlDelay();
         }
 
         _unacked++;
@@ -599,6 +617,12 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
         }
 
         _robots[origin] = new RobotsState(decision.Rules, outcome, decision.ExpiresAt, attempt, DateTimeOffset.MinValue);
+        var finalOrigin = Origin(commit.Capture.Url);
+        if (finalOrigin != origin && commit.Capture.Url == finalOrigin + "/robots.txt")
+        {
+            // Reached by a redirect: it is that origin's robots.txt as well.
+            _robots[finalOrigin] = _robots[origin];
+        }
         Log.RobotsDecided(_ctx.Logger, _host, origin, commit.Capture.Status, $"{outcome}, {decision.Rules.Count} rules, crawl-delay {decision.Rules.CrawlDelay}");
         var sitemaps = new List<FrontierEntry>();
         foreach (var sitemap in decision.Sitemaps)
@@ -612,6 +636,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
 
         return commit with { UrlState = FrontierState.Done, Discovered = sitemaps };
     }
+
+    /// <summary>Crawl-delay is per host: the largest any of its origins' robots.txt asks for.</summary>
+    private TimeSpan? HostCrawlDelay() =>
+        _robots.Values.Select(r => r.Rules?.CrawlDelay).Where(d => d is not null).DefaultIfEmpty(null).Max();
+
+    private static bool SameHost(string? url, string host) =>
+        url is not null && Core.Urls.UrlCanonicalizer.TryGetHost(url, out var h) && h == host;
 
     private void Distribute(IReadOnlyList<FrontierEntry> discovered)
     {
@@ -732,9 +763,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
     private sealed record Pending(FrontierEntry Entry, int Attempt, string? RobotsOrigin)
     {
         public string? Address { get; init; }
+
+        /// <summary>Redirects followed so far to reach this robots.txt.</summary>
+        public int Hops { get; init; }
     }
 
-    private sealed record RobotsState(RobotsRules? Rules, RobotsFetchOutcome Outcome, DateTimeOffset ExpiresAt, int Attempts, DateTimeOffset RetryAt);
+    /// <summary>An origin's robots.txt: its rules, or (Rules null) when to try again or which redirect to follow.</summary>
+    private sealed record RobotsState(RobotsRules? Rules, RobotsFetchOutcome Outcome, DateTimeOffset ExpiresAt, int Attempts, DateTimeOffset RetryAt, string? FollowUrl = null, int Hops = 0);
 
     private sealed record Loaded(int Epoch, IReadOnlyList<FrontierEntry> Entries);
 
