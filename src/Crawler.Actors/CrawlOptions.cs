@@ -35,6 +35,9 @@ public sealed record CrawlOptions
     /// <summary>Stop after one complete epoch instead of crawling continuously.</summary>
     public bool ExitWhenDone { get; init; }
 
+    /// <summary>A name's DNS is recorded again after its records' TTL, but never more often than this.</summary>
+    public TimeSpan MinDnsRecordInterval { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How long a resolved address is used before resolving again (bounded by the record's TTL).</summary>
     public TimeSpan MaxAddressCache { get; init; } = TimeSpan.FromMinutes(10);
 }

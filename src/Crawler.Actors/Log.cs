@@ -23,6 +23,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 203, Level = LogLevel.Error, Message = "Coordinator store call failed; retrying")]
     public static partial void CoordinatorStoreFailed(ILogger logger, Exception error);
 
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Recording the DNS of {Name} failed")]
+    public static partial void DnsRecordFailed(ILogger logger, Exception error, string name);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "DNS of {Name}: {Kind} ({Before} → {After})")]
+    public static partial void DnsChanged(ILogger logger, string name, string kind, string? before, string? after);
+
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "{Host}: resolved to {Addresses} ({Error})")]
     public static partial void HostResolved(ILogger logger, string host, string addresses, string? error);
 

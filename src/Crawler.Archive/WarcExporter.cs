@@ -34,7 +34,11 @@ public sealed record WarcExportResult(
     long Revisits,
     long Requests,
     long Metadata,
-    long SkippedWithoutResponse);
+    long SkippedWithoutResponse)
+{
+    /// <summary><c>dns:</c> resource records (one per DNS observation of a crawled host).</summary>
+    public long DnsRecords { get; init; }
+}
 
 /// <summary>
 /// Writes the archive held by a store as WARC/1.1 files: per capture with a response, a
@@ -46,7 +50,11 @@ public static class WarcExporter
 {
     private static readonly byte[] ChunkedHeader = "Transfer-Encoding"u8.ToArray();
 
-    public static async Task<WarcExportResult> ExportAsync(ICrawlStore store, WarcExportOptions options, CancellationToken ct = default)
+    public static async Task<WarcExportResult> ExportAsync(ICrawlStore store, WarcExportOptions options, CancellationToken ct = default) =>
+        await ExportAsync(store, null, options, ct).ConfigureAwait(false);
+
+    /// <summary>As above, plus the DNS observations of every crawled host as <c>dns:</c> resource records (Heritrix style).</summary>
+    public static async Task<WarcExportResult> ExportAsync(ICrawlStore store, IDnsStore? dns, WarcExportOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(options);
@@ -55,7 +63,8 @@ public static class WarcExporter
         var files = new List<string>();
         var index = new List<CdxjEntry>();
         var firstByDigest = new Dictionary<string, (string Uri, DateTimeOffset Date, string RecordId)>(StringComparer.Ordinal);
-        long captures = 0, responses = 0, revisits = 0, requests = 0, metadata = 0, skipped = 0;
+        long captures = 0, responses = 0, revisits = 0, requests = 0, metadata = 0, skipped = 0, dnsRecords = 0;
+        var hosts = new SortedSet<string>(StringComparer.Ordinal);
         var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
 
         FileStream? file = null;
@@ -66,6 +75,7 @@ public static class WarcExporter
             await foreach (var capture in store.GetCapturesAsync(new CaptureQuery { Epoch = options.Epoch }, ct).ConfigureAwait(false))
             {
                 captures++;
+                hosts.Add(capture.Host);
                 if (capture.ResponseHeaders is not { Length: > 0 } responseHead)
                 {
                     skipped++;
@@ -143,6 +153,25 @@ public static class WarcExporter
                     metadata++;
                 }
             }
+
+            if (dns is not null && writer is not null)
+            {
+                foreach (var host in hosts)
+                {
+                    foreach (var observation in await dns.GetObservationsAsync(host, ct).ConfigureAwait(false))
+                    {
+                        var server = observation.Server.Split(':')[0];
+                        var record = WarcRecords.Dns(host, observation.At, observation.ToZoneText(), server);
+                        var written = await writer.WriteAsync(record, ct).ConfigureAwait(false);
+                        if (CdxjEntry.FromRecord(record, written, fileName!) is { } entry)
+                        {
+                            index.Add(entry);
+                        }
+
+                        dnsRecords++;
+                    }
+                }
+            }
         }
         finally
         {
@@ -162,7 +191,7 @@ public static class WarcExporter
             CdxjWriter.WriteSorted(index, text);
         }
 
-        return new WarcExportResult(files, cdxjPath, captures, responses, revisits, requests, metadata, skipped);
+        return new WarcExportResult(files, cdxjPath, captures, responses, revisits, requests, metadata, skipped) { DnsRecords = dnsRecords };
     }
 
     private static WarcRecord Warcinfo(WarcExportOptions options, string fileName)

@@ -2,6 +2,7 @@ using Xunit;
 using System.Diagnostics;
 using System.Text.Json;
 using Crawler.Archive;
+using Crawler.Storage.Sqlite;
 using Crawler.Simulation.Web;
 
 namespace Crawler.IntegrationTests;
@@ -121,7 +122,9 @@ public sealed class SimulatedWebCrawlTests(SimulatedCrawlFixture crawl) : IClass
     public async Task Warc_export_is_read_by_warcio_and_its_records_match_the_store()
     {
         var output = Path.Combine(crawl.DataDirectory, "warc-" + Guid.NewGuid().ToString("N"));
-        var result = await WarcExporter.ExportAsync(crawl.Store, new WarcExportOptions { OutputDirectory = output });
+        await using var dns = new SqliteDnsStore(new SqliteStoreOptions { Path = Path.Combine(crawl.DataDirectory, "crawler.db") });
+        await dns.InitializeAsync();
+        var result = await WarcExporter.ExportAsync(crawl.Store, dns, new WarcExportOptions { OutputDirectory = output });
         var withResponse = crawl.Captures.Where(c => c.ResponseHeaders is not null).ToList();
         Assert.Equal(withResponse.Count, result.Responses + result.Revisits);
         Assert.True(result.Revisits > 0, "identical payloads become revisit records");
@@ -149,8 +152,29 @@ public sealed class SimulatedWebCrawlTests(SimulatedCrawlFixture crawl) : IClass
         Assert.Equal(result.Requests, types.GetValueOrDefault("request"));
         Assert.Equal(result.Metadata, types.GetValueOrDefault("metadata"));
         Assert.Equal(result.Files.Count, types.GetValueOrDefault("warcinfo"));
+        Assert.True(result.DnsRecords >= crawl.Web.Sites.Count, $"{result.DnsRecords} dns: records for {crawl.Web.Sites.Count} sites");
+        Assert.Equal(result.DnsRecords, types.GetValueOrDefault("resource"));
         var storeDigests = withResponse.Where(c => c.PayloadLength > 0 && c.Status != 304).Select(c => c.PayloadDigest).ToHashSet(StringComparer.Ordinal);
         Assert.All(digests.Values, d => Assert.Contains(d, storeDigests));
+    }
+
+    [Fact]
+    public async Task The_dns_of_every_crawled_site_is_recorded_with_the_addresses_it_was_fetched_from()
+    {
+        await using var dns = new SqliteDnsStore(new SqliteStoreOptions { Path = Path.Combine(crawl.DataDirectory, "crawler.db") });
+        await dns.InitializeAsync();
+        foreach (var site in crawl.Web.Sites)
+        {
+            var history = await dns.GetObservationsAsync(site.Host);
+            var observation = Assert.Single(history); // once per TTL, not once per fetch
+            Assert.Equal(Crawler.Core.Dns.DnsOutcome.NoError, observation.Outcome);
+            var fetchedFrom = crawl.Captures.Where(c => c.Host == site.Host && c.IpAddress is not null).Select(c => c.IpAddress!).ToHashSet(StringComparer.Ordinal);
+            Assert.All(fetchedFrom, ip => Assert.Contains(ip, observation.Addresses));
+        }
+
+        var shared = crawl.Web.Sites.GroupBy(s => s.Address).First(g => g.Count() > 1);
+        var names = await dns.GetNamesWithAddressAsync(shared.Key.ToString());
+        Assert.All(shared, s => Assert.Contains(s.Host, names));
     }
 
     private static List<string> Warcio(params string[] args)

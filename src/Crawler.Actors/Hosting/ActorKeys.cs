@@ -8,3 +8,5 @@ public sealed class CoordinatorKey;
 public sealed class ArchiveWriterKey;
 
 public sealed class AddressGateKey;
+
+public sealed class DnsRecorderKey;

@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Hosting;
 using Crawler.Actors.Archive;
 using Crawler.Actors.Coordination;
+using Crawler.Actors.Dns;
+using Crawler.Net.Dns;
 using Crawler.Actors.Politeness;
 using Crawler.Actors.Sites;
 using Crawler.Core.Policies;
@@ -59,6 +61,15 @@ public static class CrawlerActorsHosting
                 gate,
                 coordinatorProxy,
                 loggers.CreateLogger("Crawler.Site"));
+            if (services.GetService<IDnsStore>() is { } dnsStore && services.GetService<DnsObserver>() is { } observer)
+            {
+                var recorder = system.ActorOf(
+                    Props.Create(() => new DnsRecorder(observer, dnsStore, clock, options.MinDnsRecordInterval, loggers.CreateLogger("Crawler.Dns"))),
+                    "dns-recorder");
+                registry.Register<DnsRecorderKey>(recorder);
+                context = context with { DnsRecorder = recorder };
+            }
+
             var regionProxy = system.ActorOf(Props.Create(() => new ForwardTo(system.ActorSelection("/user/sites"))), "sites-proxy");
             context = context with { Region = regionProxy };
             var siteContext = context;

@@ -325,6 +325,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
         _busy = false;
         var r = resolved.Host;
         Log.HostResolved(_ctx.Logger, _host, string.Join(",", r.Addresses), r.Error);
+        _ctx.DnsRecorder.Tell(new Dns.DnsRecorderProtocol.Observe(_host));
         _address = r;
         if (r.Addresses.Count > 0)
         {

@@ -20,6 +20,9 @@ public sealed record SiteContext(
     IActorRef Coordinator,
     ILogger Logger)
 {
+    /// <summary>Records the DNS of resolved hosts (Nobody: not recorded).</summary>
+    public IActorRef DnsRecorder { get; init; } = ActorRefs.Nobody;
+
     /// <summary>The site region, set once the region exists (sites send each other discovered links through it).</summary>
     public IActorRef Region { get; init; } = ActorRefs.Nobody;
 }

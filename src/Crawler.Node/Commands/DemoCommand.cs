@@ -47,7 +47,9 @@ internal static class DemoCommand
             await store.InitializeAsync(ct).ConfigureAwait(false);
             var stats = await store.GetStatsAsync(ct).ConfigureAwait(false);
             var warcDir = Path.Combine(dataDir, "warc");
-            var export = await WarcExporter.ExportAsync(store, new WarcExportOptions { OutputDirectory = warcDir }, ct).ConfigureAwait(false);
+            await using var dns = NodeHost.OpenDnsStore(options);
+            await dns.InitializeAsync(ct).ConfigureAwait(false);
+            var export = await WarcExporter.ExportAsync(store, dns, new WarcExportOptions { OutputDirectory = warcDir }, ct).ConfigureAwait(false);
 
             Console.WriteLine();
             Console.WriteLine($"Crawl {(status?.EpochComplete == true ? "complete" : "stopped")}: {stats.Captures} captures of {stats.Hosts} sites, {stats.Payloads} distinct payloads ({stats.PayloadBytesRaw / 1024.0 / 1024:F1} MiB, {stats.PayloadBytesStored / 1024.0 / 1024:F1} MiB stored).");

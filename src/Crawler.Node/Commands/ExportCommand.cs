@@ -26,7 +26,7 @@ internal static class ExportCommand
                 return 1;
             }
 
-            Console.WriteLine($"Wrote {result.Files.Count} WARC file(s) to {Path.GetDirectoryName(result.CdxjPath)}: {result.Responses} responses, {result.Revisits} revisits, {result.Requests} requests, {result.Metadata} metadata records ({result.SkippedWithoutResponse} failed fetches without a response are in the store only). Index: {result.CdxjPath}");
+            Console.WriteLine($"Wrote {result.Files.Count} WARC file(s) to {Path.GetDirectoryName(result.CdxjPath)}: {result.Responses} responses, {result.Revisits} revisits, {result.Requests} requests, {result.Metadata} metadata records, {result.DnsRecords} dns: records ({result.SkippedWithoutResponse} failed fetches without a response are in the store only). Index: {result.CdxjPath}");
             return 0;
         });
 
@@ -66,6 +66,8 @@ internal static class ExportCommand
 
         await using var store = NodeHost.OpenStore(options);
         await store.InitializeAsync(ct).ConfigureAwait(false);
-        return await WarcExporter.ExportAsync(store, new WarcExportOptions { OutputDirectory = outputDirectory, Epoch = epoch }, ct).ConfigureAwait(false);
+        await using var dns = NodeHost.OpenDnsStore(options);
+        await dns.InitializeAsync(ct).ConfigureAwait(false);
+        return await WarcExporter.ExportAsync(store, dns, new WarcExportOptions { OutputDirectory = outputDirectory, Epoch = epoch }, ct).ConfigureAwait(false);
     }
 }

@@ -4,6 +4,7 @@ using Crawler.Actors;
 using Crawler.Actors.Archive;
 using Crawler.Actors.Hosting;
 using Crawler.Net;
+using Crawler.Net.Dns;
 using Crawler.Node.Configuration;
 using Crawler.Node.Seeds;
 using Crawler.Storage;
@@ -64,6 +65,8 @@ public static class NodeHost
         services.AddSingleton(sp => ResolveSeeds(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
         services.AddSingleton<IPostConfigureOptions<CrawlOptions>>(sp => new ScopeFromSeeds(configuration));
         services.AddSingleton<ICrawlStore>(sp => OpenStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        services.AddSingleton<IDnsStore>(sp => OpenDnsStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        services.AddSingleton(sp => new DnsObserver(DnsServer(sp.GetRequiredService<IOptions<DnsResolverOptions>>().Value), sp.GetRequiredService<IOptions<DnsResolverOptions>>().Value.Timeout, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHostResolver>(sp => new DnsClientResolver(sp.GetRequiredService<IOptions<DnsResolverOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AddressGuard(sp.GetRequiredService<IOptions<AddressGuardOptions>>().Value));
         services.AddSingleton(sp =>
@@ -125,6 +128,27 @@ public static class NodeHost
         return new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(options.DataDirectory, "crawler.db") });
     }
 
+    public static IDnsStore OpenDnsStore(NodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new SqliteDnsStore(new SqliteStoreOptions { Path = Path.Combine(options.DataDirectory, "crawler.db") });
+    }
+
+    /// <summary>The server DNS is recorded from: the first configured one, else the system's first.</summary>
+    private static System.Net.IPEndPoint DnsServer(DnsResolverOptions options)
+    {
+        if (options.Servers.Count > 0)
+        {
+            var endpoint = System.Net.IPEndPoint.Parse(options.Servers[0]);
+            return endpoint.Port == 0 ? new System.Net.IPEndPoint(endpoint.Address, 53) : endpoint;
+        }
+
+        var system = DnsClient.NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false).FirstOrDefault();
+        return system is not null
+            ? new System.Net.IPEndPoint(System.Net.IPAddress.Parse(system.Address), system.Port)
+            : throw new InvalidOperationException("No DNS server configured and none found on this system: set Crawler:Dns:Servers:0, e.g. 127.0.0.1:53.");
+    }
+
     public static CrawlSeeds ResolveSeeds(NodeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -166,9 +190,13 @@ public static class NodeHost
     }
 
     /// <summary>Creates the store's schema before the actors start using it.</summary>
-    private sealed class StoreInitializer(ICrawlStore store) : IHostedService
+    private sealed class StoreInitializer(ICrawlStore store, IDnsStore dnsStore) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await dnsStore.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
