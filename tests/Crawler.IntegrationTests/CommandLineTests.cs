@@ -14,6 +14,8 @@ public sealed class CommandLineTests
     [InlineData("export", "--help")]
     [InlineData("export", "warc", "--help")]
     [InlineData("export", "cdxj", "--help")]
+    [InlineData("dns", "--help")]
+    [InlineData("dns", "discover", "--help")]
     public async Task Every_command_has_help(params string[] args)
     {
         using var crawler = CrawlerProcess.Start(new Dictionary<string, string>(), args);

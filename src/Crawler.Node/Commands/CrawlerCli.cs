@@ -18,6 +18,7 @@ public static class CrawlerCli
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(DnsCommand.Create());
         return root;
     }
 
