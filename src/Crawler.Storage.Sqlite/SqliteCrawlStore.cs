@@ -142,32 +142,16 @@ public sealed class SqliteCrawlStore : ICrawlStore
             return 0;
         }
 
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-        try
+        return await InTransactionAsync("could not add to the frontier", commands =>
         {
-            var commands = ReadyCommands();
-            try
+            var added = 0;
+            foreach (var entry in entries)
             {
-                using var tx = _writer!.BeginTransaction(deferred: false);
-                commands.Enlist(tx);
-                var added = 0;
-                foreach (var entry in entries)
-                {
-                    added += commands.InsertFrontier(entry, ++_lastSeq);
-                }
+                added += commands.InsertFrontier(entry, ++_lastSeq);
+            }
 
-                tx.Commit();
-                return added;
-            }
-            catch (SqliteException e)
-            {
-                throw Unavailable(e, "could not add to the frontier");
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+            return added;
+        }, ct).ConfigureAwait(false);
     }
 
     public async Task CommitAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct = default)
@@ -183,53 +167,38 @@ public sealed class SqliteCrawlStore : ICrawlStore
             return;
         }
 
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-        try
+        // Disposing an uncommitted transaction rolls the whole batch back.
+        await InTransactionAsync("could not commit a batch", commands =>
         {
-            var commands = ReadyCommands();
-            try
+            for (var i = 0; i < batch.Count; i++)
             {
-                // Disposing an uncommitted transaction rolls the whole batch back.
-                using var tx = _writer!.BeginTransaction(deferred: false);
-                commands.Enlist(tx);
-                for (var i = 0; i < batch.Count; i++)
+                var commit = batch[i];
+                var capture = commit.Capture;
+                try
                 {
-                    var commit = batch[i];
-                    var capture = commit.Capture;
-                    try
-                    {
-                        commands.InsertCapture(capture);
-                    }
-                    catch (SqliteException e) when (e.SqliteErrorCode == raw.SQLITE_CONSTRAINT)
-                    {
-                        throw new ArgumentException(
-                            $"Batch rejected, nothing of it was stored: commit #{i} (capture '{capture.Id}' of {capture.Url}) "
-                            + $"conflicts with a stored capture ({e.Message}).", nameof(batch), e);
-                    }
-
-                    if (commit.Payload is { } payload && !commands.PayloadExists(capture.PayloadDigest!))
-                    {
-                        commands.InsertPayload(capture.PayloadDigest!, payload);
-                    }
-
-                    commands.UpsertFetched(capture, commit.UrlState, ++_lastSeq);
-                    foreach (var entry in commit.Discovered)
-                    {
-                        commands.InsertFrontier(entry, ++_lastSeq);
-                    }
+                    commands.InsertCapture(capture);
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode == raw.SQLITE_CONSTRAINT)
+                {
+                    throw new ArgumentException(
+                        $"Batch rejected, nothing of it was stored: commit #{i} (capture '{capture.Id}' of {capture.Url}) "
+                        + $"conflicts with a stored capture ({e.Message}).", nameof(batch), e);
                 }
 
-                tx.Commit();
+                if (commit.Payload is { } payload && !commands.PayloadExists(capture.PayloadDigest!))
+                {
+                    commands.InsertPayload(capture.PayloadDigest!, payload);
+                }
+
+                commands.UpsertFetched(capture, commit.UrlState, ++_lastSeq);
+                foreach (var entry in commit.Discovered)
+                {
+                    commands.InsertFrontier(entry, ++_lastSeq);
+                }
             }
-            catch (SqliteException e)
-            {
-                throw Unavailable(e, "could not commit a batch");
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+
+            return 0;
+        }, ct).ConfigureAwait(false);
     }
 
     public async Task UpdateFrontierAsync(IReadOnlyList<FrontierUpdate> updates, CancellationToken ct = default)
@@ -248,30 +217,15 @@ public sealed class SqliteCrawlStore : ICrawlStore
             return;
         }
 
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-        try
+        await InTransactionAsync("could not update the frontier", commands =>
         {
-            var commands = ReadyCommands();
-            try
+            foreach (var update in updates)
             {
-                using var tx = _writer!.BeginTransaction(deferred: false);
-                commands.Enlist(tx);
-                foreach (var update in updates)
-                {
-                    commands.UpsertSettled(update, ++_lastSeq);
-                }
+                commands.UpsertSettled(update, ++_lastSeq);
+            }
 
-                tx.Commit();
-            }
-            catch (SqliteException e)
-            {
-                throw Unavailable(e, "could not update the frontier");
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+            return 0;
+        }, ct).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<FrontierEntry>> GetPendingAsync(string host, int epoch, int limit, CancellationToken ct = default)
@@ -620,6 +574,35 @@ public sealed class SqliteCrawlStore : ICrawlStore
             // Idle pooled readers keep the file open; release them.
             using var pooled = new SqliteConnection(_readerConnectionString);
             SqliteConnection.ClearPool(pooled);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> in one immediate transaction under the write lock: all of it
+    /// is stored or none (an exception rolls back); SQLite failures become StoreUnavailableException.
+    /// </summary>
+    private async Task<T> InTransactionAsync<T>(string what, Func<WriteCommands, T> body, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var commands = ReadyCommands();
+            try
+            {
+                using var tx = _writer!.BeginTransaction(deferred: false);
+                commands.Enlist(tx);
+                var result = body(commands);
+                tx.Commit();
+                return result;
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, what);
+            }
         }
         finally
         {
