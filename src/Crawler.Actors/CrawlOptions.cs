@@ -35,7 +35,7 @@ public sealed record CrawlOptions
     /// <summary>Stop after one complete epoch instead of crawling continuously.</summary>
     public bool ExitWhenDone { get; init; }
 
-    /// <summary>A name's DNS is recorded again after its records' TTL, but never more often than this.</summary>
+    /// <summary>An unchanged DNS answer is recorded again after its records' TTL, but never more often than this (a changed one at once).</summary>
     public TimeSpan MinDnsRecordInterval { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long a resolved address is used before resolving again (bounded by the record's TTL).</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using DnsClient;
+using Crawler.Core.Dns;
 using DnsClient.Protocol;
 
 namespace Crawler.Net;
@@ -16,6 +17,13 @@ namespace Crawler.Net;
 public sealed record ResolvedHost(string Host, IReadOnlyList<IPAddress> Addresses, string? Error, TimeSpan Ttl, string? Server)
 {
     public bool Succeeded => Error is null && Addresses.Count > 0;
+
+    /// <summary>When the answer was received (null for literals and names never sent to a server).</summary>
+    public DateTimeOffset? At { get; init; }
+
+    /// <summary>The answer's records as received: the CNAME chain and the A / AAAA records, with their TTLs.
+    /// This is the evidence recorded for the fetches that used <see cref="Addresses"/>.</summary>
+    public IReadOnlyList<DnsRecordData> Records { get; init; } = [];
 }
 
 public interface IHostResolver
@@ -82,6 +90,7 @@ public sealed class DnsClientResolver : IHostResolver
         };
         _client = new LookupClient(lookup);
         NameServers = [.. servers.Select(s => new IPEndPoint(IPAddress.Parse(s.Address), s.Port))];
+        _servers = [.. servers.Select(FormatServer)];
     }
 
     /// <summary>The servers queried.</summary>
@@ -91,6 +100,7 @@ public sealed class DnsClientResolver : IHostResolver
     public long QueriesSent => Interlocked.Read(ref _queriesSent);
 
     private long _queriesSent;
+    private readonly string[] _servers;
 
     /// <summary>Parses the configured server list; empty = the system's name servers.</summary>
     /// <exception cref="FormatException">A server is not "address" or "address:port".</exception>
@@ -141,6 +151,13 @@ public sealed class DnsClientResolver : IHostResolver
         if (name.Length == 0)
         {
             return ValueTask.FromResult(new ResolvedHost(name, [], "empty host name", TimeSpan.Zero, null));
+        }
+
+        if (name == "localhost" || name.EndsWith(".localhost", StringComparison.Ordinal))
+        {
+            // RFC 6761 6.3: localhost names are loopback and never asked of a name server, so a
+            // hostile link or redirect to them meets the address guard as the loopback address.
+            return ValueTask.FromResult(new ResolvedHost(name, [IPAddress.Loopback, IPAddress.IPv6Loopback], null, _options.MaxCacheTtl, null));
         }
 
         var now = _time.GetTimestamp();
@@ -206,7 +223,9 @@ public sealed class DnsClientResolver : IHostResolver
         var (a, aError) = await aTask.ConfigureAwait(false);
         var (aaaa, aaaaError) = aaaaTask is null ? (null, null) : await aaaaTask.ConfigureAwait(false);
 
+        var at = _time.GetUtcNow();
         var addresses = new List<IPAddress>();
+        var records = new List<DnsRecordData>();
         var minTtl = int.MaxValue;
         foreach (var response in new[] { a, aaaa })
         {
@@ -217,6 +236,15 @@ public sealed class DnsClientResolver : IHostResolver
 
             foreach (var record in response.Answers)
             {
+                if (record is CNameRecord cname)
+                {
+                    var data = new DnsRecordData("CNAME", cname.CanonicalName.Value, cname.InitialTimeToLive);
+                    if (!records.Contains(data))
+                    {
+                        records.Add(data);
+                    }
+                }
+
                 IPAddress? address = record switch
                 {
                     ARecord r when r.Address.AddressFamily == AddressFamily.InterNetwork => r.Address,
@@ -226,19 +254,21 @@ public sealed class DnsClientResolver : IHostResolver
                 if (address is not null && !addresses.Contains(address))
                 {
                     addresses.Add(address);
+                    records.Add(new DnsRecordData(record is ARecord ? "A" : "AAAA", address.ToString(), record.InitialTimeToLive));
                     minTtl = Math.Min(minTtl, record.InitialTimeToLive);
                 }
             }
         }
 
-        var server = (a ?? aaaa)?.NameServer is { } ns ? FormatServer(ns) : null;
+        // A server that never answered is still named: the time-out is evidence about it.
+        var server = (a ?? aaaa)?.NameServer is { } ns ? FormatServer(ns) : _servers[0];
         if (addresses.Count > 0)
         {
-            return new ResolvedHost(name, addresses, null, TimeSpan.FromSeconds(minTtl), server);
+            return new ResolvedHost(name, addresses, null, TimeSpan.FromSeconds(minTtl), server) { At = at, Records = records };
         }
 
         var error = aError ?? aaaaError ?? "NODATA";
-        return new ResolvedHost(name, [], error, TimeSpan.Zero, server);
+        return new ResolvedHost(name, [], error, TimeSpan.Zero, server) { At = at, Records = records };
     }
 
     private async Task<(IDnsQueryResponse? Response, string? Error)> QueryOneAsync(string name, QueryType type)

@@ -9,4 +9,4 @@ public sealed class ArchiveWriterKey;
 
 public sealed class AddressGateKey;
 
-public sealed class DnsRecorderKey;
+public sealed class DnsResolverKey;

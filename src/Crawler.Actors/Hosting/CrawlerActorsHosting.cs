@@ -49,9 +49,19 @@ public static class CrawlerActorsHosting
             // created first with a context that reaches the coordinator through its path.
             var coordinatorPath = system.ActorSelection("/user/coordinator");
             var coordinatorProxy = system.ActorOf(Props.Create(() => new ForwardTo(coordinatorPath)), "coordinator-proxy");
+            // One resolver per node: what the sites connect to is what it records (when a DNS store is present).
+            var dnsResolver = system.ActorOf(
+                Props.Create(() => new DnsResolver(
+                    services.GetRequiredService<IHostResolver>(),
+                    services.GetService<DnsObserver>(),
+                    services.GetService<IDnsStore>(),
+                    clock,
+                    options.MinDnsRecordInterval,
+                    loggers.CreateLogger("Crawler.Dns"))),
+                "dns-resolver");
+            registry.Register<DnsResolverKey>(dnsResolver);
             var context = new SiteContext(
                 store,
-                services.GetRequiredService<IHostResolver>(),
                 services.GetRequiredService<HttpFetcher>(),
                 options,
                 new CrawlScope(options.ScopeDomains),
@@ -60,15 +70,7 @@ public static class CrawlerActorsHosting
                 writer,
                 gate,
                 coordinatorProxy,
-                loggers.CreateLogger("Crawler.Site"));
-            if (services.GetService<IDnsStore>() is { } dnsStore && services.GetService<DnsObserver>() is { } observer)
-            {
-                var recorder = system.ActorOf(
-                    Props.Create(() => new DnsRecorder(observer, dnsStore, clock, options.MinDnsRecordInterval, loggers.CreateLogger("Crawler.Dns"))),
-                    "dns-recorder");
-                registry.Register<DnsRecorderKey>(recorder);
-                context = context with { DnsRecorder = recorder };
-            }
+                loggers.CreateLogger("Crawler.Site")) { Resolver = dnsResolver };
 
             var regionProxy = system.ActorOf(Props.Create(() => new ForwardTo(system.ActorSelection("/user/sites"))), "sites-proxy");
             context = context with { Region = regionProxy };

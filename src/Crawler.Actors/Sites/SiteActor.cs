@@ -3,6 +3,7 @@ using System.Text;
 using Akka.Actor;
 using Crawler.Actors.Archive;
 using Crawler.Actors.Crawling;
+using Crawler.Actors.Dns;
 using Crawler.Actors.Politeness;
 using Crawler.Core.Policies;
 using Crawler.Core.Robots;
@@ -63,7 +64,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
             Log.FrontierLoadFailed(_ctx.Logger, f.Error, _host);
             Timers.StartSingleTimer("reload", new SiteProtocol.Crawl(_host, f.Epoch), _ctx.Options.Retry.BaseDelay);
         });
-        Receive<Resolved>(OnResolved);
+        Receive<DnsResolverProtocol.Resolved>(OnResolved);
         Receive<RobotsLoaded>(OnRobotsLoaded);
         Receive<AddressGateProtocol.Granted>(OnGranted);
         Receive<Fetched>(OnFetched);
@@ -312,20 +313,14 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
     private void Resolve()
     {
         _busy = true;
-        var resolver = _ctx.Resolver;
-        var host = _host;
-        resolver.ResolveAsync(host, CancellationToken.None).AsTask().PipeTo(
-            Self,
-            success: r => new Resolved(r),
-            failure: ex => new Resolved(new ResolvedHost(host, [], ex.Message, TimeSpan.Zero, null)));
+        _ctx.Resolver.Tell(new DnsResolverProtocol.Resolve(_host));
     }
 
-    private void OnResolved(Resolved resolved)
+    private void OnResolved(DnsResolverProtocol.Resolved resolved)
     {
         _busy = false;
-        var r = resolved.Host;
+        var r = resolved.Answer;
         Log.HostResolved(_ctx.Logger, _host, string.Join(",", r.Addresses), r.Error);
-        _ctx.DnsRecorder.Tell(new Dns.DnsRecorderProtocol.Observe(_host));
         _address = r;
         if (r.Addresses.Count > 0)
         {
@@ -776,7 +771,6 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
 
     private sealed record LoadFailed(int Epoch, Exception Error);
 
-    private sealed record Resolved(ResolvedHost Host);
 
     private sealed record RobotsLoaded(string Origin, RobotsDecision? Decision);
 

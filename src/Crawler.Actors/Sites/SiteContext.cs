@@ -9,7 +9,6 @@ namespace Crawler.Actors.Sites;
 /// <summary>What every site actor of a node shares: services and the actors it talks to.</summary>
 public sealed record SiteContext(
     ICrawlStore Store,
-    IHostResolver Resolver,
     HttpFetcher Fetcher,
     CrawlOptions Options,
     CrawlScope Scope,
@@ -20,8 +19,8 @@ public sealed record SiteContext(
     IActorRef Coordinator,
     ILogger Logger)
 {
-    /// <summary>Records the DNS of resolved hosts (Nobody: not recorded).</summary>
-    public IActorRef DnsRecorder { get; init; } = ActorRefs.Nobody;
+    /// <summary>The node's <see cref="Dns.DnsResolver"/>: sites connect to the addresses it answers, and it records them.</summary>
+    public IActorRef Resolver { get; init; } = ActorRefs.Nobody;
 
     /// <summary>The site region, set once the region exists (sites send each other discovered links through it).</summary>
     public IActorRef Region { get; init; } = ActorRefs.Nobody;

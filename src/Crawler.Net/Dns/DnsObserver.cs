@@ -12,7 +12,10 @@ namespace Crawler.Net.Dns;
 /// </summary>
 public sealed class DnsObserver
 {
-    private static readonly QueryType[] Types = [QueryType.A, QueryType.AAAA, QueryType.CNAME, QueryType.NS, QueryType.SOA, QueryType.MX, QueryType.TXT];
+    private static readonly QueryType[] AllTypes = [QueryType.A, QueryType.AAAA, QueryType.CNAME, QueryType.NS, QueryType.SOA, QueryType.MX, QueryType.TXT];
+
+    /// <summary>What a resolver's address answer lacks: the zone's servers and serial, mail and text records.</summary>
+    public static IReadOnlyList<QueryType> ZoneTypes { get; } = [QueryType.NS, QueryType.SOA, QueryType.MX, QueryType.TXT];
     private readonly LookupClient _client;
     private readonly TimeProvider _clock;
     private readonly string _server;
@@ -33,37 +36,42 @@ public sealed class DnsObserver
         });
     }
 
-    public async Task<DnsObservation> ObserveAsync(string name, CancellationToken ct = default)
+    /// <summary>Asks every record type of <see cref="DnsObservation"/> (A, AAAA, CNAME, NS, SOA, MX, TXT).</summary>
+    public Task<DnsObservation> ObserveAsync(string name, CancellationToken ct = default) => ObserveAsync(name, AllTypes, ct);
+
+    /// <summary>Asks <paramref name="types"/> at once (in parallel: a silent server costs one time-out, not one per type).
+    /// The outcome is the first type's that answered, in the order given; TIMEOUT when none did.</summary>
+    public async Task<DnsObservation> ObserveAsync(string name, IReadOnlyList<QueryType> types, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(types);
         var at = _clock.GetUtcNow();
-        var records = new List<DnsRecordData>();
-        string? outcome = null;
-        foreach (var type in Types)
-        {
-            IDnsQueryResponse response;
-            try
-            {
-                response = await _client.QueryAsync(name, type, cancellationToken: ct).ConfigureAwait(false);
-            }
-            catch (DnsResponseException ex) when (ex.Code is DnsResponseCode.ConnectionTimeout)
-            {
-                outcome ??= DnsOutcome.Timeout;
-                continue;
-            }
+        var answers = await Task.WhenAll(types.Select(t => AskAsync(name, t, ct))).ConfigureAwait(false);
+        var records = answers.SelectMany(a => a.Records).ToList();
+        var outcome = answers.Select(a => a.Outcome).FirstOrDefault(o => o is not DnsOutcome.Timeout) ?? DnsOutcome.Timeout;
+        return new DnsObservation(name.TrimEnd('.').ToLowerInvariant(), at, _server, outcome, records);
+    }
 
-            var code = response.Header.ResponseCode;
-            outcome ??= code switch
-            {
-                DnsHeaderResponseCode.NoError => DnsOutcome.NoError,
-                DnsHeaderResponseCode.NotExistentDomain => DnsOutcome.NxDomain,
-                DnsHeaderResponseCode.Refused => DnsOutcome.Refused,
-                _ => DnsOutcome.ServerFailure,
-            };
-            records.AddRange(response.Answers.Where(r => r.RecordType == (ResourceRecordType)(int)type).Select(Data).OfType<DnsRecordData>());
+    private async Task<(string Outcome, IEnumerable<DnsRecordData> Records)> AskAsync(string name, QueryType type, CancellationToken ct)
+    {
+        IDnsQueryResponse response;
+        try
+        {
+            response = await _client.QueryAsync(name, type, cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (DnsResponseException ex) when (ex.Code is DnsResponseCode.ConnectionTimeout)
+        {
+            return (DnsOutcome.Timeout, []);
         }
 
-        return new DnsObservation(name.TrimEnd('.').ToLowerInvariant(), at, _server, outcome ?? DnsOutcome.Timeout, records);
+        var outcome = response.Header.ResponseCode switch
+        {
+            DnsHeaderResponseCode.NoError => DnsOutcome.NoError,
+            DnsHeaderResponseCode.NotExistentDomain => DnsOutcome.NxDomain,
+            DnsHeaderResponseCode.Refused => DnsOutcome.Refused,
+            _ => DnsOutcome.ServerFailure,
+        };
+        return (outcome, response.Answers.Where(r => r.RecordType == (ResourceRecordType)(int)type).Select(Data).OfType<DnsRecordData>().ToList());
     }
 
     private static DnsRecordData? Data(DnsResourceRecord record) => record switch
