@@ -61,6 +61,18 @@ internal sealed class CatalogState
             .Select(r => r.Target)
             .ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>The distinct addresses of name-server hosts (A/AAAA records of NS targets, glue included), sorted.</summary>
+    public IReadOnlyList<IPAddress> NameServerAddresses()
+    {
+        var nameServers = NameServerHosts();
+        return [.. AllAddressRecords()
+            .Where(r => nameServers.Contains(r.Name))
+            .Select(r => r.Address)
+            .Distinct()
+            .OrderBy(a => a.AddressFamily)
+            .ThenBy(a => a.GetAddressBytes(), Comparer<byte[]>.Create(static (x, y) => x.AsSpan().SequenceCompareTo(y)))];
+    }
+
     public static string ReverseName(IPAddress address)
     {
         var b = address.GetAddressBytes();

@@ -15,6 +15,13 @@ public sealed class SimulatedDnsOptions
     /// <summary>Port on 127.0.0.1 for both UDP and TCP; 0 picks a port that is free for both.</summary>
     public int Port { get; init; }
 
+    /// <summary>
+    /// When true the server also listens (UDP and TCP, on the same port) on every name-server glue address of its zones
+    /// as they are at start (A/AAAA records of NS targets, e.g. ns1.co.kp at 127.45.176.15), so a client can ask each
+    /// zone's own servers. Binding any 127/8 address needs no configuration on Linux. Default false: 127.0.0.1 only.
+    /// </summary>
+    public bool ListenOnNameServerAddresses { get; init; }
+
     /// <summary>Whether AXFR over TCP is answered (as ns2.kptc.kp did in 2016); otherwise REFUSED.</summary>
     public bool AllowAxfr
     {

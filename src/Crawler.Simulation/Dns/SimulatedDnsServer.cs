@@ -6,13 +6,18 @@ using ARSoft.Tools.Net.Dns;
 
 namespace Crawler.Simulation.Dns;
 
+/// <summary>An AXFR request as the server received it: the zone asked for, and the local endpoint it arrived at.</summary>
+public sealed record ZoneTransferRequest(string Zone, IPEndPoint LocalEndPoint, IPEndPoint RemoteEndPoint, bool Answered);
+
 /// <summary>
 /// The authoritative name server of the simulated .kp web (playing ns2.kptc.kp), on 127.0.0.1 over UDP and TCP on one
-/// port. Answers from a live <see cref="ZoneCatalog"/> with the AA flag: A, AAAA, NS, SOA, MX, TXT, CNAME (followed
-/// through its zones), SRV, PTR under 127.in-addr.arpa, ANY; NXDOMAIN or NODATA with the zone's SOA in the authority
-/// section; REFUSED for names outside its zones; AXFR over TCP when <see cref="SimulatedDnsOptions.AllowAxfr"/> (SOA,
-/// records, SOA; REFUSED over UDP or when disabled). Silenced queries (<see cref="SimulatedDnsOptions"/>) are counted
-/// and then never answered.
+/// port, and with <see cref="SimulatedDnsOptions.ListenOnNameServerAddresses"/> also on every name-server glue address
+/// of its zones (the same port), playing each zone's own servers. Answers from a live <see cref="ZoneCatalog"/> with the
+/// AA flag: A, AAAA, NS, SOA, MX, TXT, CNAME (followed through its zones), SRV, PTR under 127.in-addr.arpa, ANY;
+/// NXDOMAIN or NODATA with the zone's SOA in the authority section; REFUSED for names outside its zones; AXFR over TCP
+/// when <see cref="SimulatedDnsOptions.AllowAxfr"/> (SOA, records, SOA; REFUSED over UDP or when disabled), each
+/// recorded in <see cref="ZoneTransfers"/> with the local endpoint it arrived at. Silenced queries
+/// (<see cref="SimulatedDnsOptions"/>) are counted and then never answered.
 /// </summary>
 public sealed class SimulatedDnsServer : IAsyncDisposable
 {
@@ -21,22 +26,28 @@ public sealed class SimulatedDnsServer : IAsyncDisposable
     private const int PortAttempts = 20;
 
     private readonly ZoneCatalog _catalog;
-    private readonly DnsServer _server;
+    private readonly List<DnsServer> _servers = [];
     private readonly ConcurrentDictionary<string, long> _queriesByName = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<ZoneTransferRequest> _zoneTransfers = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _queryCount;
     private int _disposed;
 
-    private SimulatedDnsServer(ZoneCatalog catalog, SimulatedDnsOptions options, DnsServer server, IPEndPoint endPoint)
+    private SimulatedDnsServer(ZoneCatalog catalog, SimulatedDnsOptions options, IReadOnlyList<IPEndPoint> endPoints)
     {
         _catalog = catalog;
         Options = options;
-        _server = server;
-        EndPoint = endPoint;
+        EndPoints = endPoints;
     }
 
     /// <summary>127.0.0.1 and the port, the same for UDP and TCP.</summary>
-    public IPEndPoint EndPoint { get; }
+    public IPEndPoint EndPoint => EndPoints[0];
+
+    /// <summary>
+    /// Every endpoint listened on (UDP and TCP): <see cref="EndPoint"/> first, then, with
+    /// <see cref="SimulatedDnsOptions.ListenOnNameServerAddresses"/>, each name-server address on the same port.
+    /// </summary>
+    public IReadOnlyList<IPEndPoint> EndPoints { get; }
 
     /// <summary>The live options (change Silent, AllowAxfr or silenced zones here while running).</summary>
     public SimulatedDnsOptions Options { get; }
@@ -49,6 +60,12 @@ public sealed class SimulatedDnsServer : IAsyncDisposable
     /// <summary>A snapshot of the number of queries per question name (normalised: lower case, no trailing dot).</summary>
     public IReadOnlyDictionary<string, long> QueryCountsByName => new Dictionary<string, long>(_queriesByName, StringComparer.Ordinal);
 
+    /// <summary>
+    /// A snapshot of every AXFR request received, in arrival order: the zone (normalised), the local endpoint it arrived
+    /// at, the client, and whether it was answered with the zone (false when refused or dropped).
+    /// </summary>
+    public IReadOnlyList<ZoneTransferRequest> ZoneTransfers => [.. _zoneTransfers];
+
     /// <summary>Queries received whose question name is <paramref name="name"/> (any type, case-insensitive).</summary>
     public long GetQueryCount(string name) => _queriesByName.GetValueOrDefault(DnsNames.Normalize(name));
 
@@ -59,6 +76,10 @@ public sealed class SimulatedDnsServer : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, IPEndPoint.MaxPort);
 
+        IReadOnlyList<IPAddress> addresses = options.ListenOnNameServerAddresses
+            ? [IPAddress.Loopback, .. catalog.State.NameServerAddresses().Where(a => IPAddress.IsLoopback(a) && !a.Equals(IPAddress.Loopback))]
+            : [IPAddress.Loopback];
+
         // ARSoft's transports bind in DnsServer.Start() and do not expose the bound port, so for Port = 0 a port is
         // picked that is free for both UDP and TCP right now, then bound; if another process takes it in between,
         // Start() fails with AddressInUse and another port is tried.
@@ -66,21 +87,15 @@ public sealed class SimulatedDnsServer : IAsyncDisposable
         {
             ct.ThrowIfCancellationRequested();
             var port = options.Port != 0 ? options.Port : PickPortFreeForUdpAndTcp();
-            var endPoint = new IPEndPoint(IPAddress.Loopback, port);
-            var udp = new UdpServerTransport(endPoint, TransportTimeoutMs);
-            var tcp = new TcpServerTransport(endPoint, TransportTimeoutMs, TcpKeepAliveMs);
-            var server = new DnsServer(udp, tcp);
-            var simulated = new SimulatedDnsServer(catalog, options, server, endPoint);
-            server.QueryReceived += simulated.OnQueryReceivedAsync;
+            var simulated = new SimulatedDnsServer(catalog, options, [.. addresses.Select(a => new IPEndPoint(a, port))]);
             try
             {
-                server.Start();
+                simulated.Listen();
                 return Task.FromResult(simulated);
             }
             catch (SocketException ex)
             {
-                udp.Close(); // Start() may have bound UDP before TCP failed
-                tcp.Close();
+                simulated.StopServers();
                 if (ex.SocketErrorCode != SocketError.AddressAlreadyInUse || options.Port != 0 || attempt >= PortAttempts)
                 {
                     throw;
@@ -93,20 +108,57 @@ public sealed class SimulatedDnsServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            StopServers();
+            _stopped.TrySetResult(); // releases dropped queries; their sockets are closed, so nothing is sent
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// One ARSoft server per endpoint: its query event does not tell which local address a query arrived at, so each
+    /// server's handler is bound to its own endpoint.
+    /// </summary>
+    private void Listen()
+    {
+        foreach (var endPoint in EndPoints)
+        {
+            var udp = new UdpServerTransport(endPoint, TransportTimeoutMs);
+            var tcp = new TcpServerTransport(endPoint, TransportTimeoutMs, TcpKeepAliveMs);
+            var server = new DnsServer(udp, tcp);
+            var local = endPoint;
+            server.QueryReceived += (_, e) => OnQueryReceivedAsync(e, local);
             try
             {
-                _server.Stop();
+                server.Start();
+            }
+            catch (SocketException)
+            {
+                udp.Close(); // Start() may have bound UDP before TCP failed
+                tcp.Close();
+                throw;
+            }
+
+            _servers.Add(server);
+        }
+    }
+
+    private void StopServers()
+    {
+        foreach (var server in _servers)
+        {
+            try
+            {
+                server.Stop();
             }
             catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
             {
                 // ARSoft's Stop() waits for its transports' listen loops, which end by cancellation;
                 // when stopped right after starting, that surfaces as cancelled tasks: stopped all the same.
             }
-
-            _stopped.TrySetResult(); // releases dropped queries; their sockets are closed, so nothing is sent
         }
 
-        return ValueTask.CompletedTask;
+        _servers.Clear();
     }
 
     private static int PickPortFreeForUdpAndTcp()
@@ -131,7 +183,7 @@ public sealed class SimulatedDnsServer : IAsyncDisposable
         throw new InvalidOperationException("no loopback port free for both UDP and TCP");
     }
 
-    private async Task OnQueryReceivedAsync(object sender, QueryReceivedEventArgs e)
+    private async Task OnQueryReceivedAsync(QueryReceivedEventArgs e, IPEndPoint localEndPoint)
     {
         if (e.Query is not DnsMessage query)
         {
@@ -146,15 +198,27 @@ public sealed class SimulatedDnsServer : IAsyncDisposable
             _queriesByName.AddOrUpdate(qname, 1, static (_, n) => n + 1);
         }
 
+        var isTransfer = qname is not null && question!.RecordType == RecordType.Axfr;
         if (Options.IsSilenced(qname ?? string.Empty))
         {
+            if (isTransfer)
+            {
+                _zoneTransfers.Enqueue(new ZoneTransferRequest(qname!, localEndPoint, e.RemoteEndpoint, Answered: false));
+            }
+
             // Drop: hold the query until the server stops. ARSoft answers SERVFAIL when a handler sets no response,
             // so the only way to stay silent is never to return while the socket is open.
             await _stopped.Task.ConfigureAwait(false);
             return;
         }
 
-        e.Response = Answer(query, question, qname, e.TransportProtocol);
+        var response = Answer(query, question, qname, e.TransportProtocol);
+        if (isTransfer)
+        {
+            _zoneTransfers.Enqueue(new ZoneTransferRequest(qname!, localEndPoint, e.RemoteEndpoint, response.ReturnCode == ReturnCode.NoError));
+        }
+
+        e.Response = response;
     }
 
     private DnsMessage Answer(DnsMessage query, DnsQuestion? question, string? qname, TransportProtocol transport)
