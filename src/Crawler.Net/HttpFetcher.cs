@@ -22,11 +22,12 @@ namespace Crawler.Net;
 /// (and so the TLS server name) keeps the URL's host. The handler's connection pool is keyed by that authority, so
 /// a pooled or concurrently opened connection can never carry a request to a different address than pinned. The
 /// connect callback accepts only IP literals and applies the <see cref="AddressGuard"/> again before connecting.
+/// The guard judges the address DNS answered (the request's pinned address before connect-to rules).
 /// </remarks>
 public sealed class HttpFetcher : IDisposable
 {
-    /// <summary>The address pinned for a request (informational; the authority of the request URI is what counts).</summary>
-    internal static readonly HttpRequestOptionsKey<IPAddress> PinnedAddressKey = new("Crawler.Net.PinnedAddress");
+    /// <summary>The address DNS answered for a request (before connect-to rules): what the guard judges.</summary>
+    private static readonly HttpRequestOptionsKey<IPAddress> ResolvedAddressKey = new("Crawler.Net.ResolvedAddress");
 
     private readonly FetcherOptions _options;
     private readonly AddressGuard _guard;
@@ -119,9 +120,11 @@ public sealed class HttpFetcher : IDisposable
         }
 
         var host = BareHost(url);
+        // The guard judges the address DNS answered: what the crawl was told to reach. Connect-to rules are
+        // the operator's own routing (as curl's --connect-to), applied after the guard, never instead of it.
         var target = ConnectToRule.Apply(_connectTo, host, url.Port, request.Address);
-        result = result with { IpAddress = target.Address.ToString() };
-        var decision = _guard.Check(target.Address);
+        result = result with { IpAddress = request.Address.ToString() };
+        var decision = _guard.Check(request.Address);
         if (!decision.Allowed)
         {
             return result with { Error = FetchErrorKind.AddressRefused, ErrorDetail = decision.Reason, Elapsed = clock.Elapsed };
@@ -199,6 +202,7 @@ public sealed class HttpFetcher : IDisposable
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
+        message.Options.Set(ResolvedAddressKey, request.Address);
         var headers = message.Headers;
         headers.Host = authority;
         headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
@@ -227,7 +231,6 @@ public sealed class HttpFetcher : IDisposable
             headers.ConnectionClose = true;
         }
 
-        message.Options.Set(PinnedAddressKey, target.Address);
         return message;
     }
 
@@ -441,7 +444,10 @@ public sealed class HttpFetcher : IDisposable
             throw new AddressRefusedException($"no pinned address for '{endPoint.Host}'");
         }
 
-        var decision = _guard.Check(address);
+        // Checked again as the connection opens: the resolved address this request carries (the connect-to
+        // target when the request carries none).
+        var resolved = context.InitialRequestMessage.Options.TryGetValue(ResolvedAddressKey, out var carried) ? carried : address;
+        var decision = _guard.Check(resolved);
         if (!decision.Allowed)
         {
             throw new AddressRefusedException(decision.Reason);

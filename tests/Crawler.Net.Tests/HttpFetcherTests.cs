@@ -298,16 +298,33 @@ public sealed class HttpFetcherTests
     }
 
     [Fact]
-    public async Task A_connect_to_target_outside_the_guard_is_refused_even_when_the_pinned_address_is_allowed()
+    public async Task A_refused_address_stays_refused_when_a_connect_to_rule_would_route_it_to_an_allowed_server()
     {
         await using var server = await TestServer.StartAsync(context => context.Response.WriteAsync("should not be reached"));
-        var guard = new AddressGuard(new AddressGuardOptions { Allow = ["127.0.0.2/32"], AllowPublic = false });
+        var guard = new AddressGuard(new AddressGuardOptions { Allow = ["127.0.0.1/32"], AllowPublic = true });
         using var fetcher = new HttpFetcher(Fixtures.Options() with { ConnectTo = [$"::127.0.0.1:{server.Port}"] }, guard);
 
-        var result = await fetcher.FetchAsync(Fixtures.Get("http://example.test/", IPAddress.Parse("127.0.0.2")), CancellationToken.None);
+        var result = await fetcher.FetchAsync(Fixtures.Get("http://intranet.example.test/", IPAddress.Parse("10.0.0.5")), CancellationToken.None);
 
         Assert.Equal(FetchErrorKind.AddressRefused, result.Error);
+        Assert.Contains("private (10.0.0.0/8)", result.ErrorDetail, StringComparison.Ordinal);
+        Assert.Equal("10.0.0.5", result.IpAddress);
         Assert.Equal(0, server.Connections);
+    }
+
+    [Fact]
+    public async Task The_guard_judges_the_resolved_address_and_connect_to_rules_route_it_afterwards()
+    {
+        await using var server = await TestServer.StartAsync(context => context.Response.WriteAsync("routed"));
+        var guard = new AddressGuard(new AddressGuardOptions { AllowPublic = true });
+        using var fetcher = new HttpFetcher(Fixtures.Options() with { ConnectTo = [$"example.test:80:127.0.0.1:{server.Port}"] }, guard);
+
+        var result = await fetcher.FetchAsync(Fixtures.Get("http://example.test/", IPAddress.Parse("175.45.176.71")), CancellationToken.None);
+
+        Assert.Null(result.Error);
+        Assert.Equal(200, result.StatusCode);
+        Assert.Equal("175.45.176.71", result.IpAddress);
+        Assert.Equal(1, server.Connections);
     }
 
     [Fact]
