@@ -202,6 +202,37 @@ public sealed class ZoneTransferDiscoveryTests
         Assert.All(server.ZoneTransfers, t => Assert.Equal(server.EndPoint, t.LocalEndPoint));
     }
 
+    [Fact]
+    public async Task Dns_discover_takes_the_zone_server_settings_from_Crawler_Discovery()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "crawler-axfr-" + Guid.NewGuid().ToString("N"));
+        await using var server = await SimulatedDnsServer.StartAsync(ZoneCatalog.Load2016(), new SimulatedDnsOptions { ListenOnNameServerAddresses = true });
+        var environment = new Dictionary<string, string>
+        {
+            ["Crawler__DataDirectory"] = data,
+            ["Crawler__Dns__Servers__0"] = server.EndPoint.ToString(),
+            ["Crawler__Discovery__NameServerPort"] = server.EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Crawler__Discovery__FallbackToConfiguredServers"] = "false",
+        };
+
+        try
+        {
+            using var discover = CrawlerProcess.Start(environment, "dns", "discover");
+            Assert.True(await discover.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, discover.Output);
+
+            Assert.DoesNotContain("failed", discover.Output, StringComparison.Ordinal);
+            Assert.Contains("airkoryo.com.kp\taxfr\tcom.kp", discover.Output, StringComparison.Ordinal);
+            var expected = NameServerAddressesInZoneFiles();
+            var delegated = server.ZoneTransfers.Where(t => t.Zone != "kp").ToList();
+            Assert.Equal(DelegationsInZoneFiles().Count, delegated.Count);
+            Assert.All(delegated, t => Assert.Contains(t.LocalEndPoint.Address, expected[t.Zone]));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     /// <summary>Every NS owner below its zone's apex in the leaked AXFR files: the delegations.</summary>
     private static HashSet<string> DelegationsInZoneFiles()
     {

@@ -58,7 +58,10 @@ internal static class DnsCommand
         var zone = new Option<string>("--zone") { Description = "Zone to transfer first; delegated zones follow.", DefaultValueFactory = _ => "kp" };
         var ranges = new Option<string[]>("--ptr") { Description = "IPv4 ranges to sweep for PTR names, e.g. 175.45.176.0/22.", AllowMultipleArgumentsPerToken = true };
         var rate = new Option<double>("--rate") { Description = "PTR queries per second at most.", DefaultValueFactory = _ => 5 };
-        var discover = new Command("discover", "Find names by zone transfer (AXFR) and reverse sweeps (PTR) against Crawler:Dns:Servers, and record how each was found.")
+        var discover = new Command(
+            "discover",
+            "Find names by zone transfer (AXFR) and reverse sweeps (PTR), and record how each was found. The first zone is asked of Crawler:Dns:Servers, "
+            + "each delegated zone of its own name servers (Crawler:Discovery:UseZoneServers, NameServerPort, FallbackToConfiguredServers, Timeout, MaxZones).")
         {
             zone, ranges, rate, CrawlerCli.DataOption,
         };
@@ -72,12 +75,27 @@ internal static class DnsCommand
                 return 2;
             }
 
+            // Crawler:Discovery binds straight onto ZoneTransferOptions (UseZoneServers, NameServerPort,
+            // FallbackToConfiguredServers, Timeout, MaxZones); the servers are those of Crawler:Dns.
+            var transferOptions = (configuration.GetSection("Crawler:Discovery").Get<ZoneTransferOptions>() ?? new ZoneTransferOptions()) with { Servers = servers };
+            ZoneTransferDiscovery transfers;
+            try
+            {
+                transfers = new ZoneTransferDiscovery(transferOptions);
+            }
+            catch (ArgumentException ex)
+            {
+                Console.Error.WriteLine($"Crawler:Discovery is invalid: {ex.Message}");
+                return 2;
+            }
+
             await using var dns = await Open(parse, ct).ConfigureAwait(false);
-            var axfr = await new ZoneTransferDiscovery(new ZoneTransferOptions { Servers = servers }).DiscoverAsync(parse.GetValue(zone)!, ct).ConfigureAwait(false);
+            var axfr = await transfers.DiscoverAsync(parse.GetValue(zone)!, ct).ConfigureAwait(false);
             var records = axfr.Names.Select(n => new DiscoveredNameRecord(n.Name, n.How, n.Zone, n.Server, n.At)).ToList();
             foreach (var failure in axfr.Failures)
             {
-                Console.Error.WriteLine($"AXFR of {failure.Zone} at {failure.Server} failed: {failure.Error}");
+                var then = axfr.TransferServers.TryGetValue(failure.Zone, out var answeredBy) ? $" (transferred from {answeredBy})" : string.Empty;
+                Console.Error.WriteLine($"AXFR of {failure.Zone} at {failure.Server} failed ({failure.Kind}): {failure.Error}{then}");
             }
 
             if (parse.GetValue(ranges) is { Length: > 0 } sweepRanges)
