@@ -12,6 +12,10 @@ public sealed record CrawlOptions
     /// <summary>Domains in scope besides nothing: hosts equal to or under any of them are fetched.</summary>
     public IReadOnlyList<string> ScopeDomains { get; init; } = ["kp"];
 
+    /// <summary>CIDRs whose address-literal hosts (<c>http://175.45.176.71/</c>) are in scope. The address guard
+    /// still judges every address; this only decides which literal links the crawl follows.</summary>
+    public IReadOnlyList<string> ScopeAddressRanges { get; init; } = [];
+
     public PolitenessOptions Politeness { get; init; } = new();
 
     public RetryOptions Retry { get; init; } = new();

@@ -64,7 +64,7 @@ public static class CrawlerActorsHosting
                 store,
                 services.GetRequiredService<HttpFetcher>(),
                 options,
-                new CrawlScope(options.ScopeDomains),
+                new CrawlScope(options.ScopeDomains, options.ScopeAddressRanges),
                 maxDecompressedBytes,
                 clock,
                 writer,

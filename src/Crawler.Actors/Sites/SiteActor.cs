@@ -41,6 +41,8 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
     private Pending? _pending; // what the current gate slot is for
     private string? _holding; // the address whose slot this site holds (during a fetch and its pause)
     private ResolvedHost? _address;
+    private IReadOnlyList<IPAddress> _admitted = []; // the resolved addresses the address guard admits
+    private string? _refusal; // why no resolved address may be connected to (each refused by the guard)
     private DateTimeOffset _addressExpires;
     private int _addressAttempts;
     private DateTimeOffset _nextFetchAt;
@@ -256,6 +258,14 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
                 return;
             }
 
+            if (_refusal is not null)
+            {
+                // Every address of the host is one the crawler must not reach (loopback, private, link-local...):
+                // nothing is connected to, not even for robots.txt; each URL is recorded with the reason.
+                CommitRefused(_ready.Dequeue(), _refusal);
+                continue;
+            }
+
             var entry = _ready.Peek();
             var origin = Origin(entry.Url);
             if (!_robots.TryGetValue(origin, out var robots) || (robots.Rules is not null && now >= robots.ExpiresAt))
@@ -322,6 +332,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
         var r = resolved.Answer;
         Log.HostResolved(_ctx.Logger, _host, string.Join(",", r.Addresses), r.Error);
         _address = r;
+        var refused = r.Addresses.Select(a => (Address: a, Decision: _ctx.Fetcher.Guard.Check(a))).Where(d => !d.Decision.Allowed).ToList();
+        _admitted = [.. r.Addresses.Where(a => refused.TrueForAll(d => !d.Address.Equals(a)))];
+        _refusal = refused.Count > 0 && _admitted.Count == 0
+            ? "address guard: " + string.Join("; ", refused.Select(d => $"{d.Address} is {d.Decision.Reason}"))
+            : null;
         if (r.Addresses.Count > 0)
         {
             _addressAttempts = 0;
@@ -340,13 +355,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
 
     private string? PinnedAddress()
     {
-        if (_address is null || _address.Addresses.Count == 0)
+        if (_admitted.Count == 0)
         {
             return null;
         }
 
-        var v4 = _address.Addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-        return (v4 ?? _address.Addresses[0]).ToString();
+        var v4 = _admitted.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        return (v4 ?? _admitted[0]).ToString();
     }
 
     private void LoadOrFetchRobots(string origin, RobotsState? previous)
@@ -708,6 +723,31 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
                 RetryDecisionKind.GiveUp => FrontierState.Failed,
                 _ => FrontierState.Done,
             },
+        }));
+    }
+
+    private void CommitRefused(FrontierEntry entry, string reason)
+    {
+        var now = Now;
+        _attempts.TryGetValue(entry.Url, out var attempts);
+        _errors++;
+        _lastError = $"{nameof(FetchErrorKind.AddressRefused)}: {reason}";
+        _unacked++;
+        _ctx.Writer.Tell(new ArchiveWriterProtocol.Persist(new FetchCommit
+        {
+            Capture = new CaptureRecord
+            {
+                Id = Guid.CreateVersion7(now).ToString("N"),
+                Url = entry.Url,
+                Host = entry.Host,
+                Epoch = entry.Epoch,
+                FetchedAt = now,
+                IpAddress = _address?.Addresses.Count > 0 ? _address.Addresses[0].ToString() : null,
+                Error = nameof(FetchErrorKind.AddressRefused),
+                ErrorDetail = reason,
+                Attempt = attempts + 1,
+            },
+            UrlState = FrontierState.Failed,
         }));
     }
 

@@ -56,6 +56,15 @@ internal sealed class NodeOptionsValidation :
             errors.Add($"{p}:ScopeDomains is empty: nothing would be crawled. Set it to at least 'kp'.");
         }
 
+        try
+        {
+            _ = new Core.Policies.CrawlScope(options.ScopeDomains, options.ScopeAddressRanges);
+        }
+        catch (FormatException ex)
+        {
+            errors.Add($"{p}:ScopeAddressRanges: {ex.Message}");
+        }
+
         Positive(errors, $"{p}:MaxPagesPerSite", options.MaxPagesPerSite);
         Positive(errors, $"{p}:MaxUnacknowledged", options.MaxUnacknowledged);
         Positive(errors, $"{p}:Retry:MaxAttempts", options.Retry.MaxAttempts);

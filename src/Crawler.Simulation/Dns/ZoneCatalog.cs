@@ -168,12 +168,14 @@ public sealed class ZoneCatalog
     /// Outside every zone a new zone is created: the name's parent if the name has three or more labels, else the name
     /// itself, with SOA "ns2.kptc.kp. root.kptc.kp. 1" and NS ns2.kptc.kp. Adding an existing address is a no-op.
     /// </summary>
-    public void AddHost(string name, IPAddress address, int ttl = 300)
+    /// <param name="mapToLoopback">False serves <paramref name="address"/> as given: for tests of what the crawler
+    /// does with an answer it must not connect to (10.0.0.5) or one routed to loopback by a connect-to rule.</param>
+    public void AddHost(string name, IPAddress address, int ttl = 300, bool mapToLoopback = true)
     {
         ArgumentNullException.ThrowIfNull(address);
         ArgumentOutOfRangeException.ThrowIfNegative(ttl);
         var owner = CheckedName(name);
-        var mapped = LoopbackAddressMap.Map(address);
+        var mapped = mapToLoopback ? LoopbackAddressMap.Map(address) : address;
         lock (_gate)
         {
             var state = _state;

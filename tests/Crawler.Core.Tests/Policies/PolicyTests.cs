@@ -19,6 +19,27 @@ public sealed class CrawlScopeTests
     [InlineData("example.com", false)]
     public void Scope_admits_kp_and_configured_domains_with_their_subdomains(string host, bool expected) =>
         Assert.Equal(expected, new CrawlScope(["kp", "uriminzokkiri.com"]).IsInScope(host));
+
+    [Theory]
+    [InlineData("175.45.176.71", true)]
+    [InlineData("175.45.179.255", true)]
+    [InlineData("175.45.180.1", false)]
+    [InlineData("[::ffff:af2d:b047]", true)]
+    [InlineData("[2001:db8::1]", false)]
+    [InlineData("10.0.0.1", false)]
+    public void Address_literal_hosts_are_in_scope_only_inside_the_configured_ranges(string host, bool expected) =>
+        Assert.Equal(expected, new CrawlScope(["kp"], ["175.45.176.0/22"]).IsInScope(host));
+
+    [Fact]
+    public void Address_literal_hosts_are_off_scope_without_ranges_even_when_a_domain_suffix_matches() =>
+        Assert.False(new CrawlScope(["kp", "1"]).IsInScope("10.0.0.1"));
+
+    [Fact]
+    public void A_range_that_is_not_a_cidr_is_refused_with_an_example()
+    {
+        var error = Assert.Throws<FormatException>(() => new CrawlScope(["kp"], ["175.45.176/22"]));
+        Assert.Contains("175.45.176.0/22", error.Message, StringComparison.Ordinal);
+    }
 }
 
 public sealed class PolitenessPolicyTests
