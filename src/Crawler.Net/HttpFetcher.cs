@@ -70,6 +70,9 @@ public sealed class HttpFetcher : IDisposable
         _invoker = new HttpMessageInvoker(_handler, disposeHandler: true);
     }
 
+    /// <summary>The guard every fetch passes (sites ask it before they spend a request on a refused host).</summary>
+    public AddressGuard Guard => _guard;
+
     /// <summary>The rules parsed from <see cref="FetcherOptions.ConnectTo"/>.</summary>
     public IReadOnlyList<ConnectToRule> ConnectToRules => _connectTo;
 
