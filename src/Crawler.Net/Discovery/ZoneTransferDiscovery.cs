@@ -84,7 +84,6 @@ public sealed class ZoneTransferDiscovery
     private readonly TimeProvider _clock;
     private readonly IReadOnlyList<IPEndPoint> _servers;
     private readonly LookupClient _resolver;
-    private readonly Dictionary<string, (IReadOnlyList<IPAddress> Addresses, string? Error)> _resolved = new(StringComparer.OrdinalIgnoreCase);
 
     public ZoneTransferDiscovery(ZoneTransferOptions options, TimeProvider? clock = null)
     {
@@ -121,12 +120,13 @@ public sealed class ZoneTransferDiscovery
         var root = Normalize(rootZone);
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { root };
         var queue = new Queue<(string Zone, IReadOnlyList<Delegation.NameServer>? NameServers)>([(root, null)]);
+        var resolved = new Dictionary<string, (IReadOnlyList<IPAddress> Addresses, string Error)>(StringComparer.Ordinal);
         var tried = 0;
         while (queue.Count > 0 && tried < _options.MaxZones)
         {
             var (zone, nameServers) = queue.Dequeue();
             tried++;
-            var transfer = await TransferAsync(zone, nameServers, failures, ct).ConfigureAwait(false);
+            var transfer = await TransferAsync(zone, nameServers, resolved, failures, ct).ConfigureAwait(false);
             if (transfer is not { } answered)
             {
                 continue;
@@ -153,7 +153,11 @@ public sealed class ZoneTransferDiscovery
     /// <see cref="ZoneTransferOptions.UseZoneServers"/>), then the configured ones if allowed. Each failure is recorded.
     /// </summary>
     private async Task<(IReadOnlyList<DnsResourceRecord> Records, string Server)?> TransferAsync(
-        string zone, IReadOnlyList<Delegation.NameServer>? nameServers, List<ZoneTransferFailure> failures, CancellationToken ct)
+        string zone,
+        IReadOnlyList<Delegation.NameServer>? nameServers,
+        Dictionary<string, (IReadOnlyList<IPAddress> Addresses, string Error)> resolved,
+        List<ZoneTransferFailure> failures,
+        CancellationToken ct)
     {
         var asked = new HashSet<IPEndPoint>();
         var askZoneServers = _options.UseZoneServers && nameServers is not null;
@@ -164,15 +168,21 @@ public sealed class ZoneTransferDiscovery
                 var addresses = nameServer.Glue;
                 if (addresses.Count == 0)
                 {
-                    var (resolved, error) = await ResolveAsync(nameServer.Host, ct).ConfigureAwait(false);
-                    if (resolved.Count == 0)
+                    if (!resolved.TryGetValue(nameServer.Host, out var lookup))
+                    {
+                        lookup = await ResolveAsync(nameServer.Host, ct).ConfigureAwait(false);
+                        resolved[nameServer.Host] = lookup;
+                    }
+
+                    var (found, error) = lookup;
+                    if (found.Count == 0)
                     {
                         failures.Add(new ZoneTransferFailure(zone, nameServer.Host, ZoneTransferFailureKind.NoAddress,
                             $"no glue for {nameServer.Host}, and the configured servers gave no address for it: {error}"));
                         continue;
                     }
 
-                    addresses = resolved;
+                    addresses = found;
                 }
 
                 foreach (var address in addresses)
@@ -305,14 +315,9 @@ public sealed class ZoneTransferDiscovery
         return ReferenceEquals(innermost, ex) ? ex.Message : $"{ex.Message} ({innermost.Message})";
     }
 
-    /// <summary>A name server's addresses (A then AAAA) from the configured servers, once per run.</summary>
-    private async Task<(IReadOnlyList<IPAddress> Addresses, string? Error)> ResolveAsync(string host, CancellationToken ct)
+    /// <summary>A name server's addresses (A then AAAA) from the configured servers (asked once per host and run).</summary>
+    private async Task<(IReadOnlyList<IPAddress> Addresses, string Error)> ResolveAsync(string host, CancellationToken ct)
     {
-        if (_resolved.TryGetValue(host, out var known))
-        {
-            return known;
-        }
-
         var addresses = new List<IPAddress>();
         var errors = new List<string>();
         foreach (var type in (QueryType[])[QueryType.A, QueryType.AAAA])
@@ -334,9 +339,7 @@ public sealed class ZoneTransferDiscovery
             }
         }
 
-        var result = ((IReadOnlyList<IPAddress>)[.. addresses.Distinct()], errors.Count == 0 ? "no A or AAAA record" : string.Join("; ", errors));
-        _resolved[host] = result;
-        return result;
+        return ([.. addresses.Distinct()], errors.Count == 0 ? "no A or AAAA record" : string.Join("; ", errors));
     }
 
     private static string Normalize(string name) => name.Trim().TrimEnd('.').ToLowerInvariant();
