@@ -14,6 +14,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Epoch {Epoch} started with {Seeds} seeds")]
     public static partial void EpochStarted(ILogger logger, int epoch, int seeds);
 
+    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Discovery: {Found} names ({New} new), {Zones} zones transferred, {Failures} transfer failures, {Sites} names in scope")]
+    public static partial void DiscoveryCompleted(ILogger logger, int found, int @new, int zones, int failures, int sites);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Discovery failed; it runs again at its next interval")]
+    public static partial void DiscoveryFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "{Count} new seeds joined epoch {Epoch}")]
+    public static partial void SeedsAdded(ILogger logger, int count, int epoch);
+
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Epoch {Epoch} complete: {Sites} sites idle, no pending URL")]
     public static partial void EpochCompleted(ILogger logger, int epoch, int sites);
 

@@ -306,7 +306,7 @@ public sealed class ZoneTransferDiscoveryTests
         }
     }
 
-    private static HashSet<string> LeakedDomainsInCsv() =>
+    internal static HashSet<string> LeakedDomainsInCsv() =>
         File.ReadLines(Path.Combine(RepositoryPaths.Root, "datasets", "kp", "kp-domains.csv"))
             .Skip(1)
             .Select(l => l.Split(','))

@@ -25,6 +25,21 @@ public static class CoordinatorProtocol
     /// <summary>Published on the event stream when an epoch has no pending URL left.</summary>
     public sealed record EpochCompleted(int Epoch, long Fetched);
 
+    /// <summary>
+    /// New seeds found while crawling (names discovery found: <paramref name="Kind"/> says how). They join the
+    /// current epoch (reopening it if it was complete) and every later one; answered with <see cref="SeedsAdded"/>.
+    /// </summary>
+    public sealed record AddSeeds(IReadOnlyList<string> Urls, string Kind);
+
+    /// <summary>
+    /// Seeds are on their way (discovery's first run): the epoch is not declared complete until the sender
+    /// says <c>Awaiting = false</c>, so a crawl that exits when done does not exit before them.
+    /// </summary>
+    public sealed record AwaitSeeds(bool Awaiting);
+
+    /// <summary>How many of the seeds were new to the current epoch's frontier.</summary>
+    public sealed record SeedsAdded(int Epoch, int Added);
+
     /// <summary>Subscribe the sender to <see cref="EpochCompleted"/> (answered at once if the epoch is already complete).</summary>
     public sealed record WatchCompletion;
 }

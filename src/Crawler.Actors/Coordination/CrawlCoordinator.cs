@@ -13,9 +13,12 @@ namespace Crawler.Actors.Coordination;
 /// recrawl). Its state lives in the store, so a restarted coordinator resumes the epoch it was
 /// in — the property the cluster singleton will need after a handover.
 /// </summary>
-internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers
+internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     internal const string EpochSetting = "epoch";
+
+    /// <summary>Seeds added while crawling (one canonical URL per line): they seed every later epoch too.</summary>
+    internal const string AddedSeedsSetting = "seeds.added";
     private const string CheckTimer = "check";
     private const string NextEpochTimer = "next-epoch";
 
@@ -31,6 +34,8 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers
     private bool _started;
     private bool _complete;
     private bool _checking;
+    private bool _seedsAwaited; // discovery's first names are on their way
+    private int _seedsStoring; // AddSeeds being written to the frontier
     private DateTimeOffset? _epochStartedAt;
     private DateTimeOffset? _nextEpochAt;
 
@@ -48,6 +53,13 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         {
             Log.CoordinatorStoreFailed(_logger, f.Error);
             _checking = false;
+            if (f.Retry is CoordinatorProtocol.AddSeeds)
+            {
+                _seedsStoring--;
+                Timers.StartSingleTimer("retry-seeds", f.Retry, _options.Retry.BaseDelay);
+                return;
+            }
+
             Timers.StartSingleTimer("retry", f.Retry, _options.Retry.BaseDelay);
         });
         Receive<SiteProtocol.SiteReport>(OnReport);
@@ -55,6 +67,13 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         Receive<PendingHosts>(OnPendingHosts);
         Receive<StartEpoch>(s => Begin(s.Epoch));
         Receive<CoordinatorProtocol.GetStatus>(_ => Sender.Tell(Status()));
+        Receive<CoordinatorProtocol.AddSeeds>(OnAddSeeds);
+        Receive<SeedsStored>(OnSeedsStored);
+        Receive<CoordinatorProtocol.AwaitSeeds>(a =>
+        {
+            _seedsAwaited = a.Awaiting;
+            Check();
+        });
         Receive<CoordinatorProtocol.WatchCompletion>(_ =>
         {
             if (_complete)
@@ -69,6 +88,8 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
 
     protected override void PreStart() => Self.Tell(new StartEpoch(-1));
 
@@ -85,15 +106,8 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         var saved = await store.GetSettingAsync(EpochSetting).ConfigureAwait(false);
         var epoch = requested >= 0 ? requested : saved is null ? 1 : int.Parse(saved, CultureInfo.InvariantCulture);
         await store.SetSettingAsync(EpochSetting, epoch.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
-        var entries = new List<FrontierEntry>();
-        foreach (var seed in seeds)
-        {
-            var url = UrlCanonicalizer.Canonicalize(seed);
-            if (url is not null && UrlCanonicalizer.TryGetHost(url, out var host))
-            {
-                entries.Add(new FrontierEntry { Url = url, Host = host, Epoch = epoch, Depth = 0, Kind = "seed" });
-            }
-        }
+        var added = AddedSeeds(await store.GetSettingAsync(AddedSeedsSetting).ConfigureAwait(false));
+        var entries = SeedEntries(seeds, epoch, "seed").Concat(SeedEntries(added, epoch, "seed")).ToList();
 
         await store.AddToFrontierAsync(entries).ConfigureAwait(false);
         var pending = await store.GetHostsWithPendingAsync(epoch).ConfigureAwait(false);
@@ -101,8 +115,79 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         return new Started(epoch, entries.Count, hosts);
     }
 
+    private static IEnumerable<FrontierEntry> SeedEntries(IEnumerable<string> seeds, int epoch, string kind)
+    {
+        foreach (var seed in seeds)
+        {
+            var url = UrlCanonicalizer.Canonicalize(seed);
+            if (url is not null && UrlCanonicalizer.TryGetHost(url, out var host))
+            {
+                yield return new FrontierEntry { Url = url, Host = host, Epoch = epoch, Depth = 0, Kind = kind };
+            }
+        }
+    }
+
+    private static List<string> AddedSeeds(string? setting) =>
+        setting is null ? [] : [.. setting.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+
+    private void OnAddSeeds(CoordinatorProtocol.AddSeeds add)
+    {
+        if (!_started)
+        {
+            Stash.Stash(); // the epoch is not known yet
+            return;
+        }
+
+        var store = _store;
+        var epoch = _epoch;
+        var replyTo = Sender;
+        _seedsStoring++;
+        StoreSeeds(store, epoch, add).PipeTo(Self, success: r => r with { ReplyTo = replyTo }, failure: ex => new Failed(ex, add));
+    }
+
+    /// <summary>Remembers the seeds for later epochs and adds them to this one's frontier.</summary>
+    private static async Task<SeedsStored> StoreSeeds(ICrawlStore store, int epoch, CoordinatorProtocol.AddSeeds add)
+    {
+        var entries = SeedEntries(add.Urls, epoch, add.Kind).ToList();
+        var known = AddedSeeds(await store.GetSettingAsync(AddedSeedsSetting).ConfigureAwait(false));
+        var merged = known.Concat(entries.Select(e => e.Url)).Distinct(StringComparer.Ordinal).ToList();
+        if (merged.Count > known.Count)
+        {
+            await store.SetSettingAsync(AddedSeedsSetting, string.Join('\n', merged)).ConfigureAwait(false);
+        }
+
+        var added = await store.AddToFrontierAsync(entries).ConfigureAwait(false);
+        return new SeedsStored(epoch, added, [.. entries.Select(e => e.Host).Distinct(StringComparer.Ordinal)], ActorRefs.Nobody);
+    }
+
+    private void OnSeedsStored(SeedsStored stored)
+    {
+        _seedsStoring--;
+        stored.ReplyTo.Tell(new CoordinatorProtocol.SeedsAdded(stored.Epoch, stored.Added));
+        if (stored.Epoch != _epoch || stored.Added == 0)
+        {
+            return;
+        }
+
+        Log.SeedsAdded(_logger, stored.Added, stored.Epoch);
+        if (_complete)
+        {
+            // New work for a finished epoch: it is open again, and the next one waits for it.
+            _complete = false;
+            _nextEpochAt = null;
+            Timers.Cancel(NextEpochTimer);
+            Timers.StartPeriodicTimer(CheckTimer, CheckCompletion.Instance, TimeSpan.FromSeconds(1));
+        }
+
+        foreach (var host in stored.Hosts)
+        {
+            _region.Tell(new SiteProtocol.Crawl(host, _epoch));
+        }
+    }
+
     private void OnStarted(Started started)
     {
+        Stash.UnstashAll();
         _epoch = started.Epoch;
         _started = true;
         _complete = false;
@@ -134,7 +219,7 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers
 
     private void Check()
     {
-        if (!_started || _complete || _checking || _sites.Count == 0 || _sites.Values.Any(s => !s.Idle))
+        if (!_started || _complete || _checking || _seedsAwaited || _seedsStoring > 0 || _sites.Count == 0 || _sites.Values.Any(s => !s.Idle))
         {
             return;
         }
@@ -196,6 +281,8 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers
         new(_epoch, _complete, _epochStartedAt, _nextEpochAt, _sites.Values.OrderBy(s => s.Host, StringComparer.Ordinal).ToList());
 
     private sealed record Started(int Epoch, int Seeds, IReadOnlyList<string> Hosts);
+
+    private sealed record SeedsStored(int Epoch, int Added, IReadOnlyList<string> Hosts, IActorRef ReplyTo);
 
     private sealed record StartEpoch(int Epoch);
 

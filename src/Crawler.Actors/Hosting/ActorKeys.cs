@@ -10,3 +10,5 @@ public sealed class ArchiveWriterKey;
 public sealed class AddressGateKey;
 
 public sealed class DnsResolverKey;
+
+public sealed class DiscoveryKey;

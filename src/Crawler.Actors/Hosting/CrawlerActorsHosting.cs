@@ -2,7 +2,9 @@ using Akka.Actor;
 using Akka.Hosting;
 using Crawler.Actors.Archive;
 using Crawler.Actors.Coordination;
+using Crawler.Actors.Discovery;
 using Crawler.Actors.Dns;
+using Crawler.Net.Discovery;
 using Crawler.Net.Dns;
 using Crawler.Actors.Politeness;
 using Crawler.Actors.Sites;
@@ -82,6 +84,23 @@ public static class CrawlerActorsHosting
                 Props.Create(() => new CrawlCoordinator(store, region, seeds.Urls, options, clock, loggers.CreateLogger("Crawler.Coordinator"))),
                 "coordinator");
             registry.Register<CoordinatorKey>(coordinator);
+
+            var discovery = services.GetService<IOptions<DiscoveryOptions>>()?.Value;
+            if (discovery is { Enabled: true } && services.GetService<IDnsStore>() is { } discoveryStore)
+            {
+                // The first zone is asked of the resolver's own servers (configured, else the system's).
+                var transfers = services.GetService<IOptions<ZoneTransferOptions>>()?.Value ?? new ZoneTransferOptions();
+                if (transfers.Servers.Count == 0 && services.GetRequiredService<IHostResolver>() is DnsClientResolver dnsClient)
+                {
+                    transfers = transfers with { Servers = [.. dnsClient.NameServers.Select(e => e.ToString())] };
+                }
+
+                var scope = context.Scope;
+                var runner = system.ActorOf(
+                    Props.Create(() => new DiscoveryRunner(discovery, transfers, discoveryStore, scope, coordinator, clock, loggers.CreateLogger("Crawler.Discovery"))),
+                    "discovery");
+                registry.Register<DiscoveryKey>(runner);
+            }
         });
     }
 

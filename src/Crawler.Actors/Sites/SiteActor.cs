@@ -266,6 +266,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
                 continue;
             }
 
+            if (_address.Addresses.Count == 0)
+            {
+                // No address (NXDOMAIN, NODATA, time-out): every URL, robots.txt's included, waits for a new answer.
+                CommitDnsFailure(_ready.Dequeue());
+                continue;
+            }
+
             var entry = _ready.Peek();
             var origin = Origin(entry.Url);
             if (!_robots.TryGetValue(origin, out var robots) || (robots.Rules is not null && now >= robots.ExpiresAt))

@@ -1,5 +1,6 @@
 using System.Net;
 using Crawler.Actors;
+using Crawler.Actors.Discovery;
 using Crawler.Net;
 using Microsoft.Extensions.Options;
 
@@ -15,8 +16,44 @@ internal sealed class NodeOptionsValidation :
     IValidateOptions<CrawlOptions>,
     IValidateOptions<FetcherOptions>,
     IValidateOptions<DnsResolverOptions>,
-    IValidateOptions<AddressGuardOptions>
+    IValidateOptions<AddressGuardOptions>,
+    IValidateOptions<DiscoveryOptions>
 {
+    public ValidateOptionsResult Validate(string? name, DiscoveryOptions options)
+    {
+        var errors = new List<string>();
+        const string p = "Crawler:Discovery";
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.RootZone))
+        {
+            errors.Add($"{p}:RootZone is empty. Set it to the zone to transfer first, e.g. 'kp', or set {p}:Enabled=false.");
+        }
+
+        if (options.Interval <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}:Interval = {options.Interval} must be positive, e.g. 1.00:00:00 (daily).");
+        }
+
+        if (!(options.PtrQueriesPerSecond > 0))
+        {
+            errors.Add($"{p}:PtrQueriesPerSecond = {options.PtrQueriesPerSecond} must be more than 0, e.g. 5.");
+        }
+
+        for (var i = 0; i < options.PtrRanges.Count; i++)
+        {
+            if (!IPNetwork.TryParse(options.PtrRanges[i], out var range) || range.BaseAddress.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                errors.Add($"{p}:PtrRanges:{i} = '{options.PtrRanges[i]}' is not an IPv4 CIDR such as 175.45.176.0/22.");
+            }
+        }
+
+        return Result(errors);
+    }
+
     public ValidateOptionsResult Validate(string? name, NodeOptions options)
     {
         var errors = new List<string>();

@@ -2,8 +2,10 @@ using Akka.Actor;
 using Akka.Hosting;
 using Crawler.Actors;
 using Crawler.Actors.Archive;
+using Crawler.Actors.Discovery;
 using Crawler.Actors.Hosting;
 using Crawler.Net;
+using Crawler.Net.Discovery;
 using Crawler.Net.Dns;
 using Crawler.Node.Configuration;
 using Crawler.Node.Seeds;
@@ -55,11 +57,16 @@ public static class NodeHost
         services.AddSingleton<IValidateOptions<FetcherOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
         services.AddSingleton<IValidateOptions<DnsResolverOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
         services.AddSingleton<IValidateOptions<AddressGuardOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
+        services.AddSingleton<IValidateOptions<DiscoveryOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
         services.AddOptions<NodeOptions>().Bind(root).ValidateOnStart();
         services.AddOptions<CrawlOptions>().Bind(root.GetSection("Crawl")).ValidateOnStart();
         services.AddOptions<FetcherOptions>().Bind(root.GetSection("Fetcher")).ValidateOnStart();
         services.AddOptions<DnsResolverOptions>().Bind(root.GetSection("Dns")).ValidateOnStart();
         services.AddOptions<AddressGuardOptions>().Bind(root.GetSection("AddressGuard")).ValidateOnStart();
+        services.AddOptions<DiscoveryOptions>().Bind(root.GetSection("Discovery")).ValidateOnStart();
+
+        // The zone-transfer settings share the Discovery section (UseZoneServers, NameServerPort, ...).
+        services.AddOptions<ZoneTransferOptions>().Bind(root.GetSection("Discovery"));
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ResolveSeeds(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
