@@ -1,6 +1,7 @@
 using System.Net;
 using Crawler.Net.Discovery;
 using Crawler.Simulation.Dns;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace Crawler.IntegrationTests;
@@ -31,6 +32,39 @@ public sealed class ReverseSweepTests
         Assert.NotEmpty(expected);
         Assert.All(expected, e => Assert.Contains(e, pairs));
         Assert.True(server.QueryCount >= 256, $"{server.QueryCount} queries for 256 addresses");
+    }
+
+    [Fact]
+    public async Task The_sweep_never_asks_faster_than_its_rate()
+    {
+        await using var server = await SimulatedDnsServer.StartAsync(ZoneCatalog.Load2016(), new SimulatedDnsOptions());
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
+        var start = clock.GetUtcNow();
+        var sweep = new ReverseSweep(
+            new ReverseSweepOptions { Servers = [server.EndPoint.ToString()], Ranges = ["127.45.176.0/29"], QueriesPerSecond = 2 },
+            clock);
+
+        var sweeping = sweep.SweepAsync();
+        var samples = new List<(TimeSpan Elapsed, long Queries)>();
+        while (!sweeping.IsCompleted)
+        {
+            // Let whatever the sweep may send at this instant arrive, then look, then move time on by 100 ms.
+            var before = server.QueryCount;
+            for (var i = 0; i < 20 && !sweeping.IsCompleted && server.QueryCount == before; i++)
+            {
+                await Task.Delay(5);
+            }
+
+            samples.Add((clock.GetUtcNow() - start, server.QueryCount));
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+        }
+
+        await sweeping;
+        Assert.Equal(8, server.QueryCount);
+        Assert.All(samples, s => Assert.True(
+            s.Queries <= 1 + (long)(s.Elapsed.TotalMilliseconds / 500),
+            $"{s.Queries} queries after {s.Elapsed.TotalMilliseconds} ms at 2 per second"));
+        Assert.True(clock.GetUtcNow() - start >= TimeSpan.FromMilliseconds(3500), "8 queries at 2/s take at least 3.5 s");
     }
 
     [Fact]
