@@ -110,7 +110,8 @@ internal static class Program
 
         var resolver = Resolver(Required(options, "server"), aaaa: false);
         var kept = new List<string>();
-        foreach (var name in candidates.Distinct(StringComparer.Ordinal))
+        var distinct = candidates.Distinct(StringComparer.Ordinal).ToList();
+        foreach (var name in distinct)
         {
             var result = await resolver.ResolveAsync(name, CancellationToken.None).ConfigureAwait(false);
             if (HasIpv4(result))
@@ -124,7 +125,7 @@ internal static class Program
         }
 
         await File.WriteAllLinesAsync(Required(options, "out"), kept).ConfigureAwait(false);
-        await Console.Error.WriteLineAsync($"{kept.Count} of {candidates.Count} names answer NOERROR with an A record").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync($"{kept.Count} of {distinct.Count} names answer NOERROR with an A record").ConfigureAwait(false);
         return kept.Count > 0 ? 0 : 1;
     }
 
