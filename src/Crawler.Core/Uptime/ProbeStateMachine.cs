@@ -93,6 +93,24 @@ public sealed class ProbeStateMachine
     public Outage? OpenOutage =>
         State == SiteState.Down && LastChange is { } change ? new Outage(Site, change.At, null, change.Reason) : null;
 
+    /// <summary>
+    /// Continues from a transition recorded earlier (after a restart): the state it led to, and its outage if it
+    /// went Down. The runs of evidence start afresh, so the next change needs its full count of results again.
+    /// </summary>
+    public void Resume(StateChange last)
+    {
+        ArgumentNullException.ThrowIfNull(last);
+        if (!string.Equals(last.Site, Site, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Change of '{last.Site}' given to the machine of '{Site}'.", nameof(last));
+        }
+
+        State = last.To;
+        LastChange = last;
+        lastAt = last.ConfirmedAt;
+        failures = successes = slow = fast = 0;
+    }
+
     /// <summary>Feeds one probe result; returns the transition it confirmed, if any.</summary>
     public StateChange? Apply(ProbeResult result)
     {

@@ -20,6 +20,22 @@ public sealed class ProbeStateMachineTests
     }
 
     [Fact]
+    public void A_resumed_machine_keeps_its_outage_open_and_needs_full_evidence_to_recover()
+    {
+        var before = new ProbeStateMachine(Site);
+        var down = Run(before, Probes("UU FFF"))[^1];
+
+        var after = new ProbeStateMachine(Site);
+        after.Resume(down);
+        Assert.Equal(SiteState.Down, after.State);
+        Assert.Equal(At(2), after.OpenOutage!.Start);
+        Assert.Null(after.Apply(Probes("U").Select(p => p with { At = At(10) }).Single()));
+        var up = after.Apply(Probes("U").Select(p => p with { At = At(11) }).Single());
+
+        Assert.Equal((SiteState.Down, SiteState.Up, At(10)), (up!.From, up.To, up.At));
+    }
+
+    [Fact]
     public void Failure_runs_shorter_than_the_threshold_never_open_an_outage()
     {
         var machine = new ProbeStateMachine(Site);
