@@ -1,0 +1,525 @@
+// Hand-written orchestration: no library probes a URL phase by phase through the crawler's own resolver and
+// address guard with a separate time for each phase (as blackbox_exporter's http prober does). The HTTP
+// exchange itself is SocketsHttpHandler's: it is handed the connection this class opened (and, for https,
+// authenticated), and parses the response (Content-Length, chunked) as usual.
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.RegularExpressions;
+using Crawler.Core.Uptime;
+
+namespace Crawler.Net.Probing;
+
+/// <summary>
+/// Probes one site's URL the way an uptime monitor does: resolve (through <see cref="IHostResolver"/>, never
+/// the system resolver), check the address with the <see cref="AddressGuard"/>, TCP connect (after connect-to
+/// rules), TLS for https, one HTTP/1.1 GET on that fresh connection, body check. Each phase is timed; every
+/// failure is a <see cref="ProbeResult"/>, never an exception. Thread-safe: a probe shares no connection or
+/// state with another.
+/// </summary>
+/// <remarks>
+/// Timings: <see cref="ProbeResult.Resolve"/>, <see cref="ProbeResult.Connect"/> and <see cref="ProbeResult.Tls"/>
+/// are the durations of their own phases; <see cref="ProbeResult.FirstByte"/> is from the probe's start to the
+/// first response byte (curl's time_starttransfer) and <see cref="ProbeResult.Total"/> from the start to the last
+/// body byte read. So Resolve + Connect + Tls ≤ FirstByte ≤ Total. Redirects are not followed (3xx is a status
+/// like any other, accepted by default). The time limit runs on the given <see cref="TimeProvider"/>.
+/// </remarks>
+public sealed class SiteProber
+{
+    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
+    private const int ReadChunk = 16 * 1024;
+
+    private readonly ProbeOptions _options;
+    private readonly IHostResolver _resolver;
+    private readonly AddressGuard _guard;
+    private readonly TimeProvider _time;
+    private readonly IReadOnlyList<ConnectToRule> _connectTo;
+
+    /// <exception cref="FormatException">A connect-to rule is malformed.</exception>
+    public SiteProber(ProbeOptions options, IHostResolver resolver, AddressGuard guard, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(guard);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Timeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxBodyBytes);
+        _options = options;
+        _resolver = resolver;
+        _guard = guard;
+        _time = timeProvider;
+        _connectTo = ConnectToRule.ParseAll(options.ConnectTo);
+    }
+
+    /// <summary>The rules parsed from <see cref="ProbeOptions.ConnectTo"/>.</summary>
+    public IReadOnlyList<ConnectToRule> ConnectToRules => _connectTo;
+
+    /// <summary>Probes <paramref name="target"/>; the result's <c>At</c> is <paramref name="scheduledAt"/>.
+    /// Cancellation by <paramref name="ct"/> also comes back as a result (<see cref="ProbeFailure.Other"/>).</summary>
+    public async Task<ProbeResult> ProbeAsync(ProbeTarget target, DateTimeOffset scheduledAt, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var limit = target.Timeout is { } own && own > TimeSpan.Zero ? own : _options.Timeout;
+        using var deadline = new CancellationTokenSource(limit, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        var run = new ProbeRun(target, scheduledAt, limit, _time, deadline.Token, ct, linked.Token);
+        try
+        {
+            return await ProbeCoreAsync(run).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Contract: every failure is a result, never an exception.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return ct.IsCancellationRequested
+                ? run.Fail(ProbeFailure.Other, "probe cancelled")
+                : run.TimedOut
+                    ? run.Fail(ProbeFailure.TooSlow, $"probe not finished within {Ms(limit)}")
+                    : run.Fail(ProbeFailure.Other, Describe(ex));
+        }
+    }
+
+    private async Task<ProbeResult> ProbeCoreAsync(ProbeRun run)
+    {
+        var url = run.Target.Url;
+        if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            return run.Fail(ProbeFailure.Other, $"unsupported URL '{url}'");
+        }
+
+        Regex? pattern = null;
+        if (!string.IsNullOrEmpty(run.Target.Regex))
+        {
+            try
+            {
+                pattern = new Regex(run.Target.Regex, RegexOptions.CultureInvariant, RegexTimeout);
+            }
+            catch (ArgumentException ex)
+            {
+                return run.Fail(ProbeFailure.Other, $"invalid regex: {ex.Message}");
+            }
+        }
+
+        var host = BareHost(url);
+
+        // Resolve.
+        var started = _time.GetTimestamp();
+        ResolvedHost resolved;
+        try
+        {
+            resolved = await _resolver.ResolveAsync(host, run.Token).AsTask().WaitAsync(run.Token).ConfigureAwait(false);
+        }
+        catch (Exception) when (run.TimedOut)
+        {
+            run.Resolve = _time.GetElapsedTime(started);
+            return run.Fail(ProbeFailure.DnsTimeout, $"no DNS answer for {host} within {Ms(run.Limit)}");
+        }
+        catch (Exception ex) when (!run.CallerCancelled)
+        {
+            run.Resolve = _time.GetElapsedTime(started);
+            return run.Fail(ProbeFailure.DnsError, $"resolving {host} failed: {Describe(ex)}");
+        }
+
+        run.Resolve = _time.GetElapsedTime(started);
+        if (!resolved.Succeeded)
+        {
+            return resolved.Error switch
+            {
+                "NXDOMAIN" => run.Fail(ProbeFailure.DnsNxDomain, $"{host}: NXDOMAIN" + From(resolved)),
+                "timeout" => run.Fail(ProbeFailure.DnsTimeout, $"{host}: DNS timeout" + From(resolved)),
+                null => run.Fail(ProbeFailure.DnsError, $"{host}: no address" + From(resolved)),
+                var error => run.Fail(ProbeFailure.DnsError, $"{host}: {error}" + From(resolved)),
+            };
+        }
+
+        // Guard: the address DNS answered, before connect-to rules (which are the operator's own routing).
+        IPAddress? address = null;
+        string? refusal = null;
+        foreach (var candidate in resolved.Addresses)
+        {
+            var decision = _guard.Check(candidate);
+            if (decision.Allowed)
+            {
+                address = candidate;
+                break;
+            }
+
+            refusal ??= $"address {candidate} refused by the address guard: {decision.Reason}";
+        }
+
+        if (address is null)
+        {
+            return run.Fail(ProbeFailure.Other, refusal ?? "no address");
+        }
+
+        run.Address = address;
+        var endPoint = ConnectToRule.Apply(_connectTo, host, url.Port, address);
+
+        // Connect.
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream connection;
+        started = _time.GetTimestamp();
+        try
+        {
+            await socket.ConnectAsync(endPoint, run.Token).ConfigureAwait(false);
+            run.Connect = _time.GetElapsedTime(started);
+            connection = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (Exception ex) when (!run.CallerCancelled)
+        {
+            socket.Dispose();
+            var where = Format(endPoint);
+            return run.TimedOut
+                ? run.Fail(ProbeFailure.ConnectTimeout, $"connect to {where} not established within {Ms(run.Limit)}")
+                : ex is SocketException { SocketErrorCode: SocketError.ConnectionRefused }
+                    ? run.Fail(ProbeFailure.ConnectionRefused, $"connection to {where} refused")
+                    : ex is SocketException { SocketErrorCode: SocketError.TimedOut }
+                        ? run.Fail(ProbeFailure.ConnectTimeout, $"connect to {where} timed out")
+                        : run.Fail(ProbeFailure.Other, $"connect to {where} failed: {Describe(ex)}");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        await using (connection.ConfigureAwait(false))
+        {
+            // TLS.
+            if (url.Scheme == Uri.UriSchemeHttps)
+            {
+                var ssl = new SslStream(connection, leaveInnerStreamOpen: false);
+                connection = ssl;
+                started = _time.GetTimestamp();
+                try
+                {
+                    await ssl.AuthenticateAsClientAsync(TlsOptions(host, run), run.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!run.CallerCancelled)
+                {
+                    run.Tls = _time.GetElapsedTime(started);
+                    await ssl.DisposeAsync().ConfigureAwait(false);
+                    return run.TimedOut
+                        ? run.Fail(ProbeFailure.TooSlow, $"TLS handshake not finished within {Ms(run.Limit)}")
+                        : run.Fail(ProbeFailure.TlsError, run.CertificateProblem is { } problem && !_options.AcceptInvalidCertificates
+                            ? $"TLS handshake failed: certificate rejected: {problem}"
+                            : $"TLS handshake failed: {Describe(ex)}");
+                }
+
+                run.Tls = _time.GetElapsedTime(started);
+            }
+
+            return await ExchangeAsync(run, url, connection, pattern).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ProbeResult> ExchangeAsync(ProbeRun run, Uri url, Stream connection, Regex? pattern)
+    {
+        var timed = new FirstByteStream(connection, _time);
+        var handed = 0;
+        using var handler = new SocketsHttpHandler
+        {
+            // The one connection this probe opened; a second would mean the handler wants to retry elsewhere.
+            ConnectCallback = (_, _) => Interlocked.Exchange(ref handed, 1) == 0
+                ? ValueTask.FromResult<Stream>(timed)
+                : ValueTask.FromException<Stream>(new IOException("the probe's connection is already used")),
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            UseProxy = false,
+            PreAuthenticate = false,
+            ActivityHeadersPropagator = null,
+        };
+        using var invoker = new HttpMessageInvoker(handler, disposeHandler: false);
+
+        // The handler sees an http:// URI, so it does no TLS of its own over the already authenticated stream.
+        var plain = new UriBuilder(url) { Scheme = Uri.UriSchemeHttp, Port = url.Port }.Uri;
+        using var request = new HttpRequestMessage(HttpMethod.Get, plain)
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        request.Headers.Host = url.IsDefaultPort ? url.IdnHost : $"{url.IdnHost}:{url.Port.ToString(CultureInfo.InvariantCulture)}";
+        request.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
+        request.Headers.TryAddWithoutValidation("Accept", "*/*");
+        request.Headers.ConnectionClose = true;
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await invoker.SendAsync(request, run.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!run.CallerCancelled)
+        {
+            run.FirstByteAt = timed.FirstByteAt;
+            return run.TimedOut
+                ? run.Fail(ProbeFailure.TooSlow, timed.FirstByteAt is null
+                    ? $"no response within {Ms(run.Limit)} (waiting for the first byte)"
+                    : $"response headers not complete within {Ms(run.Limit)}")
+                : run.Fail(ProbeFailure.Other, $"HTTP exchange failed: {Describe(ex)}");
+        }
+
+        using (response)
+        {
+            run.FirstByteAt = timed.FirstByteAt ?? _time.GetTimestamp();
+            var status = (int)response.StatusCode;
+            run.HttpStatus = status;
+            if (!Accepts(run.Target.ExpectedStatus, status))
+            {
+                return run.Fail(ProbeFailure.HttpStatus, $"status {status} not in {Expected(run.Target.ExpectedStatus)}");
+            }
+
+            using var body = new MemoryStream();
+            try
+            {
+                await ReadBodyAsync(response, body, _options.MaxBodyBytes, run.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!run.CallerCancelled)
+            {
+                var read = body.Length.ToString(CultureInfo.InvariantCulture);
+                return run.TimedOut
+                    ? run.Fail(ProbeFailure.TooSlow, $"body not complete within {Ms(run.Limit)} ({read} bytes read)")
+                    : run.Fail(ProbeFailure.Other, $"reading the body failed after {read} bytes: {Describe(ex)}");
+            }
+
+            run.Total = _time.GetElapsedTime(run.Started);
+            return Check(run, response, body, pattern);
+        }
+    }
+
+    private ProbeResult Check(ProbeRun run, HttpResponseMessage response, MemoryStream body, Regex? pattern)
+    {
+        var keyword = run.Target.Keyword;
+        if (string.IsNullOrEmpty(keyword) && pattern is null)
+        {
+            return run.Succeed();
+        }
+
+        var text = BodyText(response, body);
+        if (!string.IsNullOrEmpty(keyword) && !text.Contains(keyword, StringComparison.Ordinal))
+        {
+            return run.Fail(ProbeFailure.BodyCheckFailed, $"keyword '{keyword}' not found in {Bytes(body)}");
+        }
+
+        if (pattern is not null)
+        {
+            try
+            {
+                if (!pattern.IsMatch(text))
+                {
+                    return run.Fail(ProbeFailure.BodyCheckFailed, $"regex '{pattern}' does not match {Bytes(body)}");
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                return run.Fail(ProbeFailure.Other, $"regex '{pattern}' took longer than {Ms(RegexTimeout)}");
+            }
+        }
+
+        return run.Succeed();
+    }
+
+    private string BodyText(HttpResponseMessage response, MemoryStream body)
+    {
+        var bytes = body.GetBuffer().AsSpan(0, (int)body.Length);
+        var coding = response.Content.Headers.ContentEncoding;
+        byte[] decoded = coding.Count == 0
+            ? bytes.ToArray()
+            : ContentDecoder.Decode(bytes, string.Join(", ", coding), _options.MaxBodyBytes, out _);
+        return EncodingOf(response.Content.Headers.ContentType?.CharSet).GetString(decoded);
+    }
+
+    private static Encoding EncodingOf(string? charset)
+    {
+        var name = charset?.Trim().Trim('"');
+        if (string.IsNullOrEmpty(name))
+        {
+            return Encoding.UTF8;
+        }
+
+        try
+        {
+            return Encoding.GetEncoding(name);
+        }
+        catch (ArgumentException)
+        {
+            // EUC-KR and other legacy code pages live in the code-pages provider, asked without registering it globally.
+            return CodePagesEncodingProvider.Instance.GetEncoding(name) ?? Encoding.UTF8;
+        }
+    }
+
+    private static async Task ReadBodyAsync(HttpResponseMessage response, MemoryStream body, int max, CancellationToken ct)
+    {
+        var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new byte[Math.Min(ReadChunk, Math.Max(1, max))];
+            while (body.Length < max)
+            {
+                var want = (int)Math.Min(buffer.Length, max - body.Length);
+                var read = await stream.ReadAsync(buffer.AsMemory(0, want), ct).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                body.Write(buffer, 0, read);
+            }
+        }
+    }
+
+    private SslClientAuthenticationOptions TlsOptions(string host, ProbeRun run) => new()
+    {
+        TargetHost = host,
+        ApplicationProtocols = [SslApplicationProtocol.Http11],
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        // No AIA/CRL downloads: the probe talks to the one address the guard admitted and nothing else.
+        CertificateChainPolicy = new X509ChainPolicy
+        {
+            DisableCertificateDownloads = true,
+            RevocationMode = X509RevocationMode.NoCheck,
+        },
+        RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+        {
+            if (certificate is not null)
+            {
+                run.CertificateExpiry = NotAfter(certificate);
+            }
+
+            if (errors != SslPolicyErrors.None)
+            {
+                run.CertificateProblem = HttpFetcher.DescribeCertificateProblem(errors, chain);
+            }
+
+            return errors == SslPolicyErrors.None || _options.AcceptInvalidCertificates;
+        },
+    };
+
+    private static DateTimeOffset NotAfter(X509Certificate certificate)
+    {
+        if (certificate is X509Certificate2 full)
+        {
+            return new DateTimeOffset(full.NotAfter.ToUniversalTime());
+        }
+
+        using var loaded = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return new DateTimeOffset(loaded.NotAfter.ToUniversalTime());
+    }
+
+    private static bool Accepts(int[]? expected, int status) =>
+        expected is { Length: > 0 } ? Array.IndexOf(expected, status) >= 0 : status is >= 200 and <= 399;
+
+    private static string Expected(int[]? expected) =>
+        expected is { Length: > 0 } ? "[" + string.Join(", ", expected.Select(s => s.ToString(CultureInfo.InvariantCulture))) + "]" : "200-399";
+
+    private static string From(ResolvedHost resolved) => resolved.Server is { } server ? $" (from {server})" : "";
+
+    private static string Bytes(MemoryStream body) => body.Length.ToString(CultureInfo.InvariantCulture) + " body bytes";
+
+    private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
+
+    private static string Format(IPEndPoint endPoint) =>
+        endPoint.AddressFamily == AddressFamily.InterNetworkV6
+            ? $"[{endPoint.Address}]:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
+            : $"{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
+
+    private static string BareHost(Uri url)
+    {
+        var host = url.IdnHost;
+        return host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
+    }
+
+    private static string Describe(Exception ex)
+    {
+        var sb = new StringBuilder(ex.Message);
+        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            sb.Append(" --> ").Append(inner.Message);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>What one probe has measured so far.</summary>
+    private sealed class ProbeRun(
+        ProbeTarget target,
+        DateTimeOffset at,
+        TimeSpan limit,
+        TimeProvider time,
+        CancellationToken deadline,
+        CancellationToken caller,
+        CancellationToken token)
+    {
+        public ProbeTarget Target { get; } = target;
+
+        public TimeSpan Limit { get; } = limit;
+
+        public long Started { get; } = time.GetTimestamp();
+
+        /// <summary>Cancelled by the time limit or by the caller.</summary>
+        public CancellationToken Token { get; } = token;
+
+        public bool CallerCancelled => caller.IsCancellationRequested;
+
+        public bool TimedOut => deadline.IsCancellationRequested && !caller.IsCancellationRequested;
+
+        public TimeSpan? Resolve { get; set; }
+
+        public TimeSpan? Connect { get; set; }
+
+        public TimeSpan? Tls { get; set; }
+
+        public long? FirstByteAt { get; set; }
+
+        public TimeSpan? Total { get; set; }
+
+        public int? HttpStatus { get; set; }
+
+        public IPAddress? Address { get; set; }
+
+        public DateTimeOffset? CertificateExpiry { get; set; }
+
+        public string? CertificateProblem { get; set; }
+
+        public ProbeResult Succeed() => Build(ProbeFailure.None, Describe(null));
+
+        public ProbeResult Fail(ProbeFailure failure, string detail) => Build(failure, Describe(detail));
+
+        private string? Describe(string? detail)
+        {
+            var parts = new List<string>(3);
+            if (detail is not null)
+            {
+                parts.Add(detail);
+            }
+
+            if (Address is not null)
+            {
+                parts.Add($"address {Address}");
+            }
+
+            if (CertificateProblem is not null)
+            {
+                parts.Add($"certificate: {CertificateProblem}");
+            }
+
+            return parts.Count == 0 ? null : string.Join("; ", parts);
+        }
+
+        private ProbeResult Build(ProbeFailure failure, string? detail) => new(Target.Site, at, failure)
+        {
+            Resolve = Resolve,
+            Connect = Connect,
+            Tls = Tls,
+            FirstByte = FirstByteAt is { } first ? time.GetElapsedTime(Started, first) : null,
+            Total = Total ?? time.GetElapsedTime(Started),
+            HttpStatus = HttpStatus,
+            TlsCertificateExpiry = CertificateExpiry,
+            Detail = detail,
+        };
+    }
+}
