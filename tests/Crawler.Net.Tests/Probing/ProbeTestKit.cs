@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace Crawler.Net.Tests.Probing;
+
+/// <summary>An in-memory resolver: known names get their addresses, everything else NXDOMAIN; counts lookups.</summary>
+internal sealed class StubResolver(Dictionary<string, IPAddress[]> zone) : IHostResolver
+{
+    private int _lookups;
+
+    public int Lookups => Volatile.Read(ref _lookups);
+
+    public ValueTask<ResolvedHost> ResolveAsync(string host, CancellationToken ct)
+    {
+        Interlocked.Increment(ref _lookups);
+        return ValueTask.FromResult(zone.TryGetValue(host, out var addresses)
+            ? new ResolvedHost(host, addresses, null, TimeSpan.FromMinutes(5), "stub")
+            : new ResolvedHost(host, [], "NXDOMAIN", TimeSpan.Zero, "stub"));
+    }
+}
+
+/// <summary>A resolver that never answers (and ignores cancellation), as a wedged resolver would.</summary>
+internal sealed class HangingResolver : IHostResolver
+{
+    private readonly TaskCompletionSource<ResolvedHost> _never = new();
+
+    public ValueTask<ResolvedHost> ResolveAsync(string host, CancellationToken ct) => new(_never.Task);
+}
+
+/// <summary>
+/// A raw TCP server on 127.0.0.1:0 for what Kestrel will not do: it reads the request head, writes
+/// <paramref name="prefix"/> (possibly a partial response, possibly nothing) and then holds the connection
+/// open, silent, until disposed.
+/// </summary>
+internal sealed class StallingServer : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly byte[] _prefix;
+    private readonly Task _loop;
+
+    public StallingServer(string prefix)
+    {
+        _prefix = Encoding.ASCII.GetBytes(prefix);
+        _listener.Start();
+        _loop = Task.Run(AcceptAsync);
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _loop;
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        var clients = new List<Task>();
+        while (true)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                break;
+            }
+
+            clients.Add(ServeAsync(client));
+        }
+
+        await Task.WhenAll(clients);
+    }
+
+    private async Task ServeAsync(TcpClient client)
+    {
+        using (client)
+        {
+            try
+            {
+                var stream = client.GetStream();
+                var seen = new List<byte>();
+                var buffer = new byte[4096];
+                while (!EndsHead(seen))
+                {
+                    var read = await stream.ReadAsync(buffer, _stop.Token);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    seen.AddRange(buffer.AsSpan(0, read));
+                }
+
+                await stream.WriteAsync(_prefix, _stop.Token);
+                await Task.Delay(Timeout.Infinite, _stop.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+            {
+                // Stopped, or the prober hung up.
+            }
+        }
+    }
+
+    private static bool EndsHead(List<byte> seen) =>
+        seen.Count >= 4 && seen[^4] == '\r' && seen[^3] == '\n' && seen[^2] == '\r' && seen[^1] == '\n';
+}
+
+internal static class ProbeCertificates
+{
+    /// <summary>A self-signed server certificate for <paramref name="dnsName"/> valid until exactly <paramref name="notAfter"/>.</summary>
+    public static X509Certificate2 SelfSigned(string dnsName, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={dnsName}", key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(dnsName);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        using var certificate = request.CreateSelfSigned(notBefore, notAfter);
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pfx), null);
+    }
+}
