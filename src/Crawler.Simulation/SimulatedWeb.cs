@@ -68,6 +68,19 @@ public sealed class SimulatedWeb : IAsyncDisposable
     /// <summary>Switches the content served from now on (pages flagged epoch-dependent change).</summary>
     public void SetEpoch(int epoch) => Volatile.Write(ref _epoch, epoch);
 
+    /// <summary>
+    /// Switches how <paramref name="host"/> answers from now on, on every path (robots.txt included), over HTTP and HTTPS:
+    /// <see cref="SiteAvailability.Down"/> aborts each connection without a response, <see cref="SiteAvailability.Error"/>
+    /// answers 503, <see cref="SiteAvailability.Slow"/> sends headers only after <paramref name="slowDelay"/> (default 3 s),
+    /// <see cref="SiteAvailability.Up"/> restores normal answers. Other hosts are unaffected; the server log still records
+    /// every request (aborted ones with status 0).
+    /// </summary>
+    public void SetAvailability(string host, SiteAvailability availability, TimeSpan? slowDelay = null) =>
+        _server.Availability.Set(host, availability, slowDelay);
+
+    /// <summary>The availability <see cref="SetAvailability"/> last set for <paramref name="host"/> (<see cref="SiteAvailability.Up"/> by default).</summary>
+    public SiteAvailability GetAvailability(string host) => _server.Availability.Get(host).Mode;
+
     public static async Task<SimulatedWeb> StartAsync(SimulationOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);

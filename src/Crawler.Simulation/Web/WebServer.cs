@@ -32,6 +32,9 @@ internal sealed class WebServer : IAsyncDisposable
 
     public int HttpPort { get; private set; }
 
+    /// <summary>Per-host availability (up, down, error, slow) applied to every request of the host.</summary>
+    public AvailabilityBoard Availability { get; } = new();
+
     public int HttpsPort { get; private set; }
 
     public static async Task<WebServer> StartAsync(SimulationModel model, ServerLog log, Func<int> epoch, X509Certificate2 certificate, CancellationToken ct)
@@ -137,6 +140,25 @@ internal sealed class WebServer : IAsyncDisposable
         var aborted = false;
         try
         {
+            var (availability, slowDelay) = Availability.Get(host);
+            switch (availability)
+            {
+                case SiteAvailability.Down:
+                    // No response at all: the client sees its connection closed. Logged as status 0, aborted.
+                    aborted = true;
+                    ctx.Abort();
+                    return;
+
+                case SiteAvailability.Error:
+                    status = 503;
+                    await WriteAsync(ctx, 503, "text/html; charset=utf-8", [], UnavailableBody, () => Finishing(ctx, record, connection, 503), ct).ConfigureAwait(false);
+                    return;
+
+                case SiteAvailability.Slow:
+                    await Task.Delay(slowDelay, ct).ConfigureAwait(false);
+                    break;
+            }
+
             var epoch = _epoch();
             var r = _model.Respond(scheme, host, pathAndQuery, epoch) ?? PageRenderer.NotFound();
             status = r.Status;
@@ -201,6 +223,8 @@ internal sealed class WebServer : IAsyncDisposable
             _log.RequestEnded(record, status, aborted || ctx.RequestAborted.IsCancellationRequested);
         }
     }
+
+    private static readonly byte[] UnavailableBody = System.Text.Encoding.UTF8.GetBytes("<html><body><h1>503 Service Unavailable</h1></body></html>\n");
 
     private static string EntityTag(byte[] body) =>
         "\"" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body))[..16] + "\"";
