@@ -187,7 +187,7 @@ public sealed class SiteProber
             throw;
         }
 
-        await using (connection.ConfigureAwait(false))
+        try
         {
             // TLS.
             if (url.Scheme == Uri.UriSchemeHttps)
@@ -202,7 +202,6 @@ public sealed class SiteProber
                 catch (Exception ex) when (!run.CallerCancelled)
                 {
                     run.Tls = _time.GetElapsedTime(started);
-                    await ssl.DisposeAsync().ConfigureAwait(false);
                     return run.TimedOut
                         ? run.Fail(ProbeFailure.TooSlow, $"TLS handshake not finished within {Ms(run.Limit)}")
                         : run.Fail(ProbeFailure.TlsError, run.CertificateProblem is { } problem && !_options.AcceptInvalidCertificates
@@ -214,6 +213,11 @@ public sealed class SiteProber
             }
 
             return await ExchangeAsync(run, url, connection, pattern).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The outermost stream (TLS over TCP when https) owns and closes the socket.
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 

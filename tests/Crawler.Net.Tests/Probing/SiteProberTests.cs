@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using Crawler.Core.Uptime;
 using Crawler.Net.Probing;
@@ -216,6 +217,27 @@ public sealed class SiteProberTests
         Assert.Null(result.Connect);
         Assert.Null(result.HttpStatus);
         Assert.Contains($"127.0.0.1:{port} refused", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_connect_that_never_completes_is_a_connect_timeout()
+    {
+        // A listener that never accepts, its accept queue (backlog 0: one connection) filled: Linux then drops
+        // further SYNs, so the probe's connect hangs until the probe's limit.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        using var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await filler.ConnectAsync(endPoint);
+
+        var result = await Prober().ProbeAsync(
+            Target($"http://site.kp:{endPoint.Port}/") with { Timeout = TimeSpan.FromMilliseconds(500) }, Scheduled, CancellationToken.None);
+
+        Assert.Equal(ProbeFailure.ConnectTimeout, result.Failure);
+        Assert.Equal($"connect to 127.0.0.1:{endPoint.Port} not established within 500 ms; address 127.0.0.1", result.Detail);
+        Assert.NotNull(result.Resolve);
+        Assert.Null(result.Connect);
     }
 
     [Fact]
