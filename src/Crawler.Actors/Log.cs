@@ -49,4 +49,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "{Host}: processing {Url} failed")]
     public static partial void FetchProcessingFailed(ILogger logger, Exception error, string host, string url);
+
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "{Site}: storing uptime results failed; kept and retried")]
+    public static partial void ProbeStoreFailed(ILogger logger, Exception error, string site);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "{Site}: probe slot {Scheduled} skipped, the previous probe is still running")]
+    public static partial void ProbeSkipped(ILogger logger, string site, DateTimeOffset scheduled);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "{Site}: {From} -> {To} since {At} ({Reason})")]
+    public static partial void SiteStateChanged(ILogger logger, string site, string from, string to, DateTimeOffset at, string reason);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "Country-wide outage {Kind}: started {Start}, {Failed} of {Targets} targets failing")]
+    public static partial void CountryOutage(ILogger logger, string kind, DateTimeOffset start, int failed, int targets);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Warning, Message = "Uptime report failed; retried at the next interval")]
+    public static partial void UptimeReportFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "Webhook for {Kind} of {Site} not delivered after {Attempts} attempts: {Error}")]
+    public static partial void WebhookFailed(ILogger logger, string kind, string site, int attempts, string? error);
 }

@@ -12,3 +12,7 @@ public sealed class AddressGateKey;
 public sealed class DnsResolverKey;
 
 public sealed class DiscoveryKey;
+
+public sealed class ProbeRegionKey;
+
+public sealed class CountryMonitorKey;

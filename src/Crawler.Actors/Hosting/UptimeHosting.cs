@@ -1,0 +1,86 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Crawler.Actors.Sites;
+using Crawler.Actors.Uptime;
+using Crawler.Core.Urls;
+using Crawler.Net.Notifications;
+using Crawler.Net.Probing;
+using Crawler.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crawler.Actors.Hosting;
+
+public static class UptimeHosting
+{
+    /// <summary>
+    /// Starts the uptime monitor of one node: a probe actor per site (routed by host through the same
+    /// extractor as the site actors, so the cluster shards both alike), the country-wide rollup, the
+    /// uptime reporter and, when a URL is configured, the webhook sender. Needs IOptions&lt;UptimeOptions&gt;,
+    /// IUptimeStore, UptimeMetrics, SiteProber, CrawlSeeds and TimeProvider; WebhookNotifier is optional.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithUptimeActors(this AkkaConfigurationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithActors((system, registry, resolver) =>
+        {
+            var services = resolver.GetService<IServiceProvider>();
+            var options = services.GetRequiredService<IOptions<UptimeOptions>>().Value;
+            if (!options.Enabled)
+            {
+                return;
+            }
+
+            var loggers = services.GetRequiredService<ILoggerFactory>();
+            var store = services.GetRequiredService<IUptimeStore>();
+            var metrics = services.GetRequiredService<UptimeMetrics>();
+            var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
+            var prober = services.GetRequiredService<SiteProber>();
+            var context = new ProbeContext(prober.ProbeAsync, store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime"));
+            var region = system.ActorOf(Props.Create(() => new LocalSiteRegion(host => Props.Create(() => new ProbeActor(host, context)))), "probes");
+            registry.Register<ProbeRegionKey>(region);
+
+            var country = system.ActorOf(Props.Create(() => new CountryMonitor(store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime.Country"))), "country-monitor");
+            registry.Register<CountryMonitorKey>(country);
+            system.ActorOf(Props.Create(() => new UptimeReporter(store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime.Report"))), "uptime-reporter");
+            if (services.GetService<WebhookNotifier>() is { Enabled: true } notifier)
+            {
+                system.ActorOf(Props.Create(() => new WebhookSender(notifier, loggers.CreateLogger("Crawler.Uptime.Webhook"))), "webhook-sender");
+            }
+
+            foreach (var watch in Targets(services.GetRequiredService<CrawlSeeds>().Urls, options))
+            {
+                region.Tell(watch);
+            }
+        });
+    }
+
+    /// <summary>One probe per seed site (its seed URL), with the per-site overrides of the options.</summary>
+    public static IReadOnlyList<ProbeProtocol.Watch> Targets(IEnumerable<string> seeds, UptimeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(options);
+        var overrides = options.Sites.ToDictionary(s => s.Site.Trim().TrimEnd('.').ToLowerInvariant(), StringComparer.Ordinal);
+        var watches = new Dictionary<string, ProbeProtocol.Watch>(StringComparer.Ordinal);
+        foreach (var seed in seeds)
+        {
+            if (UrlCanonicalizer.Canonicalize(seed) is not { } url || !UrlCanonicalizer.TryGetHost(url, out var host) || watches.ContainsKey(host))
+            {
+                continue;
+            }
+
+            overrides.TryGetValue(host, out var site);
+            var target = new ProbeTarget(host, new Uri(site?.Url ?? url))
+            {
+                Keyword = site?.Keyword,
+                Regex = site?.Regex,
+                DegradedAfter = options.DegradedAfter,
+                Timeout = options.Timeout,
+            };
+            watches[host] = new ProbeProtocol.Watch(host, target, site?.Interval ?? options.Interval);
+        }
+
+        return [.. watches.Values];
+    }
+}

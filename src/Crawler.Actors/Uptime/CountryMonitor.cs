@@ -1,0 +1,96 @@
+using Akka.Actor;
+using Crawler.Core.Uptime;
+using Crawler.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Crawler.Actors.Uptime;
+
+/// <summary>
+/// "Is the whole country down?": collects every probe result into rounds (one interval each, every site
+/// once per round, see <see cref="ProbeSchedule"/>) and, once a round can hold no more results, judges it
+/// with <see cref="CountryRollup"/>. A country-wide outage is stored, set as a metric and published.
+/// </summary>
+internal sealed class CountryMonitor : ReceiveActor, IWithTimers
+{
+    private const string CloseTimer = "close-rounds";
+    private readonly IUptimeStore _store;
+    private readonly UptimeMetrics _metrics;
+    private readonly TimeSpan _interval;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly CountryRollup _rollup;
+    private readonly SortedDictionary<DateTimeOffset, Dictionary<string, ProbeResult>> _rounds = [];
+    private DateTimeOffset _closedBefore = DateTimeOffset.MinValue;
+
+    public CountryMonitor(IUptimeStore store, UptimeMetrics metrics, UptimeOptions options, TimeProvider clock, ILogger logger)
+    {
+        _store = store;
+        _metrics = metrics;
+        _interval = options.Interval;
+        _clock = clock;
+        _logger = logger;
+        _rollup = new CountryRollup(options.Country);
+
+        Receive<ProbeProtocol.ProbeCompleted>(OnProbe);
+        Receive<CloseRounds>(_ => Close());
+        Receive<Stored>(s => Context.System.EventStream.Publish(new ProbeProtocol.CountryOutageChanged(s.Event)));
+        Receive<Status.Failure>(f => Log.UptimeReportFailed(_logger, f.Cause));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(ProbeProtocol.ProbeCompleted));
+        Timers.StartPeriodicTimer(CloseTimer, CloseRounds.Instance, _interval / 4);
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    private void OnProbe(ProbeProtocol.ProbeCompleted probe)
+    {
+        var round = ProbeSchedule.RoundStart(probe.Result.At, _interval);
+        if (round < _closedBefore)
+        {
+            return; // too late: that round was judged already
+        }
+
+        if (!_rounds.TryGetValue(round, out var results))
+        {
+            _rounds[round] = results = new Dictionary<string, ProbeResult>(StringComparer.Ordinal);
+        }
+
+        results[probe.Result.Site] = probe.Result;
+    }
+
+    /// <summary>A round is judged one interval after it ended: every site's slot in it has come and its probe had time to finish.</summary>
+    private void Close()
+    {
+        var now = _clock.GetUtcNow();
+        while (_rounds.Count > 0)
+        {
+            var (round, results) = _rounds.First();
+            if (round + _interval + _interval > now)
+            {
+                return;
+            }
+
+            _rounds.Remove(round);
+            _closedBefore = round + _interval;
+            if (_rollup.Apply(round, results.Values) is { } change)
+            {
+                Log.CountryOutage(_logger, change.Kind.ToString(), change.Outage.Start, change.Outage.FailedTargets, change.Outage.Targets);
+                _metrics.SetCountryOutage(change.Kind == CountryOutageEventKind.Started);
+                var store = _store;
+                store.UpsertCountryOutageAsync(change.Outage).PipeTo(Self, success: () => new Stored(change));
+            }
+        }
+    }
+
+    private sealed record CloseRounds
+    {
+        public static CloseRounds Instance { get; } = new();
+    }
+
+    private sealed record Stored(CountryOutageEvent Event);
+}

@@ -1,0 +1,218 @@
+using Akka.Actor;
+using Crawler.Core.Uptime;
+using Crawler.Net.Probing;
+using Crawler.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Crawler.Actors.Uptime;
+
+/// <summary>Runs one probe of a target (the node's <see cref="SiteProber"/>; a script in tests).</summary>
+public delegate Task<ProbeResult> ProbeRunner(ProbeTarget target, DateTimeOffset scheduledAt, CancellationToken ct);
+
+/// <summary>What every probe actor of a node shares.</summary>
+public sealed record ProbeContext(ProbeRunner Probe, IUptimeStore Store, UptimeMetrics Metrics, UptimeOptions Options, TimeProvider Clock, ILogger Logger);
+
+/// <summary>
+/// Probes one site on its own schedule (<see cref="ProbeSchedule"/>), independent of crawling, and keeps its
+/// up / degraded / down state with <see cref="ProbeStateMachine"/>. Results, changes and outages go to the
+/// store; a change is published (<see cref="ProbeProtocol.StateChanged"/>) once it is stored. A store outage
+/// loses nothing: what is not stored yet is kept and stored with the next probe. After a restart the state
+/// continues from the last recorded change, so an outage in progress stays one outage.
+/// </summary>
+internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStash
+{
+    private const string TickTimer = "probe";
+    private const string SaveTimer = "save";
+    private readonly string _site;
+    private readonly ProbeContext _ctx;
+    private readonly ProbeStateMachine _machine;
+    private readonly List<ProbeResult> _unsavedResults = [];
+    private readonly List<(StateChange Change, Outage? Outage)> _unsavedChanges = [];
+    private ProbeTarget? _target;
+    private TimeSpan _interval;
+    private bool _probing;
+    private bool _saving;
+    private ProbeResult? _last;
+    private long _probes;
+
+    public ProbeActor(string site, ProbeContext context)
+    {
+        _site = site;
+        _ctx = context;
+        _machine = new ProbeStateMachine(site, context.Options.Thresholds);
+        Become(Loading);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
+
+    protected override void PreStart()
+    {
+        var store = _ctx.Store;
+        var site = _site;
+        var now = _ctx.Clock.GetUtcNow();
+        LoadLast(store, site, now).PipeTo(Self, failure: ex => new Loaded(null, ex));
+    }
+
+    private static async Task<Loaded> LoadLast(IUptimeStore store, string site, DateTimeOffset now)
+    {
+        var changes = await store.GetStateChangesAsync(site, DateTimeOffset.UnixEpoch, now.AddDays(1)).ConfigureAwait(false);
+        return new Loaded(changes.Count > 0 ? changes[^1] : null, null);
+    }
+
+    private void Loading()
+    {
+        Receive<Loaded>(loaded =>
+        {
+            if (loaded.Error is not null)
+            {
+                Log.ProbeStoreFailed(_ctx.Logger, loaded.Error, _site);
+            }
+            else if (loaded.Last is { } last)
+            {
+                _machine.Resume(last);
+            }
+
+            Become(Ready);
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Ready()
+    {
+        Receive<ProbeProtocol.Watch>(OnWatch);
+        Receive<ProbeProtocol.GetStatus>(_ => Sender.Tell(new ProbeProtocol.SiteStatus(_site, _machine.State, _machine.LastChange, _last, _probes)));
+        Receive<Tick>(OnTick);
+        Receive<Probed>(OnProbed);
+        Receive<Saved>(OnSaved);
+        Receive<SaveNow>(_ => Save());
+    }
+
+    private void OnWatch(ProbeProtocol.Watch watch)
+    {
+        _target = watch.Target;
+        _interval = watch.Interval;
+        ScheduleAfter(_ctx.Clock.GetUtcNow());
+    }
+
+    private void ScheduleAfter(DateTimeOffset after)
+    {
+        var now = _ctx.Clock.GetUtcNow();
+        var due = ProbeSchedule.NextDue(_site, _interval, after > now ? after : now);
+        Timers.StartSingleTimer(TickTimer, new Tick(due), due - now);
+    }
+
+    private void OnTick(Tick tick)
+    {
+        ScheduleAfter(tick.Scheduled);
+        if (_target is not { } target || _probing)
+        {
+            // The previous probe is still running (it is bounded by its time-out): this slot is skipped.
+            Log.ProbeSkipped(_ctx.Logger, _site, tick.Scheduled);
+            return;
+        }
+
+        _probing = true;
+        var lateness = _ctx.Clock.GetUtcNow() - tick.Scheduled;
+        var site = _site;
+        _ctx.Probe(target, tick.Scheduled, CancellationToken.None).PipeTo(
+            Self,
+            success: r => new Probed(r, lateness),
+            failure: ex => new Probed(ProbeResult.Failed(site, tick.Scheduled, ProbeFailure.Other, ex.Message), lateness));
+    }
+
+    private void OnProbed(Probed probed)
+    {
+        _probing = false;
+        var result = probed.Result;
+        if (_last is { } previous && result.At <= previous.At)
+        {
+            return; // a slot already judged (cannot happen with one probe at a time, but never apply out of order)
+        }
+
+        _last = result;
+        _probes++;
+        var open = _machine.OpenOutage;
+        var change = _machine.Apply(result);
+        _ctx.Metrics.Record(result, _machine.State, probed.Lateness);
+        Context.System.EventStream.Publish(new ProbeProtocol.ProbeCompleted(result, _machine.State, probed.Lateness));
+        _unsavedResults.Add(result);
+        if (change is not null)
+        {
+            var outage = change.To == SiteState.Down
+                ? _machine.OpenOutage
+                : change.From == SiteState.Down && open is not null ? open with { End = change.At } : null;
+            _unsavedChanges.Add((change, outage));
+            Log.SiteStateChanged(_ctx.Logger, _site, change.From.ToString(), change.To.ToString(), change.At, change.Reason.ToString());
+        }
+
+        Save();
+    }
+
+    private void Save()
+    {
+        if (_saving || (_unsavedResults.Count == 0 && _unsavedChanges.Count == 0))
+        {
+            return;
+        }
+
+        _saving = true;
+        var results = _unsavedResults.ToList();
+        var changes = _unsavedChanges.ToList();
+        var store = _ctx.Store;
+        Persist(store, results, changes).PipeTo(
+            Self,
+            success: () => new Saved(results.Count, changes.Count, null),
+            failure: ex => new Saved(0, 0, ex));
+    }
+
+    private static async Task Persist(IUptimeStore store, List<ProbeResult> results, List<(StateChange Change, Outage? Outage)> changes)
+    {
+        // Results, then changes, then outages: every call is idempotent, so a retry after a partial failure is safe.
+        await store.AddResultsAsync(results).ConfigureAwait(false);
+        if (changes.Count > 0)
+        {
+            await store.AddStateChangesAsync([.. changes.Select(c => c.Change)]).ConfigureAwait(false);
+            foreach (var outage in changes.Select(c => c.Outage).OfType<Outage>())
+            {
+                await store.UpsertOutageAsync(outage).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void OnSaved(Saved saved)
+    {
+        _saving = false;
+        if (saved.Error is not null)
+        {
+            Log.ProbeStoreFailed(_ctx.Logger, saved.Error, _site);
+            Timers.StartSingleTimer(SaveTimer, SaveNow.Instance, TimeSpan.FromSeconds(5));
+            return;
+        }
+
+        var published = _unsavedChanges.Take(saved.Changes).ToList();
+        _unsavedResults.RemoveRange(0, saved.Results);
+        _unsavedChanges.RemoveRange(0, saved.Changes);
+        foreach (var (change, outage) in published)
+        {
+            Context.System.EventStream.Publish(new ProbeProtocol.StateChanged(change, outage));
+        }
+
+        Save();
+    }
+
+    private sealed record Loaded(StateChange? Last, Exception? Error);
+
+    private sealed record Tick(DateTimeOffset Scheduled);
+
+    private sealed record Probed(ProbeResult Result, TimeSpan Lateness);
+
+    private sealed record Saved(int Results, int Changes, Exception? Error);
+
+    private sealed record SaveNow
+    {
+        public static SaveNow Instance { get; } = new();
+    }
+}

@@ -1,0 +1,166 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Crawler.Actors.Hosting;
+using Crawler.Actors.Sites;
+using Crawler.Actors.Uptime;
+using Crawler.Core.Uptime;
+using Crawler.Net;
+using Crawler.Net.Probing;
+using Crawler.Simulation;
+using Crawler.Simulation.Web;
+using Crawler.Storage.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace Crawler.Actors.Tests;
+
+/// <summary>
+/// The uptime monitor against the simulated web with scripted up / down / slow schedules. Time is the
+/// test's: a fake clock and Akka's test scheduler move together, one script minute per probe round.
+/// </summary>
+public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
+{
+    private const string Config = """akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit" """;
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "uptime-" + Guid.NewGuid().ToString("N") + ".db");
+    private readonly FakeTimeProvider _clock = new(T0);
+    private SimulatedWeb _web = null!;
+    private SqliteUptimeStore _store = null!;
+    private IActorRef _region = ActorRefs.Nobody;
+
+    public UptimeMonitorTests()
+        : base(Config)
+    {
+    }
+
+    private UptimeOptions Options { get; } = new()
+    {
+        Interval = Minute,
+        Timeout = TimeSpan.FromSeconds(2),
+        DegradedAfter = TimeSpan.FromMilliseconds(300),
+        CountryMinimumTargets = 10,
+    };
+
+    public async Task InitializeAsync()
+    {
+        _web = await SimulatedWeb.StartAsync(new SimulationOptions { Seed = 4, SiteCount = 12, PagesPerSite = 1 });
+        _store = new SqliteUptimeStore(new SqliteStoreOptions { Path = _path }, Options.Thresholds);
+        await _store.InitializeAsync();
+        var resolver = new DnsClientResolver(new DnsResolverOptions { Servers = [_web.DnsEndPoint.ToString()], Retries = 0 });
+        var guard = new AddressGuard(new AddressGuardOptions { Allow = ["127.0.0.0/8"], AllowPublic = false });
+
+        // The probe measures real durations (slow is slow in wall time); the schedule and every date are the fake clock's.
+        var prober = new SiteProber(new ProbeOptions { Timeout = Options.Timeout, ConnectTo = [.. _web.ConnectToRules] }, resolver, guard, TimeProvider.System);
+        var context = new ProbeContext(prober.ProbeAsync, _store, new UptimeMetrics(), Options, _clock, NullLogger.Instance);
+        _region = Sys.ActorOf(Props.Create(() => new LocalSiteRegion(host => Props.Create(() => new ProbeActor(host, context)))));
+        var store = _store;
+        var clock = _clock;
+        var options = Options;
+        Sys.ActorOf(Props.Create(() => new CountryMonitor(store, context.Metrics, options, clock, NullLogger.Instance)));
+        Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.ProbeCompleted));
+        Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.CountryOutageChanged));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _web.DisposeAsync();
+        await _store.DisposeAsync();
+        File.Delete(_path);
+    }
+
+    [Fact]
+    public async Task Scripted_outages_slowness_and_a_country_wide_blackout_are_reported_exactly()
+    {
+        var sites = _web.Sites.Select(s => s.Host).Where(h => h.EndsWith(".kp", StringComparison.Ordinal)).ToList();
+        var (flaky, dead, slow) = (sites[0], sites[1], sites[2]);
+
+        // One letter per minute: U up, D down (connection aborted), S slow (600 ms > 300 ms degraded threshold).
+        // Every site is down in minutes 10-13: the country-wide blackout.
+        var scripts = sites.ToDictionary(s => s, _ => "UUUUUUUUUUDDDDUUUU", StringComparer.Ordinal);
+        scripts[flaky] = "UUDUUUUUUUDDDDUUUU";
+        scripts[dead] = "UUUDDDDDUUDDDDUUUU";
+        scripts[slow] = "UUSSSSSUUUDDDDUUUU";
+
+        foreach (var watch in UptimeHosting.Targets(_web.Sites.Select(s => s.SeedUrl), Options))
+        {
+            _region.Tell(watch);
+        }
+
+        foreach (var site in _web.Sites)
+        {
+            // Answered once the actor has loaded its state and scheduled its first slot.
+            _region.Tell(new ProbeProtocol.GetStatus(site.Host));
+            ExpectMsg<ProbeProtocol.SiteStatus>(TimeSpan.FromSeconds(10));
+        }
+
+        var countryEvents = new List<CountryOutageEvent>();
+        for (var minute = 0; minute < scripts[flaky].Length + 2; minute++)
+        {
+            foreach (var site in _web.Sites.Select(s => s.Host))
+            {
+                var letter = scripts.TryGetValue(site, out var script) && minute < script.Length ? script[minute] : 'U';
+                _web.SetAvailability(site, letter switch
+                {
+                    'D' => SiteAvailability.Down,
+                    'S' => SiteAvailability.Slow,
+                    _ => SiteAvailability.Up,
+                }, TimeSpan.FromMilliseconds(600));
+            }
+
+            // One round: every site's slot comes once; then wait for every probe of the round to finish.
+            for (var step = 0; step < 12; step++)
+            {
+                _clock.Advance(TimeSpan.FromSeconds(5));
+                ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(5));
+            }
+
+            var probed = 0;
+            while (probed < _web.Sites.Count)
+            {
+                var message = ExpectMsg<object>(TimeSpan.FromSeconds(20));
+                if (message is ProbeProtocol.ProbeCompleted)
+                {
+                    probed++;
+                }
+                else if (message is ProbeProtocol.CountryOutageChanged changed)
+                {
+                    countryEvents.Add(changed.Event);
+                }
+            }
+        }
+
+        DateTimeOffset Slot(string site, int minute) => T0 + (Minute * minute) + ProbeSchedule.Phase(site, Minute);
+        var window = (From: T0, To: T0 + (Minute * 18));
+        var outages = (await _store.GetOutagesAsync(null, window.From, window.To)).ToLookup(o => o.Site);
+
+        // One failed probe opens no outage: the flaky site has only the blackout.
+        Assert.Equal([(Slot(flaky, 10), (DateTimeOffset?)Slot(flaky, 14))], outages[flaky].Select(o => (o.Start, o.End)));
+
+        // Five failed minutes: down from the first failure to the first success, and the blackout after it.
+        Assert.Equal(
+            [(Slot(dead, 3), (DateTimeOffset?)Slot(dead, 8)), (Slot(dead, 10), Slot(dead, 14))],
+            outages[dead].Select(o => (o.Start, o.End)));
+
+        // Slow is degraded, not down.
+        Assert.Equal([(Slot(slow, 10), (DateTimeOffset?)Slot(slow, 14))], outages[slow].Select(o => (o.Start, o.End)));
+        var slowChanges = await _store.GetStateChangesAsync(slow, window.From, window.To);
+        Assert.Contains(slowChanges, c => c.To == SiteState.Degraded && c.At == Slot(slow, 2) && c.ConfirmedAt == Slot(slow, 3));
+        Assert.Contains(slowChanges, c => c.From == SiteState.Degraded && c.To == SiteState.Up && c.At == Slot(slow, 7));
+
+        // Uptime over the script equals its true value: minutes inside confirmed outages are down.
+        foreach (var (site, downMinutes) in new[] { (flaky, 4), (dead, 9), (slow, 4) })
+        {
+            var from = Slot(site, 0);
+            var uptime = UptimeMath.TimeUptime(outages[site], from, from + (Minute * 18));
+            Assert.Equal(1 - (downMinutes / 18.0), uptime, 9);
+        }
+
+        // One country-wide outage: the four blackout rounds, not the single sites' troubles.
+        var country = Assert.Single(await _store.GetCountryOutagesAsync(window.From, window.To));
+        Assert.Equal((T0 + (Minute * 10), (DateTimeOffset?)(T0 + (Minute * 14))), (country.Start, country.End));
+        Assert.Equal([CountryOutageEventKind.Started, CountryOutageEventKind.Ended], countryEvents.Select(e => e.Kind));
+    }
+}
