@@ -6,8 +6,10 @@ namespace Crawler.Storage.Sqlite;
 /// </summary>
 /// <remarks>
 /// Size: <c>uptime_hourly</c> holds one row per site and UTC hour, so rows = sites × hours: 300 sites
-/// for a year are 300 × 8,760 ≈ 2.6 M rows. Its histogram is stored sparse (only non-empty buckets),
-/// which keeps a row near 70 bytes on disk; see the store's summary for the measured figure.
+/// for a year are 300 × 8,760 ≈ 2.6 M rows. Its histogram is stored sparse (only non-empty buckets,
+/// ~14 bytes for ten probes an hour), so a row measured 68 bytes on disk plus 30 for the hour index:
+/// ≈ 260 MB a year for 300 sites. A raw result measured ≈ 113 bytes with its indexes, so 30 days of
+/// one probe a minute for 300 sites (13 M results) is ≈ 1.5 GB until purged.
 /// </remarks>
 internal static class SqliteUptimeSchema
 {
