@@ -43,7 +43,12 @@ public sealed class UptimeMetrics : IDisposable
             new Measurement<double>(u.Value, new KeyValuePair<string, object?>("site", u.Key.Site), new KeyValuePair<string, object?>("window", u.Key.Window))), description: "Time-based uptime over the window");
         _meter.CreateObservableGauge("crawler_country_outage", () => _countryOutage ? 1 : 0, description: "1 while nearly every .kp site fails at once");
         _probes = _meter.CreateCounter<long>("crawler_probes", description: "Probes run, by result");
-        _lateness = _meter.CreateHistogram<double>("crawler_probe_lateness_seconds", description: "How late probes started against their schedule");
+        _lateness = _meter.CreateHistogram(
+            "crawler_probe_lateness_seconds",
+            unit: null,
+            description: "How late probes started against their schedule",
+            tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
     }
 
     /// <summary>A probe's result and the site's state after it.</summary>

@@ -12,6 +12,15 @@ public sealed record NodeOptions
 
     /// <summary>Show the live terminal view (when the terminal is interactive).</summary>
     public bool LiveView { get; init; } = true;
+
+    public HttpOptions Http { get; init; } = new();
+}
+
+/// <summary>The node's HTTP endpoint (Prometheus metrics on /metrics).</summary>
+public sealed record HttpOptions
+{
+    /// <summary>Where it listens, ';'-separated ("http://127.0.0.1:9464"; port 0 picks a free one); empty: no endpoint.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:9464";
 }
 
 public sealed record SeedOptions

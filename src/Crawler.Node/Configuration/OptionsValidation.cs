@@ -1,6 +1,7 @@
 using System.Net;
 using Crawler.Actors;
 using Crawler.Actors.Discovery;
+using Crawler.Actors.Uptime;
 using Crawler.Net;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +18,76 @@ internal sealed class NodeOptionsValidation :
     IValidateOptions<FetcherOptions>,
     IValidateOptions<DnsResolverOptions>,
     IValidateOptions<AddressGuardOptions>,
-    IValidateOptions<DiscoveryOptions>
+    IValidateOptions<DiscoveryOptions>,
+    IValidateOptions<UptimeOptions>
 {
+    public ValidateOptionsResult Validate(string? name, UptimeOptions options)
+    {
+        var errors = new List<string>();
+        const string p = "Crawler:Uptime";
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Success;
+        }
+
+        if (options.Interval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{p}:Interval = {options.Interval} must be at least 00:00:01 (Uptime Kuma's default is 00:01:00).");
+        }
+
+        if (options.Timeout <= TimeSpan.Zero || options.Timeout > options.Interval)
+        {
+            errors.Add($"{p}:Timeout = {options.Timeout} must be positive and no longer than the interval ({options.Interval}), e.g. 00:00:10.");
+        }
+
+        Positive(errors, $"{p}:FailuresToDown", options.FailuresToDown);
+        Positive(errors, $"{p}:SuccessesToUp", options.SuccessesToUp);
+        Positive(errors, $"{p}:SlowToDegraded", options.SlowToDegraded);
+        Positive(errors, $"{p}:CountryRoundsToConfirm", options.CountryRoundsToConfirm);
+        if (options.DegradedAfter <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}:DegradedAfter = {options.DegradedAfter} must be positive, e.g. 00:00:02.");
+        }
+
+        if (options.Retention < TimeSpan.FromDays(1))
+        {
+            errors.Add($"{p}:Retention = {options.Retention} must be at least 1.00:00:00 (raw results; hourly aggregates are kept anyway).");
+        }
+
+        if (!(options.CountryFailingFraction is > 0 and <= 1))
+        {
+            errors.Add($"{p}:CountryFailingFraction = {options.CountryFailingFraction} must be in (0, 1], e.g. 0.9.");
+        }
+
+        for (var i = 0; i < options.Sites.Count; i++)
+        {
+            var site = options.Sites[i];
+            if (string.IsNullOrWhiteSpace(site.Site))
+            {
+                errors.Add($"{p}:Sites:{i}:Site is empty: name the host the settings are for, e.g. kcna.kp.");
+            }
+
+            if (site.Url is { } url && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            {
+                errors.Add($"{p}:Sites:{i}:Url = '{url}' is not an absolute http(s) URL, e.g. http://kcna.kp/.");
+            }
+
+            if (site.Regex is { } regex)
+            {
+                try
+                {
+                    _ = new System.Text.RegularExpressions.Regex(regex, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+                }
+                catch (ArgumentException ex)
+                {
+                    errors.Add($"{p}:Sites:{i}:Regex is not a valid regular expression: {ex.Message}");
+                }
+            }
+        }
+
+        return Result(errors);
+    }
+
     public ValidateOptionsResult Validate(string? name, DiscoveryOptions options)
     {
         var errors = new List<string>();

@@ -1,21 +1,31 @@
+using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Hosting;
 using Crawler.Actors;
 using Crawler.Actors.Archive;
 using Crawler.Actors.Discovery;
 using Crawler.Actors.Hosting;
+using Crawler.Actors.Uptime;
+using Crawler.Core.Uptime;
 using Crawler.Net;
 using Crawler.Net.Discovery;
 using Crawler.Net.Dns;
+using Crawler.Net.Notifications;
+using Crawler.Net.Probing;
 using Crawler.Node.Configuration;
 using Crawler.Node.Seeds;
 using Crawler.Storage;
 using Crawler.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace Crawler.Node.Hosting;
 
@@ -58,12 +68,15 @@ public static class NodeHost
         services.AddSingleton<IValidateOptions<DnsResolverOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
         services.AddSingleton<IValidateOptions<AddressGuardOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
         services.AddSingleton<IValidateOptions<DiscoveryOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
+        services.AddSingleton<IValidateOptions<UptimeOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
         services.AddOptions<NodeOptions>().Bind(root).ValidateOnStart();
         services.AddOptions<CrawlOptions>().Bind(root.GetSection("Crawl")).ValidateOnStart();
         services.AddOptions<FetcherOptions>().Bind(root.GetSection("Fetcher")).ValidateOnStart();
         services.AddOptions<DnsResolverOptions>().Bind(root.GetSection("Dns")).ValidateOnStart();
         services.AddOptions<AddressGuardOptions>().Bind(root.GetSection("AddressGuard")).ValidateOnStart();
         services.AddOptions<DiscoveryOptions>().Bind(root.GetSection("Discovery")).ValidateOnStart();
+        services.AddOptions<UptimeOptions>().Bind(root.GetSection("Uptime")).ValidateOnStart();
+        services.AddOptions<WebhookOptions>().Bind(root.GetSection("Uptime:Webhook"));
 
         // The zone-transfer settings share the Discovery section (UseZoneServers, NameServerPort, ...).
         services.AddOptions<ZoneTransferOptions>().Bind(root.GetSection("Discovery"));
@@ -81,17 +94,54 @@ public static class NodeHost
             var fetcher = sp.GetRequiredService<IOptions<FetcherOptions>>().Value;
             return new HttpFetcher(fetcher, sp.GetRequiredService<AddressGuard>());
         });
+        services.AddMetrics();
+        services.AddSingleton(sp => new UptimeMetrics(sp.GetRequiredService<IMeterFactory>()));
+        services.AddSingleton(sp => OpenUptimeStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value, sp.GetRequiredService<IOptions<UptimeOptions>>().Value.Thresholds));
+        services.AddSingleton(sp =>
+        {
+            // Probes go the crawl's way: its resolver, its address guard, its connect-to rules.
+            var uptime = sp.GetRequiredService<IOptions<UptimeOptions>>().Value;
+            var fetcher = sp.GetRequiredService<IOptions<FetcherOptions>>().Value;
+            var probe = new ProbeOptions { Timeout = uptime.Timeout, AcceptInvalidCertificates = fetcher.AcceptInvalidCertificates, ConnectTo = [.. fetcher.ConnectTo] };
+            return new SiteProber(probe, sp.GetRequiredService<IHostResolver>(), sp.GetRequiredService<AddressGuard>(), TimeProvider.System);
+        });
+        services.AddSingleton(sp => new WebhookNotifier(sp.GetRequiredService<IOptions<WebhookOptions>>().Value, clock: sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 
-    /// <summary>The host of <c>crawler run</c>: services, store initialisation, then the actor system.</summary>
+    /// <summary>
+    /// The host of <c>crawler run</c>: services, store initialisation, the actor system and, when
+    /// <c>Crawler:Http:Urls</c> is set, the node's HTTP endpoint (Prometheus metrics on <c>/metrics</c>).
+    /// </summary>
     public static IHost BuildRunHost(IConfiguration configuration, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        ArgumentNullException.ThrowIfNull(configuration);
+        var urls = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Http.Urls ?? string.Empty;
+        if (string.IsNullOrWhiteSpace(urls))
         {
-            DisableDefaults = true,
-            Configuration = new ConfigurationManager(),
-        });
+            var plain = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Configuration = new ConfigurationManager() });
+            ConfigureRunHost(plain, configuration, logging);
+            return plain.Build();
+        }
+
+        var web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        web.WebHost.UseKestrelCore().UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        ConfigureRunHost(web, configuration, logging);
+        web.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(UptimeMetrics.MeterName).AddPrometheusExporter());
+        var app = web.Build();
+        app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    /// <summary>The addresses the node's HTTP endpoint listens on (with the ports really bound), empty without one.</summary>
+    public static IReadOnlyList<string> HttpAddresses(IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+    }
+
+    private static void ConfigureRunHost(IHostApplicationBuilder builder, IConfiguration configuration, Action<ILoggingBuilder>? logging)
+    {
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         if (logging is null)
@@ -115,6 +165,7 @@ public static class NodeHost
                 l.AddLoggerFactory();
             });
             akka.WithCrawlerActors(maxDecompressed);
+            akka.WithUptimeActors();
             akka.AddStartup((system, registry) =>
             {
                 var writer = registry.Get<ArchiveWriterKey>();
@@ -126,7 +177,12 @@ public static class NodeHost
                 });
             });
         });
-        return builder.Build();
+    }
+
+    public static IUptimeStore OpenUptimeStore(NodeOptions options, UptimeThresholds? thresholds = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new SqliteUptimeStore(new SqliteStoreOptions { Path = Path.Combine(options.DataDirectory, "crawler.db") }, thresholds);
     }
 
     public static ICrawlStore OpenStore(NodeOptions options)
@@ -197,12 +253,13 @@ public static class NodeHost
     }
 
     /// <summary>Creates the store's schema before the actors start using it.</summary>
-    private sealed class StoreInitializer(ICrawlStore store, IDnsStore dnsStore) : IHostedService
+    private sealed class StoreInitializer(ICrawlStore store, IDnsStore dnsStore, IUptimeStore uptimeStore) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
             await dnsStore.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await uptimeStore.InitializeAsync(cancellationToken).ConfigureAwait(false);
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -38,6 +38,10 @@ public static class SimulatedWebSettings
 
             // The simulation's zones list more names than its web serves: discovery is switched on by the tests that want it.
             new("Crawler:Discovery:Enabled", "false"),
+
+            // Crawl tests count every request the sites see: the uptime probes and the HTTP endpoint are switched on by those that want them.
+            new("Crawler:Uptime:Enabled", "false"),
+            new("Crawler:Http:Urls", string.Empty),
         };
         for (var i = 0; i < web.SeedUrls.Count; i++)
         {
