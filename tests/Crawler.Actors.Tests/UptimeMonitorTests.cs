@@ -6,6 +6,7 @@ using Crawler.Actors.Sites;
 using Crawler.Actors.Uptime;
 using Crawler.Core.Uptime;
 using Crawler.Net;
+using Crawler.Net.Notifications;
 using Crawler.Net.Probing;
 using Crawler.Simulation;
 using Crawler.Simulation.Web;
@@ -30,6 +31,8 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
     private SimulatedWeb _web = null!;
     private SqliteUptimeStore _store = null!;
     private IActorRef _region = ActorRefs.Nobody;
+    private WebhookReceiver _receiver = null!;
+    private WebhookNotifier _notifier = null!;
 
     public UptimeMonitorTests()
         : base(Config)
@@ -60,12 +63,26 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
         var clock = _clock;
         var options = Options;
         Sys.ActorOf(Props.Create(() => new CountryMonitor(store, context.Metrics, options, clock, NullLogger.Instance)));
+
+        // Webhooks go to a real receiver that fails every first attempt; retries run on real (short) delays.
+        _receiver = new WebhookReceiver();
+        _notifier = new WebhookNotifier(new WebhookOptions
+        {
+            Url = _receiver.Url,
+            MaxAttempts = 5,
+            BaseDelay = TimeSpan.FromMilliseconds(20),
+            MaxDelay = TimeSpan.FromMilliseconds(200),
+        });
+        var notifier = _notifier;
+        Sys.ActorOf(Props.Create(() => new WebhookSender(notifier, NullLogger.Instance)));
         Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.ProbeCompleted));
         Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.CountryOutageChanged));
     }
 
     public async Task DisposeAsync()
     {
+        await _receiver.DisposeAsync();
+        _notifier.Dispose();
         await _web.DisposeAsync();
         await _store.DisposeAsync();
         File.Delete(_path);
@@ -162,5 +179,17 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
         var country = Assert.Single(await _store.GetCountryOutagesAsync(window.From, window.To));
         Assert.Equal((T0 + (Minute * 10), (DateTimeOffset?)(T0 + (Minute * 14))), (country.Start, country.End));
         Assert.Equal([CountryOutageEventKind.Started, CountryOutageEventKind.Ended], countryEvents.Select(e => e.Kind));
+
+        // Every state change and both country events reached the webhook exactly once, each after a failed first attempt.
+        var changes = await _store.GetStateChangesAsync(null, window.From, window.To + Minute * 3);
+        var expected = changes.Count + 2;
+        await AwaitConditionAsync(() => Task.FromResult(_receiver.Accepted.Count >= expected), TimeSpan.FromSeconds(20));
+        Assert.Equal(expected, _receiver.Accepted.Count);
+        Assert.Equal(expected, _receiver.Accepted.Select(a => a.Key).Distinct().Count());
+        Assert.All(_receiver.Attempts.Values, n => Assert.Equal(2, n));
+        var deadDown = _receiver.Accepted.Single(a => a.Body.Contains($"\"site\":\"{dead}\"", StringComparison.Ordinal)
+            && a.Body.Contains("\"to\":\"down\"", StringComparison.Ordinal) && a.Body.Contains(Slot(dead, 3).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        Assert.Contains("\"kind\":\"state-change\"", deadDown.Body, StringComparison.Ordinal);
+        Assert.Equal(2, _receiver.Accepted.Count(a => a.Body.Contains("\"kind\":\"country-outage\"", StringComparison.Ordinal)));
     }
 }
