@@ -1,0 +1,328 @@
+// Load test for bench/uptime-probes.sh (issue 4): hosts only a node's uptime monitor (Akka.Hosting with
+// UptimeHosting.WithUptimeActors and the services it needs: the real SiteProber, DnsClientResolver, AddressGuard,
+// SQLite uptime store) against the simulated web of `crawler simulate`, and measures one window of whole probe
+// intervals: probes/s, successes, lateness of probes against their slots (ProbeProtocol.ProbeCompleted), and this
+// process's CPU and memory. Written by hand because no tool drives this project's actor-based monitor.
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Hosting;
+using Crawler.Actors.Hosting;
+using Crawler.Actors.Uptime;
+using Crawler.Core.Uptime;
+using Crawler.Net;
+using Crawler.Net.Probing;
+using Crawler.Storage;
+using Crawler.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Crawler.Bench.Uptime;
+
+internal static class Program
+{
+    private const string Usage = """
+        usage:
+          crawler-bench-uptime --info info.json [--sites N] [--interval S] [--intervals N] [--warmup S]
+                               [--timeout S] [--label TEXT] [--server-pid PID] [--clk-tck HZ] [--data DIR]
+              Probes the first N seeds of the simulation described by info.json (`crawler simulate --info`)
+              every S seconds (default 1,000 sites, 60 s) through a node's uptime actors; after --warmup
+              seconds (default: one interval) measures --intervals whole intervals (default 3) and prints
+              one JSON line. --server-pid: also the simulation's CPU seconds in the window (/proc/PID/stat).
+        """;
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (!TryParse(args, out var options) || options.Count == 0)
+        {
+            await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            return await RunAsync(options).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
+            return 2;
+        }
+    }
+
+    private static bool TryParse(ReadOnlySpan<string> args, out Dictionary<string, string> options)
+    {
+        options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                return false;
+            }
+
+            options[args[i][2..]] = args[i + 1];
+        }
+
+        return true;
+    }
+
+    private static string Required(Dictionary<string, string> options, string name) =>
+        options.TryGetValue(name, out var value) ? value : throw new ArgumentException($"--{name} is required");
+
+    private static double Number(Dictionary<string, string> options, string name, double fallback) =>
+        options.TryGetValue(name, out var value) ? double.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    private static async Task<int> RunAsync(Dictionary<string, string> options)
+    {
+        var simulation = Simulation.Read(Required(options, "info"));
+        var siteCount = (int)Number(options, "sites", 1000);
+        if (siteCount < 1 || siteCount > simulation.Seeds.Count)
+        {
+            throw new ArgumentException($"--sites must be 1..{simulation.Seeds.Count} (the simulation's sites)");
+        }
+
+        var interval = TimeSpan.FromSeconds(Number(options, "interval", 60));
+        var intervals = (int)Number(options, "intervals", 3);
+        var warmup = TimeSpan.FromSeconds(Number(options, "warmup", interval.TotalSeconds));
+        var timeout = TimeSpan.FromSeconds(Number(options, "timeout", 10));
+        var serverPid = options.TryGetValue("server-pid", out var pidText) ? int.Parse(pidText, CultureInfo.InvariantCulture) : (int?)null;
+        var clockTicks = Number(options, "clk-tck", 100);
+        var ownData = !options.ContainsKey("data");
+        var data = options.GetValueOrDefault("data") ?? Directory.CreateTempSubdirectory("uptime-bench-").FullName;
+        Directory.CreateDirectory(data);
+
+        // The node's settings (NodeHost.AddCrawlerServices), pointed at the simulation as SimulatedWebSettings does:
+        // its DNS server, loopback-only address guard, its connect-to rules. Resolver: the node's defaults.
+        var uptime = new UptimeOptions { Interval = interval, Timeout = timeout };
+        var resolver = new DnsClientResolver(new DnsResolverOptions { Servers = [simulation.Dns] }, TimeProvider.System);
+        var guard = new AddressGuard(new AddressGuardOptions { Allow = ["127.0.0.0/8"], AllowPublic = false });
+        var prober = new SiteProber(
+            new ProbeOptions { Timeout = uptime.Timeout, AcceptInvalidCertificates = true, ConnectTo = [.. simulation.ConnectTo] },
+            resolver,
+            guard,
+            TimeProvider.System);
+        var store = new SqliteUptimeStore(new SqliteStoreOptions { Path = Path.Combine(data, "crawler.db") }, uptime.Thresholds);
+        await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<IOptions<UptimeOptions>>(Options.Create(uptime));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IUptimeStore>(store);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton(sp => new UptimeMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        builder.Services.AddSingleton(prober);
+        builder.Services.AddSingleton(new CrawlSeeds([.. simulation.Seeds.Take(siteCount)]));
+        var samples = new ConcurrentQueue<Sample>();
+        builder.Services.AddAkka("uptime-bench", (akka, _) =>
+        {
+            akka.ConfigureLoggers(l =>
+            {
+                l.ClearLoggers();
+                l.AddLoggerFactory();
+            });
+
+            // Subscribed before the probe actors are started, so no probe is missed.
+            akka.WithActors((system, _) =>
+            {
+                var recorder = system.ActorOf(Props.Create(() => new Recorder(samples)), "bench-recorder");
+                system.EventStream.Subscribe(recorder, typeof(ProbeProtocol.ProbeCompleted));
+            });
+            akka.WithUptimeActors();
+        });
+
+        using var host = builder.Build();
+        await host.StartAsync().ConfigureAwait(false);
+        var started = DateTimeOffset.UtcNow;
+        var windowStart = started + warmup;
+        var windowEnd = windowStart + (interval * intervals);
+        await Console.Error.WriteLineAsync(
+            $"{siteCount} sites every {interval.TotalSeconds} s: warm-up until {windowStart:HH:mm:ss}, measuring until {windowEnd:HH:mm:ss}").ConfigureAwait(false);
+
+        await DelayUntil(windowStart).ConfigureAwait(false);
+        var self = Process.GetCurrentProcess();
+        var before = Counters.Take(self, resolver, serverPid, clockTicks);
+        await DelayUntil(windowEnd).ConfigureAwait(false);
+        var after = Counters.Take(self, resolver, serverPid, clockTicks);
+
+        // Probes of slots in the window that are still running finish within their time-out.
+        var expected = (long)siteCount * intervals;
+        var settle = windowEnd + timeout + TimeSpan.FromSeconds(2);
+        while (InWindow(samples, windowStart, windowEnd).Count() < expected && DateTimeOffset.UtcNow < settle)
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        await host.StopAsync().ConfigureAwait(false);
+        self.Refresh();
+        var report = Report(options, siteCount, interval, intervals, samples, windowStart, windowEnd, before, after, self, expected);
+        Console.WriteLine(JsonSerializer.Serialize(report));
+        if (ownData)
+        {
+            Directory.Delete(data, recursive: true);
+        }
+
+        return 0;
+    }
+
+    private static IEnumerable<Sample> InWindow(IEnumerable<Sample> samples, DateTimeOffset start, DateTimeOffset end) =>
+        samples.Where(s => s.Scheduled >= start && s.Scheduled < end);
+
+    private static async Task DelayUntil(DateTimeOffset when)
+    {
+        var wait = when - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait).ConfigureAwait(false);
+        }
+    }
+
+    private static RunReport Report(
+        Dictionary<string, string> options, int sites, TimeSpan interval, int intervals, IEnumerable<Sample> all,
+        DateTimeOffset windowStart, DateTimeOffset windowEnd, Counters before, Counters after, Process self, long expected)
+    {
+        var window = InWindow(all, windowStart, windowEnd).ToList();
+        // Probes are counted by their slot in the nominal window; CPU over the wall time between the two readings.
+        var seconds = (after.Wall - before.Wall).TotalSeconds;
+        var windowSeconds = (windowEnd - windowStart).TotalSeconds;
+        var lateness = window.Select(s => s.Lateness.TotalMilliseconds).Order().ToArray();
+        var totals = window.Where(s => s.Total is not null).Select(s => s.Total!.Value.TotalMilliseconds).Order().ToArray();
+        var perInterval = Enumerable.Range(0, intervals)
+            .Select(i => window.Where(s => s.Scheduled >= windowStart + (interval * i) && s.Scheduled < windowStart + (interval * (i + 1)))
+                .Select(s => s.Lateness.TotalMilliseconds).Order().ToArray())
+            .Select(l => Math.Round(Percentile(l, 0.99), 1))
+            .ToArray();
+        var failures = window.Where(s => !s.Success)
+            .GroupBy(s => s.Failure.ToString(), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var cpu = (after.Cpu - before.Cpu).TotalSeconds;
+        var probes = window.Count;
+        var statuses = window.Where(s => s.Status is not null)
+            .GroupBy(s => s.Status!.Value.ToString(CultureInfo.InvariantCulture), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return new RunReport(
+            options.GetValueOrDefault("label", $"{sites} sites / {interval.TotalSeconds} s"),
+            sites,
+            interval.TotalSeconds,
+            intervals,
+            windowSeconds,
+            Math.Round(seconds, 3),
+            expected,
+            probes,
+            window.Count(s => s.Success),
+            expected - probes,
+            failures,
+            statuses,
+            Math.Round(probes / windowSeconds, 2),
+            Math.Round(Percentile(lateness, 0.50), 1),
+            Math.Round(Percentile(lateness, 0.95), 1),
+            Math.Round(Percentile(lateness, 0.99), 1),
+            Math.Round(lateness.Length == 0 ? 0 : lateness[^1], 1),
+            Math.Round(lateness.Length == 0 ? 0 : lateness[0], 1),
+            perInterval,
+            Math.Round(Percentile(totals, 0.50), 2),
+            Math.Round(Percentile(totals, 0.99), 2),
+            Math.Round(cpu, 3),
+            Math.Round(cpu / seconds * 100, 2),
+            probes == 0 ? 0 : Math.Round(cpu * 1e6 / probes, 1),
+            Math.Round(self.PeakWorkingSet64 / 1048576.0, 1),
+            Math.Round(after.WorkingSet / 1048576.0, 1),
+            probes == 0 ? 0 : (after.Allocated - before.Allocated) / probes,
+            after.Gen0 - before.Gen0,
+            after.Gen2 - before.Gen2,
+            after.DnsQueries - before.DnsQueries,
+            after.ServerCpu is { } s1 && before.ServerCpu is { } s0 ? Math.Round(s1 - s0, 2) : null);
+    }
+
+    private static double Percentile(double[] sorted, double q) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1))];
+
+    /// <summary>User + system CPU of a process from /proc/PID/stat (fields 14 and 15, in clock ticks).</summary>
+    private static double ProcessCpuSeconds(int pid, double clockTicks)
+    {
+        var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / clockTicks;
+    }
+
+    private sealed record Sample(DateTimeOffset Scheduled, TimeSpan Lateness, bool Success, ProbeFailure Failure, int? Status, TimeSpan? Total);
+
+    /// <summary>Keeps every <see cref="ProbeProtocol.ProbeCompleted"/> the probe actors publish.</summary>
+    private sealed class Recorder : ReceiveActor
+    {
+        public Recorder(ConcurrentQueue<Sample> samples) =>
+            Receive<ProbeProtocol.ProbeCompleted>(e => samples.Enqueue(
+                new Sample(e.Result.At, e.Lateness, e.Result.Success, e.Result.Failure, e.Result.HttpStatus, e.Result.Total)));
+    }
+
+    private sealed record Counters(DateTimeOffset Wall, TimeSpan Cpu, long Allocated, int Gen0, int Gen2, long WorkingSet, long DnsQueries, double? ServerCpu)
+    {
+        public static Counters Take(Process self, DnsClientResolver resolver, int? serverPid, double clockTicks)
+        {
+            self.Refresh();
+            return new Counters(
+                DateTimeOffset.UtcNow,
+                self.TotalProcessorTime,
+                GC.GetTotalAllocatedBytes(precise: false),
+                GC.CollectionCount(0),
+                GC.CollectionCount(2),
+                self.WorkingSet64,
+                resolver.QueriesSent,
+                serverPid is { } pid ? ProcessCpuSeconds(pid, clockTicks) : null);
+        }
+    }
+
+    /// <summary>What the bench needs from `crawler simulate --info`: DNS server, seeds, connect-to rules.</summary>
+    private sealed record Simulation(string Dns, IReadOnlyList<string> Seeds, IReadOnlyList<string> ConnectTo)
+    {
+        public static Simulation Read(string path)
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(path));
+            var root = json.RootElement;
+            var seeds = root.GetProperty("seeds").EnumerateArray().Select(s => s.GetString()!).ToList();
+            var connectTo = root.GetProperty("environment").EnumerateObject()
+                .Where(p => p.Name.StartsWith("Crawler__Fetcher__ConnectTo__", StringComparison.Ordinal))
+                .OrderBy(p => int.Parse(p.Name[(p.Name.LastIndexOf('_') + 1)..], CultureInfo.InvariantCulture))
+                .Select(p => p.Value.GetString()!)
+                .ToList();
+            return new Simulation(root.GetProperty("dns").GetString()!, seeds, connectTo);
+        }
+    }
+
+    private sealed record RunReport(
+        string Label,
+        int Sites,
+        double IntervalSeconds,
+        int Intervals,
+        double WindowSeconds,
+        double CpuWindowSeconds,
+        long ExpectedProbes,
+        long Probes,
+        long Ok,
+        long MissedSlots,
+        IReadOnlyDictionary<string, int> Failures,
+        IReadOnlyDictionary<string, int> HttpStatuses,
+        double ProbesPerSecond,
+        double LatenessP50Ms,
+        double LatenessP95Ms,
+        double LatenessP99Ms,
+        double LatenessMaxMs,
+        double LatenessMinMs,
+        double[] LatenessP99MsPerInterval,
+        double ProbeTotalP50Ms,
+        double ProbeTotalP99Ms,
+        double CpuSeconds,
+        double CpuPercentOfOneCore,
+        double CpuMicrosecondsPerProbe,
+        double PeakWorkingSetMb,
+        double WorkingSetMb,
+        long AllocatedBytesPerProbe,
+        int Gen0Collections,
+        int Gen2Collections,
+        long DnsQueries,
+        double? ServerCpuSeconds);
+}
