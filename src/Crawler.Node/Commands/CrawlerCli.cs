@@ -19,6 +19,7 @@ public static class CrawlerCli
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(DnsCommand.Create());
+        root.Subcommands.Add(UptimeCommand.Create());
         return root;
     }
 
