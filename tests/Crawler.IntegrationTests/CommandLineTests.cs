@@ -16,6 +16,7 @@ public sealed class CommandLineTests
     [InlineData("export", "cdxj", "--help")]
     [InlineData("dns", "--help")]
     [InlineData("dns", "discover", "--help")]
+    [InlineData("uptime", "--help")]
     public async Task Every_command_has_help(params string[] args)
     {
         using var crawler = CrawlerProcess.Start(new Dictionary<string, string>(), args);
@@ -29,6 +30,10 @@ public sealed class CommandLineTests
     [InlineData("Crawler__AddressGuard__Allow__0", "10.0.0.0/33", "Crawler:AddressGuard:Allow:0")]
     [InlineData("Crawler__Crawl__MaxPagesPerSite", "0", "Crawler:Crawl:MaxPagesPerSite")]
     [InlineData("Crawler__Seeds__Urls__0", "kcna.kp", "Crawler:Seeds:Urls:0")]
+    [InlineData("Crawler__Crawl__ScopeAddressRanges__0", "175.45.176/22", "Crawler:Crawl:ScopeAddressRanges")]
+    [InlineData("Crawler__Discovery__PtrRanges__0", "nonsense", "Crawler:Discovery:PtrRanges:0")]
+    [InlineData("Crawler__Uptime__Interval", "00:00:00", "Crawler:Uptime:Interval")]
+    [InlineData("Crawler__Http__Urls", "localhost:9464", "Crawler:Http:Urls")]
     public async Task A_wrong_setting_stops_the_node_with_one_message_naming_it(string variable, string value, string setting)
     {
         var data = Path.Combine(Path.GetTempPath(), "crawler-cfg-" + Guid.NewGuid().ToString("N"));

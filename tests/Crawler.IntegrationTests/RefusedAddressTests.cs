@@ -76,6 +76,9 @@ public sealed class RefusedAddressTests : IAsyncLifetime
             new("Crawler:Crawl:Politeness:DelayFactor", "0"),
             new("Crawler:Crawl:Retry:BaseDelay", "00:00:00.200"),
             new("Crawler:Crawl:Retry:MaxAttempts", "2"),
+            new("Crawler:Discovery:Enabled", "false"),
+            new("Crawler:Uptime:Enabled", "false"),
+            new("Crawler:Http:Urls", string.Empty),
         ];
 
         await InProcessNode.RunUntilEpochCompleteAsync(settings, TimeSpan.FromMinutes(2));

@@ -136,6 +136,14 @@ internal sealed class NodeOptionsValidation :
             errors.Add($"Crawler:Seeds:File = '{file}' does not exist. Point it at a CSV whose first column is a domain, or leave it empty for the built-in .kp list.");
         }
 
+        foreach (var url in options.Http.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+            {
+                errors.Add($"Crawler:Http:Urls has '{url}', not an http URL to listen on. Write it like http://127.0.0.1:9464 (or leave the setting empty for no endpoint).");
+            }
+        }
+
         for (var i = 0; i < options.Seeds.Urls.Count; i++)
         {
             var url = options.Seeds.Urls[i];
