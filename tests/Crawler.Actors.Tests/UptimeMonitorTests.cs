@@ -39,7 +39,7 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
     {
     }
 
-    private UptimeOptions Options { get; } = new()
+    private UptimeOptions Options { get; set; } = new()
     {
         Interval = Minute,
         Timeout = TimeSpan.FromSeconds(5),
@@ -50,6 +50,9 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
     public async Task InitializeAsync()
     {
         _web = await SimulatedWeb.StartAsync(new SimulationOptions { Seed = 4, SiteCount = 12, PagesPerSite = 1 });
+
+        // The simulated authoritative server stands for the .kp name servers: probed with an SOA query for "kp".
+        Options = Options with { NameServers = ["127.0.0.1"], NameServerPort = _web.DnsEndPoint.Port };
         _store = new SqliteUptimeStore(new SqliteStoreOptions { Path = _path }, Options.Thresholds);
         await _store.InitializeAsync();
         var resolver = new DnsClientResolver(new DnsResolverOptions { Servers = [_web.DnsEndPoint.ToString()], Retries = 0 });
@@ -57,7 +60,8 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
 
         // The probe measures real durations (slow is slow in wall time); the schedule and every date are the fake clock's.
         var prober = new SiteProber(new ProbeOptions { Timeout = Options.Timeout, ConnectTo = [.. _web.ConnectToRules] }, resolver, guard, TimeProvider.System);
-        var context = new ProbeContext(prober.ProbeAsync, _store, new UptimeMetrics(), Options, _clock, NullLogger.Instance);
+        var nameServers = new NameServerProber(TimeSpan.FromSeconds(1), resolver, guard, TimeProvider.System);
+        var context = new ProbeContext(UptimeHosting.Runner(prober, nameServers), _store, new UptimeMetrics(), Options, _clock, NullLogger.Instance);
         _region = Sys.ActorOf(Props.Create(() => new LocalSiteRegion(host => Props.Create(() => new ProbeActor(host, context)))));
         var store = _store;
         var clock = _clock;
@@ -78,6 +82,8 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
         Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.ProbeCompleted));
         Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.CountryOutageChanged));
     }
+
+    private static ProbeFailure? DnsTimeoutOrNull(IReadOnlyList<ProbeResult> results) => results.Count == 1 ? results[0].Failure : null;
 
     public async Task DisposeAsync()
     {
@@ -107,10 +113,12 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
             _region.Tell(watch);
         }
 
-        foreach (var site in _web.Sites)
+        const string nameServer = "dns:127.0.0.1";
+        var targets = _web.Sites.Select(s => s.Host).Append(nameServer).ToList();
+        foreach (var site in targets)
         {
             // Answered once the actor has loaded its state and scheduled its first slot.
-            _region.Tell(new ProbeProtocol.GetStatus(site.Host));
+            _region.Tell(new ProbeProtocol.GetStatus(site));
             ExpectMsg<ProbeProtocol.SiteStatus>(TimeSpan.FromSeconds(10));
         }
 
@@ -128,6 +136,8 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
                 }, TimeSpan.FromSeconds(2));
             }
 
+            _web.Dns.Options.Silent = minute is >= 10 and <= 13; // the name server falls silent with the blackout
+
             // One round: every site's slot comes once; then wait for every probe of the round to finish.
             for (var step = 0; step < 12; step++)
             {
@@ -136,7 +146,7 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
             }
 
             var probed = 0;
-            while (probed < _web.Sites.Count)
+            while (probed < targets.Count)
             {
                 var message = ExpectMsg<object>(TimeSpan.FromSeconds(20));
                 if (message is ProbeProtocol.ProbeCompleted)
@@ -175,6 +185,11 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
             var uptime = UptimeMath.TimeUptime(outages[site], from, from + (Minute * 18));
             Assert.Equal(1 - (downMinutes / 18.0), uptime, 9);
         }
+
+        // The name server is a target like the sites: down with them, never before.
+        Assert.Equal([(Slot(nameServer, 10), (DateTimeOffset?)Slot(nameServer, 14))], outages[nameServer].Select(o => (o.Start, o.End)));
+        Assert.Equal(DnsTimeoutOrNull(await _store.GetResultsAsync(nameServer, Slot(nameServer, 11), Slot(nameServer, 12))), ProbeFailure.DnsTimeout);
+        Assert.All(await _store.GetResultsAsync(nameServer, window.From, Slot(nameServer, 10)), r => Assert.True(r.Success, r.Detail));
 
         // One country-wide outage: the four blackout rounds, not the single sites' troubles.
         var country = Assert.Single(await _store.GetCountryOutagesAsync(window.From, window.To));

@@ -37,7 +37,8 @@ public static class UptimeHosting
             var metrics = services.GetRequiredService<UptimeMetrics>();
             var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
             var prober = services.GetRequiredService<SiteProber>();
-            var context = new ProbeContext(prober.ProbeAsync, store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime"));
+            var runner = Runner(prober, services.GetService<NameServerProber>());
+            var context = new ProbeContext(runner, store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime"));
             var region = system.ActorOf(Props.Create(() => new LocalSiteRegion(host => Props.Create(() => new ProbeActor(host, context)))), "probes");
             registry.Register<ProbeRegionKey>(region);
 
@@ -56,7 +57,22 @@ public static class UptimeHosting
         });
     }
 
-    /// <summary>One probe per seed site (its seed URL), with the per-site overrides of the options.</summary>
+    /// <summary>Runs site targets with <paramref name="sites"/> and <c>dns://</c> targets with <paramref name="nameServers"/>.</summary>
+    public static ProbeRunner Runner(SiteProber sites, NameServerProber? nameServers)
+    {
+        ArgumentNullException.ThrowIfNull(sites);
+        return (target, at, ct) => target.Url.Scheme == NameServerScheme && nameServers is not null
+            ? nameServers.ProbeAsync(
+                new NameServerTarget(target.Site, target.Url.Host, target.Url.AbsolutePath.Trim('/')) { Port = target.Url.IsDefaultPort ? 53 : target.Url.Port },
+                at,
+                ct)
+            : sites.ProbeAsync(target, at, ct);
+    }
+
+    /// <summary>Targets with this scheme (<c>dns://ns1.kptc.kp:53/kp</c>) are name servers asked for the zone's SOA.</summary>
+    public const string NameServerScheme = "dns";
+
+    /// <summary>One probe per seed site (its seed URL), with the per-site overrides of the options, and one per name server.</summary>
     public static IReadOnlyList<ProbeProtocol.Watch> Targets(IEnumerable<string> seeds, UptimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(seeds);
@@ -79,6 +95,13 @@ public static class UptimeHosting
                 Timeout = options.Timeout,
             };
             watches[host] = new ProbeProtocol.Watch(host, target, site?.Interval ?? options.Interval);
+        }
+
+        foreach (var server in options.NameServers.Select(n => n.Trim().TrimEnd('.').ToLowerInvariant()).Where(n => n.Length > 0).Distinct(StringComparer.Ordinal))
+        {
+            var site = NameServerScheme + ":" + server;
+            var url = new UriBuilder(NameServerScheme, server, options.NameServerPort, options.NameServerZone).Uri;
+            watches[site] = new ProbeProtocol.Watch(site, new ProbeTarget(site, url) { Timeout = options.Timeout }, options.Interval);
         }
 
         return [.. watches.Values];

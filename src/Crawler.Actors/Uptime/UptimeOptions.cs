@@ -55,6 +55,15 @@ public sealed record UptimeOptions
     /// <summary>Rounds with fewer results than this are not judged (a start-up round, a tiny monitor).</summary>
     public int CountryMinimumTargets { get; init; } = 10;
 
+    /// <summary>Name servers probed with an SOA query for <see cref="NameServerZone"/> (they count in the country-wide
+    /// rollup as "dns:NAME"); the .kp ones per IANA are ns1.kptc.kp and ns2.kptc.kp.</summary>
+    public List<string> NameServers { get; init; } = [];
+
+    public string NameServerZone { get; init; } = "kp";
+
+    /// <summary>The port name servers are asked on (53; tests point it at the simulated server).</summary>
+    public int NameServerPort { get; init; } = 53;
+
     /// <summary>Per-site overrides (probe URL, interval, body checks).</summary>
     public List<ProbeSiteOptions> Sites { get; init; } = [];
 

@@ -105,6 +105,11 @@ public static class NodeHost
             var probe = new ProbeOptions { Timeout = uptime.Timeout, AcceptInvalidCertificates = fetcher.AcceptInvalidCertificates, ConnectTo = [.. fetcher.ConnectTo] };
             return new SiteProber(probe, sp.GetRequiredService<IHostResolver>(), sp.GetRequiredService<AddressGuard>(), TimeProvider.System);
         });
+        services.AddSingleton(sp => new NameServerProber(
+            sp.GetRequiredService<IOptions<UptimeOptions>>().Value.Timeout,
+            sp.GetRequiredService<IHostResolver>(),
+            sp.GetRequiredService<AddressGuard>(),
+            TimeProvider.System));
         services.AddSingleton(sp => new WebhookNotifier(sp.GetRequiredService<IOptions<WebhookOptions>>().Value, clock: sp.GetRequiredService<TimeProvider>()));
         return services;
     }
