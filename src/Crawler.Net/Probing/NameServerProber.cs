@@ -4,9 +4,8 @@
 // authority judged, each step timed and every failure turned into a ProbeResult.
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Crawler.Core.Uptime;
+using static Crawler.Net.Probing.ProbeSteps;
 using DnsClient;
 using DnsClient.Protocol;
 
@@ -65,26 +64,11 @@ public sealed class NameServerProber
     public async Task<ProbeResult> ProbeAsync(NameServerTarget target, DateTimeOffset scheduledAt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(target);
-        using var deadline = new CancellationTokenSource(_timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        var run = new ProbeRun(target, scheduledAt, _time, deadline.Token, ct, linked.Token);
-        try
-        {
-            return await ProbeCoreAsync(run).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Contract: every failure is a result, never an exception.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return ct.IsCancellationRequested
-                ? run.Fail(ProbeFailure.Other, "probe cancelled")
-                : run.TimedOut
-                    ? run.Fail(ProbeFailure.DnsTimeout, $"probe not finished within {Ms(_timeout)}")
-                    : run.Fail(ProbeFailure.Other, Describe(ex));
-        }
+        using var run = new NameServerRun(target, scheduledAt, _timeout, _time, ct);
+        return await RunAsync(run, () => ProbeCoreAsync(run), ProbeFailure.DnsTimeout).ConfigureAwait(false);
     }
 
-    private async Task<ProbeResult> ProbeCoreAsync(ProbeRun run)
+    private async Task<ProbeResult> ProbeCoreAsync(NameServerRun run)
     {
         var target = run.Target;
         if (target.Port is < 1 or > IPEndPoint.MaxPort)
@@ -96,38 +80,25 @@ public sealed class NameServerProber
         var zone = ZoneName(target.Zone);
 
         // Resolve the name server's own address.
-        var candidates = await ResolveAsync(run, host).ConfigureAwait(false);
+        var candidates = await AddressesAsync(run, host).ConfigureAwait(false);
         if (candidates is null)
         {
             return run.Result!;
         }
 
         // Guard: no packet leaves for an address the crawler may not talk to.
-        IPAddress? address = null;
-        string? refusal = null;
-        foreach (var candidate in candidates)
-        {
-            var decision = _guard.Check(candidate);
-            if (decision.Allowed)
-            {
-                address = candidate;
-                break;
-            }
-
-            refusal ??= $"address {candidate} refused by the address guard: {decision.Reason}";
-        }
-
+        var address = Admit(run, _guard, candidates, $"{host}: no address");
         if (address is null)
         {
-            return run.Fail(ProbeFailure.Other, refusal ?? $"{host}: no address");
+            return run.Result!;
         }
 
         run.Server = new IPEndPoint(address, target.Port);
         return await QueryAsync(run, zone).ConfigureAwait(false);
     }
 
-    /// <summary>The name server's addresses, or null with <see cref="ProbeRun.Result"/> set.</summary>
-    private async Task<IReadOnlyList<IPAddress>?> ResolveAsync(ProbeRun run, string host)
+    /// <summary>The name server's addresses (an IP literal as it is), or null with <see cref="ProbeRun.Result"/> set.</summary>
+    private async Task<IReadOnlyList<IPAddress>?> AddressesAsync(NameServerRun run, string host)
     {
         var literal = host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
         if (IPAddress.TryParse(literal, out var given))
@@ -136,43 +107,10 @@ public sealed class NameServerProber
             return [given];
         }
 
-        var started = _time.GetTimestamp();
-        ResolvedHost resolved;
-        try
-        {
-            resolved = await _resolver.ResolveAsync(host, run.Token).AsTask().WaitAsync(run.Token).ConfigureAwait(false);
-        }
-        catch (Exception) when (run.TimedOut)
-        {
-            run.Resolve = _time.GetElapsedTime(started);
-            run.Result = run.Fail(ProbeFailure.DnsTimeout, $"no address for {host} within {Ms(_timeout)}");
-            return null;
-        }
-        catch (Exception ex) when (!run.CallerCancelled)
-        {
-            run.Resolve = _time.GetElapsedTime(started);
-            run.Result = run.Fail(ProbeFailure.DnsError, $"resolving {host} failed: {Describe(ex)}");
-            return null;
-        }
-
-        run.Resolve = _time.GetElapsedTime(started);
-        if (resolved.Succeeded)
-        {
-            return resolved.Addresses;
-        }
-
-        var from = resolved.Server is { } server ? $" (from {server})" : "";
-        run.Result = resolved.Error switch
-        {
-            "NXDOMAIN" => run.Fail(ProbeFailure.DnsNxDomain, $"{host}: NXDOMAIN{from}"),
-            "timeout" => run.Fail(ProbeFailure.DnsTimeout, $"{host}: DNS timeout{from}"),
-            null => run.Fail(ProbeFailure.DnsError, $"{host}: no address{from}"),
-            var error => run.Fail(ProbeFailure.DnsError, $"{host}: {error}{from}"),
-        };
-        return null;
+        return await ResolveAsync(run, _resolver, host, $"no address for {host}").ConfigureAwait(false);
     }
 
-    private async Task<ProbeResult> QueryAsync(ProbeRun run, string zone)
+    private async Task<ProbeResult> QueryAsync(NameServerRun run, string zone)
     {
         var server = run.Server!;
         var left = _timeout - _time.GetElapsedTime(run.Started);
@@ -221,13 +159,13 @@ public sealed class NameServerProber
         return Judge(run, response, zone);
     }
 
-    private ProbeResult Timeout(ProbeRun run, IPEndPoint server, string zone)
+    private ProbeResult Timeout(NameServerRun run, IPEndPoint server, string zone)
     {
         run.Total = _time.GetElapsedTime(run.Started);
         return run.Fail(ProbeFailure.DnsTimeout, $"no answer to the SOA query for {zone} from {Format(server)} within {Ms(_timeout)}");
     }
 
-    private static ProbeResult Judge(ProbeRun run, IDnsQueryResponse response, string zone)
+    private static ProbeResult Judge(NameServerRun run, IDnsQueryResponse response, string zone)
     {
         var from = Format(run.Server!);
         var code = response.Header.ResponseCode;
@@ -270,62 +208,12 @@ public sealed class NameServerProber
         var other => other.ToString().ToUpperInvariant(),
     };
 
-    private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
-
-    private static string Format(IPEndPoint endPoint) =>
-        endPoint.AddressFamily == AddressFamily.InterNetworkV6
-            ? $"[{endPoint.Address}]:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
-            : $"{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
-
-    private static string Describe(Exception ex)
-    {
-        var sb = new StringBuilder(ex.Message);
-        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            sb.Append(" --> ").Append(inner.Message);
-        }
-
-        return sb.ToString();
-    }
-
-    /// <summary>What one probe has measured so far.</summary>
-    private sealed class ProbeRun(
-        NameServerTarget target,
-        DateTimeOffset at,
-        TimeProvider time,
-        CancellationToken deadline,
-        CancellationToken caller,
-        CancellationToken token)
+    /// <summary>What one name server probe has measured so far, beyond what every probe measures.</summary>
+    private sealed class NameServerRun(NameServerTarget target, DateTimeOffset at, TimeSpan limit, TimeProvider time, CancellationToken caller)
+        : ProbeRun(target.Site, at, limit, time, caller)
     {
         public NameServerTarget Target { get; } = target;
 
-        public long Started { get; } = time.GetTimestamp();
-
-        /// <summary>Cancelled by the time limit or by the caller.</summary>
-        public CancellationToken Token { get; } = token;
-
-        public bool CallerCancelled => caller.IsCancellationRequested;
-
-        public bool TimedOut => deadline.IsCancellationRequested && !caller.IsCancellationRequested;
-
-        public TimeSpan? Resolve { get; set; }
-
-        public TimeSpan? Total { get; set; }
-
         public IPEndPoint? Server { get; set; }
-
-        /// <summary>A step's verdict when it ends the probe.</summary>
-        public ProbeResult? Result { get; set; }
-
-        public ProbeResult Succeed(string detail) => Build(ProbeFailure.None, detail);
-
-        public ProbeResult Fail(ProbeFailure failure, string detail) => Build(failure, detail);
-
-        private ProbeResult Build(ProbeFailure failure, string detail) => new(Target.Site, at, failure)
-        {
-            Resolve = Resolve,
-            Total = Total ?? time.GetElapsedTime(Started),
-            Detail = detail,
-        };
     }
 }

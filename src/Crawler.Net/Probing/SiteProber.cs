@@ -11,6 +11,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
 using Crawler.Core.Uptime;
+using static Crawler.Net.Probing.ProbeSteps;
 
 namespace Crawler.Net.Probing;
 
@@ -64,26 +65,11 @@ public sealed class SiteProber
     {
         ArgumentNullException.ThrowIfNull(target);
         var limit = target.Timeout is { } own && own > TimeSpan.Zero ? own : _options.Timeout;
-        using var deadline = new CancellationTokenSource(limit, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
-        var run = new ProbeRun(target, scheduledAt, limit, _time, deadline.Token, ct, linked.Token);
-        try
-        {
-            return await ProbeCoreAsync(run).ConfigureAwait(false);
-        }
-#pragma warning disable CA1031 // Contract: every failure is a result, never an exception.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return ct.IsCancellationRequested
-                ? run.Fail(ProbeFailure.Other, "probe cancelled")
-                : run.TimedOut
-                    ? run.Fail(ProbeFailure.TooSlow, $"probe not finished within {Ms(limit)}")
-                    : run.Fail(ProbeFailure.Other, Describe(ex));
-        }
+        using var run = new SiteRun(target, scheduledAt, limit, _time, ct);
+        return await RunAsync(run, () => ProbeCoreAsync(run), ProbeFailure.TooSlow).ConfigureAwait(false);
     }
 
-    private async Task<ProbeResult> ProbeCoreAsync(ProbeRun run)
+    private async Task<ProbeResult> ProbeCoreAsync(SiteRun run)
     {
         var url = run.Target.Url;
         if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
@@ -107,53 +93,17 @@ public sealed class SiteProber
         var host = BareHost(url);
 
         // Resolve.
-        var started = _time.GetTimestamp();
-        ResolvedHost resolved;
-        try
+        var resolved = await ResolveAsync(run, _resolver, host, $"no DNS answer for {host}").ConfigureAwait(false);
+        if (resolved is null)
         {
-            resolved = await _resolver.ResolveAsync(host, run.Token).AsTask().WaitAsync(run.Token).ConfigureAwait(false);
-        }
-        catch (Exception) when (run.TimedOut)
-        {
-            run.Resolve = _time.GetElapsedTime(started);
-            return run.Fail(ProbeFailure.DnsTimeout, $"no DNS answer for {host} within {Ms(run.Limit)}");
-        }
-        catch (Exception ex) when (!run.CallerCancelled)
-        {
-            run.Resolve = _time.GetElapsedTime(started);
-            return run.Fail(ProbeFailure.DnsError, $"resolving {host} failed: {Describe(ex)}");
-        }
-
-        run.Resolve = _time.GetElapsedTime(started);
-        if (!resolved.Succeeded)
-        {
-            return resolved.Error switch
-            {
-                "NXDOMAIN" => run.Fail(ProbeFailure.DnsNxDomain, $"{host}: NXDOMAIN" + From(resolved)),
-                "timeout" => run.Fail(ProbeFailure.DnsTimeout, $"{host}: DNS timeout" + From(resolved)),
-                null => run.Fail(ProbeFailure.DnsError, $"{host}: no address" + From(resolved)),
-                var error => run.Fail(ProbeFailure.DnsError, $"{host}: {error}" + From(resolved)),
-            };
+            return run.Result!;
         }
 
         // Guard: the address DNS answered, before connect-to rules (which are the operator's own routing).
-        IPAddress? address = null;
-        string? refusal = null;
-        foreach (var candidate in resolved.Addresses)
-        {
-            var decision = _guard.Check(candidate);
-            if (decision.Allowed)
-            {
-                address = candidate;
-                break;
-            }
-
-            refusal ??= $"address {candidate} refused by the address guard: {decision.Reason}";
-        }
-
+        var address = Admit(run, _guard, resolved, "no address");
         if (address is null)
         {
-            return run.Fail(ProbeFailure.Other, refusal ?? "no address");
+            return run.Result!;
         }
 
         run.Address = address;
@@ -162,7 +112,7 @@ public sealed class SiteProber
         // Connect.
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         Stream connection;
-        started = _time.GetTimestamp();
+        var started = _time.GetTimestamp();
         try
         {
             await socket.ConnectAsync(endPoint, run.Token).ConfigureAwait(false);
@@ -221,7 +171,7 @@ public sealed class SiteProber
         }
     }
 
-    private async Task<ProbeResult> ExchangeAsync(ProbeRun run, Uri url, Stream connection, Regex? pattern)
+    private async Task<ProbeResult> ExchangeAsync(SiteRun run, Uri url, Stream connection, Regex? pattern)
     {
         var timed = new FirstByteStream(connection, _time);
         var handed = 0;
@@ -295,7 +245,7 @@ public sealed class SiteProber
         }
     }
 
-    private ProbeResult Check(ProbeRun run, HttpResponseMessage response, MemoryStream body, Regex? pattern)
+    private ProbeResult Check(SiteRun run, HttpResponseMessage response, MemoryStream body, Regex? pattern)
     {
         var keyword = run.Target.Keyword;
         if (string.IsNullOrEmpty(keyword) && pattern is null)
@@ -376,7 +326,7 @@ public sealed class SiteProber
         }
     }
 
-    private SslClientAuthenticationOptions TlsOptions(string host, ProbeRun run) => new()
+    private SslClientAuthenticationOptions TlsOptions(string host, SiteRun run) => new()
     {
         TargetHost = host,
         ApplicationProtocols = [SslApplicationProtocol.Http11],
@@ -420,16 +370,7 @@ public sealed class SiteProber
     private static string Expected(int[]? expected) =>
         expected is { Length: > 0 } ? "[" + string.Join(", ", expected.Select(s => s.ToString(CultureInfo.InvariantCulture))) + "]" : "200-399";
 
-    private static string From(ResolvedHost resolved) => resolved.Server is { } server ? $" (from {server})" : "";
-
     private static string Bytes(MemoryStream body) => body.Length.ToString(CultureInfo.InvariantCulture) + " body bytes";
-
-    private static string Ms(TimeSpan span) => span.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
-
-    private static string Format(IPEndPoint endPoint) =>
-        endPoint.AddressFamily == AddressFamily.InterNetworkV6
-            ? $"[{endPoint.Address}]:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}"
-            : $"{endPoint.Address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
 
     private static string BareHost(Uri url)
     {
@@ -437,49 +378,17 @@ public sealed class SiteProber
         return host.StartsWith('[') && host.EndsWith(']') ? host[1..^1] : host;
     }
 
-    private static string Describe(Exception ex)
-    {
-        var sb = new StringBuilder(ex.Message);
-        for (var inner = ex.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            sb.Append(" --> ").Append(inner.Message);
-        }
-
-        return sb.ToString();
-    }
-
-    /// <summary>What one probe has measured so far.</summary>
-    private sealed class ProbeRun(
-        ProbeTarget target,
-        DateTimeOffset at,
-        TimeSpan limit,
-        TimeProvider time,
-        CancellationToken deadline,
-        CancellationToken caller,
-        CancellationToken token)
+    /// <summary>What one HTTP probe has measured so far, beyond what every probe measures.</summary>
+    private sealed class SiteRun(ProbeTarget target, DateTimeOffset at, TimeSpan limit, TimeProvider time, CancellationToken caller)
+        : ProbeRun(target.Site, at, limit, time, caller)
     {
         public ProbeTarget Target { get; } = target;
-
-        public TimeSpan Limit { get; } = limit;
-
-        public long Started { get; } = time.GetTimestamp();
-
-        /// <summary>Cancelled by the time limit or by the caller.</summary>
-        public CancellationToken Token { get; } = token;
-
-        public bool CallerCancelled => caller.IsCancellationRequested;
-
-        public bool TimedOut => deadline.IsCancellationRequested && !caller.IsCancellationRequested;
-
-        public TimeSpan? Resolve { get; set; }
 
         public TimeSpan? Connect { get; set; }
 
         public TimeSpan? Tls { get; set; }
 
         public long? FirstByteAt { get; set; }
-
-        public TimeSpan? Total { get; set; }
 
         public int? HttpStatus { get; set; }
 
@@ -489,11 +398,20 @@ public sealed class SiteProber
 
         public string? CertificateProblem { get; set; }
 
-        public ProbeResult Succeed() => Build(ProbeFailure.None, Describe(null));
+        public ProbeResult Succeed() => Succeed(null);
 
-        public ProbeResult Fail(ProbeFailure failure, string detail) => Build(failure, Describe(detail));
+        /// <summary>The address and the certificate's problem, when known, follow the step's detail.</summary>
+        protected override ProbeResult Build(ProbeFailure failure, string? detail) =>
+            base.Build(failure, WithContext(detail)) with
+            {
+                Connect = Connect,
+                Tls = Tls,
+                FirstByte = FirstByteAt is { } first ? Time.GetElapsedTime(Started, first) : null,
+                HttpStatus = HttpStatus,
+                TlsCertificateExpiry = CertificateExpiry,
+            };
 
-        private string? Describe(string? detail)
+        private string? WithContext(string? detail)
         {
             var parts = new List<string>(3);
             if (detail is not null)
@@ -513,17 +431,5 @@ public sealed class SiteProber
 
             return parts.Count == 0 ? null : string.Join("; ", parts);
         }
-
-        private ProbeResult Build(ProbeFailure failure, string? detail) => new(Target.Site, at, failure)
-        {
-            Resolve = Resolve,
-            Connect = Connect,
-            Tls = Tls,
-            FirstByte = FirstByteAt is { } first ? time.GetElapsedTime(Started, first) : null,
-            Total = Total ?? time.GetElapsedTime(Started),
-            HttpStatus = HttpStatus,
-            TlsCertificateExpiry = CertificateExpiry,
-            Detail = detail,
-        };
     }
 }
