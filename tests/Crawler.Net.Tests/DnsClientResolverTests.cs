@@ -1,4 +1,5 @@
 using System.Net;
+using Crawler.Net.Tests.Probing;
 
 namespace Crawler.Net.Tests;
 
@@ -75,14 +76,7 @@ public sealed class DnsClientResolverTests
     public async Task A_silent_server_is_a_timeout_and_is_not_cached()
     {
         using var dns = new TinyDnsServer([], silent: true);
-        var resolver = new DnsClientResolver(new DnsResolverOptions
-        {
-            Servers = [dns.Endpoint],
-            Timeout = TimeSpan.FromMilliseconds(200),
-            Retries = 0,
-            UseTcpFallback = false,
-            QueryAaaa = false,
-        });
+        var resolver = LoopbackResolvers.Impatient(dns, queryAaaa: false);
 
         var first = await resolver.ResolveAsync("slow.kp", CancellationToken.None);
         await resolver.ResolveAsync("slow.kp", CancellationToken.None);

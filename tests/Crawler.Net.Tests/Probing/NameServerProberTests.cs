@@ -19,13 +19,23 @@ public sealed class NameServerProberTests
     private static NameServerTarget Target(string nameServer, AuthoritativeDnsServer server, string zone = "kp") =>
         new("ns:" + nameServer, nameServer, zone) { Port = server.Port };
 
+    /// <summary>Probes <paramref name="server"/> by its address and checks it is a DNS error with exactly <paramref name="detail"/>.</summary>
+    private static async Task<ProbeResult> AssertDnsErrorAsync(AuthoritativeDnsServer server, string detail)
+    {
+        var result = await Prober().ProbeAsync(Target("127.0.0.1", server), Scheduled, CancellationToken.None);
+
+        Assert.Equal(ProbeFailure.DnsError, result.Failure);
+        Assert.Equal(detail, result.Detail);
+        return result;
+    }
+
     [Fact]
     public async Task An_authoritative_soa_answer_is_up_with_the_serial_and_both_steps_timed()
     {
         using var server = new AuthoritativeDnsServer("kp", Serial);
         // The name server's own name is looked up with a real DNS exchange on loopback, as the crawler's resolver does.
         using var dns = new TinyDnsServer(new() { ["ns1.kptc.kp"] = ([IPAddress.Loopback], 300) });
-        var resolver = new DnsClientResolver(new DnsResolverOptions { Servers = [dns.Endpoint], QueryAaaa = false, Retries = 0 });
+        var resolver = LoopbackResolvers.Over(dns, queryAaaa: false);
 
         var result = await Prober(resolver).ProbeAsync(Target("ns1.kptc.kp", server), Scheduled, CancellationToken.None);
 
@@ -83,10 +93,8 @@ public sealed class NameServerProberTests
     {
         using var server = new AuthoritativeDnsServer("kp", Serial) { Mode = mode };
 
-        var result = await Prober().ProbeAsync(Target("127.0.0.1", server), Scheduled, CancellationToken.None);
+        var result = await AssertDnsErrorAsync(server, $"127.0.0.1:{server.Port} answered {code} for the SOA of kp.");
 
-        Assert.Equal(ProbeFailure.DnsError, result.Failure);
-        Assert.Equal($"127.0.0.1:{server.Port} answered {code} for the SOA of kp.", result.Detail);
         Assert.NotNull(result.Total);
         Assert.Equal(1, server.QueryCount);
     }
@@ -96,10 +104,7 @@ public sealed class NameServerProberTests
     {
         using var server = new AuthoritativeDnsServer("kp", Serial) { Mode = SoaServerMode.NotAuthoritative };
 
-        var result = await Prober().ProbeAsync(Target("127.0.0.1", server), Scheduled, CancellationToken.None);
-
-        Assert.Equal(ProbeFailure.DnsError, result.Failure);
-        Assert.Equal($"127.0.0.1:{server.Port} is not authoritative for kp. (AA flag not set)", result.Detail);
+        await AssertDnsErrorAsync(server, $"127.0.0.1:{server.Port} is not authoritative for kp. (AA flag not set)");
     }
 
     [Fact]
@@ -108,10 +113,7 @@ public sealed class NameServerProberTests
         // The server is authoritative for another zone only, and answers with that zone's SOA.
         using var server = new AuthoritativeDnsServer("com.kp", Serial);
 
-        var result = await Prober().ProbeAsync(Target("127.0.0.1", server), Scheduled, CancellationToken.None);
-
-        Assert.Equal(ProbeFailure.DnsError, result.Failure);
-        Assert.Equal($"127.0.0.1:{server.Port} answered without an SOA record for kp.", result.Detail);
+        await AssertDnsErrorAsync(server, $"127.0.0.1:{server.Port} answered without an SOA record for kp.");
     }
 
     [Fact]
@@ -119,7 +121,7 @@ public sealed class NameServerProberTests
     {
         using var server = new AuthoritativeDnsServer("kp", Serial);
         using var dns = new TinyDnsServer([]);
-        var resolver = new DnsClientResolver(new DnsResolverOptions { Servers = [dns.Endpoint], Retries = 0 });
+        var resolver = LoopbackResolvers.Over(dns);
 
         var result = await Prober(resolver).ProbeAsync(Target("ns9.kptc.kp", server), Scheduled, CancellationToken.None);
 
@@ -134,13 +136,7 @@ public sealed class NameServerProberTests
     {
         using var server = new AuthoritativeDnsServer("kp", Serial);
         using var dns = new TinyDnsServer([], silent: true);
-        var resolver = new DnsClientResolver(new DnsResolverOptions
-        {
-            Servers = [dns.Endpoint],
-            Timeout = TimeSpan.FromMilliseconds(200),
-            Retries = 0,
-            UseTcpFallback = false,
-        });
+        var resolver = LoopbackResolvers.Impatient(dns);
 
         var result = await Prober(resolver).ProbeAsync(Target("ns1.kptc.kp", server), Scheduled, CancellationToken.None);
 
@@ -258,12 +254,8 @@ internal sealed class AuthoritativeDnsServer : IDisposable
     {
         while (true)
         {
-            UdpReceiveResult received;
-            try
-            {
-                received = await _udp.ReceiveAsync(_stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            var (stopped, received) = await ServerStop.OrStoppedAsync(() => _udp.ReceiveAsync(_stop.Token));
+            if (stopped)
             {
                 return;
             }
@@ -280,11 +272,9 @@ internal sealed class AuthoritativeDnsServer : IDisposable
                 continue;
             }
 
-            try
-            {
-                await _udp.SendAsync(Answer(received.Buffer, questionEnd), received.RemoteEndPoint, _stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            var answer = Answer(received.Buffer, questionEnd);
+            var (sendStopped, _) = await ServerStop.OrStoppedAsync(() => _udp.SendAsync(answer, received.RemoteEndPoint, _stop.Token));
+            if (sendStopped)
             {
                 return;
             }

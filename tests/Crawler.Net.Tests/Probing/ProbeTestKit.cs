@@ -22,6 +22,43 @@ internal sealed class StubResolver(Dictionary<string, IPAddress[]> zone) : IHost
     }
 }
 
+/// <summary>The crawler's own resolver over a <see cref="TinyDnsServer"/> on loopback, as the probe tests use it.</summary>
+internal static class LoopbackResolvers
+{
+    /// <summary>Asks only <paramref name="dns"/>, once (no retries).</summary>
+    public static DnsClientResolver Over(TinyDnsServer dns, bool queryAaaa = true) =>
+        new(new DnsResolverOptions { Servers = [dns.Endpoint], QueryAaaa = queryAaaa, Retries = 0 });
+
+    /// <summary>Asks only <paramref name="dns"/>, once, over UDP only, and gives up after 200 ms: for a silent server.</summary>
+    public static DnsClientResolver Impatient(TinyDnsServer dns, bool queryAaaa = true) =>
+        new(new DnsResolverOptions
+        {
+            Servers = [dns.Endpoint],
+            Timeout = TimeSpan.FromMilliseconds(200),
+            Retries = 0,
+            UseTcpFallback = false,
+            QueryAaaa = queryAaaa,
+        });
+}
+
+/// <summary>How the loopback test servers here tell being stopped from a failure.</summary>
+internal static class ServerStop
+{
+    /// <summary>Awaits one accept, receive or send; <c>Stopped</c> when the server is being stopped (its token
+    /// cancelled, its socket disposed or closed), anything else is thrown.</summary>
+    public static async Task<(bool Stopped, T Value)> OrStoppedAsync<T>(Func<ValueTask<T>> step)
+    {
+        try
+        {
+            return (false, await step());
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+            return (true, default!);
+        }
+    }
+}
+
 /// <summary>A resolver that never answers (and ignores cancellation), as a wedged resolver would.</summary>
 internal sealed class HangingResolver : IHostResolver
 {
@@ -64,12 +101,8 @@ internal sealed class StallingServer : IAsyncDisposable
         var clients = new List<Task>();
         while (true)
         {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(_stop.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+            var (stopped, client) = await ServerStop.OrStoppedAsync(() => _listener.AcceptTcpClientAsync(_stop.Token));
+            if (stopped)
             {
                 break;
             }

@@ -20,6 +20,15 @@ public sealed class SiteProberTests
 
     private static ProbeTarget Target(string url) => new("site.kp", new Uri(url));
 
+    /// <summary>A failure before any connection was made: exactly <paramref name="detail"/>, resolved, not connected.</summary>
+    private static void AssertFailedUnconnected(ProbeResult result, ProbeFailure failure, string detail)
+    {
+        Assert.Equal(failure, result.Failure);
+        Assert.Equal(detail, result.Detail);
+        Assert.NotNull(result.Resolve);
+        Assert.Null(result.Connect);
+    }
+
     private static Task<TestServer> Serve(string body, int status = 200) =>
         TestServer.StartAsync(async context =>
         {
@@ -34,7 +43,7 @@ public sealed class SiteProberTests
         await using var server = await Serve("<html>welcome</html>");
         // A real DNS exchange with a loopback name server: the system resolver knows no site.kp.
         using var dns = new TinyDnsServer(new() { ["site.kp"] = ([IPAddress.Loopback], 300) });
-        var resolver = new DnsClientResolver(new DnsResolverOptions { Servers = [dns.Endpoint], QueryAaaa = false, Retries = 0 });
+        var resolver = LoopbackResolvers.Over(dns, queryAaaa: false);
 
         var result = await Prober(resolver).ProbeAsync(Target($"http://site.kp:{server.Port}/index.html"), Scheduled, CancellationToken.None);
 
@@ -234,10 +243,8 @@ public sealed class SiteProberTests
         var result = await Prober().ProbeAsync(
             Target($"http://site.kp:{endPoint.Port}/") with { Timeout = TimeSpan.FromMilliseconds(500) }, Scheduled, CancellationToken.None);
 
-        Assert.Equal(ProbeFailure.ConnectTimeout, result.Failure);
-        Assert.Equal($"connect to 127.0.0.1:{endPoint.Port} not established within 500 ms; address 127.0.0.1", result.Detail);
-        Assert.NotNull(result.Resolve);
-        Assert.Null(result.Connect);
+        AssertFailedUnconnected(
+            result, ProbeFailure.ConnectTimeout, $"connect to 127.0.0.1:{endPoint.Port} not established within 500 ms; address 127.0.0.1");
     }
 
     [Fact]
@@ -368,27 +375,18 @@ public sealed class SiteProberTests
     public async Task An_unknown_name_is_nxdomain_from_the_name_server()
     {
         using var dns = new TinyDnsServer([]);
-        var resolver = new DnsClientResolver(new DnsResolverOptions { Servers = [dns.Endpoint], Retries = 0 });
+        var resolver = LoopbackResolvers.Over(dns);
 
         var result = await Prober(resolver).ProbeAsync(Target("http://gone.kp/"), Scheduled, CancellationToken.None);
 
-        Assert.Equal(ProbeFailure.DnsNxDomain, result.Failure);
-        Assert.Equal($"gone.kp: NXDOMAIN (from {dns.Endpoint})", result.Detail);
-        Assert.NotNull(result.Resolve);
-        Assert.Null(result.Connect);
+        AssertFailedUnconnected(result, ProbeFailure.DnsNxDomain, $"gone.kp: NXDOMAIN (from {dns.Endpoint})");
     }
 
     [Fact]
     public async Task A_silent_name_server_is_a_dns_timeout()
     {
         using var dns = new TinyDnsServer([], silent: true);
-        var resolver = new DnsClientResolver(new DnsResolverOptions
-        {
-            Servers = [dns.Endpoint],
-            Timeout = TimeSpan.FromMilliseconds(200),
-            Retries = 0,
-            UseTcpFallback = false,
-        });
+        var resolver = LoopbackResolvers.Impatient(dns);
 
         var result = await Prober(resolver).ProbeAsync(Target("http://quiet.kp/"), Scheduled, CancellationToken.None);
 
