@@ -19,6 +19,7 @@ using Crawler.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
 namespace Crawler.Bench.Uptime;
@@ -29,10 +30,15 @@ internal static class Program
         usage:
           crawler-bench-uptime --info info.json [--sites N] [--interval S] [--intervals N] [--warmup S]
                                [--timeout S] [--label TEXT] [--server-pid PID] [--clk-tck HZ] [--data DIR]
+                               [--store sqlite|discard] [--timeline FILE] [--window S]
               Probes the first N seeds of the simulation described by info.json (`crawler simulate --info`)
               every S seconds (default 1,000 sites, 60 s) through a node's uptime actors; after --warmup
               seconds (default: one interval) measures --intervals whole intervals (default 3) and prints
               one JSON line. --server-pid: also the simulation's CPU seconds in the window (/proc/PID/stat).
+              --store discard (diagnosis only): results are not stored, to tell the store's cost from the rest.
+              --timeline: one line per probe in the window (slot offset s, lateness ms, probe ms) for plots.
+              --window S: measure S seconds instead of whole intervals (for the idle cost with a long interval;
+              slots are then not counted, MissedSlots is 0).
         """;
 
     public static async Task<int> Main(string[] args)
@@ -105,11 +111,21 @@ internal static class Program
             resolver,
             guard,
             TimeProvider.System);
-        var store = new SqliteUptimeStore(new SqliteStoreOptions { Path = Path.Combine(data, "crawler.db") }, uptime.Thresholds);
+        var storeMode = options.GetValueOrDefault("store", "sqlite");
+        if (storeMode is not ("sqlite" or "discard"))
+        {
+            throw new ArgumentException("--store must be sqlite or discard");
+        }
+
+        var store = new TimedUptimeStore(
+            new SqliteUptimeStore(new SqliteStoreOptions { Path = Path.Combine(data, "crawler.db") }, uptime.Thresholds),
+            discard: storeMode == "discard");
         await store.InitializeAsync(CancellationToken.None).ConfigureAwait(false);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // Logs (e.g. "probe slot skipped") go to stderr: stdout carries only the JSON report.
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton<IOptions<UptimeOptions>>(Options.Create(uptime));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IUptimeStore>(store);
@@ -139,18 +155,22 @@ internal static class Program
         await host.StartAsync().ConfigureAwait(false);
         var started = DateTimeOffset.UtcNow;
         var windowStart = started + warmup;
-        var windowEnd = windowStart + (interval * intervals);
+        var windowEnd = options.ContainsKey("window")
+            ? windowStart + TimeSpan.FromSeconds(Number(options, "window", 0))
+            : windowStart + (interval * intervals);
         await Console.Error.WriteLineAsync(
             $"{siteCount} sites every {interval.TotalSeconds} s: warm-up until {windowStart:HH:mm:ss}, measuring until {windowEnd:HH:mm:ss}").ConfigureAwait(false);
 
         await DelayUntil(windowStart).ConfigureAwait(false);
-        var self = Process.GetCurrentProcess();
+        using var self = Process.GetCurrentProcess();
         var before = Counters.Take(self, resolver, serverPid, clockTicks);
+        using var pool = new PoolSampler(TimeSpan.FromMilliseconds(50));
         await DelayUntil(windowEnd).ConfigureAwait(false);
         var after = Counters.Take(self, resolver, serverPid, clockTicks);
+        pool.Stop();
 
         // Probes of slots in the window that are still running finish within their time-out.
-        var expected = (long)siteCount * intervals;
+        var expected = options.ContainsKey("window") ? -1 : (long)siteCount * intervals;
         var settle = windowEnd + timeout + TimeSpan.FromSeconds(2);
         while (InWindow(samples, windowStart, windowEnd).Count() < expected && DateTimeOffset.UtcNow < settle)
         {
@@ -159,8 +179,17 @@ internal static class Program
 
         await host.StopAsync().ConfigureAwait(false);
         self.Refresh();
-        var report = Report(options, siteCount, interval, intervals, samples, windowStart, windowEnd, before, after, self, expected);
+        var report = Report(options, siteCount, interval, intervals, samples, windowStart, windowEnd, before, after, self, expected)
+            with { Store = storeMode, PoolMaxThreads = pool.MaxThreads, PoolMaxPending = pool.MaxPending, PoolMeanPending = Math.Round(pool.MeanPending, 1) };
+        report = WithStoreTimes(report, store, before, after);
         Console.WriteLine(JsonSerializer.Serialize(report));
+        if (options.TryGetValue("timeline", out var timeline))
+        {
+            await File.WriteAllLinesAsync(timeline, InWindow(samples, windowStart, windowEnd).OrderBy(s => s.Scheduled).Select(s => string.Create(
+                CultureInfo.InvariantCulture,
+                $"{(s.Scheduled - windowStart).TotalSeconds:F3}\t{s.Lateness.TotalMilliseconds:F1}\t{s.Total?.TotalMilliseconds ?? -1:F2}"))).ConfigureAwait(false);
+        }
+
         if (ownData)
         {
             Directory.Delete(data, recursive: true);
@@ -214,7 +243,7 @@ internal static class Program
             expected,
             probes,
             window.Count(s => s.Success),
-            expected - probes,
+            expected < 0 ? 0 : expected - probes,
             failures,
             statuses,
             Math.Round(probes / windowSeconds, 2),
@@ -238,6 +267,21 @@ internal static class Program
             after.ServerCpu is { } s1 && before.ServerCpu is { } s0 ? Math.Round(s1 - s0, 2) : null);
     }
 
+    private static RunReport WithStoreTimes(RunReport report, TimedUptimeStore store, Counters before, Counters after)
+    {
+        var writes = store.Writes.Where(w => w.At >= before.Timestamp && w.At < after.Timestamp).ToList();
+        var wall = writes.Select(w => w.WallMs).Order().ToArray();
+        var blocking = writes.Sum(w => w.BlockingMs);
+        return report with
+        {
+            StoreWrites = writes.Count,
+            StoreWriteP50Ms = Math.Round(Percentile(wall, 0.50), 2),
+            StoreWriteP99Ms = Math.Round(Percentile(wall, 0.99), 2),
+            StoreWriteMaxMs = Math.Round(wall.Length == 0 ? 0 : wall[^1], 2),
+            StoreBlockingSeconds = Math.Round(blocking / 1000, 3),
+        };
+    }
+
     private static double Percentile(double[] sorted, double q) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1))];
 
@@ -259,12 +303,51 @@ internal static class Program
                 new Sample(e.Result.At, e.Lateness, e.Result.Success, e.Result.Failure, e.Result.HttpStatus, e.Result.Total)));
     }
 
-    private sealed record Counters(DateTimeOffset Wall, TimeSpan Cpu, long Allocated, int Gen0, int Gen2, long WorkingSet, long DnsQueries, double? ServerCpu)
+    /// <summary>Samples the thread pool (threads, queued work items) until stopped.</summary>
+    private sealed class PoolSampler : IDisposable
+    {
+        private readonly Timer _timer;
+        private long _samples;
+        private long _pendingSum;
+
+        public PoolSampler(TimeSpan every) => _timer = new Timer(_ => Sample(), null, TimeSpan.Zero, every);
+
+        public int MaxThreads { get; private set; }
+
+        public long MaxPending { get; private set; }
+
+        public double MeanPending => _samples == 0 ? 0 : (double)_pendingSum / _samples;
+
+        private void Sample()
+        {
+            lock (_timer)
+            {
+                var pending = ThreadPool.PendingWorkItemCount;
+                MaxThreads = Math.Max(MaxThreads, ThreadPool.ThreadCount);
+                MaxPending = Math.Max(MaxPending, pending);
+                _pendingSum += pending;
+                _samples++;
+            }
+        }
+
+        public void Stop()
+        {
+            lock (_timer)
+            {
+                _timer.Change(Timeout.Infinite, Timeout.Infinite);
+            }
+        }
+
+        public void Dispose() => _timer.Dispose();
+    }
+
+    private sealed record Counters(long Timestamp, DateTimeOffset Wall, TimeSpan Cpu, long Allocated, int Gen0, int Gen2, long WorkingSet, long DnsQueries, double? ServerCpu)
     {
         public static Counters Take(Process self, DnsClientResolver resolver, int? serverPid, double clockTicks)
         {
             self.Refresh();
             return new Counters(
+                Stopwatch.GetTimestamp(),
                 DateTimeOffset.UtcNow,
                 self.TotalProcessorTime,
                 GC.GetTotalAllocatedBytes(precise: false),
@@ -324,5 +407,24 @@ internal static class Program
         int Gen0Collections,
         int Gen2Collections,
         long DnsQueries,
-        double? ServerCpuSeconds);
+        double? ServerCpuSeconds)
+    {
+        public string Store { get; init; } = "sqlite";
+
+        public int PoolMaxThreads { get; init; }
+
+        public long PoolMaxPending { get; init; }
+
+        public double PoolMeanPending { get; init; }
+
+        public int StoreWrites { get; init; }
+
+        public double StoreWriteP50Ms { get; init; }
+
+        public double StoreWriteP99Ms { get; init; }
+
+        public double StoreWriteMaxMs { get; init; }
+
+        public double StoreBlockingSeconds { get; init; }
+    }
 }
