@@ -61,7 +61,9 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
         // The probe measures real durations (slow is slow in wall time); the schedule and every date are the fake clock's.
         var prober = new SiteProber(new ProbeOptions { Timeout = Options.Timeout, ConnectTo = [.. _web.ConnectToRules] }, resolver, guard, TimeProvider.System);
         var nameServers = new NameServerProber(TimeSpan.FromSeconds(1), resolver, guard, TimeProvider.System);
-        var context = new ProbeContext(UptimeHosting.Runner(prober, nameServers), _store, new UptimeMetrics(), Options, _clock, NullLogger.Instance);
+        var uptimeStore = _store;
+        var writer = Sys.ActorOf(Props.Create(() => new UptimeWriter(uptimeStore, TimeSpan.FromSeconds(1), NullLogger.Instance)));
+        var context = new ProbeContext(UptimeHosting.Runner(prober, nameServers), _store, new UptimeMetrics(), Options, _clock, NullLogger.Instance) { Writer = writer };
         _region = Sys.ActorOf(Props.Create(() => new LocalSiteRegion(host => Props.Create(() => new ProbeActor(host, context)))));
         var store = _store;
         var clock = _clock;

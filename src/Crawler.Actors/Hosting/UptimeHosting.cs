@@ -38,7 +38,8 @@ public static class UptimeHosting
             var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
             var prober = services.GetRequiredService<SiteProber>();
             var runner = Runner(prober, services.GetService<NameServerProber>());
-            var context = new ProbeContext(runner, store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime"));
+            var writer = system.ActorOf(Props.Create(() => new UptimeWriter(store, TimeSpan.FromSeconds(1), loggers.CreateLogger("Crawler.Uptime.Writer"))), "uptime-writer");
+            var context = new ProbeContext(runner, store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime")) { Writer = writer };
             var region = system.ActorOf(Props.Create(() => new LocalSiteRegion(host => Props.Create(() => new ProbeActor(host, context)))), "probes");
             registry.Register<ProbeRegionKey>(region);
 

@@ -10,7 +10,11 @@ namespace Crawler.Actors.Uptime;
 public delegate Task<ProbeResult> ProbeRunner(ProbeTarget target, DateTimeOffset scheduledAt, CancellationToken ct);
 
 /// <summary>What every probe actor of a node shares.</summary>
-public sealed record ProbeContext(ProbeRunner Probe, IUptimeStore Store, UptimeMetrics Metrics, UptimeOptions Options, TimeProvider Clock, ILogger Logger);
+public sealed record ProbeContext(ProbeRunner Probe, IUptimeStore Store, UptimeMetrics Metrics, UptimeOptions Options, TimeProvider Clock, ILogger Logger)
+{
+    /// <summary>The node's <see cref="UptimeWriter"/> that batches results (Nobody: each actor writes its own).</summary>
+    public IActorRef Writer { get; init; } = ActorRefs.Nobody;
+}
 
 /// <summary>
 /// Probes one site on its own schedule (<see cref="ProbeSchedule"/>), independent of crawling, and keeps its
@@ -88,6 +92,8 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         Receive<Probed>(OnProbed);
         Receive<Saved>(OnSaved);
         Receive<SaveNow>(_ => Save());
+        Receive<UptimeWriterProtocol.Written>(w => SaveChanges([], w.Count));
+        Receive<UptimeWriterProtocol.Failed>(f => OnSaved(new Saved(0, 0, f.Error)));
     }
 
     private void OnWatch(ProbeProtocol.Watch watch)
@@ -160,18 +166,34 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
 
         _saving = true;
         var results = _unsavedResults.ToList();
+        if (!_ctx.Writer.IsNobody() && results.Count > 0)
+        {
+            // The node's writer batches every site's results; its answer (Written / Failed) continues the save.
+            _ctx.Writer.Tell(new UptimeWriterProtocol.Write(results));
+            return;
+        }
+
+        SaveChanges(_ctx.Writer.IsNobody() ? results : []);
+    }
+
+    /// <summary>Stores the changes (and the results, when there is no writer); results first, all calls idempotent.</summary>
+    private void SaveChanges(List<ProbeResult> results, int resultsStored = 0)
+    {
         var changes = _unsavedChanges.ToList();
         var store = _ctx.Store;
         Persist(store, results, changes).PipeTo(
             Self,
-            success: () => new Saved(results.Count, changes.Count, null),
+            success: () => new Saved(resultsStored + results.Count, changes.Count, null),
             failure: ex => new Saved(0, 0, ex));
     }
 
     private static async Task Persist(IUptimeStore store, List<ProbeResult> results, List<(StateChange Change, Outage? Outage)> changes)
     {
-        // Results, then changes, then outages: every call is idempotent, so a retry after a partial failure is safe.
-        await store.AddResultsAsync(results).ConfigureAwait(false);
+        if (results.Count > 0)
+        {
+            await store.AddResultsAsync(results).ConfigureAwait(false);
+        }
+
         if (changes.Count > 0)
         {
             await store.AddStateChangesAsync([.. changes.Select(c => c.Change)]).ConfigureAwait(false);
