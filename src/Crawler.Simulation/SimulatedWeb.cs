@@ -94,7 +94,8 @@ public sealed class SimulatedWeb : IAsyncDisposable
             }
         }
 
-        var dns = await SimulatedDnsServer.StartAsync(catalog, new SimulatedDnsOptions { Port = 0 }, ct).ConfigureAwait(false);
+        // Also on the name servers' own (mapped) addresses, so zone transfers and name-server probes can ask them directly.
+        var dns = await SimulatedDnsServer.StartAsync(catalog, new SimulatedDnsOptions { Port = 0, ListenOnNameServerAddresses = true }, ct).ConfigureAwait(false);
         var certificate = SelfSignedCertificate.Create(model.Sites.Select(s => s.Host));
         var log = new ServerLog();
         SimulatedWeb? web = null;

@@ -27,11 +27,12 @@ public sealed class MetricsEndpointTests() : SimulatedWebTest(new SimulationOpti
         var https = Web.Sites.First(s => s.Scheme == "https");
         var text = await node.MetricsWhenAsync(t =>
             Web.Sites.All(s => Series(t, "probe_success", s.Host) is not null)
+            && Series(t, "probe_success", "dns:ns1.kptc.kp") is not null
             && Series(t, "probe_ssl_earliest_cert_expiry", https.Host) is not null
             && t.Contains("crawler_uptime_ratio{", StringComparison.Ordinal));
 
         Assert.All(BlackboxNames, name => Assert.NotNull(Series(text, name, https.Host)));
-        Assert.All(Web.Sites, s => Assert.Equal("1", Series(text, "probe_success", s.Host)!.Split(' ')[^1]));
+        Assert.All(Web.Sites.Select(s => s.Host).Append("dns:ns1.kptc.kp"), s => Assert.Equal("1", Series(text, "probe_success", s)!.Split(' ')[^1]));
         Assert.Contains("crawler_site_state{", text, StringComparison.Ordinal);
         var expiry = Series(text, "probe_ssl_earliest_cert_expiry", https.Host)!;
         Assert.Equal(Web.Certificate.NotAfter.ToUniversalTime(), DateTimeOffset.FromUnixTimeSeconds((long)double.Parse(expiry.Split(' ')[^1], CultureInfo.InvariantCulture)).UtcDateTime, TimeSpan.FromSeconds(1));
@@ -73,7 +74,7 @@ public sealed class MetricsEndpointTests() : SimulatedWebTest(new SimulationOpti
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             var sites = new HashSet<string>(StringComparer.Ordinal);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-            while (sites.Count < Web.Sites.Count)
+            while (sites.Count < Web.Sites.Count + 2)
             {
                 await Task.Delay(250, timeout.Token);
                 if (server.HasExited)
@@ -94,7 +95,10 @@ public sealed class MetricsEndpointTests() : SimulatedWebTest(new SimulationOpti
                 }
             }
 
-            Assert.Equal(Web.Sites.Select(s => s.Host).Order(StringComparer.Ordinal), sites.Order(StringComparer.Ordinal));
+            // Every site, and the .kp name servers (ns1/ns2.kptc.kp, answered by the simulated server on their own addresses).
+            Assert.Equal(
+                Web.Sites.Select(s => s.Host).Append("dns:ns1.kptc.kp").Append("dns:ns2.kptc.kp").Order(StringComparer.Ordinal),
+                sites.Order(StringComparer.Ordinal));
         }
         finally
         {

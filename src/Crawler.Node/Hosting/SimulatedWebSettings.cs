@@ -41,6 +41,8 @@ public static class SimulatedWebSettings
 
             // Crawl tests count every request the sites see: the uptime probes and the HTTP endpoint are switched on by those that want them.
             new("Crawler:Uptime:Enabled", "false"),
+            new("Crawler:Uptime:NameServerPort", web.DnsEndPoint.Port.ToString(CultureInfo.InvariantCulture)),
+            new("Crawler:Discovery:NameServerPort", web.DnsEndPoint.Port.ToString(CultureInfo.InvariantCulture)),
             new("Crawler:Http:Urls", string.Empty),
         };
         for (var i = 0; i < web.SeedUrls.Count; i++)
