@@ -95,9 +95,17 @@ public sealed class SimulatedWebCrawlTests(SimulatedCrawlFixture crawl) : IClass
         {
             var delay = TimeSpan.FromSeconds(site.Robots.GroupFor("crawler")!.CrawlDelay!.Value);
             var gap = crawl.Web.Log.MinStartToStartGap(site.Host);
-            Assert.True(gap is null || gap >= delay, $"{site.Host}: two requests {gap?.TotalMilliseconds} ms apart, Crawl-delay {delay.TotalMilliseconds} ms");
+            Assert.True(gap is null || gap >= delay, $"{site.Host}: two requests {gap?.TotalMilliseconds} ms apart, Crawl-delay {delay.TotalMilliseconds} ms:\n{Closest(site.Host)}");
             Assert.True(crawl.Web.Log.RequestsForHost(site.Host).Count > 2, $"{site.Host} was crawled");
         }
+    }
+
+    /// <summary>The two requests closest together, for the failure message.</summary>
+    private string Closest(string host)
+    {
+        var requests = crawl.Web.Log.RequestsForHost(host);
+        var i = Enumerable.Range(1, requests.Count - 1).MinBy(i => requests[i].Start - requests[i - 1].Start);
+        return string.Join("\n", requests.Skip(Math.Max(0, i - 2)).Take(4).Select(r => r.ToString()));
     }
 
     [Fact]
