@@ -62,32 +62,8 @@ if [[ -z "${CRAWL_BENCH_INNER:-}" ]]; then
 fi
 
 # ---- stage 2 (loopback-only namespace): the measured runs -----------------------------------
-ip link set lo up
-if ip -o link | grep -v ': lo:' | grep -q .; then
-  echo "refusing to run: an interface other than loopback exists" >&2; exit 1
-fi
-
-sim_pid="" helper_pids=()
-stop_sim() {
-  if [[ -n "$sim_pid" ]]; then kill -TERM "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; sim_pid=""; fi
-  for p in "${helper_pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  helper_pids=()
-}
-trap stop_sim EXIT
-
-start_sim() { # $1 = run dir; leaves info.json there
-  local dir=$1
-  rm -f "$dir/info.json"
-  dotnet "$crawler_dll" simulate --sites "$sites" --pages "$pages" --seed "$seed" --info "$dir/info.json" \
-    >"$dir/simulate.log" 2>&1 &
-  sim_pid=$!
-  for _ in $(seq 1 600); do
-    [[ -s "$dir/info.json" ]] && jq -e . "$dir/info.json" >/dev/null 2>&1 && return 0
-    kill -0 "$sim_pid" 2>/dev/null || { cat "$dir/simulate.log" >&2; exit 1; }
-    sleep 0.2
-  done
-  echo "simulation did not start" >&2; exit 1
-}
+source "$(dirname "$0")/lib/simulation.sh"
+require_loopback_only
 
 sim_still_alive() { kill -0 "$sim_pid" 2>/dev/null; }
 
@@ -105,7 +81,7 @@ record() { # tool run pages responses wall cpu rss_kb
 
 run_crawler() { # $1 = run number
   local dir="$out/crawler-$1"; mkdir -p "$dir"
-  start_sim "$dir"
+  start_sim "$dir" --sites "$sites" --pages "$pages" --seed "$seed"
   local entries; entries=$(jq -r .manifestEntries "$dir/info.json")
   echo "$entries" >"$dir/manifest-entries"
   (
@@ -139,7 +115,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 run_wget() { # $1 = run number
   local dir="$out/wget-$1"; mkdir -p "$dir/root"
-  start_sim "$dir"
+  start_sim "$dir" --sites "$sites" --pages "$pages" --seed "$seed"
   local proxy https_port http_port
   proxy=$(jq -r .httpProxy "$dir/info.json")
   https_port=$(jq -r .httpsPort "$dir/info.json")

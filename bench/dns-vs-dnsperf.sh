@@ -51,30 +51,9 @@ if [[ -z "${DNS_BENCH_INNER:-}" ]]; then
 fi
 
 # ---- stage 2 (loopback-only namespace): the measured runs -------------------------------------
-ip link set lo up
-if ip -o link | grep -v ': lo:' | grep -q .; then
-  echo "refusing to run: an interface other than loopback exists" >&2; exit 1
-fi
-
+source "$(dirname "$0")/lib/simulation.sh"
+require_loopback_only
 clk_tck=$(getconf CLK_TCK)
-sim_pid=""
-stop_sim() {
-  if [[ -n "$sim_pid" ]]; then kill -TERM "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; sim_pid=""; fi
-}
-trap stop_sim EXIT
-
-start_sim() { # $1 = run dir; leaves info.json there
-  local dir=$1
-  rm -f "$dir/info.json"
-  dotnet "$crawler_dll" simulate --info "$dir/info.json" >"$dir/simulate.log" 2>&1 &
-  sim_pid=$!
-  for _ in $(seq 1 600); do
-    [[ -s "$dir/info.json" ]] && jq -e . "$dir/info.json" >/dev/null 2>&1 && return 0
-    kill -0 "$sim_pid" 2>/dev/null || { cat "$dir/simulate.log" >&2; exit 1; }
-    sleep 0.2
-  done
-  echo "simulation did not start" >&2; exit 1
-}
 
 sim_cpu() { # user+sys seconds of the simulation so far
   awk -v hz="$clk_tck" '{ sub(/.*\) /, ""); split($0, f, " "); printf "%.2f\n", (f[12] + f[13]) / hz }' "/proc/$sim_pid/stat"

@@ -50,30 +50,9 @@ if [[ -z "${UPTIME_BENCH_INNER:-}" ]]; then
 fi
 
 # ---- stage 2 (loopback-only namespace): the measured runs -------------------------------------
-ip link set lo up
-if ip -o link | grep -v ': lo:' | grep -q .; then
-  echo "refusing to run: an interface other than loopback exists" >&2; exit 1
-fi
-
+source "$(dirname "$0")/lib/simulation.sh"
+require_loopback_only
 clk_tck=$(getconf CLK_TCK)
-sim_pid=""
-stop_sim() {
-  if [[ -n "$sim_pid" ]]; then kill -TERM "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; sim_pid=""; fi
-}
-trap stop_sim EXIT
-
-start_sim() { # $1 = run dir; leaves info.json there
-  local dir=$1
-  rm -f "$dir/info.json"
-  dotnet "$crawler_dll" simulate --sites "$sites" --pages 1 --info "$dir/info.json" >"$dir/simulate.log" 2>&1 &
-  sim_pid=$!
-  for _ in $(seq 1 600); do
-    [[ -s "$dir/info.json" ]] && jq -e . "$dir/info.json" >/dev/null 2>&1 && return 0
-    kill -0 "$sim_pid" 2>/dev/null || { cat "$dir/simulate.log" >&2; exit 1; }
-    sleep 0.2
-  done
-  echo "simulation did not start" >&2; exit 1
-}
 
 measure() { # $1 = run dir, $2 = run, $3 = kind, $4 = interval s, $5 = intervals, $6 = warm-up s
   local dir=$1 run=$2 kind=$3 interval=$4 n=$5 warmup=$6
@@ -90,7 +69,7 @@ measure() { # $1 = run dir, $2 = run, $3 = kind, $4 = interval s, $5 = intervals
 IFS=, read -r -a stress_list <<<"$stress"
 for run in $(seq 1 "$runs"); do
   dir="$out/run-$run"; mkdir -p "$dir"
-  start_sim "$dir"
+  start_sim "$dir" --sites "$sites" --pages 1
   measure "$dir" "$run" goal 60 "$intervals" 60
   for s in "${stress_list[@]}"; do
     [[ -n "$s" ]] || continue

@@ -312,12 +312,6 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
                 continue;
             }
 
-            if (_address.Addresses.Count == 0)
-            {
-                CommitDnsFailure(entry);
-                continue;
-            }
-
             _attempts.TryGetValue(entry.Url, out var attempts);
             AcquireFor(new Pending(entry, attempts + 1, null));
             return;
