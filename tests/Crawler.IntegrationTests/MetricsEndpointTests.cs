@@ -74,6 +74,8 @@ public sealed class MetricsEndpointTests() : SimulatedWebTest(new SimulationOpti
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
             var sites = new HashSet<string>(StringComparer.Ordinal);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            // Prometheus is another process with no event to wait on: its query API is polled until the series
+            // appear (bounded; nothing is asserted on elapsed time).
             while (sites.Count < Web.Sites.Count + 2)
             {
                 await Task.Delay(250, timeout.Token);
@@ -169,7 +171,8 @@ public sealed class MetricsEndpointTests() : SimulatedWebTest(new SimulationOpti
 
         public string Address { get; } = address;
 
-        /// <summary>The /metrics text once it satisfies <paramref name="ready"/> (the first probes take a moment).</summary>
+        /// <summary>The /metrics text once it satisfies <paramref name="ready"/> (the first probes take a moment). The
+        /// endpoint is what is under test, so it is polled over HTTP as a scraper would (bounded; no time asserted).</summary>
         public async Task<string> MetricsWhenAsync(Func<string, bool> ready)
         {
             var until = Stopwatch.StartNew();

@@ -138,14 +138,18 @@ internal sealed class WebServer : IAsyncDisposable
         var ct = abort.Token;
         var status = 0;
         var aborted = false;
+        var logged = false;
         try
         {
             var (availability, slowDelay) = Availability.Get(host);
             switch (availability)
             {
                 case SiteAvailability.Down:
-                    // No response at all: the client sees its connection closed. Logged as status 0, aborted.
+                    // No response at all: the client sees its connection closed. Logged as status 0, aborted, before
+                    // the abort (as every answer is logged before its last write), so the log is complete when the client sees it.
                     aborted = true;
+                    _log.RequestEnded(record, status, aborted: true);
+                    logged = true;
                     ctx.Abort();
                     return;
 
@@ -220,7 +224,10 @@ internal sealed class WebServer : IAsyncDisposable
         }
         finally
         {
-            _log.RequestEnded(record, status, aborted || ctx.RequestAborted.IsCancellationRequested);
+            if (!logged)
+            {
+                _log.RequestEnded(record, status, aborted || ctx.RequestAborted.IsCancellationRequested);
+            }
         }
     }
 
