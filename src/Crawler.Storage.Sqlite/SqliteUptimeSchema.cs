@@ -116,7 +116,8 @@ internal static class SqliteUptimeSchema
 
     /// <summary>
     /// Every site with a result or a change (found by skipping through the (site, …) indexes, one seek
-    /// per site rather than a scan of millions of rows), its latest change and its latest result.
+    /// per site rather than a scan of millions of rows), its latest change, its latest result, and its first
+    /// result, first and last hour and first change (each one index seek) for when its monitoring began and last ran.
     /// </summary>
     public const string Latest = """
         WITH RECURSIVE
@@ -133,7 +134,11 @@ internal static class SqliteUptimeSchema
                 UNION
                 SELECT site FROM cs WHERE site IS NOT NULL)
         SELECT s.site, c.to_state, c.at,
-            r.site, r.at, r.failure, r.resolve, r.connect, r.tls, r.first_byte, r.total, r.http_status, r.cert_expiry, r.detail
+            r.site, r.at, r.failure, r.resolve, r.connect, r.tls, r.first_byte, r.total, r.http_status, r.cert_expiry, r.detail,
+            (SELECT MIN(at) FROM uptime_results WHERE site = s.site),
+            (SELECT MIN(hour) FROM uptime_hourly WHERE site = s.site),
+            (SELECT MIN(at) FROM uptime_changes WHERE site = s.site),
+            (SELECT MAX(hour) FROM uptime_hourly WHERE site = s.site)
         FROM sites s
         LEFT JOIN uptime_changes c ON c.id =
             (SELECT id FROM uptime_changes WHERE site = s.site ORDER BY confirmed_at DESC LIMIT 1)

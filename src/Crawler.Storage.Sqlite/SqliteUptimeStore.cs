@@ -193,8 +193,25 @@ public sealed class SqliteUptimeStore : IUptimeStore
                 r.GetString(0),
                 r.IsDBNull(1) ? SiteState.Unknown : Enum.Parse<SiteState>(r.GetString(1)),
                 NullableTime(r, 2),
-                r.IsDBNull(3) ? null : ReadResult(r, 3)),
+                r.IsDBNull(3) ? null : ReadResult(r, 3),
+                MonitoredSince(NullableTime(r, 14), NullableTime(r, 15), NullableTime(r, 16)),
+                r.IsDBNull(3) ? NullableTime(r, 17)?.AddHours(1) : Time(r.GetInt64(4))),
             ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// The earliest evidence of a site: its first raw result, unless an earlier hour was aggregated whose raw
+    /// results are purged (then that hour's start); a state change earlier than both (kept when results are not) wins.
+    /// </summary>
+    private static DateTimeOffset? MonitoredSince(DateTimeOffset? firstResult, DateTimeOffset? firstHour, DateTimeOffset? firstChange)
+    {
+        DateTimeOffset? since = firstResult;
+        if (firstHour is { } hour && (firstResult is not { } result || hour < UptimeMath.HourOf(result)))
+        {
+            since = hour;
+        }
+
+        return firstChange is { } change && (since is not { } s || change < s) ? change : since;
+    }
 
     public ValueTask DisposeAsync()
     {

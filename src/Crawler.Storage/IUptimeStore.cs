@@ -4,9 +4,19 @@ namespace Crawler.Storage;
 
 /// <summary>
 /// One site's current uptime state: its latest state change (<see cref="SiteState.Unknown"/> and a null
-/// <paramref name="Since"/> when it has none) and its latest raw probe result (null once purged).
+/// <paramref name="Since"/> when it has none), its latest raw probe result (null once purged), and
+/// <paramref name="MonitoredSince"/>, its earliest evidence: the first raw result, or the start of its first
+/// hourly aggregate when that hour's raw results were purged, or its first state change if earlier. Uptime
+/// windows start there (<see cref="UptimeMath.MonitoredUptime"/>). <paramref name="LastProbed"/> is the latest
+/// evidence of a probe: the latest raw result's time, or, once those are purged, the end of its last aggregated hour.
 /// </summary>
-public sealed record SiteUptimeStatus(string Site, SiteState State, DateTimeOffset? Since, ProbeResult? LastResult);
+public sealed record SiteUptimeStatus(
+    string Site,
+    SiteState State,
+    DateTimeOffset? Since,
+    ProbeResult? LastResult,
+    DateTimeOffset? MonitoredSince = null,
+    DateTimeOffset? LastProbed = null);
 
 /// <summary>
 /// Uptime history: raw probe results (kept about 30 days, see <see cref="PurgeResultsAsync"/>), per-site
@@ -69,6 +79,6 @@ public interface IUptimeStore : IAsyncDisposable
     /// <summary>Deletes raw results with At &lt; <paramref name="olderThan"/>; aggregates, changes and outages stay. Returns how many were deleted.</summary>
     Task<int> PurgeResultsAsync(DateTimeOffset olderThan, CancellationToken ct = default);
 
-    /// <summary>Every site that has a raw result or a state change, ordered by site (ordinal), with its latest state and result.</summary>
+    /// <summary>Every site that has a raw result or a state change, ordered by site (ordinal), with its latest state and result and when its monitoring began.</summary>
     Task<IReadOnlyList<SiteUptimeStatus>> GetLatestAsync(CancellationToken ct = default);
 }

@@ -60,7 +60,21 @@ public sealed class UptimeMetrics : IDisposable
         _lateness.Record(Math.Max(0, lateness.TotalSeconds));
     }
 
-    public void SetUptime(string site, string window, double ratio) => _uptime[(site, window)] = ratio;
+    /// <summary>Replaces every uptime series: a (site, window) left out (no evidence in that window any more) is no longer exported.</summary>
+    public void SetUptime(IReadOnlyCollection<(string Site, string Window, double Ratio)> ratios)
+    {
+        ArgumentNullException.ThrowIfNull(ratios);
+        foreach (var (site, window, ratio) in ratios)
+        {
+            _uptime[(site, window)] = ratio;
+        }
+
+        var kept = ratios.Select(r => (r.Site, r.Window)).ToHashSet();
+        foreach (var key in _uptime.Keys.Where(k => !kept.Contains(k)))
+        {
+            _uptime.TryRemove(key, out _);
+        }
+    }
 
     public void SetCountryOutage(bool down) => _countryOutage = down;
 

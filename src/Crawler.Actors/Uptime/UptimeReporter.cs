@@ -7,7 +7,8 @@ namespace Crawler.Actors.Uptime;
 
 /// <summary>
 /// Every interval: the time-based uptime of every site over 24 h, 7 d, 30 d and 365 d from the stored
-/// outages, as metrics; once a day, raw results older than the retention are purged (hourly aggregates,
+/// outages, counted from when the site's monitoring began (<see cref="UptimeMath.MonitoredUptime"/>), as
+/// metrics; once a day, raw results older than the retention are purged (hourly aggregates,
 /// changes and outages stay).
 /// </summary>
 internal sealed class UptimeReporter : ReceiveActor, IWithTimers
@@ -60,9 +61,14 @@ internal sealed class UptimeReporter : ReceiveActor, IWithTimers
         var ratios = new List<(string Site, string Window, double Ratio)>();
         foreach (var site in sites)
         {
+            var siteOutages = bySite[site.Site].ToList();
             foreach (var (label, length) in Windows)
             {
-                ratios.Add((site.Site, label, UptimeMath.TimeUptime(bySite[site.Site], now - length, now)));
+                // Over the part of the window the site was monitored, as `crawler uptime` shows it.
+                if (UptimeMath.MonitoredUptime(siteOutages, site.MonitoredSince, site.LastProbed, now - length, now) is { } ratio)
+                {
+                    ratios.Add((site.Site, label, ratio));
+                }
             }
         }
 
@@ -72,10 +78,7 @@ internal sealed class UptimeReporter : ReceiveActor, IWithTimers
 
     private void OnReported(Reported reported)
     {
-        foreach (var (site, window, ratio) in reported.Ratios)
-        {
-            _metrics.SetUptime(site, window, ratio);
-        }
+        _metrics.SetUptime(reported.Ratios);
 
         if (reported.Purged >= 0)
         {

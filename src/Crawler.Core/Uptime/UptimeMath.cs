@@ -128,6 +128,39 @@ public static class UptimeMath
         1 - ((double)Downtime(outages, from, to).Ticks / (to - from).Ticks);
 
     /// <summary>
+    /// Time uptime over the part of [from, to) when the site was monitored: the window starts no earlier than
+    /// <paramref name="monitoredSince"/> (the site's first evidence, see <c>SiteUptimeStatus.MonitoredSince</c>) or
+    /// the start of an outage before it. Time before monitoring is neither up nor down, so a site watched for
+    /// 2 hours with a 1-hour outage shows 50 % over 365 d, not 99.99 % (Uptime Kuma too counts only what it saw).
+    /// Null when the window holds no evidence of the site: no probe (its latest, <paramref name="lastProbe"/>,
+    /// is before the window or unknown) and no outage overlapping it — a site nobody probes any more has no
+    /// uptime, not 100 %. Gaps between probes count as up.
+    /// </summary>
+    public static double? MonitoredUptime(
+        IReadOnlyCollection<Outage> outages, DateTimeOffset? monitoredSince, DateTimeOffset? lastProbe, DateTimeOffset from, DateTimeOffset to)
+    {
+        ArgumentNullException.ThrowIfNull(outages);
+        if (!(lastProbe >= from) && !outages.Any(o => o.Start < to && (o.End is not { } end || end > from)))
+        {
+            return null;
+        }
+
+        var since = monitoredSince;
+        foreach (var outage in outages)
+        {
+            since = since is { } s && s <= outage.Start ? s : outage.Start;
+        }
+
+        if (since is not { } start)
+        {
+            return null;
+        }
+
+        start = start > from ? start : from;
+        return start < to ? TimeUptime(outages, start, to) : null;
+    }
+
+    /// <summary>
     /// Time within [from, to) covered by the outages, each clipped to the window; an open outage
     /// (End null) lasts to <paramref name="to"/>. Overlapping outages count once, so pass one site's
     /// outages for that site's downtime.

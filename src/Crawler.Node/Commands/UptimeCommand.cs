@@ -92,7 +92,7 @@ internal static class UptimeCommand
     {
         if (!File.Exists(Path.Combine(options.DataDirectory, "crawler.db")))
         {
-            return UptimeReport.Build(now, [], [], [], [], new Dictionary<string, DateTimeOffset>(), null);
+            return UptimeReport.Build(now, [], [], [], [], null);
         }
 
         await using var store = NodeHost.OpenUptimeStore(options);
@@ -106,28 +106,16 @@ internal static class UptimeCommand
 
         if (latest.Count == 0)
         {
-            return UptimeReport.Build(now, [], [], [], [], new Dictionary<string, DateTimeOffset>(), null);
+            return UptimeReport.Build(now, [], [], [], [], null);
         }
 
         var monthStart = now - UptimeReport.Month;
         var single = wanted is null ? null : latest[0].Site;
 
-        // From the hour holding the window's start, so that a site monitored before it shows as such.
-        var hours = await store.GetHourlyAsync(single, UptimeMath.HourOf(monthStart), now, ct).ConfigureAwait(false);
+        // For the 24 h median: the hours starting within the day (UptimeMath.Percentiles counts those).
+        var hours = await store.GetHourlyAsync(single, now - UptimeReport.Day, now, ct).ConfigureAwait(false);
         var outages = await store.GetOutagesAsync(single, monthStart, now, ct).ConfigureAwait(false);
         var country = await store.GetCountryOutagesAsync(monthStart, now, ct).ConfigureAwait(false);
-
-        // A site first probed within the window: its first raw result (when not yet purged) dates the
-        // start of monitoring more closely than the hour that holds it.
-        var firstProbes = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        foreach (var first in hours.Where(h => h.Probes > 0).GroupBy(h => h.Site).Select(g => g.MinBy(h => h.HourStart)!).Where(h => h.HourStart >= monthStart))
-        {
-            var results = await store.GetResultsAsync(first.Site, first.HourStart, first.HourStart.AddHours(1), ct).ConfigureAwait(false);
-            if (results.Count > 0)
-            {
-                firstProbes[first.Site] = results[0].At;
-            }
-        }
 
         IReadOnlyList<Outage> history = [];
         if (single is not null)
@@ -136,7 +124,7 @@ internal static class UptimeCommand
             history = [.. all.OrderByDescending(o => o.Start).Take(OutagesShown)];
         }
 
-        return UptimeReport.Build(now, latest, hours, outages, country, firstProbes, single is null ? null : history);
+        return UptimeReport.Build(now, latest, hours, outages, country, single is null ? null : history);
     }
 }
 
@@ -164,10 +152,8 @@ internal sealed record UptimeReport(
     public int Count(SiteState state) => Sites.Count(s => s.State == state);
 
     /// <summary>
-    /// Builds the rows. Uptime is <see cref="UptimeMath.TimeUptime"/> over the window, started no earlier
-    /// than the site's first evidence (first probe, else the first hour with probes, or an outage's start):
-    /// time before a site was monitored is neither up nor down, so a site watched for 2 hours with a 1-hour
-    /// outage shows 50 % over 30 d, not 99.9 %. Gaps while no node probed still count as up.
+    /// Builds the rows. Uptime is <see cref="UptimeMath.MonitoredUptime"/>: over the window, started no earlier
+    /// than the site's first evidence (<see cref="SiteUptimeStatus.MonitoredSince"/>), as the metrics count it.
     /// </summary>
     public static UptimeReport Build(
         DateTimeOffset now,
@@ -175,7 +161,6 @@ internal sealed record UptimeReport(
         IReadOnlyList<HourlyAggregate> hours,
         IReadOnlyList<Outage> outages,
         IReadOnlyList<CountryOutage> countryOutages,
-        IReadOnlyDictionary<string, DateTimeOffset> firstProbes,
         IReadOnlyList<Outage>? history)
     {
         var hoursBySite = hours.ToLookup(h => h.Site, StringComparer.Ordinal);
@@ -184,13 +169,12 @@ internal sealed record UptimeReport(
         {
             var siteHours = hoursBySite[s.Site].ToList();
             var siteOutages = outagesBySite[s.Site].ToList();
-            var start = MonitoredFrom(siteHours, siteOutages, firstProbes.TryGetValue(s.Site, out var p) ? p : null);
             return new UptimeRow(
                 s.Site,
                 s.State,
                 s.Since,
-                Uptime(siteOutages, start, now - Day, now),
-                Uptime(siteOutages, start, now - Month, now),
+                UptimeMath.MonitoredUptime(siteOutages, s.MonitoredSince, s.LastProbed, now - Day, now),
+                UptimeMath.MonitoredUptime(siteOutages, s.MonitoredSince, s.LastProbed, now - Month, now),
                 UptimeMath.Percentiles(siteHours, now - Day, now)?.P50,
                 s.LastResult);
         })
@@ -210,28 +194,6 @@ internal sealed record UptimeReport(
         SiteState.Unknown => 2,
         _ => 3,
     };
-
-    private static DateTimeOffset? MonitoredFrom(List<HourlyAggregate> hours, List<Outage> outages, DateTimeOffset? firstProbe)
-    {
-        DateTimeOffset? start = firstProbe ?? hours.Where(h => h.Probes > 0).Select(h => (DateTimeOffset?)h.HourStart).Min();
-        foreach (var outage in outages)
-        {
-            start = start is { } s && s <= outage.Start ? s : outage.Start;
-        }
-
-        return start;
-    }
-
-    private static double? Uptime(List<Outage> outages, DateTimeOffset? monitoredFrom, DateTimeOffset from, DateTimeOffset to)
-    {
-        if (monitoredFrom is not { } m)
-        {
-            return null;
-        }
-
-        var start = m > from ? m : from;
-        return start < to ? UptimeMath.TimeUptime(outages, start, to) : null;
-    }
 }
 
 /// <summary>Text forms shared by the table and its tests.</summary>

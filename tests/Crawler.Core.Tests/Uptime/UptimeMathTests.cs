@@ -68,6 +68,50 @@ public sealed class UptimeMathTests
     }
 
     [Fact]
+    public void Uptime_over_a_year_counts_only_the_time_the_site_was_monitored()
+    {
+        // Watched for 2 hours, down for the second: 50 %, not 1 - 1 h / 365 d.
+        var now = T0.AddHours(2);
+        var outages = new[] { new Outage(Site, T0.AddHours(1), null, ProbeFailure.ConnectionRefused) };
+
+        Assert.Equal(0.5, UptimeMath.MonitoredUptime(outages, T0, now, now - TimeSpan.FromDays(365), now)!.Value, 12);
+        Assert.Equal(0.5, UptimeMath.MonitoredUptime(outages, T0, now, now - TimeSpan.FromHours(24), now)!.Value, 12);
+        Assert.Equal(0.0, UptimeMath.MonitoredUptime(outages, T0, now, now - TimeSpan.FromMinutes(30), now)!.Value, 12);
+    }
+
+    [Fact]
+    public void An_outage_older_than_the_first_evidence_still_dates_the_start_of_monitoring()
+    {
+        // The raw results before the outage were purged; its start is the earliest evidence left.
+        var now = T0.AddHours(4);
+        var outages = new[] { new Outage(Site, T0, T0.AddHours(1), ProbeFailure.DnsTimeout) };
+
+        Assert.Equal(0.75, UptimeMath.MonitoredUptime(outages, T0.AddHours(3), now, now - TimeSpan.FromDays(30), now)!.Value, 12);
+    }
+
+    [Fact]
+    public void A_site_never_monitored_or_monitored_only_after_the_window_has_no_uptime()
+    {
+        Assert.Null(UptimeMath.MonitoredUptime([], null, null, T0, DayEnd));
+        Assert.Null(UptimeMath.MonitoredUptime([], DayEnd, DayEnd, T0, DayEnd));
+        Assert.Equal(1.0, UptimeMath.MonitoredUptime([], T0.AddHours(23), T0.AddHours(23), T0, DayEnd));
+    }
+
+    [Fact]
+    public void A_site_no_longer_probed_has_no_uptime_in_a_window_without_its_probes_or_outages()
+    {
+        var lastProbe = T0.AddHours(-30);
+        var oldOutage = new Outage(Site, T0.AddHours(-40), T0.AddHours(-39), ProbeFailure.DnsTimeout);
+
+        Assert.Null(UptimeMath.MonitoredUptime([oldOutage], T0.AddDays(-3), lastProbe, T0, DayEnd));
+        Assert.Equal(1 - (1 / 72.0), UptimeMath.MonitoredUptime([oldOutage], T0.AddDays(-3), lastProbe, DayEnd.AddDays(-3), DayEnd)!.Value, 12);
+
+        // An open outage is evidence through to the window's end, though its probes stopped being stored.
+        var open = new Outage(Site, T0.AddHours(-40), null, ProbeFailure.DnsTimeout);
+        Assert.Equal(0.0, UptimeMath.MonitoredUptime([open], T0.AddDays(-3), lastProbe, T0, DayEnd));
+    }
+
+    [Fact]
     public void An_empty_window_is_rejected()
     {
         Assert.Throws<ArgumentException>(() => UptimeMath.TimeUptime([], T0, T0));

@@ -240,11 +240,45 @@ public abstract class UptimeStoreContract : IAsyncLifetime
 
         Assert.Equal(
             [
-                new SiteUptimeStatus("kass.org.kp", SiteState.Degraded, T0, null),
-                new SiteUptimeStatus("kcna.kp", SiteState.Down, T0.AddMinutes(10), kcnaResults[^1]),
-                new SiteUptimeStatus("naenara.com.kp", SiteState.Unknown, null, naenaraLast),
+                new SiteUptimeStatus("kass.org.kp", SiteState.Degraded, T0, null, MonitoredSince: T0, LastProbed: null),
+                new SiteUptimeStatus("kcna.kp", SiteState.Down, T0.AddMinutes(10), kcnaResults[^1], MonitoredSince: T0, LastProbed: T0.AddMinutes(12)),
+                new SiteUptimeStatus("naenara.com.kp", SiteState.Unknown, null, naenaraLast, MonitoredSince: T0.AddMinutes(4), LastProbed: T0.AddMinutes(5)),
             ],
             latest);
+    }
+
+    [SkippableFact]
+    public async Task Monitoring_began_at_the_first_result_or_at_the_first_aggregated_hour_once_that_is_purged()
+    {
+        var store = await Store();
+        var first = T0.AddDays(-40).AddMinutes(17);
+        await store.AddResultsAsync([ProbeResult.Up("kcna.kp", first, TimeSpan.FromMilliseconds(200))]);
+        await store.AddResultsAsync([ProbeResult.Up("kcna.kp", T0.AddMinutes(3), TimeSpan.FromMilliseconds(200))]);
+
+        Assert.Equal(first, Assert.Single(await store.GetLatestAsync()).MonitoredSince);
+
+        await store.PurgeResultsAsync(T0.AddDays(-30));
+
+        var latest = Assert.Single(await store.GetLatestAsync());
+        Assert.Equal(UptimeMath.HourOf(first), latest.MonitoredSince);
+        Assert.Equal(T0.AddMinutes(3), latest.LastResult!.At);
+        Assert.Equal(T0.AddMinutes(3), latest.LastProbed);
+    }
+
+    [SkippableFact]
+    public async Task A_site_whose_results_are_all_purged_was_last_probed_by_the_end_of_its_last_hour()
+    {
+        var store = await Store();
+        var start = T0.AddDays(-40);
+        await store.AddResultsAsync([.. Enumerable.Range(0, 90).Select(m => ProbeResult.Up("kcna.kp", start.AddMinutes(m), TimeSpan.FromMilliseconds(200)))]);
+        await store.AddStateChangesAsync([new StateChange("kcna.kp", SiteState.Unknown, SiteState.Up, start, start.AddMinutes(1), ProbeFailure.None)]);
+
+        await store.PurgeResultsAsync(T0);
+
+        var latest = Assert.Single(await store.GetLatestAsync());
+        Assert.Null(latest.LastResult);
+        Assert.Equal(start, latest.MonitoredSince);
+        Assert.Equal(start.AddHours(2), latest.LastProbed); // the results ended in the hour [start+1h, start+2h)
     }
 
     /// <summary>A fresh, empty store that counts Degraded with <paramref name="thresholds"/>; not yet initialized.</summary>
