@@ -67,4 +67,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "Webhook for {Kind} of {Site} not delivered after {Attempts} attempts: {Error}")]
     public static partial void WebhookFailed(ILogger logger, string kind, string site, int attempts, string? error);
+
+    [LoggerMessage(EventId = 506, Level = LogLevel.Information, Message = "Uptime: {Count} sites found by discovery are probed from now on")]
+    public static partial void ProbeTargetsAdded(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 507, Level = LogLevel.Warning, Message = "Uptime: could not read the sites added while crawling; they are probed once discovery finds them again")]
+    public static partial void ProbeTargetsLoadFailed(ILogger logger, Exception error);
 }

@@ -17,8 +17,10 @@ public static class UptimeHosting
     /// <summary>
     /// Starts the uptime monitor of one node: a probe actor per site (routed by host through the same
     /// extractor as the site actors, so the cluster shards both alike), the country-wide rollup, the
-    /// uptime reporter and, when a URL is configured, the webhook sender. Needs IOptions&lt;UptimeOptions&gt;,
-    /// IUptimeStore, UptimeMetrics, SiteProber, CrawlSeeds and TimeProvider; WebhookNotifier is optional.
+    /// uptime reporter and, when a URL is configured, the webhook sender. The seeds and name servers are watched
+    /// at start; sites the crawl gains later (discovery) are added by <see cref="ProbeTargets"/>. Needs
+    /// IOptions&lt;UptimeOptions&gt;, IUptimeStore, UptimeMetrics, SiteProber, CrawlSeeds and TimeProvider;
+    /// ICrawlStore and WebhookNotifier are optional.
     /// </summary>
     public static AkkaConfigurationBuilder WithUptimeActors(this AkkaConfigurationBuilder builder)
     {
@@ -51,10 +53,17 @@ public static class UptimeHosting
                 system.ActorOf(Props.Create(() => new WebhookSender(notifier, loggers.CreateLogger("Crawler.Uptime.Webhook"))), "webhook-sender");
             }
 
-            foreach (var watch in Targets(services.GetRequiredService<CrawlSeeds>().Urls, options))
+            var watches = Targets(services.GetRequiredService<CrawlSeeds>().Urls, options);
+            foreach (var watch in watches)
             {
                 region.Tell(watch);
             }
+
+            // Sites the crawl gains later (discovery, earlier runs' added seeds) are probed too.
+            var crawlStore = services.GetService<ICrawlStore>();
+            system.ActorOf(
+                Props.Create(() => new ProbeTargets(region, crawlStore, watches.Select(w => w.Host), options, loggers.CreateLogger("Crawler.Uptime.Targets"))),
+                "probe-targets");
         });
     }
 
