@@ -33,6 +33,7 @@ public sealed class CommandLineTests
     [InlineData("Crawler__Crawl__ScopeAddressRanges__0", "175.45.176/22", "Crawler:Crawl:ScopeAddressRanges")]
     [InlineData("Crawler__Discovery__PtrRanges__0", "nonsense", "Crawler:Discovery:PtrRanges:0")]
     [InlineData("Crawler__Uptime__Interval", "00:00:00", "Crawler:Uptime:Interval")]
+    [InlineData("Crawler__Uptime__MaxRedirects", "-1", "Crawler:Uptime:MaxRedirects")]
     [InlineData("Crawler__Http__Urls", "localhost:9464", "Crawler:Http:Urls")]
     public async Task A_wrong_setting_stops_the_node_with_one_message_naming_it(string variable, string value, string setting)
     {

@@ -32,6 +32,10 @@ public sealed record UptimeOptions
     /// <summary>A probe that takes longer fails as too slow.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Redirects a probe follows (each hop resolved and guarded afresh) before it fails; 0 judges the 3xx itself.
+    /// Uptime Kuma and blackbox_exporter follow 10.</summary>
+    public int MaxRedirects { get; init; } = 10;
+
     /// <summary>Consecutive failures before a site is down (one lost packet is not an outage).</summary>
     public int FailuresToDown { get; init; } = 3;
 

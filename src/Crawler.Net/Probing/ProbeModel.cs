@@ -11,7 +11,8 @@ public sealed record ProbeTarget(string Site, Uri Url)
     /// <summary>The body must match this regular expression, else <c>BodyCheckFailed</c>.</summary>
     public string? Regex { get; init; }
 
-    /// <summary>Accepted HTTP statuses; null accepts 200-399 (redirects are not followed).</summary>
+    /// <summary>Accepted HTTP statuses of the final response (after redirects, see <see cref="ProbeOptions.MaxRedirects"/>);
+    /// null accepts 200-399.</summary>
 #pragma warning disable CA1819 // An init-only list of statuses given by configuration; copying it buys nothing.
     public int[]? ExpectedStatus { get; init; }
 #pragma warning restore CA1819
@@ -37,6 +38,13 @@ public sealed record ProbeOptions
     /// <summary>Complete the TLS handshake whatever the certificate's problems (the .kp sites' certificates
     /// are often expired or self-signed); the certificate's expiry is recorded either way.</summary>
     public bool AcceptInvalidCertificates { get; init; } = true;
+
+    /// <summary>
+    /// Redirects (301, 302, 303, 307, 308 with a Location) are followed up to this many hops, each one resolved,
+    /// admitted by the address guard and connected to afresh, as Uptime Kuma and blackbox_exporter follow them
+    /// (their defaults are 10). More is a failure. 0 follows none and judges the 3xx itself by its status.
+    /// </summary>
+    public int MaxRedirects { get; init; } = 10;
 
     /// <summary>curl-style "HOST1:PORT1:HOST2:PORT2" rules (see <see cref="ConnectToRule"/>), applied after the guard.</summary>
     public List<string> ConnectTo { get; init; } = [];

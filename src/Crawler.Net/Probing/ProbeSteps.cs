@@ -36,7 +36,8 @@ internal static class ProbeSteps
     }
 
     /// <summary>
-    /// Looks <paramref name="host"/> up through <paramref name="resolver"/> and sets <see cref="ProbeRun.Resolve"/>.
+    /// Looks <paramref name="host"/> up through <paramref name="resolver"/> and adds the time taken to <see cref="ProbeRun.Resolve"/>
+    /// (a probe that follows redirects resolves once per hop).
     /// Returns the addresses, or null with <see cref="ProbeRun.Result"/> set: NXDOMAIN →
     /// <see cref="ProbeFailure.DnsNxDomain"/>; the resolver's timeout, or none of its answer within the probe's limit
     /// ("<paramref name="noAnswer"/> within N ms") → <see cref="ProbeFailure.DnsTimeout"/>; anything else →
@@ -52,18 +53,18 @@ internal static class ProbeSteps
         }
         catch (Exception) when (run.TimedOut)
         {
-            run.Resolve = run.Time.GetElapsedTime(started);
+            run.Resolve = (run.Resolve ?? TimeSpan.Zero) + run.Time.GetElapsedTime(started);
             run.Result = run.Fail(ProbeFailure.DnsTimeout, $"{noAnswer} within {Ms(run.Limit)}");
             return null;
         }
         catch (Exception ex) when (!run.CallerCancelled)
         {
-            run.Resolve = run.Time.GetElapsedTime(started);
+            run.Resolve = (run.Resolve ?? TimeSpan.Zero) + run.Time.GetElapsedTime(started);
             run.Result = run.Fail(ProbeFailure.DnsError, $"resolving {host} failed: {Describe(ex)}");
             return null;
         }
 
-        run.Resolve = run.Time.GetElapsedTime(started);
+        run.Resolve = (run.Resolve ?? TimeSpan.Zero) + run.Time.GetElapsedTime(started);
         if (resolved.Succeeded)
         {
             return resolved.Addresses;

@@ -26,8 +26,11 @@ namespace Crawler.Net.Probing;
 /// Timings: <see cref="ProbeResult.Resolve"/>, <see cref="ProbeResult.Connect"/> and <see cref="ProbeResult.Tls"/>
 /// are the durations of their own phases; <see cref="ProbeResult.FirstByte"/> is from the probe's start to the
 /// first response byte (curl's time_starttransfer) and <see cref="ProbeResult.Total"/> from the start to the last
-/// body byte read. So Resolve + Connect + Tls ≤ FirstByte ≤ Total. Redirects are not followed (3xx is a status
-/// like any other, accepted by default). The time limit runs on the given <see cref="TimeProvider"/>.
+/// body byte read. So Resolve + Connect + Tls ≤ FirstByte ≤ Total. Redirects are followed up to
+/// <see cref="ProbeOptions.MaxRedirects"/> hops, each on a fresh connection through the resolver and the guard;
+/// then Resolve, Connect and Tls are sums over the hops (as blackbox_exporter sums its phases), FirstByte is the
+/// final response's, the status, address and certificate are the last hop's. The time limit (for all hops
+/// together) runs on the given <see cref="TimeProvider"/>.
 /// </remarks>
 public sealed class SiteProber
 {
@@ -49,6 +52,7 @@ public sealed class SiteProber
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Timeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxBodyBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRedirects);
         _options = options;
         _resolver = resolver;
         _guard = guard;
@@ -90,20 +94,42 @@ public sealed class SiteProber
             }
         }
 
+        for (var hop = 0; ; hop++)
+        {
+            var (result, next) = await HopAsync(run, url, pattern, follow: hop < _options.MaxRedirects).ConfigureAwait(false);
+            if (result is not null)
+            {
+                return result;
+            }
+
+            if (next!.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps)
+            {
+                return run.Fail(ProbeFailure.Other, $"redirected to unsupported URL '{next}'");
+            }
+
+            run.Redirects.Add(next);
+            url = next;
+        }
+    }
+
+    /// <summary>One request on a fresh connection: the probe's result, or the URL a followed redirect leads to.</summary>
+    private async Task<(ProbeResult? Result, Uri? Next)> HopAsync(SiteRun run, Uri url, Regex? pattern, bool follow)
+    {
         var host = BareHost(url);
+        run.CertificateProblem = null; // an earlier hop's is not this one's
 
         // Resolve.
         var resolved = await ResolveAsync(run, _resolver, host, $"no DNS answer for {host}").ConfigureAwait(false);
         if (resolved is null)
         {
-            return run.Result!;
+            return (run.Result!, null);
         }
 
         // Guard: the address DNS answered, before connect-to rules (which are the operator's own routing).
         var address = Admit(run, _guard, resolved, "no address");
         if (address is null)
         {
-            return run.Result!;
+            return (run.Result!, null);
         }
 
         run.Address = address;
@@ -116,20 +142,20 @@ public sealed class SiteProber
         try
         {
             await socket.ConnectAsync(endPoint, run.Token).ConfigureAwait(false);
-            run.Connect = _time.GetElapsedTime(started);
+            run.Connect = (run.Connect ?? TimeSpan.Zero) + _time.GetElapsedTime(started);
             connection = new NetworkStream(socket, ownsSocket: true);
         }
         catch (Exception ex) when (!run.CallerCancelled)
         {
             socket.Dispose();
             var where = Format(endPoint);
-            return run.TimedOut
+            return (run.TimedOut
                 ? run.Fail(ProbeFailure.ConnectTimeout, $"connect to {where} not established within {Ms(run.Limit)}")
                 : ex is SocketException { SocketErrorCode: SocketError.ConnectionRefused }
                     ? run.Fail(ProbeFailure.ConnectionRefused, $"connection to {where} refused")
                     : ex is SocketException { SocketErrorCode: SocketError.TimedOut }
                         ? run.Fail(ProbeFailure.ConnectTimeout, $"connect to {where} timed out")
-                        : run.Fail(ProbeFailure.Other, $"connect to {where} failed: {Describe(ex)}");
+                        : run.Fail(ProbeFailure.Other, $"connect to {where} failed: {Describe(ex)}"), null);
         }
         catch
         {
@@ -151,18 +177,18 @@ public sealed class SiteProber
                 }
                 catch (Exception ex) when (!run.CallerCancelled)
                 {
-                    run.Tls = _time.GetElapsedTime(started);
-                    return run.TimedOut
+                    run.Tls = (run.Tls ?? TimeSpan.Zero) + _time.GetElapsedTime(started);
+                    return (run.TimedOut
                         ? run.Fail(ProbeFailure.TooSlow, $"TLS handshake not finished within {Ms(run.Limit)}")
                         : run.Fail(ProbeFailure.TlsError, run.CertificateProblem is { } problem && !_options.AcceptInvalidCertificates
                             ? $"TLS handshake failed: certificate rejected: {problem}"
-                            : $"TLS handshake failed: {Describe(ex)}");
+                            : $"TLS handshake failed: {Describe(ex)}"), null);
                 }
 
-                run.Tls = _time.GetElapsedTime(started);
+                run.Tls = (run.Tls ?? TimeSpan.Zero) + _time.GetElapsedTime(started);
             }
 
-            return await ExchangeAsync(run, url, connection, pattern).ConfigureAwait(false);
+            return await ExchangeAsync(run, url, connection, pattern, follow).ConfigureAwait(false);
         }
         finally
         {
@@ -171,7 +197,7 @@ public sealed class SiteProber
         }
     }
 
-    private async Task<ProbeResult> ExchangeAsync(SiteRun run, Uri url, Stream connection, Regex? pattern)
+    private async Task<(ProbeResult? Result, Uri? Next)> ExchangeAsync(SiteRun run, Uri url, Stream connection, Regex? pattern, bool follow)
     {
         var timed = new FirstByteStream(connection, _time);
         var handed = 0;
@@ -210,11 +236,11 @@ public sealed class SiteProber
         catch (Exception ex) when (!run.CallerCancelled)
         {
             run.FirstByteAt = timed.FirstByteAt;
-            return run.TimedOut
+            return (run.TimedOut
                 ? run.Fail(ProbeFailure.TooSlow, timed.FirstByteAt is null
                     ? $"no response within {Ms(run.Limit)} (waiting for the first byte)"
                     : $"response headers not complete within {Ms(run.Limit)}")
-                : run.Fail(ProbeFailure.Other, $"HTTP exchange failed: {Describe(ex)}");
+                : run.Fail(ProbeFailure.Other, $"HTTP exchange failed: {Describe(ex)}"), null);
         }
 
         using (response)
@@ -222,9 +248,17 @@ public sealed class SiteProber
             run.FirstByteAt = timed.FirstByteAt ?? _time.GetTimestamp();
             var status = (int)response.StatusCode;
             run.HttpStatus = status;
+            if (IsRedirect(status) && response.Headers.Location is { } location && _options.MaxRedirects > 0)
+            {
+                var next = new Uri(url, location);
+                return follow
+                    ? (null, next)
+                    : (run.Fail(ProbeFailure.HttpStatus, $"status {status}: more than {_options.MaxRedirects} redirects (the last to {next})"), null);
+            }
+
             if (!Accepts(run.Target.ExpectedStatus, status))
             {
-                return run.Fail(ProbeFailure.HttpStatus, $"status {status} not in {Expected(run.Target.ExpectedStatus)}");
+                return (run.Fail(ProbeFailure.HttpStatus, $"status {status} not in {Expected(run.Target.ExpectedStatus)}"), null);
             }
 
             using var body = new MemoryStream();
@@ -235,13 +269,13 @@ public sealed class SiteProber
             catch (Exception ex) when (!run.CallerCancelled)
             {
                 var read = body.Length.ToString(CultureInfo.InvariantCulture);
-                return run.TimedOut
+                return (run.TimedOut
                     ? run.Fail(ProbeFailure.TooSlow, $"body not complete within {Ms(run.Limit)} ({read} bytes read)")
-                    : run.Fail(ProbeFailure.Other, $"reading the body failed after {read} bytes: {Describe(ex)}");
+                    : run.Fail(ProbeFailure.Other, $"reading the body failed after {read} bytes: {Describe(ex)}"), null);
             }
 
             run.Total = _time.GetElapsedTime(run.Started);
-            return Check(run, response, body, pattern);
+            return (Check(run, response, body, pattern), null);
         }
     }
 
@@ -364,6 +398,8 @@ public sealed class SiteProber
         return new DateTimeOffset(loaded.NotAfter.ToUniversalTime());
     }
 
+    private static bool IsRedirect(int status) => status is 301 or 302 or 303 or 307 or 308;
+
     private static bool Accepts(int[]? expected, int status) =>
         expected is { Length: > 0 } ? Array.IndexOf(expected, status) >= 0 : status is >= 200 and <= 399;
 
@@ -398,6 +434,9 @@ public sealed class SiteProber
 
         public string? CertificateProblem { get; set; }
 
+        /// <summary>The URLs followed redirects led to, in order.</summary>
+        public List<Uri> Redirects { get; } = [];
+
         public ProbeResult Succeed() => Succeed(null);
 
         /// <summary>The address and the certificate's problem, when known, follow the step's detail.</summary>
@@ -413,10 +452,15 @@ public sealed class SiteProber
 
         private string? WithContext(string? detail)
         {
-            var parts = new List<string>(3);
+            var parts = new List<string>(4);
             if (detail is not null)
             {
                 parts.Add(detail);
+            }
+
+            if (Redirects.Count > 0)
+            {
+                parts.Add(Redirects.Count == 1 ? $"after a redirect to {Redirects[0]}" : $"after {Redirects.Count} redirects, the last to {Redirects[^1]}");
             }
 
             if (Address is not null)

@@ -40,6 +40,11 @@ internal sealed class NodeOptionsValidation :
             errors.Add($"{p}:Timeout = {options.Timeout} must be positive and no longer than the interval ({options.Interval}), e.g. 00:00:10.");
         }
 
+        if (options.MaxRedirects is < 0 or > 50)
+        {
+            errors.Add($"{p}:MaxRedirects = {options.MaxRedirects} must be between 0 (follow none) and 50, e.g. 10.");
+        }
+
         Positive(errors, $"{p}:FailuresToDown", options.FailuresToDown);
         Positive(errors, $"{p}:SuccessesToUp", options.SuccessesToUp);
         Positive(errors, $"{p}:SlowToDegraded", options.SlowToDegraded);

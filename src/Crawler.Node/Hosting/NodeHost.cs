@@ -102,7 +102,7 @@ public static class NodeHost
             // Probes go the crawl's way: its resolver, its address guard, its connect-to rules.
             var uptime = sp.GetRequiredService<IOptions<UptimeOptions>>().Value;
             var fetcher = sp.GetRequiredService<IOptions<FetcherOptions>>().Value;
-            var probe = new ProbeOptions { Timeout = uptime.Timeout, AcceptInvalidCertificates = fetcher.AcceptInvalidCertificates, ConnectTo = [.. fetcher.ConnectTo] };
+            var probe = new ProbeOptions { Timeout = uptime.Timeout, MaxRedirects = uptime.MaxRedirects, AcceptInvalidCertificates = fetcher.AcceptInvalidCertificates, ConnectTo = [.. fetcher.ConnectTo] };
             return new SiteProber(probe, sp.GetRequiredService<IHostResolver>(), sp.GetRequiredService<AddressGuard>(), TimeProvider.System);
         });
         services.AddSingleton(sp => new NameServerProber(

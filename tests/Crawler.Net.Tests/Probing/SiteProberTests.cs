@@ -441,6 +441,95 @@ public sealed class SiteProberTests
         Assert.StartsWith("unsupported URL", result.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_redirect_to_https_is_followed_and_the_final_hops_status_and_certificate_are_recorded()
+    {
+        var notAfter = new DateTimeOffset(2030, 7, 8, 9, 10, 11, TimeSpan.Zero);
+        using var certificate = ProbeCertificates.SelfSigned("secure.kp", DateTimeOffset.UtcNow.AddDays(-1), notAfter);
+        await using var secure = await TestServer.StartAsync(context => context.Response.WriteAsync("<title>Juche</title>"), certificate);
+        await using var plain = await TestServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 301;
+            context.Response.Headers.Location = $"https://secure.kp:{secure.Port}/home";
+            return Task.CompletedTask;
+        });
+        var resolver = new StubResolver(new() { ["site.kp"] = [IPAddress.Loopback], ["secure.kp"] = [IPAddress.Loopback] });
+
+        var result = await Prober(resolver).ProbeAsync(
+            Target($"http://site.kp:{plain.Port}/") with { Keyword = "Juche" }, Scheduled, CancellationToken.None);
+
+        Assert.True(result.Success, result.Detail);
+        Assert.Equal(200, result.HttpStatus);
+        Assert.Equal(notAfter, result.TlsCertificateExpiry);
+        Assert.NotNull(result.Tls);
+        Assert.Equal(2, resolver.Lookups);
+        Assert.True(result.Resolve + result.Connect + result.Tls <= result.FirstByte, $"{result.Resolve} + {result.Connect} + {result.Tls} > {result.FirstByte}");
+        Assert.Contains($"after a redirect to https://secure.kp:{secure.Port}/home", result.Detail, StringComparison.Ordinal);
+        Assert.Single(plain.Requests);
+        var seen = Assert.Single(secure.Requests);
+        Assert.Equal(("/home", $"secure.kp:{secure.Port}"), (seen.PathAndQuery, seen.Host));
+    }
+
+    [Fact]
+    public async Task A_redirect_to_a_refused_address_is_refused_before_connecting_there()
+    {
+        // inside.kp resolves to 10.0.0.5; a connect-to rule would take it to a loopback server, should the guard let it.
+        await using var inside = await Serve("never");
+        await using var site = await TestServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = "http://inside.kp/admin";
+            return Task.CompletedTask;
+        });
+        var resolver = new StubResolver(new() { ["site.kp"] = [IPAddress.Loopback], ["inside.kp"] = [IPAddress.Parse("10.0.0.5")] });
+        var options = new ProbeOptions { ConnectTo = [$"inside.kp::127.0.0.1:{inside.Port}"] };
+
+        var result = await Prober(resolver, options).ProbeAsync(Target($"http://site.kp:{site.Port}/"), Scheduled, CancellationToken.None);
+
+        Assert.Equal(ProbeFailure.Other, result.Failure);
+        Assert.Contains("10.0.0.5 refused by the address guard", result.Detail, StringComparison.Ordinal);
+        Assert.Contains("after a redirect to http://inside.kp/admin", result.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, inside.Connections);
+    }
+
+    [Fact]
+    public async Task A_redirect_loop_fails_after_the_configured_number_of_hops()
+    {
+        await using var server = await TestServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 307;
+            context.Response.Headers.Location = "/again" + context.Request.Path.Value!.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        });
+
+        var result = await Prober(options: new ProbeOptions { MaxRedirects = 3 }).ProbeAsync(
+            Target($"http://site.kp:{server.Port}/"), Scheduled, CancellationToken.None);
+
+        Assert.Equal(ProbeFailure.HttpStatus, result.Failure);
+        Assert.Equal(307, result.HttpStatus);
+        Assert.Contains("more than 3 redirects", result.Detail, StringComparison.Ordinal);
+        Assert.Equal(4, server.Requests.Count);
+        Assert.Equal(4, server.Connections); // a fresh connection per hop
+    }
+
+    [Fact]
+    public async Task With_redirects_not_followed_a_3xx_is_judged_by_its_status()
+    {
+        await using var server = await TestServer.StartAsync(context =>
+        {
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = "/elsewhere";
+            return Task.CompletedTask;
+        });
+
+        var result = await Prober(options: new ProbeOptions { MaxRedirects = 0 }).ProbeAsync(
+            Target($"http://site.kp:{server.Port}/"), Scheduled, CancellationToken.None);
+
+        Assert.True(result.Success, result.Detail);
+        Assert.Equal(302, result.HttpStatus);
+        Assert.Single(server.Requests);
+    }
+
     private sealed class ErrorResolver(string error) : IHostResolver
     {
         public ValueTask<ResolvedHost> ResolveAsync(string host, CancellationToken ct) =>
