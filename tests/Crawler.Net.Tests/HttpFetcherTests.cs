@@ -53,12 +53,7 @@ public sealed class HttpFetcherTests
     [Fact]
     public async Task Redirects_are_returned_not_followed()
     {
-        await using var server = await TestServer.StartAsync(context =>
-        {
-            context.Response.StatusCode = 301;
-            context.Response.Headers.Location = "/moved";
-            return Task.CompletedTask;
-        });
+        await using var server = await TestServer.RedirectingAsync(301, context => "/moved");
         using var fetcher = new HttpFetcher(Fixtures.Options(), Fixtures.LoopbackAllowed);
 
         var result = await fetcher.FetchAsync(Fixtures.Get($"http://127.0.0.1:{server.Port}/old"), CancellationToken.None);

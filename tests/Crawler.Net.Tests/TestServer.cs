@@ -27,6 +27,15 @@ internal sealed class TestServer : IAsyncDisposable
 
     public string? LastServerName { get; private set; }
 
+    /// <summary>A server answering every request with <paramref name="status"/> and a Location from <paramref name="location"/>.</summary>
+    public static Task<TestServer> RedirectingAsync(int status, Func<HttpContext, string> location) =>
+        StartAsync(context =>
+        {
+            context.Response.StatusCode = status;
+            context.Response.Headers.Location = location(context);
+            return Task.CompletedTask;
+        });
+
     public static async Task<TestServer> StartAsync(RequestDelegate handler, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -447,12 +447,7 @@ public sealed class SiteProberTests
         var notAfter = new DateTimeOffset(2030, 7, 8, 9, 10, 11, TimeSpan.Zero);
         using var certificate = ProbeCertificates.SelfSigned("secure.kp", DateTimeOffset.UtcNow.AddDays(-1), notAfter);
         await using var secure = await TestServer.StartAsync(context => context.Response.WriteAsync("<title>Juche</title>"), certificate);
-        await using var plain = await TestServer.StartAsync(context =>
-        {
-            context.Response.StatusCode = 301;
-            context.Response.Headers.Location = $"https://secure.kp:{secure.Port}/home";
-            return Task.CompletedTask;
-        });
+        await using var plain = await TestServer.RedirectingAsync(301, context => $"https://secure.kp:{secure.Port}/home");
         var resolver = new StubResolver(new() { ["site.kp"] = [IPAddress.Loopback], ["secure.kp"] = [IPAddress.Loopback] });
 
         var result = await Prober(resolver).ProbeAsync(
@@ -475,12 +470,7 @@ public sealed class SiteProberTests
     {
         // inside.kp resolves to 10.0.0.5; a connect-to rule would take it to a loopback server, should the guard let it.
         await using var inside = await Serve("never");
-        await using var site = await TestServer.StartAsync(context =>
-        {
-            context.Response.StatusCode = 302;
-            context.Response.Headers.Location = "http://inside.kp/admin";
-            return Task.CompletedTask;
-        });
+        await using var site = await TestServer.RedirectingAsync(302, context => "http://inside.kp/admin");
         var resolver = new StubResolver(new() { ["site.kp"] = [IPAddress.Loopback], ["inside.kp"] = [IPAddress.Parse("10.0.0.5")] });
         var options = new ProbeOptions { ConnectTo = [$"inside.kp::127.0.0.1:{inside.Port}"] };
 
@@ -495,12 +485,7 @@ public sealed class SiteProberTests
     [Fact]
     public async Task A_redirect_loop_fails_after_the_configured_number_of_hops()
     {
-        await using var server = await TestServer.StartAsync(context =>
-        {
-            context.Response.StatusCode = 307;
-            context.Response.Headers.Location = "/again" + context.Request.Path.Value!.Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Task.CompletedTask;
-        });
+        await using var server = await TestServer.RedirectingAsync(307, context => "/again" + context.Request.Path.Value!.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         var result = await Prober(options: new ProbeOptions { MaxRedirects = 3 }).ProbeAsync(
             Target($"http://site.kp:{server.Port}/"), Scheduled, CancellationToken.None);
@@ -515,12 +500,7 @@ public sealed class SiteProberTests
     [Fact]
     public async Task With_redirects_not_followed_a_3xx_is_judged_by_its_status()
     {
-        await using var server = await TestServer.StartAsync(context =>
-        {
-            context.Response.StatusCode = 302;
-            context.Response.Headers.Location = "/elsewhere";
-            return Task.CompletedTask;
-        });
+        await using var server = await TestServer.RedirectingAsync(302, context => "/elsewhere");
 
         var result = await Prober(options: new ProbeOptions { MaxRedirects = 0 }).ProbeAsync(
             Target($"http://site.kp:{server.Port}/"), Scheduled, CancellationToken.None);
