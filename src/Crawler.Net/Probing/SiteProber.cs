@@ -116,7 +116,8 @@ public sealed class SiteProber
     private async Task<(ProbeResult? Result, Uri? Next)> HopAsync(SiteRun run, Uri url, Regex? pattern, bool follow)
     {
         var host = BareHost(url);
-        run.CertificateProblem = null; // an earlier hop's is not this one's
+        // An earlier hop's status, first byte and certificate problem are not this one's.
+        (run.HttpStatus, run.FirstByteAt, run.CertificateProblem) = (null, null, null);
 
         // Resolve.
         var resolved = await ResolveAsync(run, _resolver, host, $"no DNS answer for {host}").ConfigureAwait(false);

@@ -483,6 +483,20 @@ public sealed class SiteProberTests
     }
 
     [Fact]
+    public async Task A_hop_that_fails_after_a_redirect_reports_its_own_failure_not_the_redirects_status()
+    {
+        var closedPort = TestServer.ClosedPort();
+        await using var site = await TestServer.RedirectingAsync(301, context => $"http://site.kp:{closedPort}/");
+
+        var result = await Prober().ProbeAsync(Target($"http://site.kp:{site.Port}/"), Scheduled, CancellationToken.None);
+
+        Assert.Equal(ProbeFailure.ConnectionRefused, result.Failure);
+        Assert.Null(result.HttpStatus);
+        Assert.Null(result.FirstByte);
+        Assert.Contains($"after a redirect to http://site.kp:{closedPort}/", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_redirect_loop_fails_after_the_configured_number_of_hops()
     {
         await using var server = await TestServer.RedirectingAsync(307, context => "/again" + context.Request.Path.Value!.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
