@@ -73,4 +73,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 507, Level = LogLevel.Warning, Message = "Uptime: could not read the sites added while crawling; they are probed once discovery finds them again")]
     public static partial void ProbeTargetsLoadFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 508, Level = LogLevel.Warning, Message = "Storing a country-wide outage change failed; retried in {Delay}")]
+    public static partial void CountryOutageStoreFailed(ILogger logger, Exception error, TimeSpan delay);
 }

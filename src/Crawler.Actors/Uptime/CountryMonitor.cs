@@ -13,6 +13,8 @@ namespace Crawler.Actors.Uptime;
 internal sealed class CountryMonitor : ReceiveActor, IWithTimers
 {
     private const string CloseTimer = "close-rounds";
+    private const string RetryTimer = "retry-store";
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
     private readonly IUptimeStore _store;
     private readonly UptimeMetrics _metrics;
     private readonly TimeSpan _interval;
@@ -20,7 +22,9 @@ internal sealed class CountryMonitor : ReceiveActor, IWithTimers
     private readonly ILogger _logger;
     private readonly CountryRollup _rollup;
     private readonly SortedDictionary<DateTimeOffset, Dictionary<string, ProbeResult>> _rounds = [];
+    private readonly Queue<CountryOutageEvent> _unstored = new();
     private DateTimeOffset _closedBefore = DateTimeOffset.MinValue;
+    private bool _storing;
 
     public CountryMonitor(IUptimeStore store, UptimeMetrics metrics, UptimeOptions options, TimeProvider clock, ILogger logger)
     {
@@ -33,8 +37,14 @@ internal sealed class CountryMonitor : ReceiveActor, IWithTimers
 
         Receive<ProbeProtocol.ProbeCompleted>(OnProbe);
         Receive<CloseRounds>(_ => Close());
-        Receive<Stored>(s => Context.System.EventStream.Publish(new ProbeProtocol.CountryOutageChanged(s.Event)));
-        Receive<Status.Failure>(f => Log.UptimeReportFailed(_logger, f.Cause));
+        Receive<Stored>(OnStored);
+        Receive<StoreFailed>(f =>
+        {
+            _storing = false;
+            Log.CountryOutageStoreFailed(_logger, f.Error, RetryDelay);
+            Timers.StartSingleTimer(RetryTimer, RetryStore.Instance, RetryDelay);
+        });
+        Receive<RetryStore>(_ => StoreNext());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -81,10 +91,34 @@ internal sealed class CountryMonitor : ReceiveActor, IWithTimers
             {
                 Log.CountryOutage(_logger, change.Kind.ToString(), change.Outage.Start, change.Outage.FailedTargets, change.Outage.Targets);
                 _metrics.SetCountryOutage(change.Kind == CountryOutageEventKind.Started);
-                var store = _store;
-                store.UpsertCountryOutageAsync(change.Outage).PipeTo(Self, success: () => new Stored(change));
+                _unstored.Enqueue(change);
+                StoreNext();
             }
         }
+    }
+
+    /// <summary>
+    /// Stores the changes one at a time, in order, each retried until it is stored: a start and its end are two
+    /// upserts of one row, and run side by side the start's could land last and reopen the ended outage.
+    /// </summary>
+    private void StoreNext()
+    {
+        if (_storing || _unstored.Count == 0)
+        {
+            return;
+        }
+
+        _storing = true;
+        var change = _unstored.Peek();
+        _store.UpsertCountryOutageAsync(change.Outage).PipeTo(Self, success: () => new Stored(change), failure: ex => new StoreFailed(ex));
+    }
+
+    private void OnStored(Stored stored)
+    {
+        _storing = false;
+        _unstored.Dequeue();
+        Context.System.EventStream.Publish(new ProbeProtocol.CountryOutageChanged(stored.Event));
+        StoreNext();
     }
 
     private sealed record CloseRounds
@@ -93,4 +127,11 @@ internal sealed class CountryMonitor : ReceiveActor, IWithTimers
     }
 
     private sealed record Stored(CountryOutageEvent Event);
+
+    private sealed record StoreFailed(Exception Error);
+
+    private sealed record RetryStore
+    {
+        public static RetryStore Instance { get; } = new();
+    }
 }
