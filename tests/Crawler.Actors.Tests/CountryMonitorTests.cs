@@ -13,13 +13,12 @@ namespace Crawler.Actors.Tests;
 /// <summary>The country-wide rollup's writes, with a store whose first write is slow. Time is the test's.</summary>
 public sealed class CountryMonitorTests : TestKit
 {
-    private const string Config = """akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit" """;
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
     private readonly FakeTimeProvider _clock = new(T0);
 
     public CountryMonitorTests()
-        : base(Config)
+        : base(ManualTime.SchedulerConfig)
     {
     }
 

@@ -23,7 +23,6 @@ namespace Crawler.Actors.Tests;
 /// </summary>
 public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
 {
-    private const string Config = """akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit" """;
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
     private readonly string _path = Path.Combine(Path.GetTempPath(), "uptime-" + Guid.NewGuid().ToString("N") + ".db");
@@ -35,7 +34,7 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
     private WebhookNotifier _notifier = null!;
 
     public UptimeMonitorTests()
-        : base(Config)
+        : base(ManualTime.SchedulerConfig)
     {
     }
 

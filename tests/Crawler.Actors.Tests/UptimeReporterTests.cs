@@ -17,7 +17,6 @@ namespace Crawler.Actors.Tests;
 /// </summary>
 public sealed class UptimeReporterTests : TestKit, IAsyncLifetime
 {
-    private const string Config = """akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit" """;
     private static readonly DateTimeOffset T0 = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Fast = TimeSpan.FromMilliseconds(150);
     private readonly string _path = Path.Combine(Path.GetTempPath(), "uptime-reporter-" + Guid.NewGuid().ToString("N") + ".db");
@@ -27,7 +26,7 @@ public sealed class UptimeReporterTests : TestKit, IAsyncLifetime
     private SqliteUptimeStore _store = null!;
 
     public UptimeReporterTests()
-        : base(Config)
+        : base(ManualTime.SchedulerConfig)
     {
     }
 
