@@ -204,7 +204,7 @@ internal sealed class ArchiveWriter : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed record FlushTick
+    private sealed record FlushTick : INoSerializationVerificationNeeded
     {
         public static readonly FlushTick Instance = new();
     }
@@ -212,7 +212,7 @@ internal sealed class ArchiveWriter : ReceiveActor, IWithTimers
     private sealed record WriteDone(
         List<(FetchCommit Commit, IActorRef ReplyTo)> Commits,
         List<(FrontierUpdate Update, IActorRef ReplyTo)> Updates,
-        Exception? Error)
+        Exception? Error) : INoSerializationVerificationNeeded
     {
         /// <summary>A commit the store refuses for good (not an outage).</summary>
         public (FetchCommit Commit, IActorRef ReplyTo)? Refused { get; init; }

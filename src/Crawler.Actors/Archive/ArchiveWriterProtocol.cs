@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Crawler.Storage;
 
 namespace Crawler.Actors.Archive;
@@ -6,16 +7,16 @@ namespace Crawler.Actors.Archive;
 public static class ArchiveWriterProtocol
 {
     /// <summary>Persist a fetch result; answered with <see cref="Persisted"/> once durable.</summary>
-    public sealed record Persist(FetchCommit Commit);
+    public sealed record Persist(FetchCommit Commit) : INoSerializationVerificationNeeded;
 
     /// <summary>Settle a URL without a fetch; answered with <see cref="Persisted"/> once durable.</summary>
-    public sealed record Settle(FrontierUpdate Update);
+    public sealed record Settle(FrontierUpdate Update) : INoSerializationVerificationNeeded;
 
     /// <summary>The sender's write for this URL is durable.</summary>
-    public sealed record Persisted(string Url);
+    public sealed record Persisted(string Url) : INoSerializationVerificationNeeded;
 
     /// <summary>Flush now and answer <see cref="Flushed"/> (used at shutdown).</summary>
-    public sealed record Flush;
+    public sealed record Flush : INoSerializationVerificationNeeded;
 
-    public sealed record Flushed;
+    public sealed record Flushed : INoSerializationVerificationNeeded;
 }

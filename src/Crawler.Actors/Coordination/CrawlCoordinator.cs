@@ -1,3 +1,4 @@
+using Crawler.Actors.Serialization;
 using System.Globalization;
 using Akka.Actor;
 using Crawler.Actors.Sites;
@@ -19,6 +20,9 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
 
     /// <summary>Seeds added while crawling (one canonical URL per line): they seed every later epoch too.</summary>
     internal const string AddedSeedsSetting = "seeds.added";
+
+    /// <summary>"epoch due-time" of the next epoch once the current one completed, so a restart (or a new singleton) keeps it.</summary>
+    internal const string NextEpochSetting = "epoch.next";
     private const string CheckTimer = "check";
     private const string NextEpochTimer = "next-epoch";
 
@@ -29,6 +33,7 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Dictionary<string, SiteProtocol.SiteReport> _sites = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _reportedAt = new(StringComparer.Ordinal);
     private readonly List<IActorRef> _watchers = [];
     private int _epoch;
     private bool _started;
@@ -38,6 +43,7 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
     private int _seedsStoring; // AddSeeds being written to the frontier
     private DateTimeOffset? _epochStartedAt;
     private DateTimeOffset? _nextEpochAt;
+    private DateTimeOffset? _storedNextEpochAt; // the next epoch's due time as the store had it at start
 
     public CrawlCoordinator(ICrawlStore store, IActorRef region, IReadOnlyList<string> seeds, CrawlOptions options, TimeProvider clock, ILogger logger)
     {
@@ -63,12 +69,18 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
             Timers.StartSingleTimer("retry", f.Retry, _options.Retry.BaseDelay);
         });
         Receive<SiteProtocol.SiteReport>(OnReport);
-        Receive<CheckCompletion>(_ => Check());
+        Receive<CheckCompletion>(_ =>
+        {
+            WakeStale();
+            Check();
+        });
         Receive<PendingHosts>(OnPendingHosts);
         Receive<StartEpoch>(s => Begin(s.Epoch));
         Receive<CoordinatorProtocol.GetStatus>(_ => Sender.Tell(Status()));
         Receive<CoordinatorProtocol.AddSeeds>(OnAddSeeds);
         Receive<SeedsStored>(OnSeedsStored);
+        Receive<NextEpochStored>(_ => { });
+        Receive<NextEpochStoreFailed>(f => Log.CoordinatorStoreFailed(_logger, f.Error));
         Receive<CoordinatorProtocol.AwaitSeeds>(a =>
         {
             _seedsAwaited = a.Awaiting;
@@ -112,7 +124,18 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
         await store.AddToFrontierAsync(entries).ConfigureAwait(false);
         var pending = await store.GetHostsWithPendingAsync(epoch).ConfigureAwait(false);
         var hosts = entries.Select(e => e.Host).Concat(pending).Distinct(StringComparer.Ordinal).ToList();
-        return new Started(epoch, entries.Count, hosts);
+        return new Started(epoch, entries.Count, hosts) { NextEpochAt = ParseNext(await store.GetSettingAsync(NextEpochSetting).ConfigureAwait(false), epoch) };
+    }
+
+    /// <summary>The stored due time of the epoch after <paramref name="epoch"/>, if that is what the setting holds.</summary>
+    internal static DateTimeOffset? ParseNext(string? setting, int epoch)
+    {
+        var parts = setting?.Split(' ', 2);
+        return parts is [var e, var at]
+            && int.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out var stored) && stored == epoch + 1
+            && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var due)
+            ? due
+            : null;
     }
 
     private static IEnumerable<FrontierEntry> SeedEntries(IEnumerable<string> seeds, int epoch, string kind)
@@ -193,7 +216,9 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
         _complete = false;
         _nextEpochAt = null;
         _epochStartedAt = _clock.GetUtcNow();
+        _storedNextEpochAt = started.NextEpochAt;
         _sites.Clear();
+        _reportedAt.Clear();
         Log.EpochStarted(_logger, started.Epoch, started.Seeds);
         foreach (var host in started.Hosts)
         {
@@ -211,9 +236,34 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
         }
 
         _sites[report.Host] = report;
+        _reportedAt[report.Host] = _clock.GetUtcNow();
         if (report.Idle)
         {
             Check();
+        }
+    }
+
+    /// <summary>
+    /// A site with work that stopped reporting (its node died, it was passivated while waiting, a message was lost)
+    /// is woken again: the region starts it wherever its shard lives now, and it resumes from the store.
+    /// </summary>
+    private void WakeStale()
+    {
+        if (!_started || _complete)
+        {
+            return;
+        }
+
+        var now = _clock.GetUtcNow();
+        var staleAfter = _options.ReportInterval * 5 > TimeSpan.FromSeconds(5) ? _options.ReportInterval * 5 : TimeSpan.FromSeconds(5);
+        foreach (var (host, report) in _sites)
+        {
+            if (!report.Idle && _reportedAt.TryGetValue(host, out var at) && now - at > staleAfter)
+            {
+                Log.SiteReportStale(_logger, host, (now - at).TotalSeconds, _epoch);
+                _reportedAt[host] = now; // once per staleness period
+                _region.Tell(new SiteProtocol.Crawl(host, _epoch));
+            }
         }
     }
 
@@ -262,7 +312,7 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
         var fetched = _sites.Values.Sum(s => s.Fetched);
         Log.EpochCompleted(_logger, _epoch, _sites.Count);
         var completed = new CoordinatorProtocol.EpochCompleted(_epoch, fetched);
-        Context.System.EventStream.Publish(completed);
+        CrawlerEvents.Publish(Context, completed);
         foreach (var watcher in _watchers)
         {
             watcher.Tell(completed);
@@ -271,26 +321,51 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
         _watchers.Clear();
         if (!_options.ExitWhenDone)
         {
-            _nextEpochAt = _clock.GetUtcNow() + _options.RecrawlInterval;
-            Log.NextEpochScheduled(_logger, _epoch + 1, _options.RecrawlInterval);
-            Timers.StartSingleTimer(NextEpochTimer, new StartEpoch(_epoch + 1), _options.RecrawlInterval);
+            var now = _clock.GetUtcNow();
+            if (_storedNextEpochAt is { } stored)
+            {
+                // Completed before (this coordinator restarted or moved): the schedule stays as it was.
+                _nextEpochAt = stored;
+                Log.NextEpochResumed(_logger, _epoch, stored);
+            }
+            else
+            {
+                _nextEpochAt = now + _options.RecrawlInterval;
+                var setting = string.Create(CultureInfo.InvariantCulture, $"{_epoch + 1} {_nextEpochAt.Value:O}");
+                var store = _store;
+                store.SetSettingAsync(NextEpochSetting, setting).PipeTo(Self, success: () => NextEpochStored.Instance, failure: ex => new NextEpochStoreFailed(ex));
+                Log.NextEpochScheduled(_logger, _epoch + 1, _options.RecrawlInterval);
+            }
+
+            var delay = _nextEpochAt.Value - now;
+            Timers.StartSingleTimer(NextEpochTimer, new StartEpoch(_epoch + 1), delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(1));
         }
     }
 
     private CoordinatorProtocol.CrawlStatus Status() =>
         new(_epoch, _complete, _epochStartedAt, _nextEpochAt, _sites.Values.OrderBy(s => s.Host, StringComparer.Ordinal).ToList());
 
-    private sealed record Started(int Epoch, int Seeds, IReadOnlyList<string> Hosts);
+    private sealed record Started(int Epoch, int Seeds, IReadOnlyList<string> Hosts) : INoSerializationVerificationNeeded
+    {
+        public DateTimeOffset? NextEpochAt { get; init; }
+    }
 
-    private sealed record SeedsStored(int Epoch, int Added, IReadOnlyList<string> Hosts, IActorRef ReplyTo);
+    private sealed record NextEpochStored : INoSerializationVerificationNeeded
+    {
+        public static NextEpochStored Instance { get; } = new();
+    }
 
-    private sealed record StartEpoch(int Epoch);
+    private sealed record NextEpochStoreFailed(Exception Error) : INoSerializationVerificationNeeded;
 
-    private sealed record PendingHosts(int Epoch, IReadOnlyList<string> Hosts);
+    private sealed record SeedsStored(int Epoch, int Added, IReadOnlyList<string> Hosts, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
 
-    private sealed record Failed(Exception Error, object Retry);
+    private sealed record StartEpoch(int Epoch) : INoSerializationVerificationNeeded;
 
-    private sealed record CheckCompletion
+    private sealed record PendingHosts(int Epoch, IReadOnlyList<string> Hosts) : INoSerializationVerificationNeeded;
+
+    private sealed record Failed(Exception Error, object Retry) : INoSerializationVerificationNeeded;
+
+    private sealed record CheckCompletion : INoSerializationVerificationNeeded
     {
         public static readonly CheckCompletion Instance = new();
     }

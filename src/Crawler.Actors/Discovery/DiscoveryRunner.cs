@@ -1,3 +1,4 @@
+using Crawler.Actors.Serialization;
 using Akka.Actor;
 using Crawler.Actors.Coordination;
 using Crawler.Core.Policies;
@@ -100,7 +101,7 @@ internal sealed class DiscoveryRunner : ReceiveActor, IWithTimers
             _coordinator.Tell(new CoordinatorProtocol.AddSeeds([.. sites.Select(s => "http://" + s + "/")], "discovered"));
         }
 
-        Context.System.EventStream.Publish(new DiscoveryProtocol.Completed(ran.Names.Count, ran.New, ran.Zones, ran.Failures, _options.AddAsSites ? sites : []));
+        CrawlerEvents.Publish(Context, new DiscoveryProtocol.Completed(ran.Names.Count, ran.New, ran.Zones, ran.Failures, _options.AddAsSites ? sites : []));
         FirstRunOver();
     }
 
@@ -113,5 +114,5 @@ internal sealed class DiscoveryRunner : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed record Ran(IReadOnlyList<DiscoveredNameRecord> Names, int New, int Zones, int Failures);
+    private sealed record Ran(IReadOnlyList<DiscoveredNameRecord> Names, int New, int Zones, int Failures) : INoSerializationVerificationNeeded;
 }

@@ -126,7 +126,7 @@ internal sealed class DnsResolver : ReceiveActor
         _ => DnsOutcome.ServerFailure,
     };
 
-    private sealed record Answered(ResolvedHost Answer, IActorRef ReplyTo);
+    private sealed record Answered(ResolvedHost Answer, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
 
-    private sealed record Recorded(string Name, DnsObservation? Observation, Exception? Error);
+    private sealed record Recorded(string Name, DnsObservation? Observation, Exception? Error) : INoSerializationVerificationNeeded;
 }

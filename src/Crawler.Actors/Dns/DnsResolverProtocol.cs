@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Crawler.Net;
 
 namespace Crawler.Actors.Dns;
@@ -6,8 +7,8 @@ namespace Crawler.Actors.Dns;
 public static class DnsResolverProtocol
 {
     /// <summary>Resolve <paramref name="Host"/>; the answer comes back to the sender as <see cref="Resolved"/>.</summary>
-    public sealed record Resolve(string Host);
+    public sealed record Resolve(string Host) : INoSerializationVerificationNeeded;
 
     /// <summary>The answer to <see cref="Resolve"/>: the addresses to connect to, and the records they came with.</summary>
-    public sealed record Resolved(ResolvedHost Answer);
+    public sealed record Resolved(ResolvedHost Answer) : INoSerializationVerificationNeeded;
 }

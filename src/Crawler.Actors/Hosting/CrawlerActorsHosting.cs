@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Crawler.Actors.Archive;
 using Crawler.Actors.Coordination;
@@ -22,35 +24,36 @@ public sealed record CrawlSeeds(IReadOnlyList<string> Urls);
 
 public static class CrawlerActorsHosting
 {
+    /// <summary>Settings of the shard regions: entities rebuild from the store, so nothing is remembered by the cluster.</summary>
+    internal static ShardOptions Shards(object? handOffStop = null) => new()
+    {
+        StateStoreMode = StateStoreMode.DData,
+        RememberEntities = false,
+        HandOffStopMessage = handOffStop ?? PoisonPill.Instance,
+    };
+
     /// <summary>
-    /// Starts the crawl actors of one node: address gate, archive writer, the site region and the
-    /// coordinator. Needs ICrawlStore, IHostResolver, HttpFetcher, CrawlSeeds, TimeProvider and
-    /// IOptions&lt;CrawlOptions&gt; in the service provider.
+    /// Starts the crawl actors: on every node the archive writer and the DNS resolver (node-local), the
+    /// address gate and the site region (sharded by address and by host), and, once per cluster, the
+    /// coordinator and discovery (singletons; each node gets a proxy in the registry). Needs ICrawlStore,
+    /// IHostResolver, HttpFetcher, CrawlSeeds, TimeProvider and IOptions&lt;CrawlOptions&gt; in the service provider.
     /// </summary>
     public static AkkaConfigurationBuilder WithCrawlerActors(this AkkaConfigurationBuilder builder, long maxDecompressedBytes)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.WithActors((system, registry, resolver) =>
+        builder.WithActors((system, registry, resolver) =>
         {
             var services = resolver.GetService<IServiceProvider>();
             var loggers = services.GetRequiredService<ILoggerFactory>();
             var options = services.GetRequiredService<IOptions<CrawlOptions>>().Value;
             var store = services.GetRequiredService<ICrawlStore>();
             var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
-            var seeds = services.GetRequiredService<CrawlSeeds>();
-
-            var gate = system.ActorOf(Props.Create(() => new AddressGate()), "address-gate");
-            registry.Register<AddressGateKey>(gate);
 
             var writer = system.ActorOf(
                 Props.Create(() => new ArchiveWriter(store, new ArchiveWriterOptions(), loggers.CreateLogger("Crawler.ArchiveWriter"))),
                 "archive-writer");
             registry.Register<ArchiveWriterKey>(writer);
 
-            // The coordinator needs the region and the sites need the coordinator: the region is
-            // created first with a context that reaches the coordinator through its path.
-            var coordinatorPath = system.ActorSelection("/user/coordinator");
-            var coordinatorProxy = system.ActorOf(Props.Create(() => new ForwardTo(coordinatorPath)), "coordinator-proxy");
             // One resolver per node: what the sites connect to is what it records (when a DNS store is present).
             var dnsResolver = system.ActorOf(
                 Props.Create(() => new DnsResolver(
@@ -62,51 +65,95 @@ public static class CrawlerActorsHosting
                     loggers.CreateLogger("Crawler.Dns"))),
                 "dns-resolver");
             registry.Register<DnsResolverKey>(dnsResolver);
-            var context = new SiteContext(
-                store,
-                services.GetRequiredService<HttpFetcher>(),
-                options,
-                new CrawlScope(options.ScopeDomains, options.ScopeAddressRanges),
-                maxDecompressedBytes,
-                clock,
-                writer,
-                gate,
-                coordinatorProxy,
-                loggers.CreateLogger("Crawler.Site")) { Resolver = dnsResolver };
-
-            var regionProxy = system.ActorOf(Props.Create(() => new ForwardTo(system.ActorSelection("/user/sites"))), "sites-proxy");
-            context = context with { Region = regionProxy };
-            var siteContext = context;
-            var region = system.ActorOf(Props.Create(() => new LocalSiteRegion(host => Props.Create(() => new SiteActor(host, siteContext)))), "sites");
-            registry.Register<SiteRegionKey>(region);
-
-            var coordinator = system.ActorOf(
-                Props.Create(() => new CrawlCoordinator(store, region, seeds.Urls, options, clock, loggers.CreateLogger("Crawler.Coordinator"))),
-                "coordinator");
-            registry.Register<CoordinatorKey>(coordinator);
-
-            var discovery = services.GetService<IOptions<DiscoveryOptions>>()?.Value;
-            if (discovery is { Enabled: true } && services.GetService<IDnsStore>() is { } discoveryStore)
-            {
-                // The first zone is asked of the resolver's own servers (configured, else the system's).
-                var transfers = services.GetService<IOptions<ZoneTransferOptions>>()?.Value ?? new ZoneTransferOptions();
-                if (transfers.Servers.Count == 0 && services.GetRequiredService<IHostResolver>() is DnsClientResolver dnsClient)
-                {
-                    transfers = transfers with { Servers = [.. dnsClient.NameServers.Select(e => e.ToString())] };
-                }
-
-                var scope = context.Scope;
-                var runner = system.ActorOf(
-                    Props.Create(() => new DiscoveryRunner(discovery, transfers, discoveryStore, scope, coordinator, clock, loggers.CreateLogger("Crawler.Discovery"))),
-                    "discovery");
-                registry.Register<DiscoveryKey>(runner);
-            }
         });
+
+        builder.WithShardRegion<AddressGateKey>(
+            "address-gate",
+            (system, registry, resolver) =>
+            {
+                var services = resolver.GetService<IServiceProvider>();
+                var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
+                var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Crawler.AddressGate");
+                var gateOptions = services.GetService<IOptions<AddressGateOptions>>()?.Value ?? new AddressGateOptions();
+                return _ => Props.Create(() => new AddressGate(gateOptions, clock, logger));
+            },
+            new AddressGateMessageExtractor(),
+            Shards());
+
+        builder.WithShardRegion<SiteRegionKey>(
+            "site",
+            (system, registry, resolver) =>
+            {
+                // Built at the first entity, when the coordinator's proxy is registered too.
+                var context = new Lazy<SiteContext>(() => SiteContextFor(resolver.GetService<IServiceProvider>(), registry, maxDecompressedBytes));
+                return host => Props.Create(() => new SiteActor(host, context.Value));
+            },
+            new SiteMessageExtractor(),
+            Shards());
+
+        builder.WithSingleton<CoordinatorKey>(
+            "coordinator",
+            (system, registry, resolver) =>
+            {
+                var services = resolver.GetService<IServiceProvider>();
+                var options = services.GetRequiredService<IOptions<CrawlOptions>>().Value;
+                var store = services.GetRequiredService<ICrawlStore>();
+                var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
+                var seeds = services.GetRequiredService<CrawlSeeds>();
+                var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Crawler.Coordinator");
+                var region = registry.Get<SiteRegionKey>();
+                return Props.Create(() => new CrawlCoordinator(store, region, seeds.Urls, options, clock, logger));
+            },
+            new ClusterSingletonOptions(),
+            createProxyToo: true);
+
+        builder.WithActors((system, registry, resolver) =>
+        {
+            var services = resolver.GetService<IServiceProvider>();
+            var discovery = services.GetService<IOptions<DiscoveryOptions>>()?.Value;
+            if (discovery is not { Enabled: true } || services.GetService<IDnsStore>() is not { } discoveryStore)
+            {
+                return;
+            }
+
+            // The first zone is asked of the resolver's own servers (configured, else the system's).
+            var transfers = services.GetService<IOptions<ZoneTransferOptions>>()?.Value ?? new ZoneTransferOptions();
+            if (transfers.Servers.Count == 0 && services.GetRequiredService<IHostResolver>() is DnsClientResolver dnsClient)
+            {
+                transfers = transfers with { Servers = [.. dnsClient.NameServers.Select(e => e.ToString())] };
+            }
+
+            var options = services.GetRequiredService<IOptions<CrawlOptions>>().Value;
+            var scope = new CrawlScope(options.ScopeDomains, options.ScopeAddressRanges);
+            var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Crawler.Discovery");
+            var coordinator = registry.Get<CoordinatorKey>();
+
+            // AXFR and PTR traffic to North Korean servers must not multiply with nodes: one runner per cluster.
+            var props = Props.Create(() => new DiscoveryRunner(discovery, transfers, discoveryStore, scope, coordinator, clock, logger));
+            registry.Register<DiscoveryKey>(Singletons.Start(system, "discovery", props));
+        });
+
+        return builder;
     }
 
-    /// <summary>Forwards everything to a path: breaks the creation cycle between region and coordinator.</summary>
-    private sealed class ForwardTo : ReceiveActor
+    private static SiteContext SiteContextFor(IServiceProvider services, IActorRegistry registry, long maxDecompressedBytes)
     {
-        public ForwardTo(ActorSelection target) => ReceiveAny(m => target.Tell(m, Sender));
+        var options = services.GetRequiredService<IOptions<CrawlOptions>>().Value;
+        return new SiteContext(
+            services.GetRequiredService<ICrawlStore>(),
+            services.GetRequiredService<HttpFetcher>(),
+            options,
+            new CrawlScope(options.ScopeDomains, options.ScopeAddressRanges),
+            maxDecompressedBytes,
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            registry.Get<ArchiveWriterKey>(),
+            registry.Get<AddressGateKey>(),
+            registry.Get<CoordinatorKey>(),
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Crawler.Site"))
+        {
+            Resolver = registry.Get<DnsResolverKey>(),
+            Region = registry.Get<SiteRegionKey>(),
+        };
     }
 }

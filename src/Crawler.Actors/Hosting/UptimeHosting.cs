@@ -1,5 +1,8 @@
 using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Hosting;
+using Crawler.Actors.Serialization;
+using Crawler.Net;
 using Crawler.Actors.Sites;
 using Crawler.Actors.Uptime;
 using Crawler.Core.Urls;
@@ -25,6 +28,18 @@ public static class UptimeHosting
     public static AkkaConfigurationBuilder WithUptimeActors(this AkkaConfigurationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // The region exists on every node (an empty one when uptime is off: no target is ever watched).
+        builder.WithShardRegion<ProbeRegionKey>(
+            "probe",
+            (system, registry, resolver) =>
+            {
+                var context = new Lazy<ProbeContext>(() => ProbeContextFor(system, resolver.GetService<IServiceProvider>(), registry));
+                return host => Props.Create(() => new ProbeActor(host, context.Value));
+            },
+            new SiteMessageExtractor(),
+            CrawlerActorsHosting.Shards());
+
         return builder.WithActors((system, registry, resolver) =>
         {
             var services = resolver.GetService<IServiceProvider>();
@@ -38,33 +53,60 @@ public static class UptimeHosting
             var store = services.GetRequiredService<IUptimeStore>();
             var metrics = services.GetRequiredService<UptimeMetrics>();
             var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
-            var prober = services.GetRequiredService<SiteProber>();
-            var runner = Runner(prober, services.GetService<NameServerProber>());
-            var writer = system.ActorOf(Props.Create(() => new UptimeWriter(store, TimeSpan.FromSeconds(1), loggers.CreateLogger("Crawler.Uptime.Writer"))), "uptime-writer");
-            var context = new ProbeContext(runner, store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime")) { Writer = writer };
-            var region = system.ActorOf(Props.Create(() => new LocalSiteRegion(host => Props.Create(() => new ProbeActor(host, context)))), "probes");
-            registry.Register<ProbeRegionKey>(region);
+            var region = registry.Get<ProbeRegionKey>();
 
-            var country = system.ActorOf(Props.Create(() => new CountryMonitor(store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime.Country"))), "country-monitor");
+            // Once per cluster: the country-wide rollup must see every site's probes, each series is exported
+            // once, each state change is sent once, and the targets are kept by one actor.
+            var country = Singletons.Start(
+                system,
+                "country-monitor",
+                Props.Create(() => new CountryMonitor(store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime.Country"))));
             registry.Register<CountryMonitorKey>(country);
-            system.ActorOf(Props.Create(() => new UptimeReporter(store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime.Report"))), "uptime-reporter");
+            Singletons.Start(
+                system,
+                "uptime-reporter",
+                Props.Create(() => new UptimeReporter(store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime.Report"))));
             if (services.GetService<WebhookNotifier>() is { Enabled: true } notifier)
             {
-                system.ActorOf(Props.Create(() => new WebhookSender(notifier, loggers.CreateLogger("Crawler.Uptime.Webhook"))), "webhook-sender");
+                Singletons.Start(system, "webhook-sender", Props.Create(() => new WebhookSender(notifier, loggers.CreateLogger("Crawler.Uptime.Webhook"))));
             }
 
+            // The seeds and name servers at once; sites the crawl gains later (discovery, earlier runs' added seeds) too.
             var watches = Targets(services.GetRequiredService<CrawlSeeds>().Urls, options);
-            foreach (var watch in watches)
-            {
-                region.Tell(watch);
-            }
-
-            // Sites the crawl gains later (discovery, earlier runs' added seeds) are probed too.
             var crawlStore = services.GetService<ICrawlStore>();
-            system.ActorOf(
-                Props.Create(() => new ProbeTargets(region, crawlStore, watches.Select(w => w.Host), options, loggers.CreateLogger("Crawler.Uptime.Targets"))),
-                "probe-targets");
+            Singletons.Start(
+                system,
+                "probe-targets",
+                Props.Create(() => new ProbeTargets(region, crawlStore, watches, options, loggers.CreateLogger("Crawler.Uptime.Targets"))));
         });
+    }
+
+    private static ProbeContext ProbeContextFor(ActorSystem system, IServiceProvider services, IActorRegistry registry)
+    {
+        var options = services.GetRequiredService<IOptions<UptimeOptions>>().Value;
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        var store = services.GetRequiredService<IUptimeStore>();
+        var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var runner = Runner(services.GetRequiredService<SiteProber>(), services.GetService<NameServerProber>());
+        var writer = system.ActorOf(Props.Create(() => new UptimeWriter(store, TimeSpan.FromSeconds(1), loggers.CreateLogger("Crawler.Uptime.Writer"))), "uptime-writer");
+        var hosts = services.GetRequiredService<IHostResolver>();
+        var guard = services.GetRequiredService<AddressGuard>();
+        return new ProbeContext(runner, store, services.GetRequiredService<UptimeMetrics>(), options, clock, loggers.CreateLogger("Crawler.Uptime"))
+        {
+            Writer = writer,
+            Gate = registry.Get<AddressGateKey>(),
+            PickAddress = (host, ct) => PickAddress(hosts, guard, host, ct),
+            Publish = CrawlerEvents.Publish,
+        };
+    }
+
+    /// <summary>The address a probe connects to, as the site actors pick theirs: the first admitted IPv4 address, else the first admitted.</summary>
+    private static async Task<string?> PickAddress(IHostResolver resolver, AddressGuard guard, string host, CancellationToken ct)
+    {
+        var answer = await resolver.ResolveAsync(host, ct).ConfigureAwait(false);
+        var admitted = answer.Addresses.Where(a => guard.Check(a).Allowed).ToList();
+        var pick = admitted.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? admitted.FirstOrDefault();
+        return pick?.ToString();
     }
 
     /// <summary>Runs site targets with <paramref name="sites"/> and <c>dns://</c> targets with <paramref name="nameServers"/>.</summary>

@@ -1,102 +1,129 @@
 using Akka.Actor;
+using Crawler.Core.Policies;
+using Microsoft.Extensions.Logging;
 
 namespace Crawler.Actors.Politeness;
 
 /// <summary>
-/// Grants each IP address to one site actor at a time, first come first served; a holder
-/// that dies releases its address.
+/// Grants IP addresses to one request at a time (<see cref="AddressSlot{TRef}"/> holds the rule). In the
+/// cluster it is a sharded entity per address, so every node's sites and probes ask the same gate for
+/// one address; alone it can serve many addresses. Holders are watched (a dead holder's node releases
+/// its claims once the cluster removes it) and every claim is a lease that runs out without news.
 /// </summary>
-internal sealed class AddressGate : ReceiveActor
+internal sealed class AddressGate : ReceiveActor, IWithTimers
 {
-    private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
+    private const string ExpiryTimer = "expiry";
+    private readonly Dictionary<string, AddressSlot<IActorRef>> _slots = new(StringComparer.Ordinal);
+    private readonly AddressGateOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger? _logger;
 
     public AddressGate()
+        : this(new AddressGateOptions(), TimeProvider.System, null)
     {
-        Receive<AddressGateProtocol.Acquire>(OnAcquire);
-        Receive<AddressGateProtocol.Release>(OnRelease);
-        Receive<Terminated>(t => ReleaseAllOf(t.ActorRef));
     }
 
-    private void OnAcquire(AddressGateProtocol.Acquire acquire)
+    public AddressGate(AddressGateOptions options, TimeProvider clock, ILogger? logger)
     {
-        if (!_slots.TryGetValue(acquire.Address, out var slot))
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        Receive<AddressGateProtocol.Acquire>(a =>
         {
-            slot = new Slot();
-            _slots[acquire.Address] = slot;
-        }
+            Watch(Sender);
+            Apply(a.Address, s => s.Acquire(a.Holder, Sender, a.Purpose, Now, a.Lease ?? _options.DefaultLease));
+        });
+        Receive<AddressGateProtocol.RequestDone>(d => Apply(d.Address, s => s.RequestDone(d.Holder, Now, d.Pause)));
+        Receive<AddressGateProtocol.Release>(r => Apply(r.Address, s => s.Release(r.Holder, Now)));
+        Receive<AddressGateProtocol.GetState>(g => Sender.Tell(StateOf(g.Address)));
+        Receive<Terminated>(t =>
+        {
+            foreach (var address in _slots.Keys.ToList())
+            {
+                Apply(address, s => s.Forget(t.ActorRef, Now));
+            }
+        });
+        Receive<ExpireTick>(_ =>
+        {
+            foreach (var address in _slots.Keys.ToList())
+            {
+                Apply(address, s =>
+                {
+                    var granted = s.Expire(Now, out var expired);
+                    foreach (var claim in expired)
+                    {
+                        if (_logger is not null)
+                        {
+                            Log.AddressLeaseExpired(_logger, address, claim.Holder, claim.Purpose.ToString());
+                        }
+                    }
 
-        if (slot.Holder is null)
+                    return granted;
+                });
+            }
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private DateTimeOffset Now => _clock.GetUtcNow();
+
+    private void Watch(IActorRef holder)
+    {
+        if (!holder.IsNobody())
         {
-            Grant(slot, acquire.Address, Sender);
-        }
-        else if (slot.Holder.Equals(Sender))
-        {
-            Sender.Tell(new AddressGateProtocol.Granted(acquire.Address));
-        }
-        else if (!slot.Waiting.Contains(Sender))
-        {
-            slot.Waiting.Enqueue(Sender);
+            Context.Watch(holder);
         }
     }
 
-    private void OnRelease(AddressGateProtocol.Release release)
+    private void Apply(string address, Func<AddressSlot<IActorRef>, IReadOnlyList<AddressClaim<IActorRef>>> change)
     {
-        if (_slots.TryGetValue(release.Address, out var slot) && Sender.Equals(slot.Holder))
+        if (!_slots.TryGetValue(address, out var slot))
         {
-            Next(release.Address, slot);
-        }
-    }
-
-    private void Grant(Slot slot, string address, IActorRef holder)
-    {
-        slot.Holder = holder;
-        Context.Watch(holder);
-        holder.Tell(new AddressGateProtocol.Granted(address));
-    }
-
-    private void Next(string address, Slot slot)
-    {
-        var previous = slot.Holder;
-        slot.Holder = null;
-        if (previous is not null && !HoldsAny(previous))
-        {
-            Context.Unwatch(previous);
+            slot = new AddressSlot<IActorRef>();
+            _slots[address] = slot;
         }
 
-        if (slot.Waiting.Count > 0)
+        foreach (var claim in change(slot))
         {
-            Grant(slot, address, slot.Waiting.Dequeue());
+            claim.ReplyTo.Tell(new AddressGateProtocol.Granted(address));
         }
-        else
+
+        if (slot.IsEmpty)
         {
             _slots.Remove(address);
         }
+
+        ScheduleExpiry();
     }
 
-    private bool HoldsAny(IActorRef actor) => _slots.Values.Any(s => actor.Equals(s.Holder));
-
-    private void ReleaseAllOf(IActorRef dead)
+    private void ScheduleExpiry()
     {
-        foreach (var (address, slot) in _slots.ToList())
+        var next = _slots.Values.Select(s => s.NextExpiry).Where(e => e is not null).DefaultIfEmpty(null).Min();
+        if (next is not { } due)
         {
-            if (slot.Waiting.Contains(dead))
-            {
-                var rest = slot.Waiting.Where(w => !w.Equals(dead)).ToList();
-                slot.Waiting.Clear();
-                rest.ForEach(slot.Waiting.Enqueue);
-            }
-
-            if (dead.Equals(slot.Holder))
-            {
-                Next(address, slot);
-            }
+            Timers.Cancel(ExpiryTimer);
+            return;
         }
+
+        var delay = due - Now;
+        Timers.StartSingleTimer(ExpiryTimer, ExpireTick.Instance, delay > TimeSpan.FromMilliseconds(1) ? delay : TimeSpan.FromMilliseconds(1));
     }
 
-    private sealed class Slot
+    private AddressGateProtocol.State StateOf(string address) =>
+        _slots.TryGetValue(address, out var slot)
+            ? new AddressGateProtocol.State(address, slot.Owner?.Holder, slot.InFlight?.Holder, [.. slot.Waiting.Select(w => w.Holder)])
+            : new AddressGateProtocol.State(address, null, null, []);
+
+    private sealed record ExpireTick : INoSerializationVerificationNeeded
     {
-        public IActorRef? Holder { get; set; }
-
-        public Queue<IActorRef> Waiting { get; } = new();
+        public static ExpireTick Instance { get; } = new();
     }
+}
+
+/// <summary>Settings of the address gate.</summary>
+public sealed record AddressGateOptions
+{
+    /// <summary>How long a request may hold an address when its holder names no lease (a fetch: its time-outs plus a margin).</summary>
+    public TimeSpan DefaultLease { get; init; } = TimeSpan.FromMinutes(2);
 }

@@ -1,3 +1,4 @@
+using Crawler.Actors.Serialization;
 using Crawler.Storage;
 
 namespace Crawler.Actors.Sites;
@@ -12,13 +13,13 @@ public interface ISiteMessage
 public static class SiteProtocol
 {
     /// <summary>Crawl the host in this epoch: load its frontier from the store and work through it.</summary>
-    public sealed record Crawl(string Host, int Epoch) : ISiteMessage;
+    public sealed record Crawl(string Host, int Epoch) : ISiteMessage, ICrawlerMessage;
 
     /// <summary>URLs of this host found elsewhere (already persisted as pending by the finder's commit).</summary>
-    public sealed record Discovered(string Host, int Epoch, IReadOnlyList<FrontierEntry> Entries) : ISiteMessage;
+    public sealed record Discovered(string Host, int Epoch, IReadOnlyList<FrontierEntry> Entries) : ISiteMessage, ICrawlerMessage;
 
     /// <summary>Ask for a <see cref="SiteReport"/>.</summary>
-    public sealed record GetReport(string Host) : ISiteMessage;
+    public sealed record GetReport(string Host) : ISiteMessage, ICrawlerMessage;
 
     /// <summary>What a site tells the coordinator whenever its state changes notably.</summary>
     public sealed record SiteReport(
@@ -33,7 +34,7 @@ public static class SiteProtocol
         long Skipped,
         string? IpAddress,
         string? LastError,
-        DateTimeOffset? LastFetchAt)
+        DateTimeOffset? LastFetchAt) : ICrawlerMessage
     {
         /// <summary>Nothing left to do in this epoch and everything acknowledged by the store.</summary>
         public bool Idle => Phase == SitePhase.Idle;

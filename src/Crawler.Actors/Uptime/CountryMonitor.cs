@@ -1,3 +1,4 @@
+using Crawler.Actors.Serialization;
 using Akka.Actor;
 using Crawler.Core.Uptime;
 using Crawler.Storage;
@@ -25,6 +26,7 @@ internal sealed class CountryMonitor : ReceiveActor, IWithTimers
     private readonly Queue<CountryOutageEvent> _unstored = new();
     private DateTimeOffset _closedBefore = DateTimeOffset.MinValue;
     private bool _storing;
+    private bool _applied; // a round was judged: a stored open outage is no longer resumed
 
     public CountryMonitor(IUptimeStore store, UptimeMetrics metrics, UptimeOptions options, TimeProvider clock, ILogger logger)
     {
@@ -45,17 +47,53 @@ internal sealed class CountryMonitor : ReceiveActor, IWithTimers
             Timers.StartSingleTimer(RetryTimer, RetryStore.Instance, RetryDelay);
         });
         Receive<RetryStore>(_ => StoreNext());
+        Receive<OpenLoaded>(OnOpenLoaded);
+        Receive<Akka.Cluster.Tools.PublishSubscribe.SubscribeAck>(_ => { });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
     {
-        Context.System.EventStream.Subscribe(Self, typeof(ProbeProtocol.ProbeCompleted));
+        CrawlerEvents.Subscribe(Context, typeof(ProbeProtocol.ProbeCompleted));
         Timers.StartPeriodicTimer(CloseTimer, CloseRounds.Instance, _interval / 4);
+
+        // An outage that was open when the last monitor stopped (a restart, a singleton moving) goes on.
+        var store = _store;
+        var now = _clock.GetUtcNow();
+        OpenOutage(store, now).PipeTo(Self, failure: ex => new OpenLoaded(null, ex));
     }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop() => CrawlerEvents.Unsubscribe(Context, typeof(ProbeProtocol.ProbeCompleted));
+
+    private static async Task<OpenLoaded> OpenOutage(IUptimeStore store, DateTimeOffset now)
+    {
+        var outages = await store.GetCountryOutagesAsync(now.AddYears(-10), now.AddDays(1)).ConfigureAwait(false);
+        return new OpenLoaded(outages.Where(o => o.End is null).MaxBy(o => o.Start), null);
+    }
+
+    private void OnOpenLoaded(OpenLoaded loaded)
+    {
+        if (loaded.Error is not null)
+        {
+            Log.CountryOutageStoreFailed(_logger, loaded.Error, RetryDelay);
+            return;
+        }
+
+        if (loaded.Open is not { } open || _applied)
+        {
+            return;
+        }
+
+        _rollup.Resume(open);
+        _metrics.SetCountryOutage(true);
+        var next = open.ConfirmedAt + _interval;
+        _closedBefore = next > _closedBefore ? next : _closedBefore;
+        foreach (var early in _rounds.Keys.Where(r => r < _closedBefore).ToList())
+        {
+            _rounds.Remove(early);
+        }
+    }
 
     private void OnProbe(ProbeProtocol.ProbeCompleted probe)
     {
@@ -87,6 +125,7 @@ internal sealed class CountryMonitor : ReceiveActor, IWithTimers
 
             _rounds.Remove(round);
             _closedBefore = round + _interval;
+            _applied = true;
             if (_rollup.Apply(round, results.Values) is { } change)
             {
                 Log.CountryOutage(_logger, change.Kind.ToString(), change.Outage.Start, change.Outage.FailedTargets, change.Outage.Targets);
@@ -117,20 +156,22 @@ internal sealed class CountryMonitor : ReceiveActor, IWithTimers
     {
         _storing = false;
         _unstored.Dequeue();
-        Context.System.EventStream.Publish(new ProbeProtocol.CountryOutageChanged(stored.Event));
+        CrawlerEvents.Publish(Context, new ProbeProtocol.CountryOutageChanged(stored.Event));
         StoreNext();
     }
 
-    private sealed record CloseRounds
+    private sealed record CloseRounds : INoSerializationVerificationNeeded
     {
         public static CloseRounds Instance { get; } = new();
     }
 
-    private sealed record Stored(CountryOutageEvent Event);
+    private sealed record OpenLoaded(CountryOutage? Open, Exception? Error) : INoSerializationVerificationNeeded;
 
-    private sealed record StoreFailed(Exception Error);
+    private sealed record Stored(CountryOutageEvent Event) : INoSerializationVerificationNeeded;
 
-    private sealed record RetryStore
+    private sealed record StoreFailed(Exception Error) : INoSerializationVerificationNeeded;
+
+    private sealed record RetryStore : INoSerializationVerificationNeeded
     {
         public static RetryStore Instance { get; } = new();
     }

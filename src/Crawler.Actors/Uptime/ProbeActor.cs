@@ -1,4 +1,6 @@
 using Akka.Actor;
+using Crawler.Actors.Politeness;
+using Crawler.Core.Policies;
 using Crawler.Core.Uptime;
 using Crawler.Net.Probing;
 using Crawler.Storage;
@@ -9,11 +11,26 @@ namespace Crawler.Actors.Uptime;
 /// <summary>Runs one probe of a target (the node's <see cref="SiteProber"/>; a script in tests).</summary>
 public delegate Task<ProbeResult> ProbeRunner(ProbeTarget target, DateTimeOffset scheduledAt, CancellationToken ct);
 
+/// <summary>The address a probe of <paramref name="host"/> will connect to (resolved and admitted by the guard), or null.</summary>
+public delegate Task<string?> ProbeAddressPicker(string host, CancellationToken ct);
+
 /// <summary>What every probe actor of a node shares.</summary>
 public sealed record ProbeContext(ProbeRunner Probe, IUptimeStore Store, UptimeMetrics Metrics, UptimeOptions Options, TimeProvider Clock, ILogger Logger)
 {
     /// <summary>The node's <see cref="UptimeWriter"/> that batches results (Nobody: each actor writes its own).</summary>
     public IActorRef Writer { get; init; } = ActorRefs.Nobody;
+
+    /// <summary>
+    /// The address gate (region) a probe asks before its request, as crawl fetches do, so that a probe never
+    /// meets another request on one host or address. Nobody: probes go ungated (unit tests of the schedule).
+    /// </summary>
+    public IActorRef Gate { get; init; } = ActorRefs.Nobody;
+
+    /// <summary>Finds the address to ask the gate for (required with <see cref="Gate"/>).</summary>
+    public ProbeAddressPicker? PickAddress { get; init; }
+
+    /// <summary>Where probe results and state changes go beyond this node (the country monitor, the webhook).</summary>
+    public Action<IActorContext, object> Publish { get; init; } = static (context, message) => context.System.EventStream.Publish(message);
 }
 
 /// <summary>
@@ -27,6 +44,7 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
 {
     private const string TickTimer = "probe";
     private const string SaveTimer = "save";
+    private const string GateTimer = "gate";
     private readonly string _site;
     private readonly ProbeContext _ctx;
     private readonly ProbeStateMachine _machine;
@@ -38,6 +56,8 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     private bool _saving;
     private ProbeResult? _last;
     private long _probes;
+    private PendingProbe? _waiting; // resolving its address or waiting for the gate
+    private string? _gateAddress; // the address this probe holds in the gate
 
     public ProbeActor(string site, ProbeContext context)
     {
@@ -90,6 +110,9 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         Receive<ProbeProtocol.GetStatus>(_ => Sender.Tell(new ProbeProtocol.SiteStatus(_site, _machine.State, _machine.LastChange, _last, _probes)));
         Receive<Tick>(OnTick);
         Receive<Probed>(OnProbed);
+        Receive<AddressPicked>(OnAddressPicked);
+        Receive<AddressGateProtocol.Granted>(OnGranted);
+        Receive<GateTimeout>(OnGateTimeout);
         Receive<Saved>(OnSaved);
         Receive<SaveNow>(_ => Save());
         Receive<UptimeWriterProtocol.Written>(w => SaveChanges([], w.Count));
@@ -98,6 +121,11 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
 
     private void OnWatch(ProbeProtocol.Watch watch)
     {
+        if (watch.Target == _target && watch.Interval == _interval)
+        {
+            return; // watched already (the targets are sent again now and then, to restart probes whose node left)
+        }
+
         _target = watch.Target;
         _interval = watch.Interval;
         ScheduleAfter(_ctx.Clock.GetUtcNow());
@@ -121,17 +149,97 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         }
 
         _probing = true;
-        var lateness = _ctx.Clock.GetUtcNow() - tick.Scheduled;
+        var pending = new PendingProbe(target, tick.Scheduled);
+        if (_ctx.Gate.IsNobody() || _ctx.PickAddress is not { } pick || target.Url.Scheme is not ("http" or "https"))
+        {
+            Run(pending);
+            return;
+        }
+
+        // Gated: the address first, then the gate's turn, then the request.
+        _waiting = pending;
+        var host = target.Url.IdnHost;
+        pick(host, CancellationToken.None).PipeTo(Self, success: a => new AddressPicked(pending, a), failure: _ => new AddressPicked(pending, null));
+        Timers.StartSingleTimer(GateTimer, new GateTimeout(pending), GateWait());
+    }
+
+    /// <summary>How long a probe waits for its address and its turn before its slot is given up (less than an interval).</summary>
+    private TimeSpan GateWait() => _interval > TimeSpan.FromSeconds(2) ? _interval - TimeSpan.FromSeconds(1) : _interval;
+
+    private string Holder => "probe:" + _site;
+
+    private void OnAddressPicked(AddressPicked picked)
+    {
+        if (!ReferenceEquals(picked.Probe, _waiting))
+        {
+            return;
+        }
+
+        if (picked.Address is null)
+        {
+            // No address to ask for: the probe connects nowhere and records why (DNS or the guard).
+            _waiting = null;
+            Timers.Cancel(GateTimer);
+            Run(picked.Probe);
+            return;
+        }
+
+        _gateAddress = picked.Address;
+        var lease = (_target?.Timeout ?? _ctx.Options.Timeout) + TimeSpan.FromSeconds(5);
+        _ctx.Gate.Tell(new AddressGateProtocol.Acquire(picked.Address, Holder, AddressPurpose.Probe, lease));
+    }
+
+    private void OnGranted(AddressGateProtocol.Granted granted)
+    {
+        if (_waiting is not { } pending || granted.Address != _gateAddress)
+        {
+            Sender.Tell(new AddressGateProtocol.Release(granted.Address, Holder));
+            return;
+        }
+
+        _waiting = null;
+        Timers.Cancel(GateTimer);
+        Run(pending);
+    }
+
+    private void OnGateTimeout(GateTimeout timeout)
+    {
+        if (!ReferenceEquals(timeout.Probe, _waiting))
+        {
+            return;
+        }
+
+        // The gate did not answer in time (its node left, or the address is busy for long): this slot is skipped.
+        Log.ProbeSkipped(_ctx.Logger, _site, timeout.Probe.Scheduled);
+        _waiting = null;
+        _probing = false;
+        ReleaseGate();
+    }
+
+    private void ReleaseGate()
+    {
+        if (_gateAddress is { } address)
+        {
+            _gateAddress = null;
+            _ctx.Gate.Tell(new AddressGateProtocol.Release(address, Holder));
+        }
+    }
+
+    private void Run(PendingProbe pending)
+    {
+        var lateness = _ctx.Clock.GetUtcNow() - pending.Scheduled;
         var site = _site;
-        _ctx.Probe(target, tick.Scheduled, CancellationToken.None).PipeTo(
+        var scheduled = pending.Scheduled;
+        _ctx.Probe(pending.Target, scheduled, CancellationToken.None).PipeTo(
             Self,
             success: r => new Probed(r, lateness),
-            failure: ex => new Probed(ProbeResult.Failed(site, tick.Scheduled, ProbeFailure.Other, ex.Message), lateness));
+            failure: ex => new Probed(ProbeResult.Failed(site, scheduled, ProbeFailure.Other, ex.Message), lateness));
     }
 
     private void OnProbed(Probed probed)
     {
         _probing = false;
+        ReleaseGate();
         var result = probed.Result;
         if (_last is { } previous && result.At <= previous.At)
         {
@@ -143,7 +251,7 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         var open = _machine.OpenOutage;
         var change = _machine.Apply(result);
         _ctx.Metrics.Record(result, _machine.State, probed.Lateness);
-        Context.System.EventStream.Publish(new ProbeProtocol.ProbeCompleted(result, _machine.State, probed.Lateness));
+        _ctx.Publish(Context, new ProbeProtocol.ProbeCompleted(result, _machine.State, probed.Lateness));
         _unsavedResults.Add(result);
         if (change is not null)
         {
@@ -219,21 +327,29 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         _unsavedChanges.RemoveRange(0, saved.Changes);
         foreach (var (change, outage) in published)
         {
-            Context.System.EventStream.Publish(new ProbeProtocol.StateChanged(change, outage));
+            _ctx.Publish(Context, new ProbeProtocol.StateChanged(change, outage));
         }
 
         Save();
     }
 
-    private sealed record Loaded(StateChange? Last, Exception? Error);
+    protected override void PostStop() => ReleaseGate();
 
-    private sealed record Tick(DateTimeOffset Scheduled);
+    private sealed record Loaded(StateChange? Last, Exception? Error) : INoSerializationVerificationNeeded;
 
-    private sealed record Probed(ProbeResult Result, TimeSpan Lateness);
+    private sealed record Tick(DateTimeOffset Scheduled) : INoSerializationVerificationNeeded;
 
-    private sealed record Saved(int Results, int Changes, Exception? Error);
+    private sealed record PendingProbe(ProbeTarget Target, DateTimeOffset Scheduled);
 
-    private sealed record SaveNow
+    private sealed record AddressPicked(PendingProbe Probe, string? Address) : INoSerializationVerificationNeeded;
+
+    private sealed record GateTimeout(PendingProbe Probe) : INoSerializationVerificationNeeded;
+
+    private sealed record Probed(ProbeResult Result, TimeSpan Lateness) : INoSerializationVerificationNeeded;
+
+    private sealed record Saved(int Results, int Changes, Exception? Error) : INoSerializationVerificationNeeded;
+
+    private sealed record SaveNow : INoSerializationVerificationNeeded
     {
         public static SaveNow Instance { get; } = new();
     }

@@ -1,3 +1,4 @@
+using Crawler.Actors.Serialization;
 using Akka.Actor;
 using Crawler.Actors.Coordination;
 using Crawler.Actors.Discovery;
@@ -13,39 +14,62 @@ namespace Crawler.Actors.Uptime;
 /// seeds, read once at start) and those each discovery run hands to the crawl (<see cref="DiscoveryProtocol.Completed"/>).
 /// A site already watched is left as it is, so a seed's configured probe URL is never replaced.
 /// </summary>
-internal sealed class ProbeTargets : ReceiveActor
+/// <remarks>
+/// One per cluster (a singleton). It sends every target's <see cref="ProbeProtocol.Watch"/> again every
+/// <see cref="UptimeOptions.Interval"/>: a probe entity that was on a node that left starts again on another
+/// node at the next resend, and the entity ignores a repeat of what it already watches.
+/// </remarks>
+internal sealed class ProbeTargets : ReceiveActor, IWithTimers
 {
+    private const string ResendTimer = "resend";
     private readonly IActorRef _region;
     private readonly ICrawlStore? _crawlStore;
     private readonly UptimeOptions _options;
     private readonly ILogger _logger;
-    private readonly HashSet<string> _watched;
+    private readonly Dictionary<string, ProbeProtocol.Watch> _watched = new(StringComparer.Ordinal);
 
-    /// <param name="watched">The hosts (and <c>dns:</c> targets) the region already watches.</param>
-    public ProbeTargets(IActorRef region, ICrawlStore? crawlStore, IEnumerable<string> watched, UptimeOptions options, ILogger logger)
+    /// <param name="initial">The seeds' and name servers' targets, watched at once.</param>
+    public ProbeTargets(IActorRef region, ICrawlStore? crawlStore, IEnumerable<ProbeProtocol.Watch> initial, UptimeOptions options, ILogger logger)
     {
         _region = region;
         _crawlStore = crawlStore;
         _options = options with { NameServers = [] };
         _logger = logger;
-        _watched = new HashSet<string>(watched, StringComparer.Ordinal);
+        foreach (var watch in initial)
+        {
+            _watched[watch.Host] = watch;
+        }
 
         Receive<DiscoveryProtocol.Completed>(c => Watch(c.Sites.Select(site => "http://" + site + "/")));
         Receive<AddedSites>(a => Watch(a.Urls));
+        Receive<Resend>(_ => ResendAll());
         Receive<Status.Failure>(f => Log.ProbeTargetsLoadFailed(_logger, f.Cause));
+        Receive<Akka.Cluster.Tools.PublishSubscribe.SubscribeAck>(_ => { });
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
     {
         // Subscribe before reading, so that nothing added in between is missed (a repeat is ignored).
-        Context.System.EventStream.Subscribe(Self, typeof(DiscoveryProtocol.Completed));
+        CrawlerEvents.Subscribe(Context, typeof(DiscoveryProtocol.Completed));
+        ResendAll();
+        Timers.StartPeriodicTimer(ResendTimer, Resend.Instance, _options.Interval);
         if (_crawlStore is { } store)
         {
             LoadAdded(store).PipeTo(Self);
         }
     }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop() => CrawlerEvents.Unsubscribe(Context, typeof(DiscoveryProtocol.Completed));
+
+    private void ResendAll()
+    {
+        foreach (var watch in _watched.Values)
+        {
+            _region.Tell(watch);
+        }
+    }
 
     private static async Task<AddedSites> LoadAdded(ICrawlStore store)
     {
@@ -58,7 +82,7 @@ internal sealed class ProbeTargets : ReceiveActor
         var added = 0;
         foreach (var watch in UptimeHosting.Targets(urls, _options))
         {
-            if (_watched.Add(watch.Host))
+            if (_watched.TryAdd(watch.Host, watch))
             {
                 _region.Tell(watch);
                 added++;
@@ -71,5 +95,10 @@ internal sealed class ProbeTargets : ReceiveActor
         }
     }
 
-    private sealed record AddedSites(IReadOnlyList<string> Urls);
+    private sealed record Resend : INoSerializationVerificationNeeded
+    {
+        public static Resend Instance { get; } = new();
+    }
+
+    private sealed record AddedSites(IReadOnlyList<string> Urls) : INoSerializationVerificationNeeded;
 }

@@ -86,10 +86,10 @@ internal sealed class UptimeReporter : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed record Report
+    private sealed record Report : INoSerializationVerificationNeeded
     {
         public static Report Instance { get; } = new();
     }
 
-    private sealed record Reported(IReadOnlyList<(string Site, string Window, double Ratio)> Ratios, DateTimeOffset At, int Purged);
+    private sealed record Reported(IReadOnlyList<(string Site, string Window, double Ratio)> Ratios, DateTimeOffset At, int Purged) : INoSerializationVerificationNeeded;
 }

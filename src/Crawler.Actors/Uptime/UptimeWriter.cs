@@ -9,11 +9,11 @@ namespace Crawler.Actors.Uptime;
 public static class UptimeWriterProtocol
 {
     /// <summary>Store these results; answered with <see cref="Written"/> once they are durable (or with Failed).</summary>
-    public sealed record Write(IReadOnlyList<ProbeResult> Results);
+    public sealed record Write(IReadOnlyList<ProbeResult> Results) : INoSerializationVerificationNeeded;
 
-    public sealed record Written(int Count);
+    public sealed record Written(int Count) : INoSerializationVerificationNeeded;
 
-    public sealed record Failed(int Count, Exception Error);
+    public sealed record Failed(int Count, Exception Error) : INoSerializationVerificationNeeded;
 }
 
 /// <summary>
@@ -87,10 +87,10 @@ internal sealed class UptimeWriter : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed record Flush
+    private sealed record Flush : INoSerializationVerificationNeeded
     {
         public static Flush Instance { get; } = new();
     }
 
-    private sealed record Done(List<(IActorRef Sender, IReadOnlyList<ProbeResult> Results)> Batch, Exception? Error);
+    private sealed record Done(List<(IActorRef Sender, IReadOnlyList<ProbeResult> Results)> Batch, Exception? Error) : INoSerializationVerificationNeeded;
 }

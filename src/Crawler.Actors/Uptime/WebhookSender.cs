@@ -1,3 +1,4 @@
+using Crawler.Actors.Serialization;
 using System.Globalization;
 using Akka.Actor;
 using Crawler.Net.Notifications;
@@ -24,15 +25,20 @@ internal sealed class WebhookSender : ReceiveActor
         Receive<ProbeProtocol.StateChanged>(c => Enqueue(Event(c)));
         Receive<ProbeProtocol.CountryOutageChanged>(c => Enqueue(Event(c)));
         Receive<Sent>(OnSent);
+        Receive<Akka.Cluster.Tools.PublishSubscribe.SubscribeAck>(_ => { });
     }
 
     protected override void PreStart()
     {
-        Context.System.EventStream.Subscribe(Self, typeof(ProbeProtocol.StateChanged));
-        Context.System.EventStream.Subscribe(Self, typeof(ProbeProtocol.CountryOutageChanged));
+        CrawlerEvents.Subscribe(Context, typeof(ProbeProtocol.StateChanged));
+        CrawlerEvents.Subscribe(Context, typeof(ProbeProtocol.CountryOutageChanged));
     }
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        CrawlerEvents.Unsubscribe(Context, typeof(ProbeProtocol.StateChanged));
+        CrawlerEvents.Unsubscribe(Context, typeof(ProbeProtocol.CountryOutageChanged));
+    }
 
     internal static WebhookEvent Event(ProbeProtocol.StateChanged changed)
     {
@@ -104,5 +110,5 @@ internal sealed class WebhookSender : ReceiveActor
         SendNext();
     }
 
-    private sealed record Sent(WebhookEvent Event, WebhookDelivery Delivery);
+    private sealed record Sent(WebhookEvent Event, WebhookDelivery Delivery) : INoSerializationVerificationNeeded;
 }

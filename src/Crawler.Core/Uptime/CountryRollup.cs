@@ -121,6 +121,25 @@ public sealed class CountryRollup
         return events;
     }
 
+    /// <summary>
+    /// Continues an outage recorded before this rollup existed (a restarted node, a singleton that moved): it
+    /// stays open until healthy rounds end it, and its end is reported as one <see cref="CountryOutageEventKind.Ended"/>.
+    /// Rounds at or before its confirmation are ignored thereafter.
+    /// </summary>
+    public void Resume(CountryOutage open)
+    {
+        ArgumentNullException.ThrowIfNull(open);
+        if (open.End is not null || outages.Count > 0)
+        {
+            throw new InvalidOperationException("Only an open outage can be resumed, and only before any round.");
+        }
+
+        outages.Add(open);
+        failingRounds = Options.RoundsToConfirm;
+        firstFailingRound = open.Start;
+        lastRound = open.ConfirmedAt;
+    }
+
     public CountryOutageEvent? Apply(ProbeRound round)
     {
         ArgumentNullException.ThrowIfNull(round);

@@ -14,6 +14,36 @@ public sealed record NodeOptions
     public bool LiveView { get; init; } = true;
 
     public HttpOptions Http { get; init; } = new();
+
+    public NodeClusterOptions Cluster { get; init; } = new();
+}
+
+/// <summary>
+/// Where this node listens and whom it joins. The cluster's own settings are HOCON files in
+/// cluster-config/ (node.hocon, cluster.hocon, then <see cref="Config"/>); these override them.
+/// </summary>
+public sealed record NodeClusterOptions
+{
+    /// <summary>An extra HOCON file of cluster-config/ loaded last ("local-three-node.hocon", "kubernetes.hocon"); empty: none.</summary>
+    public string? Config { get; init; }
+
+    /// <summary>The address remoting binds to; null keeps the HOCON files' (127.0.0.1 by default).</summary>
+    public string? Hostname { get; init; }
+
+    /// <summary>The address other nodes reach this one at, when it differs from <see cref="Hostname"/> (a pod's IP).</summary>
+    public string? PublicHostname { get; init; }
+
+    /// <summary>The remoting port; null keeps the HOCON files' (0: any free port, fine for a node alone).</summary>
+    public int? Port { get; init; }
+
+    /// <summary>Nodes to join, e.g. akka.tcp://crawler@127.0.0.1:4551. Empty (here and in the HOCON files): the node forms a cluster of one.</summary>
+    public List<string> SeedNodes { get; init; } = [];
+
+    /// <summary>Serialize every message, even between actors of one node (tests: a message that could not cross nodes fails at once).</summary>
+    public bool SerializeMessages { get; init; }
+
+    /// <summary>How long a stopping node (SIGTERM, Ctrl+C) takes at most to hand its work over and leave the cluster.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>The node's HTTP endpoint (Prometheus metrics on /metrics).</summary>

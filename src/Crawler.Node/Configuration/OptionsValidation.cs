@@ -149,6 +149,31 @@ internal sealed class NodeOptionsValidation :
             }
         }
 
+        var cluster = options.Cluster;
+        if (cluster.Port is < 0 or > 65535)
+        {
+            errors.Add($"Crawler:Cluster:Port = {cluster.Port} is not a TCP port. Use 1-65535 (e.g. 4551), or 0 for any free port on a node alone.");
+        }
+
+        if (cluster.Config is { Length: > 0 } config && !File.Exists(ClusterConfigPath(config)))
+        {
+            errors.Add($"Crawler:Cluster:Config = '{config}' is not a file of cluster-config/ ({ClusterConfigPath(config)}). Use e.g. local-three-node.hocon or kubernetes.hocon.");
+        }
+
+        for (var i = 0; i < cluster.SeedNodes.Count; i++)
+        {
+            var seed = cluster.SeedNodes[i];
+            if (!Akka.Actor.Address.TryParse(seed, out var address) || address.System != Hosting.NodeHost.ActorSystemName || address.Port is null or 0)
+            {
+                errors.Add($"Crawler:Cluster:SeedNodes:{i} = '{seed}' is not a seed node address. Write it like akka.tcp://{Hosting.NodeHost.ActorSystemName}@127.0.0.1:4551 (system name {Hosting.NodeHost.ActorSystemName}, a fixed port).");
+            }
+        }
+
+        if (cluster.ShutdownTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Crawler:Cluster:ShutdownTimeout = {cluster.ShutdownTimeout} must be positive, e.g. 00:01:00.");
+        }
+
         for (var i = 0; i < options.Seeds.Urls.Count; i++)
         {
             var url = options.Seeds.Urls[i];
@@ -160,6 +185,8 @@ internal sealed class NodeOptionsValidation :
 
         return Result(errors);
     }
+
+    private static string ClusterConfigPath(string file) => Path.Combine(AppContext.BaseDirectory, "cluster-config", file);
 
     public ValidateOptionsResult Validate(string? name, CrawlOptions options)
     {

@@ -32,6 +32,9 @@ namespace Crawler.Node.Hosting;
 /// <summary>Builds the configuration and the generic host of one crawler node.</summary>
 public static class NodeHost
 {
+    /// <summary>The actor system's name: every node of one cluster has it (seed node addresses name it).</summary>
+    public const string ActorSystemName = "crawler";
+
     /// <summary>
     /// appsettings.json beside the executable, then ./crawler.json, then environment variables
     /// (Crawler__Dns__Servers__0=127.0.0.1:5353), then the overrides given (command-line options).
@@ -161,9 +164,17 @@ public static class NodeHost
         builder.Services.AddCrawlerServices(configuration);
         builder.Services.AddHostedService<StoreInitializer>();
         var maxDecompressed = configuration.GetSection("Crawler:Fetcher").Get<FetcherOptions>()?.MaxDecompressedBytes ?? new FetcherOptions().MaxDecompressedBytes;
-        builder.Services.AddAkka("crawler", (akka, sp) =>
+        var cluster = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster ?? new NodeClusterOptions();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
+        builder.Services.AddAkka(ActorSystemName, (akka, sp) =>
         {
-            akka.AddHocon(ClusterConfig.Load("node.hocon"), HoconAddMode.Prepend);
+            // Later files override earlier ones; the node's own settings override them all.
+            foreach (var hocon in ClusterConfig.Files(cluster.Config))
+            {
+                akka.AddHocon(hocon, HoconAddMode.Prepend);
+            }
+
+            akka.AddHocon(ClusterConfig.Overrides(cluster), HoconAddMode.Prepend);
             akka.ConfigureLoggers(l =>
             {
                 l.ClearLoggers();
@@ -173,6 +184,13 @@ public static class NodeHost
             akka.WithUptimeActors();
             akka.AddStartup((system, registry) =>
             {
+                var members = Akka.Cluster.Cluster.Get(system);
+                if (members.Settings.SeedNodes.Count == 0)
+                {
+                    // No seed nodes anywhere: this node is a cluster of its own.
+                    members.Join(members.SelfAddress);
+                }
+
                 var writer = registry.Get<ArchiveWriterKey>();
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "flush-archive", async () =>
                 {
