@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Crawler.Actors.Coordination;
 using Crawler.Actors.Discovery;
+using Crawler.Actors.Hosting;
 using Crawler.Actors.Uptime;
 using Crawler.Storage.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -39,8 +40,11 @@ public sealed class ProbeTargetsTests : TestKit, IAsyncLifetime
         };
         var region = CreateTestProbe();
         var store = _store;
-        Sys.ActorOf(Props.Create(() => new ProbeTargets(region.Ref, store, new[] { "kcna.kp", "dns:ns1.kptc.kp" }, options, NullLogger.Instance)));
+        var initial = UptimeHosting.Targets(["http://kcna.kp/"], options with { NameServers = ["ns1.kptc.kp"] });
+        Sys.ActorOf(Props.Create(() => new ProbeTargets(region.Ref, store, initial, options, NullLogger.Instance)));
 
+        // The seeds' and name servers' targets go out at once.
+        Assert.Equal(["kcna.kp", "dns:ns1.kptc.kp"], new[] { region.ExpectMsg<ProbeProtocol.Watch>().Host, region.ExpectMsg<ProbeProtocol.Watch>().Host }.Order().Reverse());
         var old = region.ExpectMsg<ProbeProtocol.Watch>(TimeSpan.FromSeconds(10));
         Assert.Equal(("old.kp", "http://old.kp/", TimeSpan.FromSeconds(90)), (old.Host, old.Target.Url.ToString(), old.Interval));
 
@@ -52,5 +56,27 @@ public sealed class ProbeTargetsTests : TestKit, IAsyncLifetime
 
         Sys.EventStream.Publish(new DiscoveryProtocol.Completed(3, 0, 1, 0, ["kcna.kp", "new.kp", "old.kp"]));
         region.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+}
+
+/// <summary>Every target is sent again each interval, so a probe whose node left starts again elsewhere.</summary>
+public sealed class ProbeTargetsResendTests() : TestKit(ManualTime.SchedulerConfig)
+{
+    [Fact]
+    public void Every_target_is_watched_again_each_interval()
+    {
+        var options = new UptimeOptions { Interval = TimeSpan.FromSeconds(60) };
+        var region = CreateTestProbe();
+        var initial = UptimeHosting.Targets(["http://kcna.kp/", "http://rodong.rep.kp/"], options);
+        Sys.ActorOf(Props.Create(() => new ProbeTargets(region.Ref, null, initial, options, NullLogger.Instance)));
+        var first = new[] { region.ExpectMsg<ProbeProtocol.Watch>().Host, region.ExpectMsg<ProbeProtocol.Watch>().Host };
+        Assert.Equal(["kcna.kp", "rodong.rep.kp"], first.Order());
+
+        var scheduler = (Akka.TestKit.TestScheduler)Sys.Scheduler;
+        scheduler.Advance(TimeSpan.FromSeconds(59));
+        region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        scheduler.Advance(TimeSpan.FromSeconds(1));
+        var again = new[] { region.ExpectMsg<ProbeProtocol.Watch>().Host, region.ExpectMsg<ProbeProtocol.Watch>().Host };
+        Assert.Equal(["kcna.kp", "rodong.rep.kp"], again.Order());
     }
 }

@@ -20,6 +20,7 @@ public static class CrawlerCli
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(DnsCommand.Create());
         root.Subcommands.Add(UptimeCommand.Create());
+        root.Subcommands.Add(ClusterCommand.Create());
         return root;
     }
 

@@ -169,6 +169,11 @@ internal sealed class NodeOptionsValidation :
             }
         }
 
+        if (cluster.MinimumMembers is < 1)
+        {
+            errors.Add($"Crawler:Cluster:MinimumMembers = {cluster.MinimumMembers} must be at least 1 (the nodes that must have joined before work starts).");
+        }
+
         if (cluster.ShutdownTimeout <= TimeSpan.Zero)
         {
             errors.Add($"Crawler:Cluster:ShutdownTimeout = {cluster.ShutdownTimeout} must be positive, e.g. 00:01:00.");

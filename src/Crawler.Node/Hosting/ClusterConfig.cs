@@ -57,6 +57,11 @@ public static class ClusterConfig
             hocon.AppendLine(CultureInfo.InvariantCulture, $"akka.cluster.seed-nodes = [{string.Join(", ", options.SeedNodes.Select(Quote))}]");
         }
 
+        if (options.MinimumMembers is { } minimum)
+        {
+            hocon.AppendLine(CultureInfo.InvariantCulture, $"akka.cluster.min-nr-of-members = {minimum}");
+        }
+
         if (options.SerializeMessages)
         {
             hocon.AppendLine("akka.actor.serialize-messages = on");

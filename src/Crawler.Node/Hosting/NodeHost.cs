@@ -17,6 +17,7 @@ using Crawler.Node.Seeds;
 using Crawler.Storage;
 using Crawler.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -133,13 +134,19 @@ public static class NodeHost
         }
 
         var web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        web.Services.AddRoutingCore();
         web.WebHost.UseKestrelCore().UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         ConfigureRunHost(web, configuration, logging);
         web.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(UptimeMetrics.MeterName).AddPrometheusExporter());
         var app = web.Build();
         app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/cluster", async (ActorSystem system, ActorRegistry registry) =>
+            Results.Json(await ClusterStatus.GatherAsync(system, registry, TimeSpan.FromSeconds(3)).ConfigureAwait(false), ClusterJson));
         return app;
     }
+
+    /// <summary>How <c>/cluster</c> is written (and <c>crawler cluster</c> reads it).</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions ClusterJson = new(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>The addresses the node's HTTP endpoint listens on (with the ports really bound), empty without one.</summary>
     public static IReadOnlyList<string> HttpAddresses(IHost host)
@@ -180,17 +187,19 @@ public static class NodeHost
                 l.ClearLoggers();
                 l.AddLoggerFactory();
             });
+            akka.WithActors((system, registry) =>
+            {
+                // First of all (the regions and singletons wait for membership): with no seed nodes anywhere, this node is a cluster of its own.
+                var members = Akka.Cluster.Cluster.Get(system);
+                if (members.Settings.SeedNodes.Count == 0)
+                {
+                    members.Join(members.SelfAddress);
+                }
+            });
             akka.WithCrawlerActors(maxDecompressed);
             akka.WithUptimeActors();
             akka.AddStartup((system, registry) =>
             {
-                var members = Akka.Cluster.Cluster.Get(system);
-                if (members.Settings.SeedNodes.Count == 0)
-                {
-                    // No seed nodes anywhere: this node is a cluster of its own.
-                    members.Join(members.SelfAddress);
-                }
-
                 var writer = registry.Get<ArchiveWriterKey>();
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "flush-archive", async () =>
                 {
