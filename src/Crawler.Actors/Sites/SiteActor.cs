@@ -9,6 +9,7 @@ using Crawler.Core.Policies;
 using Crawler.Core.Robots;
 using Crawler.Net;
 using Crawler.Storage;
+using static Crawler.Actors.Sites.SiteSelf;
 
 namespace Crawler.Actors.Sites;
 
@@ -192,7 +193,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         {
             var job = _lease.Grant(g.Address)!;
             _frontier.MarkKnown(job.Entry.Url);
-            FetchAndProcess(_ctx, job).PipeTo(Self, failure: ex => new Fetched(job, null, null, ex));
+            SitePipeline.FetchAndProcess(_ctx, job).PipeTo(Self, failure: ex => new Fetched(job, null, null, ex));
             BecomeBusy(Fetching);
         });
         Receive<SiteProtocol.Stop>(_ =>
@@ -299,15 +300,8 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _robots.Clear();
         _fetched = _errors = _skipped = 0;
         Become(Loading);
-        Load(_ctx.Store, _host, epoch).PipeTo(Self, failure: ex => new LoadFailed(epoch, ex));
+        SitePipeline.Load(_ctx.Store, _host, epoch).PipeTo(Self, failure: ex => new LoadFailed(epoch, ex));
         SendReport(force: true);
-    }
-
-    private static async Task<Loaded> Load(ICrawlStore store, string host, int epoch)
-    {
-        var entries = await store.GetFrontierAsync(host, epoch).ConfigureAwait(false);
-        var last = await store.GetLatestHostCaptureAsync(host).ConfigureAwait(false);
-        return new Loaded(epoch, entries, last is null ? null : (last.FetchedAt, TimeSpan.FromMilliseconds(last.DurationMs)));
     }
 
     private void OnLoaded(Loaded loaded)
@@ -477,34 +471,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         // First use in this actor's life: a capture of this epoch may already be in the store
         // (a restart, a move to another node), and is then used instead of fetching robots.txt again.
         var options = _ctx.Options;
-        LoadRobots(_ctx.Store, RobotsTracker.RobotsUrl(origin), _epoch, options.ProductToken, options.Robots).PipeTo(
+        SitePipeline.LoadRobots(_ctx.Store, RobotsTracker.RobotsUrl(origin), _epoch, options.ProductToken, options.Robots).PipeTo(
             Self,
             success: d => new RobotsLoaded(origin, d),
             failure: _ => new RobotsLoaded(origin, null));
         BecomeBusy(LoadingRobots);
-    }
-
-    private static async Task<RobotsDecision?> LoadRobots(ICrawlStore store, string url, int epoch, string token, RobotsCacheOptions cache)
-    {
-        var capture = await store.GetLatestCaptureAsync(url).ConfigureAwait(false);
-        for (var hops = 0; capture is { Status: >= 300 and < 400, RedirectTo: { } next } && hops < RobotsTracker.MaxRedirects; hops++)
-        {
-            capture = await store.GetLatestCaptureAsync(next).ConfigureAwait(false);
-        }
-
-        if (capture is null || capture.Epoch != epoch)
-        {
-            return null;
-        }
-
-        var outcome = RobotsPolicy.Classify(capture.Status);
-        if (outcome is RobotsFetchOutcome.ServerError or RobotsFetchOutcome.Unreachable)
-        {
-            return null;
-        }
-
-        var body = capture.PayloadDigest is { } d ? await store.GetPayloadAsync(d).ConfigureAwait(false) : null;
-        return RobotsPolicy.Decide(capture.Status, body is null ? null : Encoding.UTF8.GetString(body), token, capture.FetchedAt, cache);
     }
 
     private FrontierEntry RobotsEntry(string url) => new() { Url = url, Host = _host, Epoch = _epoch, Depth = 0, Kind = "robots" };
@@ -549,58 +520,6 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     }
 
     // ---- fetching ----
-
-    /// <summary>Fetch and process off the actor's thread. Never faults: any exception becomes a <see cref="Fetched"/> with its error.</summary>
-    private static async Task<Fetched> FetchAndProcess(SiteContext ctx, FetchJob job)
-    {
-        try
-        {
-            // Recrawl: a URL archived in an earlier epoch is asked for conditionally, so an unchanged
-            // page costs the server a 304 and the archive a revisit.
-            var previous = job.RobotsOrigin is null && job.Entry.Epoch > 1
-                ? await PreviousCapture(ctx.Store, job.Entry).ConfigureAwait(false)
-                : null;
-            var result = await ctx.Fetcher.FetchAsync(
-                new FetchRequest(new Uri(job.Entry.Url), IPAddress.Parse(job.Address), previous?.ETag, previous?.LastModified),
-                CancellationToken.None).ConfigureAwait(false);
-            var processed = PageProcessor.Process(job.Entry, job.Attempt, result, ctx.Options, ctx.Scope, ctx.MaxDecompressedBytes, previous);
-            RobotsDecision? robots = null;
-            if (job.RobotsOrigin is not null
-                && !(result.StatusCode is >= 300 and < 400 && job.Hops < RobotsTracker.MaxRedirects && SameHost(processed.Commit.Capture.RedirectTo, job.Entry.Host)))
-            {
-                var body = result.StatusCode is >= 200 and < 300
-                    ? Encoding.UTF8.GetString(HttpFetcher.Decode(result, ctx.MaxDecompressedBytes, out _))
-                    : null;
-                robots = RobotsPolicy.Decide(result.StatusCode, body, ctx.Options.ProductToken, ctx.Clock.GetUtcNow(), ctx.Options.Robots);
-            }
-
-            return new Fetched(job, processed, robots, null);
-        }
-#pragma warning disable CA1031 // a failure of any kind is the site's to record; it must never stall the site
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            return new Fetched(job, null, null, ex);
-        }
-    }
-
-    private static async Task<CaptureRecord?> PreviousCapture(ICrawlStore store, FrontierEntry entry)
-    {
-        try
-        {
-            var previous = await store.GetLatestCaptureAsync(entry.Url).ConfigureAwait(false);
-            return previous is { Status: 200 } && previous.Epoch < entry.Epoch && (previous.ETag is not null || previous.LastModified is not null)
-                ? previous
-                : null;
-        }
-        catch (StoreUnavailableException)
-        {
-            return null; // an unconditional fetch is always correct
-        }
-    }
-
-    private static bool SameHost(string? url, string host) =>
-        url is not null && Core.Urls.UrlCanonicalizer.TryGetHost(url, out var h) && h == host;
 
     private void OnFetched(Fetched fetched)
     {
@@ -750,7 +669,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
         Persist(new FetchCommit
         {
-            Capture = SyntheticCapture(entry, now, attempt, nameof(FetchErrorKind.DnsFailure), _address?.Answer.Error ?? "no address"),
+            Capture = SitePipeline.SyntheticCapture(entry, now, attempt, nameof(FetchErrorKind.DnsFailure), _address?.Answer.Error ?? "no address"),
             UrlState = retry.Kind switch
             {
                 RetryDecisionKind.Retry => FrontierState.Pending,
@@ -765,24 +684,12 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         _errors++;
         _lastError = $"{nameof(FetchErrorKind.AddressRefused)}: {reason}";
-        var capture = SyntheticCapture(entry, Now, _frontier.Attempts(entry.Url) + 1, nameof(FetchErrorKind.AddressRefused), reason) with
+        var capture = SitePipeline.SyntheticCapture(entry, Now, _frontier.Attempts(entry.Url) + 1, nameof(FetchErrorKind.AddressRefused), reason) with
         {
             IpAddress = _address?.Answer.Addresses.Count > 0 ? _address.Answer.Addresses[0].ToString() : null,
         };
         Persist(new FetchCommit { Capture = capture, UrlState = FrontierState.Failed });
     }
-
-    private static CaptureRecord SyntheticCapture(FrontierEntry entry, DateTimeOffset now, int attempt, string error, string detail) => new()
-    {
-        Id = Guid.CreateVersion7(now).ToString("N"),
-        Url = entry.Url,
-        Host = entry.Host,
-        Epoch = entry.Epoch,
-        FetchedAt = now,
-        Error = error,
-        ErrorDetail = detail,
-        Attempt = attempt,
-    };
 
     // ---- reporting ----
 
@@ -824,33 +731,5 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         public string? Pinned => Admitted.Count == 0
             ? null
             : (Admitted.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? Admitted[0]).ToString();
-    }
-
-    // Messages that never leave this actor: not verified by serialize-messages, never on the wire.
-    private sealed record Loaded(int Epoch, IReadOnlyList<FrontierEntry> Entries, (DateTimeOffset At, TimeSpan ResponseTime)? LastFetch) : INoSerializationVerificationNeeded;
-
-    private sealed record LoadFailed(int Epoch, Exception Error) : INoSerializationVerificationNeeded;
-
-    private sealed record Reload(int Epoch) : INoSerializationVerificationNeeded;
-
-    private sealed record Resume(int Epoch) : INoSerializationVerificationNeeded;
-
-    private sealed record RobotsLoaded(string Origin, RobotsDecision? Decision) : INoSerializationVerificationNeeded;
-
-    private sealed record Fetched(FetchJob Job, ProcessedFetch? Processed, RobotsDecision? Robots, Exception? Error) : INoSerializationVerificationNeeded;
-
-    private sealed record PumpTick : INoSerializationVerificationNeeded
-    {
-        public static readonly PumpTick Instance = new();
-    }
-
-    private sealed record ReportTick : INoSerializationVerificationNeeded
-    {
-        public static readonly ReportTick Instance = new();
-    }
-
-    private sealed record ReleaseTick : INoSerializationVerificationNeeded
-    {
-        public static readonly ReleaseTick Instance = new();
     }
 }
