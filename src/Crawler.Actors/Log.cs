@@ -50,6 +50,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "{Host}: processing {Url} failed")]
     public static partial void FetchProcessingFailed(ILogger logger, Exception error, string host, string url);
 
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "{Host}: the site actor failed and restarts; its address slot is released and epoch {Epoch} resumes in {Delay}")]
+    public static partial void SiteRestarting(ILogger logger, Exception error, string host, int epoch, TimeSpan delay);
+
+    [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "{Host}: handed off ({Unacknowledged} writes awaited)")]
+    public static partial void SiteHandedOff(ILogger logger, string host, int unacknowledged);
+
     [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "{Site}: storing uptime results failed; kept and retried")]
     public static partial void ProbeStoreFailed(ILogger logger, Exception error, string site);
 

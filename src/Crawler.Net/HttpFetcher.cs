@@ -73,6 +73,9 @@ public sealed class HttpFetcher : IDisposable
     /// <summary>The guard every fetch passes (sites ask it before they spend a request on a refused host).</summary>
     public AddressGuard Guard => _guard;
 
+    /// <summary>The longest one fetch can take: its connect, headers and body time-outs together (the gate's lease on an address).</summary>
+    public TimeSpan MaxFetchDuration => _options.ConnectTimeout + _options.HeadersTimeout + _options.BodyTimeout;
+
     /// <summary>The rules parsed from <see cref="FetcherOptions.ConnectTo"/>.</summary>
     public IReadOnlyList<ConnectToRule> ConnectToRules => _connectTo;
 

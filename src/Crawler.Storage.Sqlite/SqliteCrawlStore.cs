@@ -122,6 +122,11 @@ public sealed class SqliteCrawlStore : ICrawlStore
         using (var tx = connection.BeginTransaction(deferred: false))
         {
             Execute(connection, SqliteSchema.Create, tx);
+            if (Convert.ToInt64(Scalar(connection, SqliteSchema.HasRetryAt, tx), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                Execute(connection, SqliteSchema.AddRetryAt, tx); // a version-1 file
+            }
+
             Execute(connection, SqliteSchema.SetVersion, tx);
             tx.Commit();
         }
@@ -190,7 +195,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
                     commands.InsertPayload(capture.PayloadDigest!, payload);
                 }
 
-                commands.UpsertFetched(capture, commit.UrlState, ++_lastSeq);
+                commands.UpsertFetched(capture, commit.UrlState, ++_lastSeq, commit.RetryAt);
                 foreach (var entry in commit.Discovered)
                 {
                     commands.InsertFrontier(entry, ++_lastSeq);
@@ -273,6 +278,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
                             Kind = reader.GetString(5),
                             State = (FrontierState)reader.GetInt32(6),
                             Attempts = reader.GetInt32(7),
+                            RetryAt = reader.IsDBNull(8) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
                         });
                     }
                 }
@@ -380,15 +386,27 @@ public sealed class SqliteCrawlStore : ICrawlStore
         }
     }
 
-    public async Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default)
+    public Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(url);
+        return LatestCaptureAsync("url = $key", url, ct);
+    }
+
+    public Task<CaptureRecord?> GetLatestHostCaptureAsync(string host, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return LatestCaptureAsync("host = $key", host, ct);
+    }
+
+    /// <summary>The newest capture matching <paramref name="where"/> (indexed: captures_url_time, captures_host_time).</summary>
+    private async Task<CaptureRecord?> LatestCaptureAsync(string where, string key, CancellationToken ct)
+    {
         var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {SqliteSchema.CaptureColumns} FROM captures WHERE url = $url ORDER BY fetched_at DESC, id DESC LIMIT 1";
-            command.Parameters.AddWithValue("$url", url);
+            command.CommandText = $"SELECT {SqliteSchema.CaptureColumns} FROM captures WHERE {where} ORDER BY fetched_at DESC, id DESC LIMIT 1";
+            command.Parameters.AddWithValue("$key", key);
             try
             {
                 var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -721,10 +739,11 @@ public sealed class SqliteCrawlStore : ICrawlStore
         command.ExecuteNonQuery();
     }
 
-    private static object? Scalar(SqliteConnection connection, string sql)
+    private static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
+        command.Transaction = tx;
         return command.ExecuteScalar();
     }
 }

@@ -3,9 +3,15 @@ namespace Crawler.Storage.Sqlite;
 /// <summary>DDL and statements of the embedded store. Times are unix milliseconds (UTC).</summary>
 internal static class SqliteSchema
 {
-    public const int Version = 1;
+    /// <summary>2: frontier.retry_at (added to a version-1 file by <see cref="AddRetryAt"/>) and captures_host_time.</summary>
+    public const int Version = 2;
 
-    public const string SetVersion = "PRAGMA user_version = 1";
+    public const string SetVersion = "PRAGMA user_version = 2";
+
+    /// <summary>Version 1 → 2: the frontier row keeps a pending URL's retry due time.</summary>
+    public const string AddRetryAt = "ALTER TABLE frontier ADD COLUMN retry_at INTEGER";
+
+    public const string HasRetryAt = "SELECT COUNT(*) FROM pragma_table_info('frontier') WHERE name = 'retry_at'";
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS captures (
@@ -37,6 +43,7 @@ internal static class SqliteSchema
         CREATE INDEX IF NOT EXISTS captures_url_time ON captures (url, fetched_at);
         CREATE INDEX IF NOT EXISTS captures_host_epoch ON captures (host, epoch, fetched_at);
         CREATE INDEX IF NOT EXISTS captures_epoch_time ON captures (epoch, fetched_at);
+        CREATE INDEX IF NOT EXISTS captures_host_time ON captures (host, fetched_at);
 
         CREATE TABLE IF NOT EXISTS payloads (
             digest        TEXT    NOT NULL PRIMARY KEY,
@@ -57,6 +64,7 @@ internal static class SqliteSchema
             attempts  INTEGER NOT NULL,
             added_seq INTEGER NOT NULL,
             reason    TEXT,
+            retry_at  INTEGER,
             PRIMARY KEY (epoch, url)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS frontier_host_state ON frontier (epoch, host, state, added_seq);
@@ -91,27 +99,29 @@ internal static class SqliteSchema
         ON CONFLICT (digest) DO NOTHING
         """;
 
-    /// <summary>The fetched URL's row: inserted (as a depth-0 "seed") when absent, else its state set and attempts counted.</summary>
+    /// <summary>The fetched URL's row: inserted (as a depth-0 "seed") when absent, else its state set and attempts
+    /// counted; retry_at is the commit's due time when it stays pending, else cleared.</summary>
     public const string UpsertFetched = """
-        INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq)
-        VALUES ($epoch, $url, $host, 0, NULL, 'seed', $state, 1, $seq)
-        ON CONFLICT (epoch, url) DO UPDATE SET state = excluded.state, attempts = frontier.attempts + 1, reason = NULL
+        INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq, retry_at)
+        VALUES ($epoch, $url, $host, 0, NULL, 'seed', $state, 1, $seq, $retry_at)
+        ON CONFLICT (epoch, url) DO UPDATE SET state = excluded.state, attempts = frontier.attempts + 1, reason = NULL,
+            retry_at = excluded.retry_at
         """;
 
     /// <summary>A URL settled without a fetch: state and reason set, attempts untouched; inserted when absent.</summary>
     public const string UpsertSettled = """
         INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq, reason)
         VALUES ($epoch, $url, $host, 0, NULL, 'seed', $state, 0, $seq, $reason)
-        ON CONFLICT (epoch, url) DO UPDATE SET state = excluded.state, reason = excluded.reason
+        ON CONFLICT (epoch, url) DO UPDATE SET state = excluded.state, reason = excluded.reason, retry_at = NULL
         """;
 
     public const string InsertFrontier = """
-        INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq)
-        VALUES ($epoch, $url, $host, $depth, $via, $kind, $state, $attempts, $seq)
+        INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq, retry_at)
+        VALUES ($epoch, $url, $host, $depth, $via, $kind, $state, $attempts, $seq, $retry_at)
         ON CONFLICT (epoch, url) DO NOTHING
         """;
 
-    public const string FrontierColumns = "url, host, epoch, depth, via, kind, state, attempts";
+    public const string FrontierColumns = "url, host, epoch, depth, via, kind, state, attempts, retry_at";
 
     public const string SetSetting = """
         INSERT INTO settings (key, value) VALUES ($key, $value)

@@ -28,9 +28,9 @@ internal sealed class WriteCommands : IDisposable
         _payloadExists = Prepare(connection, SqliteSchema.PayloadExists, "$digest");
         _insertPayload = Prepare(connection, SqliteSchema.InsertPayload,
             "$digest", "$compression", "$raw_length", "$stored_length", "$data");
-        _upsertFetched = Prepare(connection, SqliteSchema.UpsertFetched, "$epoch", "$url", "$host", "$state", "$seq");
+        _upsertFetched = Prepare(connection, SqliteSchema.UpsertFetched, "$epoch", "$url", "$host", "$state", "$seq", "$retry_at");
         _insertFrontier = Prepare(connection, SqliteSchema.InsertFrontier,
-            "$epoch", "$url", "$host", "$depth", "$via", "$kind", "$state", "$attempts", "$seq");
+            "$epoch", "$url", "$host", "$depth", "$via", "$kind", "$state", "$attempts", "$seq", "$retry_at");
         _upsertSettled = Prepare(connection, SqliteSchema.UpsertSettled, "$epoch", "$url", "$host", "$state", "$seq", "$reason");
         _setSetting = Prepare(connection, SqliteSchema.SetSetting, "$key", "$value");
         _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting];
@@ -93,7 +93,7 @@ internal sealed class WriteCommands : IDisposable
         _insertPayload.ExecuteNonQuery();
     }
 
-    public void UpsertFetched(CaptureRecord c, FrontierState state, long seq)
+    public void UpsertFetched(CaptureRecord c, FrontierState state, long seq, DateTimeOffset? retryAt)
     {
         var p = _upsertFetched.Parameters;
         Bind(p, 0, c.Epoch);
@@ -101,6 +101,7 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 2, c.Host);
         Bind(p, 3, (int)state);
         Bind(p, 4, seq);
+        Bind(p, 5, state == FrontierState.Pending ? retryAt?.ToUnixTimeMilliseconds() : null);
         _upsertFetched.ExecuteNonQuery();
     }
 
@@ -117,6 +118,7 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 6, (int)e.State);
         Bind(p, 7, e.Attempts);
         Bind(p, 8, seq);
+        Bind(p, 9, e.State == FrontierState.Pending ? e.RetryAt?.ToUnixTimeMilliseconds() : null);
         return _insertFrontier.ExecuteNonQuery();
     }
 

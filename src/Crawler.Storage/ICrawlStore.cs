@@ -39,6 +39,10 @@ public interface ICrawlStore : IAsyncDisposable
     /// <summary>The latest capture of a URL (any epoch), or null.</summary>
     Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default);
 
+    /// <summary>The most recently fetched capture of any URL of a host (any epoch), or null: when the host last
+    /// saw a request from this crawl, so that a site starting anew keeps its politeness pause.</summary>
+    Task<CaptureRecord?> GetLatestHostCaptureAsync(string host, CancellationToken ct = default);
+
     /// <summary>Payload bytes by digest ("sha256:hex"), decompressed; null when unknown.</summary>
     Task<byte[]?> GetPayloadAsync(string digest, CancellationToken ct = default);
 

@@ -91,6 +91,10 @@ public sealed record FrontierEntry
     public FrontierState State { get; init; } = FrontierState.Pending;
 
     public int Attempts { get; init; }
+
+    /// <summary>When a pending URL that failed transiently may be fetched again (null: at once). Kept in the
+    /// store so that a site starting elsewhere (a restart, a moved shard) honours the same backoff.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
 }
 
 public enum FrontierState
@@ -116,6 +120,10 @@ public sealed record FetchCommit
 
     /// <summary>State of <see cref="CaptureRecord.Url"/> after this fetch (Pending means "retry later").</summary>
     public FrontierState UrlState { get; init; } = FrontierState.Done;
+
+    /// <summary>With <see cref="UrlState"/> Pending: when the URL may be fetched again (stored on its frontier
+    /// row; cleared by a commit that makes it Done or Failed). Ignored for any other state.</summary>
+    public DateTimeOffset? RetryAt { get; init; }
 
     public IReadOnlyList<FrontierEntry> Discovered { get; init; } = [];
 }

@@ -128,6 +128,8 @@ public sealed class ArchiveWriterTests : TestKit, IAsyncLifetime
 
         public Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default) => inner.GetLatestCaptureAsync(url, ct);
 
+        public Task<CaptureRecord?> GetLatestHostCaptureAsync(string host, CancellationToken ct = default) => inner.GetLatestHostCaptureAsync(host, ct);
+
         public Task<byte[]?> GetPayloadAsync(string digest, CancellationToken ct = default) => inner.GetPayloadAsync(digest, ct);
 
         public Task<StoreStats> GetStatsAsync(CancellationToken ct = default) => inner.GetStatsAsync(ct);

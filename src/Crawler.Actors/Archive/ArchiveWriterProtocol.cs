@@ -3,7 +3,10 @@ using Crawler.Storage;
 
 namespace Crawler.Actors.Archive;
 
-/// <summary>The protocol of <see cref="ArchiveWriter"/>, the one path by which fetch results reach the store.</summary>
+/// <summary>
+/// The protocol of <see cref="ArchiveWriter"/>, the one path by which fetch results reach the store. Node-local
+/// (each node's sites write through that node's writer), so the storage records it carries are never serialized.
+/// </summary>
 public static class ArchiveWriterProtocol
 {
     /// <summary>Persist a fetch result; answered with <see cref="Persisted"/> once durable.</summary>

@@ -3,7 +3,10 @@ using Crawler.Net;
 
 namespace Crawler.Actors.Dns;
 
-/// <summary>The protocol of <see cref="DnsResolver"/>, the node's resolver and DNS recorder.</summary>
+/// <summary>
+/// The protocol of <see cref="DnsResolver"/>, the node's resolver and DNS recorder. Node-local (every node has
+/// its own resolver and asks only it), so never serialized: <see cref="Resolved"/> carries IP addresses.
+/// </summary>
 public static class DnsResolverProtocol
 {
     /// <summary>Resolve <paramref name="Host"/>; the answer comes back to the sender as <see cref="Resolved"/>.</summary>

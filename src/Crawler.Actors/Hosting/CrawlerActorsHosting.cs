@@ -89,7 +89,7 @@ public static class CrawlerActorsHosting
                 return host => Props.Create(() => new SiteActor(host, context.Value));
             },
             new SiteMessageExtractor(),
-            Shards());
+            Shards(SiteProtocol.Stop.Instance));
 
         builder.WithSingleton<CoordinatorKey>(
             "coordinator",

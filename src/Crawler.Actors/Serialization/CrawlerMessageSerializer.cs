@@ -41,6 +41,8 @@ public sealed class CrawlerMessageSerializer : SerializerWithStringManifest
     {
         [typeof(SiteProtocol.Crawl)] = "site.crawl",
         [typeof(SiteProtocol.Discovered)] = "site.discovered",
+        [typeof(SiteProtocol.DiscoveredUrl)] = "site.discovered-url",
+        [typeof(SiteProtocol.Stop)] = "site.stop",
         [typeof(SiteProtocol.GetReport)] = "site.get-report",
         [typeof(SiteProtocol.SiteReport)] = "site.report",
         [typeof(CoordinatorProtocol.GetStatus)] = "coordinator.get-status",

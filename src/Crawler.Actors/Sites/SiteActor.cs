@@ -9,43 +9,44 @@ using Crawler.Core.Policies;
 using Crawler.Core.Robots;
 using Crawler.Net;
 using Crawler.Storage;
+using static Crawler.Actors.Sites.SiteSelf;
 
 namespace Crawler.Actors.Sites;
 
 /// <summary>
-/// One site (host): owns its frontier for the current epoch, obeys its robots.txt, fetches one
-/// URL at a time with the politeness delay between fetches, holds the IP address's slot in the
-/// <see cref="AddressGate"/> while fetching, archives every result through the writer and hands
-/// discovered links of other hosts to the site region. Becomes a sharded entity in the cluster.
+/// One site (host): owns its frontier for the current epoch, obeys its robots.txt, fetches one URL at a time
+/// with the politeness delay between fetches, holds the IP address's slot in the <see cref="AddressGate"/>
+/// while fetching and through the pause, archives every result through the writer and hands discovered links
+/// of other hosts to the site region. A sharded entity in the cluster: everything it needs to resume (the
+/// frontier with retry due times, robots.txt, the host's last fetch for the politeness pause) is in the store.
 /// </summary>
-internal sealed class SiteActor : ReceiveActor, IWithTimers
+/// <remarks>
+/// States: <see cref="Idle"/> (no epoch yet) → <see cref="Loading"/> → <see cref="Ready"/>, which decides the
+/// next step (<see cref="Pump"/>) and leaves for one of <see cref="Resolving"/>, <see cref="LoadingRobots"/>,
+/// <see cref="AwaitingGrant"/> → <see cref="Fetching"/>, each returning to Ready; <see cref="Stopping"/> on
+/// <see cref="SiteProtocol.Stop"/>. The queues live in <see cref="SiteFrontier"/>, robots.txt in
+/// <see cref="RobotsTracker"/>, the gate slot in <see cref="AddressLease"/>.
+/// </remarks>
+internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private const string PumpTimer = "pump";
     private const string ReportTimer = "report";
     private const string ReleaseTimer = "release";
-    private const int MaxRobotsRedirects = 5;
+    private const string ReloadTimer = "reload";
 
     private readonly SiteContext _ctx;
     private readonly string _host;
-    private readonly PriorityQueue<FrontierEntry, (int Depth, long Seq)> _ready = new();
-    private readonly PriorityQueue<(FrontierEntry Entry, int Attempt), DateTimeOffset> _later = new();
-    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RobotsState> _robots = new(StringComparer.Ordinal);
-    private readonly List<SiteProtocol.Discovered> _buffered = [];
+    private readonly SiteFrontier _frontier = new();
+    private readonly RobotsTracker _robots;
+    private readonly AddressLease _lease = new();
 
     private int _epoch = -1;
-    private long _seq;
-    private bool _loading;
-    private bool _busy; // resolving, checking robots or fetching
-    private Pending? _pending; // what the current gate slot is for
-    private string? _holding; // the address whose slot this site holds (during a fetch and its pause)
-    private ResolvedHost? _address;
-    private IReadOnlyList<IPAddress> _admitted = []; // the resolved addresses the address guard admits
-    private string? _refusal; // why no resolved address may be connected to (each refused by the guard)
-    private DateTimeOffset _addressExpires;
+    private SitePhase _state = SitePhase.Loading; // Loading, Resolving, or Crawling while any other step runs
+    private bool _busy; // a step is under way (resolving, loading robots.txt, awaiting the gate, fetching)
+    private Address? _address;
     private int _addressAttempts;
     private DateTimeOffset _nextFetchAt;
+    private (DateTimeOffset At, TimeSpan ResponseTime)? _restoredFetch; // the host's last fetch, from the store
     private int _unacked;
     private long _fetched, _errors, _skipped;
     private string? _lastError;
@@ -56,24 +57,100 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
     {
         _host = host;
         _ctx = context;
+        _robots = new RobotsTracker(context.Options.Retry);
+        Become(Idle);
+    }
 
-        Receive<SiteProtocol.Crawl>(OnCrawl);
-        Receive<SiteProtocol.Discovered>(OnDiscovered);
-        Receive<SiteProtocol.GetReport>(_ => Sender.Tell(Report()));
-        Receive<Loaded>(OnLoaded);
-        Receive<LoadFailed>(f =>
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
+
+    private DateTimeOffset Now => _ctx.Clock.GetUtcNow();
+
+    protected override void PreStart() =>
+        Timers.StartPeriodicTimer(ReportTimer, ReportTick.Instance, _ctx.Options.ReportInterval);
+
+    /// <summary>A handler threw: the slot is given back (a restart sends the gate no Terminated) and the epoch resumes.</summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        ReleaseAddress();
+        if (_epoch >= 0)
+        {
+            Log.SiteRestarting(_ctx.Logger, reason, _host, _epoch, _ctx.Options.Politeness.MinDelay);
+            Self.Tell(new Resume(_epoch)); // the first message of the new instance, which reloads everything from the store
+        }
+
+        base.PreRestart(reason, message);
+    }
+
+    protected override void PostStop() => ReleaseAddress();
+
+    // ---- states ----
+
+    private void Idle()
+    {
+        Receive<SiteProtocol.Crawl>(c => StartEpoch(c.Epoch));
+        Receive<SiteProtocol.Discovered>(d =>
+        {
+            StartEpoch(d.Epoch);
+            Stash.Stash();
+        });
+        Receive<SiteProtocol.Stop>(_ => Context.Stop(Self));
+        Receive<Resume>(r =>
+            Timers.StartSingleTimer(ReloadTimer, new SiteProtocol.Crawl(_host, r.Epoch), Positive(_ctx.Options.Politeness.MinDelay))); // a failure that repeats must not spin
+        Common();
+    }
+
+    private void Loading()
+    {
+        Receive<Loaded>(l => l.Epoch == _epoch, OnLoaded);
+        Receive<LoadFailed>(f => f.Epoch == _epoch, f =>
         {
             Log.FrontierLoadFailed(_ctx.Logger, f.Error, _host);
-            Timers.StartSingleTimer("reload", new SiteProtocol.Crawl(_host, f.Epoch), _ctx.Options.Retry.BaseDelay);
+            Timers.StartSingleTimer(ReloadTimer, new Reload(f.Epoch), _ctx.Options.Retry.BaseDelay);
         });
-        Receive<DnsResolverProtocol.Resolved>(OnResolved);
-        Receive<RobotsLoaded>(OnRobotsLoaded);
-        Receive<AddressGateProtocol.Granted>(OnGranted);
-        Receive<Fetched>(OnFetched);
-        Receive<ArchiveWriterProtocol.Persisted>(_ =>
+        Receive<Reload>(r => r.Epoch == _epoch, r => StartEpoch(r.Epoch));
+        Receive<SiteProtocol.Crawl>(c => c.Epoch > _epoch, c => StartEpoch(c.Epoch));
+        Receive<SiteProtocol.Discovered>(d =>
         {
-            _unacked--;
-            Pump();
+            if (d.Epoch > _epoch)
+            {
+                StartEpoch(d.Epoch);
+            }
+
+            if (d.Epoch >= _epoch)
+            {
+                Stash.Stash();
+            }
+        });
+        Receive<SiteProtocol.Stop>(_ => BecomeStopping());
+        Common();
+    }
+
+    private void Ready()
+    {
+        Receive<SiteProtocol.Crawl>(c =>
+        {
+            if (c.Epoch > _epoch)
+            {
+                StartEpoch(c.Epoch);
+            }
+            else if (c.Epoch == _epoch)
+            {
+                Pump();
+            }
+        });
+        Receive<SiteProtocol.Discovered>(d =>
+        {
+            if (d.Epoch > _epoch)
+            {
+                StartEpoch(d.Epoch);
+                Stash.Stash();
+            }
+            else if (AddDiscovered(d))
+            {
+                Pump();
+            }
         });
         Receive<PumpTick>(_ => Pump());
         Receive<ReleaseTick>(_ =>
@@ -81,125 +158,172 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
             ReleaseAddress();
             Pump();
         });
-        Receive<ReportTick>(_ => SendReport(force: true));
-    }
-
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    private DateTimeOffset Now => _ctx.Clock.GetUtcNow();
-
-    protected override void PreStart() =>
-        Timers.StartPeriodicTimer(ReportTimer, ReportTick.Instance, _ctx.Options.ReportInterval);
-
-    private void OnCrawl(SiteProtocol.Crawl crawl)
-    {
-        if (crawl.Epoch == _epoch && !_loading)
+        Receive<ArchiveWriterProtocol.Persisted>(_ =>
         {
+            Acknowledged();
             Pump();
-            return;
-        }
+        });
+        Receive<SiteProtocol.Stop>(_ => BecomeStopping());
+        Common();
+    }
 
-        if (crawl.Epoch < _epoch)
+    private void Resolving()
+    {
+        Receive<DnsResolverProtocol.Resolved>(OnResolved);
+        Busy();
+    }
+
+    private void LoadingRobots()
+    {
+        Receive<RobotsLoaded>(l =>
+        {
+            if (_robots.Loaded(l.Origin, l.Decision, Now))
+            {
+                _frontier.MarkKnown(RobotsTracker.RobotsUrl(l.Origin));
+            }
+
+            BecomeReady();
+        });
+        Busy();
+    }
+
+    private void AwaitingGrant()
+    {
+        Receive<AddressGateProtocol.Granted>(g => _lease.Awaiting?.Address == g.Address, g =>
+        {
+            var job = _lease.Grant(g.Address)!;
+            _frontier.MarkKnown(job.Entry.Url);
+            SitePipeline.FetchAndProcess(_ctx, job).PipeTo(Self, failure: ex => new Fetched(job, null, null, ex));
+            BecomeBusy(Fetching);
+        });
+        Receive<SiteProtocol.Stop>(_ =>
+        {
+            _lease.Forget(); // a late grant is given back at once
+            BecomeStopping();
+        });
+        Busy();
+    }
+
+    private void Fetching()
+    {
+        Receive<Fetched>(OnFetched);
+        Busy();
+    }
+
+    /// <summary>Handed off: nothing new is asked for; once every write is acknowledged the slot is released and the actor stops.</summary>
+    private void Stopping()
+    {
+        Receive<ArchiveWriterProtocol.Persisted>(_ =>
+        {
+            Acknowledged();
+            StopWhenSettled();
+        });
+        Receive<AddressGateProtocol.Granted>(g => Sender.Tell(new AddressGateProtocol.Release(g.Address, _host)));
+        Receive<SiteProtocol.GetReport>(_ => Sender.Tell(Report()));
+        Receive<ReportTick>(_ => SendReport(force: true));
+        ReceiveAny(_ => { }); // the store holds whatever arrives now; the next incarnation finds it there
+    }
+
+    /// <summary>While a step runs: a newer epoch and a stop wait for it; links of this epoch join the frontier.</summary>
+    private void Busy()
+    {
+        Receive<SiteProtocol.Crawl>(c => c.Epoch > _epoch, _ => Stash.Stash());
+        Receive<SiteProtocol.Discovered>(d =>
+        {
+            if (d.Epoch > _epoch)
+            {
+                Stash.Stash();
+            }
+            else
+            {
+                AddDiscovered(d);
+            }
+        });
+        Receive<SiteProtocol.Stop>(_ => Stash.Stash());
+        Common();
+    }
+
+    private void Common()
+    {
+        Receive<SiteProtocol.GetReport>(_ => Sender.Tell(Report()));
+        Receive<ReportTick>(_ => SendReport(force: true));
+        Receive<ArchiveWriterProtocol.Persisted>(_ => Acknowledged());
+        Receive<ReleaseTick>(_ => ReleaseAddress());
+        Receive<AddressGateProtocol.Granted>(g => Sender.Tell(new AddressGateProtocol.Release(g.Address, _host))); // stale
+        Receive<PumpTick>(_ => { });
+        Receive<SiteProtocol.Crawl>(_ => { }); // this epoch's (the step under way pumps when done) or an older one
+    }
+
+    private void BecomeBusy(Action state, SitePhase phase = SitePhase.Crawling)
+    {
+        _busy = true;
+        _state = phase;
+        Become(state);
+    }
+
+    private void BecomeReady()
+    {
+        _busy = false;
+        _state = SitePhase.Crawling;
+        Become(Ready);
+        Stash.UnstashAll();
+        Pump();
+    }
+
+    private void BecomeStopping()
+    {
+        _busy = false;
+        Timers.Cancel(PumpTimer);
+        Become(Stopping);
+        StopWhenSettled();
+    }
+
+    private void StopWhenSettled()
+    {
+        if (_unacked > 0)
         {
             return;
         }
 
-        StartEpoch(crawl.Epoch);
+        Log.SiteHandedOff(_ctx.Logger, _host, _unacked);
+        ReleaseAddress();
+        Context.Stop(Self);
     }
+
+    // ---- epoch and frontier ----
 
     private void StartEpoch(int epoch)
     {
         _epoch = epoch;
-        _loading = true;
-        _ready.Clear();
-        _later.Clear();
-        _known.Clear();
-        _attempts.Clear();
+        _state = SitePhase.Loading;
+        _frontier.Clear();
         _robots.Clear();
         _fetched = _errors = _skipped = 0;
-        var store = _ctx.Store;
-        var host = _host;
-        store.GetFrontierAsync(host, epoch).PipeTo(
-            Self,
-            success: entries => new Loaded(epoch, entries),
-            failure: ex => new LoadFailed(epoch, ex));
+        Become(Loading);
+        SitePipeline.Load(_ctx.Store, _host, epoch).PipeTo(Self, failure: ex => new LoadFailed(epoch, ex));
         SendReport(force: true);
     }
 
     private void OnLoaded(Loaded loaded)
     {
-        if (loaded.Epoch != _epoch)
-        {
-            return;
-        }
-
-        _loading = false;
-        foreach (var entry in loaded.Entries)
-        {
-            _known.Add(entry.Url);
-            if (entry.Attempts > 0)
-            {
-                _attempts[entry.Url] = entry.Attempts;
-            }
-
-            switch (entry.State)
-            {
-                case FrontierState.Pending:
-                    Enqueue(entry);
-                    break;
-                case FrontierState.Done or FrontierState.Failed:
-                    _fetched++;
-                    break;
-                default:
-                    _skipped++;
-                    break;
-            }
-        }
-
-        foreach (var discovered in _buffered)
-        {
-            OnDiscovered(discovered);
-        }
-
-        _buffered.Clear();
-        Pump();
+        var now = Now;
+        var (fetched, skipped) = _frontier.Load(loaded.Entries, now);
+        _fetched += fetched;
+        _skipped += skipped;
+        _restoredFetch = loaded.LastFetch is { } last && last.At > (_lastFetchAt ?? DateTimeOffset.MinValue) ? last : null;
+        BecomeReady();
     }
 
-    private void OnDiscovered(SiteProtocol.Discovered discovered)
+    private bool AddDiscovered(SiteProtocol.Discovered discovered)
     {
-        if (discovered.Epoch > _epoch)
-        {
-            StartEpoch(discovered.Epoch);
-        }
-
-        if (discovered.Epoch < _epoch)
-        {
-            return;
-        }
-
-        if (_loading)
-        {
-            _buffered.Add(discovered);
-            return;
-        }
-
         var added = false;
-        foreach (var entry in discovered.Entries)
+        foreach (var url in discovered.Urls)
         {
-            if (_known.Add(entry.Url))
-            {
-                Enqueue(entry);
-                added = true;
-            }
+            added |= _frontier.Add(new FrontierEntry { Url = url.Url, Host = _host, Epoch = _epoch, Depth = url.Depth, Via = url.Via, Kind = url.Kind });
         }
 
-        if (added)
-        {
-            Pump();
-        }
+        return added;
     }
-
-    private void Enqueue(FrontierEntry entry) => _ready.Enqueue(entry, (entry.Depth, _seq++));
 
     /// <summary>Decides the next step; called after every event that may unblock the site.</summary>
     private void Pump()
@@ -216,93 +340,73 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
 
     private void PumpCore()
     {
-        while (true)
+        while (_lease.IsFree && _unacked < _ctx.Options.MaxUnacknowledged)
         {
-            if (_loading || _busy || _pending is not null || _holding is not null || _epoch < 0)
-            {
-                return;
-            }
-
-            if (_unacked >= _ctx.Options.MaxUnacknowledged)
-            {
-                return;
-            }
-
             var now = Now;
-            while (_later.TryPeek(out var waiting, out var due) && due <= now)
+            _frontier.PromoteDue(now);
+            if (!_frontier.TryPeekReady(out var entry))
             {
-                _later.Dequeue();
-                _attempts[waiting.Entry.Url] = waiting.Attempt - 1;
-                Enqueue(waiting.Entry);
-            }
-
-            if (_ready.Count == 0)
-            {
-                if (_later.TryPeek(out _, out var nextDue))
+                if (_frontier.NextDue is { } due)
                 {
-                    Wake(nextDue - now);
+                    Wake(due - now);
                 }
 
                 return;
             }
 
-            if (now < _nextFetchAt)
+            var notBefore = NotBefore();
+            if (now < notBefore)
             {
-                Wake(_nextFetchAt - now);
+                Wake(notBefore - now);
                 return;
             }
 
-            if (_address is null || now >= _addressExpires)
+            if (_address is null || now >= _address.Expires)
             {
-                Resolve();
+                _ctx.Resolver.Tell(new DnsResolverProtocol.Resolve(_host));
+                BecomeBusy(Resolving, _address is null ? SitePhase.Resolving : SitePhase.Crawling);
                 return;
             }
 
-            if (_refusal is not null)
+            if (!SiteUrls.TryOrigin(entry.Url, out var origin))
+            {
+                Settle(_frontier.TakeReady(), "not an http(s) URL", FrontierState.Failed);
+                continue;
+            }
+
+            if (_address.Refusal is { } refusal)
             {
                 // Every address of the host is one the crawler must not reach (loopback, private, link-local...):
                 // nothing is connected to, not even for robots.txt; each URL is recorded with the reason.
-                CommitRefused(_ready.Dequeue(), _refusal);
+                CommitRefused(_frontier.TakeReady(), refusal);
                 continue;
             }
 
-            if (_address.Addresses.Count == 0)
+            if (_address.Answer.Addresses.Count == 0)
             {
                 // No address (NXDOMAIN, NODATA, time-out): every URL, robots.txt's included, waits for a new answer.
-                CommitDnsFailure(_ready.Dequeue());
+                CommitDnsFailure(_frontier.TakeReady());
                 continue;
             }
 
-            var entry = _ready.Peek();
-            var origin = Origin(entry.Url);
-            if (!_robots.TryGetValue(origin, out var robots) || (robots.Rules is not null && now >= robots.ExpiresAt))
+            var robots = _robots.Check(origin, now);
+            switch (robots.Step)
             {
-                LoadOrFetchRobots(origin, robots);
-                return;
+                case RobotsStep.Load:
+                    LoadRobots(origin);
+                    return;
+                case RobotsStep.Wait:
+                    Wake(robots.Until - now);
+                    return;
+                case RobotsStep.Fetch:
+                    Acquire(new FetchJob(RobotsEntry(robots.Url), robots.Attempt, origin) { Hops = robots.Hops });
+                    return;
             }
 
-            if (robots.Rules is null)
+            _frontier.TakeReady();
+            if (!robots.Rules!.IsAllowed(SiteUrls.PathAndQuery(entry.Url)))
             {
-                // robots.txt failed transiently: its URLs wait for the next attempt.
-                if (robots.RetryAt <= now)
-                {
-                    var robotsEntry = robots.FollowUrl is { } follow ? RobotsEntry(origin) with { Url = follow } : RobotsEntry(origin);
-                    AcquireFor(new Pending(robotsEntry, robots.FollowUrl is null ? robots.Attempts + 1 : 1, origin) { Hops = robots.Hops });
-                }
-                else
-                {
-                    Wake(robots.RetryAt - now);
-                }
-
-                return;
-            }
-
-            _ready.Dequeue();
-            if (!robots.Rules.IsAllowed(PathAndQuery(entry.Url)))
-            {
-                Settle(entry, robots.Outcome == RobotsFetchOutcome.Success
-                    ? "robots.txt disallows it"
-                    : $"robots.txt unavailable ({robots.Outcome})");
+                Settle(entry, robots.Outcome == RobotsFetchOutcome.Success ? "robots.txt disallows it" : $"robots.txt unavailable ({robots.Outcome})");
                 continue;
             }
 
@@ -312,289 +416,95 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
                 continue;
             }
 
-            _attempts.TryGetValue(entry.Url, out var attempts);
-            AcquireFor(new Pending(entry, attempts + 1, null));
+            Acquire(new FetchJob(entry, _frontier.Attempts(entry.Url) + 1, null));
             return;
         }
     }
 
-    private void Wake(TimeSpan delay) =>
-        Timers.StartSingleTimer(PumpTimer, PumpTick.Instance, delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay);
-
-    private void Resolve()
+    /// <summary>The politeness pause: after this site's last fetch, or (after a start) after the host's last stored fetch.</summary>
+    private DateTimeOffset NotBefore()
     {
-        _busy = true;
-        _ctx.Resolver.Tell(new DnsResolverProtocol.Resolve(_host));
+        if (_restoredFetch is not { } last)
+        {
+            return _nextFetchAt;
+        }
+
+        var restored = last.At + PolitenessPolicy.NextDelay(_ctx.Options.Politeness, last.ResponseTime, _robots.CrawlDelay);
+        return restored > _nextFetchAt ? restored : _nextFetchAt;
     }
+
+    private void Wake(TimeSpan delay) => Timers.StartSingleTimer(PumpTimer, PumpTick.Instance, Positive(delay));
+
+    private static TimeSpan Positive(TimeSpan delay) => delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay;
+
+    // ---- DNS, robots.txt, the gate ----
 
     private void OnResolved(DnsResolverProtocol.Resolved resolved)
     {
-        _busy = false;
         var r = resolved.Answer;
         Log.HostResolved(_ctx.Logger, _host, string.Join(",", r.Addresses), r.Error);
-        _address = r;
         var refused = r.Addresses.Select(a => (Address: a, Decision: _ctx.Fetcher.Guard.Check(a))).Where(d => !d.Decision.Allowed).ToList();
-        _admitted = [.. r.Addresses.Where(a => refused.TrueForAll(d => !d.Address.Equals(a)))];
-        _refusal = refused.Count > 0 && _admitted.Count == 0
+        IReadOnlyList<IPAddress> admitted = [.. r.Addresses.Where(a => refused.TrueForAll(d => !d.Address.Equals(a)))];
+        var refusal = refused.Count > 0 && admitted.Count == 0
             ? "address guard: " + string.Join("; ", refused.Select(d => $"{d.Address} is {d.Decision.Reason}"))
             : null;
+        DateTimeOffset expires;
         if (r.Addresses.Count > 0)
         {
             _addressAttempts = 0;
             var ttl = r.Ttl > TimeSpan.Zero && r.Ttl < _ctx.Options.MaxAddressCache ? r.Ttl : _ctx.Options.MaxAddressCache;
-            _addressExpires = Now + (ttl < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : ttl);
+            expires = Now + (ttl < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : ttl);
         }
         else
         {
             _addressAttempts++;
             _lastError = $"DNS: {r.Error ?? "no address"}";
-            _addressExpires = Now + RetryPolicy.Backoff(_ctx.Options.Retry, _addressAttempts);
+            expires = Now + RetryPolicy.Backoff(_ctx.Options.Retry, _addressAttempts);
         }
 
-        Pump();
+        _address = new Address(r, admitted, refusal, expires);
+        BecomeReady();
     }
 
-    private string? PinnedAddress()
+    private void LoadRobots(string origin)
     {
-        if (_admitted.Count == 0)
-        {
-            return null;
-        }
-
-        var v4 = _admitted.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-        return (v4 ?? _admitted[0]).ToString();
-    }
-
-    private void LoadOrFetchRobots(string origin, RobotsState? previous)
-    {
-        if (previous is not null)
-        {
-            // Expired: fetch afresh.
-            AcquireFor(new Pending(RobotsEntry(origin), 1, origin));
-            return;
-        }
-
         // First use in this actor's life: a capture of this epoch may already be in the store
-        // (a restart), and is then used instead of fetching robots.txt again.
-        _busy = true;
-        var store = _ctx.Store;
-        var epoch = _epoch;
-        var url = origin + "/robots.txt";
-        var token = _ctx.Options.ProductToken;
-        var cache = _ctx.Options.Robots;
-        LoadRobots(store, url, epoch, token, cache).PipeTo(
+        // (a restart, a move to another node), and is then used instead of fetching robots.txt again.
+        var options = _ctx.Options;
+        SitePipeline.LoadRobots(_ctx.Store, RobotsTracker.RobotsUrl(origin), _epoch, options.ProductToken, options.Robots).PipeTo(
             Self,
             success: d => new RobotsLoaded(origin, d),
             failure: _ => new RobotsLoaded(origin, null));
+        BecomeBusy(LoadingRobots);
     }
 
-    private static async Task<RobotsDecision?> LoadRobots(ICrawlStore store, string url, int epoch, string token, RobotsCacheOptions cache)
+    private FrontierEntry RobotsEntry(string url) => new() { Url = url, Host = _host, Epoch = _epoch, Depth = 0, Kind = "robots" };
+
+    private void Acquire(FetchJob job)
     {
-        var capture = await store.GetLatestCaptureAsync(url).ConfigureAwait(false);
-        for (var hops = 0; capture is { Status: >= 300 and < 400, RedirectTo: { } next } && hops < MaxRobotsRedirects; hops++)
-        {
-            capture = await store.GetLatestCaptureAsync(next).ConfigureAwait(false);
-        }
-
-        if (capture is null || capture.Epoch != epoch)
-        {
-            return null;
-        }
-
-        var outcome = RobotsPolicy.Classify(capture.Status);
-        if (outcome is RobotsFetchOutcome.ServerError or RobotsFetchOutcome.Unreachable)
-        {
-            return null;
-        }
-
-        var body = capture.PayloadDigest is { } d ? await store.GetPayloadAsync(d).ConfigureAwait(false) : null;
-        return RobotsPolicy.Decide(capture.Status, body is null ? null : Encoding.UTF8.GetString(body), token, capture.FetchedAt, cache);
-    }
-
-    private void OnRobotsLoaded(RobotsLoaded loaded)
-    {
-        _busy = false;
-        if (loaded.Decision is { } d && d.ExpiresAt > Now)
-        {
-            _robots[loaded.Origin] = new RobotsState(d.Rules, d.Outcome, d.ExpiresAt, 0, DateTimeOffset.MinValue);
-            _known.Add(loaded.Origin + "/robots.txt");
-        }
-        else
-        {
-            _robots[loaded.Origin] = new RobotsState(null, RobotsFetchOutcome.Unreachable, DateTimeOffset.MinValue, 0, DateTimeOffset.MinValue);
-        }
-
-        Pump();
-    }
-
-    private FrontierEntry RobotsEntry(string origin) => new()
-    {
-        Url = origin + "/robots.txt",
-        Host = _host,
-        Epoch = _epoch,
-        Depth = 0,
-        Kind = "robots",
-    };
-
-    private void AcquireFor(Pending pending)
-    {
-        var address = PinnedAddress();
-        if (address is null)
-        {
-            if (pending.RobotsOrigin is null)
-            {
-                CommitDnsFailure(pending.Entry);
-            }
-
-            return;
-        }
-
-        _pending = pending with { Address = address };
-        _ctx.AddressGate.Tell(new AddressGateProtocol.Acquire(address, _host));
-    }
-
-    private void OnGranted(AddressGateProtocol.Granted granted)
-    {
-        if (_pending is not { } pending || pending.Address != granted.Address)
-        {
-            Sender.Tell(new AddressGateProtocol.Release(granted.Address, _host));
-            return;
-        }
-
-        _pending = null;
-        _busy = true;
-        var ctx = _ctx;
-        _holding = pending.Address;
-        _known.Add(pending.Entry.Url);
-        FetchAndProcess(ctx, pending).PipeTo(Self);
-    }
-
-    private static async Task<Fetched> FetchAndProcess(SiteContext ctx, Pending pending)
-    {
-        // Recrawl: a URL archived in an earlier epoch is asked for conditionally, so an unchanged
-        // page costs the server a 304 and the archive a revisit.
-        var previous = pending.RobotsOrigin is null && pending.Entry.Epoch > 1
-            ? await PreviousCapture(ctx.Store, pending.Entry).ConfigureAwait(false)
-            : null;
-        var result = await ctx.Fetcher.FetchAsync(
-            new FetchRequest(new Uri(pending.Entry.Url), IPAddress.Parse(pending.Address!), previous?.ETag, previous?.LastModified),
-            CancellationToken.None).ConfigureAwait(false);
-
-        try
-        {
-            var processed = PageProcessor.Process(pending.Entry, pending.Attempt, result, ctx.Options, ctx.Scope, ctx.MaxDecompressedBytes, previous);
-            RobotsDecision? robots = null;
-            if (pending.RobotsOrigin is not null
-                && !(result.StatusCode is >= 300 and < 400 && pending.Hops < MaxRobotsRedirects && SameHost(processed.Commit.Capture.RedirectTo, pending.Entry.Host)))
-            {
-                var body = result.StatusCode is >= 200 and < 300
-                    ? Encoding.UTF8.GetString(HttpFetcher.Decode(result, ctx.MaxDecompressedBytes, out _))
-                    : null;
-                robots = RobotsPolicy.Decide(result.StatusCode, body, ctx.Options.ProductToken, ctx.Clock.GetUtcNow(), ctx.Options.Robots);
-            }
-
-            return new Fetched(pending, processed, robots, null);
-        }
-        catch (Exception ex)
-        {
-            return new Fetched(pending, null, null, ex);
-        }
-    }
-
-    private static async Task<CaptureRecord?> PreviousCapture(ICrawlStore store, FrontierEntry entry)
-    {
-        try
-        {
-            var previous = await store.GetLatestCaptureAsync(entry.Url).ConfigureAwait(false);
-            return previous is { Status: 200 } && previous.Epoch < entry.Epoch && (previous.ETag is not null || previous.LastModified is not null)
-                ? previous
-                : null;
-        }
-        catch (StoreUnavailableException)
-        {
-            return null; // an unconditional fetch is always correct
-        }
-    }
-
-    private void OnFetched(Fetched fetched)
-    {
-        _busy = false;
-        var now = Now;
-        var entry = fetched.Pending.Entry;
-        _lastFetchAt = now;
-        if (fetched.Processed is not { } processed)
-        {
-            Log.FetchProcessingFailed(_ctx.Logger, fetched.Error!, _host, entry.Url);
-            _errors++;
-            _lastError = fetched.Error!.Message;
-            _nextFetchAt = now + _ctx.Options.Politeness.MinDelay;
-            HoldAddressFor(_ctx.Options.Politeness.MinDelay);
-            if (fetched.Pending.RobotsOrigin is null)
-            {
-                Settle(entry, "processing failed: " + fetched.Error.Message, FrontierState.Failed);
-            }
-
-            Pump();
-            return;
-        }
-
-        var commit = processed.Commit;
-        var capture = commit.Capture;
-        if (capture.Error is not null || capture.Status is >= 400)
-        {
-            _errors++;
-            _lastError = capture.Error is not null ? $"{capture.Error}: {capture.ErrorDetail}" : $"HTTP {capture.Status} {entry.Url}";
-        }
-
-        TimeSpan? crawlDelay = null;
-        if (fetched.Pending.RobotsOrigin is { } origin)
-        {
-            if (fetched.Robots is null)
-            {
-                // robots.txt redirects within the host (http → https, say): follow it (RFC 9309 §2.3.1.2).
-                _robots[origin] = new RobotsState(null, RobotsFetchOutcome.Unavailable, DateTimeOffset.MinValue, 0, now, capture.RedirectTo, fetched.Pending.Hops + 1);
-                commit = commit with { UrlState = FrontierState.Done, Discovered = [] };
-            }
-            else
-            {
-                commit = HandleRobots(origin, fetched.Pending.Attempt, fetched.Robots, commit, processed.Retry);
-            }
-
-            crawlDelay = HostCrawlDelay();
-        }
-        else
-        {
-            _fetched++;
-            if (processed.Retry.Kind == RetryDecisionKind.Retry)
-            {
-                _later.Enqueue((entry, fetched.Pending.Attempt + 1), now + processed.Retry.Delay);
-            }
-
-            _attempts[entry.Url] = fetched.Pending.Attempt;
-            crawlDelay = HostCrawlDelay();
-        }
-
-        _unacked++;
-        _ctx.Writer.Tell(new ArchiveWriterProtocol.Persist(commit));
-        Distribute(commit.Discovered);
-
-        var retryAfter = capture.Status is 429 or 503 ? processed.RetryAfter : null;
-        var delay = PolitenessPolicy.NextDelay(_ctx.Options.Politeness, processed.ResponseTime, crawlDelay, retryAfter);
-        _nextFetchAt = now + delay;
-        HoldAddressFor(delay);
-        Pump();
+        var address = _address!.Pinned!; // the answer has addresses and the guard admits one (checked before)
+        _lease.Ask(job with { Address = address });
+        // The lease covers the longest fetch (and a margin): should this site's node die mid-fetch, the address is free after it.
+        _ctx.AddressGate.Tell(new AddressGateProtocol.Acquire(address, _host, AddressPurpose.Fetch, _ctx.Fetcher.MaxFetchDuration + TimeSpan.FromSeconds(10)));
+        BecomeBusy(AwaitingGrant);
     }
 
     /// <summary>
-    /// The address stays this site's until its politeness pause is over: the server behind it
-    /// (often shared by several sites) gets the pause too, and never sees a request from another
-    /// site while it may still be finishing the last one.
+    /// The address stays this site's until its politeness pause is over: the server behind it (often shared by
+    /// several sites) gets the pause too, and never sees a request from another site while it may still be
+    /// finishing the last one.
     /// </summary>
     private void HoldAddressFor(TimeSpan delay)
     {
-        if (_holding is null)
+        if (!_lease.HoldUntil(Now + delay))
         {
             return;
+        }
+
+        if (_lease.Held is { } held)
+        {
+            // The request is over: the gate keeps the address this site's for the pause (an uptime probe may use it meanwhile).
+            _ctx.AddressGate.Tell(new AddressGateProtocol.RequestDone(held, _host, delay > TimeSpan.Zero ? delay : TimeSpan.Zero));
         }
 
         if (delay <= TimeSpan.Zero)
@@ -609,33 +519,98 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
 
     private void ReleaseAddress()
     {
-        if (_holding is { } address)
+        if (_lease.Release() is { } address)
         {
-            _holding = null;
+            Timers.Cancel(ReleaseTimer);
             _ctx.AddressGate.Tell(new AddressGateProtocol.Release(address, _host));
         }
     }
 
-    private FetchCommit HandleRobots(string origin, int attempt, RobotsDecision decision, FetchCommit commit, RetryDecision retry)
+    // ---- fetching ----
+
+    private void OnFetched(Fetched fetched)
     {
-        var outcome = decision.Outcome;
-        var transient = outcome is RobotsFetchOutcome.ServerError or RobotsFetchOutcome.Unreachable;
-        if (transient && attempt < _ctx.Options.Retry.MaxAttempts)
+        var now = Now;
+        var job = fetched.Job;
+        var entry = job.Entry;
+        _lastFetchAt = now;
+        _restoredFetch = null; // this site's own clock from now on
+        if (fetched.Processed is not { } processed)
         {
-            var delay = retry.Kind == RetryDecisionKind.Retry ? retry.Delay : RetryPolicy.Backoff(_ctx.Options.Retry, attempt);
-            _robots[origin] = new RobotsState(null, outcome, DateTimeOffset.MinValue, attempt, Now + delay);
-            Log.RobotsDecided(_ctx.Logger, _host, origin, commit.Capture.Status, $"retry in {delay}");
-            return commit with { UrlState = FrontierState.Pending, Discovered = [] };
+            var error = fetched.Error ?? new InvalidOperationException("no result");
+            Log.FetchProcessingFailed(_ctx.Logger, error, _host, entry.Url);
+            _errors++;
+            _lastError = error.Message;
+            _nextFetchAt = now + _ctx.Options.Politeness.MinDelay;
+            HoldAddressFor(_ctx.Options.Politeness.MinDelay);
+            if (job.RobotsOrigin is { } failedOrigin)
+            {
+                // As if robots.txt were unreachable: retried with backoff, then complete disallow (RFC 9309 §2.3.1.4).
+                var unreachable = RobotsPolicy.Decide(null, null, _ctx.Options.ProductToken, now, _ctx.Options.Robots);
+                _robots.Fetched(failedOrigin, job.Attempt, unreachable, entry.Url, default, now);
+            }
+            else
+            {
+                _frontier.Attempted(entry.Url, job.Attempt);
+                Settle(entry, "processing failed: " + error.Message, FrontierState.Failed);
+            }
+
+            BecomeReady();
+            return;
         }
 
-        _robots[origin] = new RobotsState(decision.Rules, outcome, decision.ExpiresAt, attempt, DateTimeOffset.MinValue);
-        var finalOrigin = Origin(commit.Capture.Url);
-        if (finalOrigin != origin && commit.Capture.Url == finalOrigin + "/robots.txt")
+        var commit = processed.Commit;
+        var capture = commit.Capture;
+        if (capture.Error is not null || capture.Status is >= 400)
         {
-            // Reached by a redirect: it is that origin's robots.txt as well.
-            _robots[finalOrigin] = _robots[origin];
+            _errors++;
+            _lastError = capture.Error is not null ? $"{capture.Error}: {capture.ErrorDetail}" : $"HTTP {capture.Status} {entry.Url}";
         }
-        Log.RobotsDecided(_ctx.Logger, _host, origin, commit.Capture.Status, $"{outcome}, {decision.Rules.Count} rules, crawl-delay {decision.Rules.CrawlDelay}");
+
+        if (job.RobotsOrigin is { } origin)
+        {
+            commit = fetched.Robots is { } decision
+                ? RobotsFetched(origin, job.Attempt, decision, commit, processed.Retry, now)
+                : RobotsRedirected(origin, job, commit, now);
+        }
+        else
+        {
+            _fetched++;
+            _frontier.Attempted(entry.Url, job.Attempt);
+            if (processed.Retry.Kind == RetryDecisionKind.Retry)
+            {
+                var due = now + processed.Retry.Delay;
+                _frontier.RetryAt(entry, due);
+                commit = commit with { RetryAt = due };
+            }
+        }
+
+        Persist(commit);
+        Distribute(commit.Discovered);
+
+        var retryAfter = capture.Status is 429 or 503 ? processed.RetryAfter : null;
+        var delay = PolitenessPolicy.NextDelay(_ctx.Options.Politeness, processed.ResponseTime, _robots.CrawlDelay, retryAfter);
+        _nextFetchAt = now + delay;
+        HoldAddressFor(delay);
+        BecomeReady();
+    }
+
+    /// <summary>robots.txt redirects within the host (http → https, say): follow it (RFC 9309 §2.3.1.2).</summary>
+    private FetchCommit RobotsRedirected(string origin, FetchJob job, FetchCommit commit, DateTimeOffset now)
+    {
+        _robots.Redirected(origin, commit.Capture.RedirectTo!, job.Hops + 1, now);
+        return commit with { UrlState = FrontierState.Done, Discovered = [] };
+    }
+
+    private FetchCommit RobotsFetched(string origin, int attempt, RobotsDecision decision, FetchCommit commit, RetryDecision retry, DateTimeOffset now)
+    {
+        if (_robots.Fetched(origin, attempt, decision, commit.Capture.Url, retry, now) is { } delay)
+        {
+            Log.RobotsDecided(_ctx.Logger, _host, origin, commit.Capture.Status, $"retry in {delay}");
+            return commit with { UrlState = FrontierState.Pending, RetryAt = now + delay, Discovered = [] };
+        }
+
+        Log.RobotsDecided(_ctx.Logger, _host, origin, commit.Capture.Status, $"{decision.Outcome}, {decision.Rules.Count} rules, crawl-delay {decision.Rules.CrawlDelay}");
         var sitemaps = new List<FrontierEntry>();
         foreach (var sitemap in decision.Sitemaps)
         {
@@ -649,38 +624,33 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
         return commit with { UrlState = FrontierState.Done, Discovered = sitemaps };
     }
 
-    /// <summary>Crawl-delay is per host: the largest any of its origins' robots.txt asks for.</summary>
-    private TimeSpan? HostCrawlDelay() =>
-        _robots.Values.Select(r => r.Rules?.CrawlDelay).Where(d => d is not null).DefaultIfEmpty(null).Max();
-
-    private static bool SameHost(string? url, string host) =>
-        url is not null && Core.Urls.UrlCanonicalizer.TryGetHost(url, out var h) && h == host;
-
     private void Distribute(IReadOnlyList<FrontierEntry> discovered)
     {
-        if (discovered.Count == 0)
-        {
-            return;
-        }
-
         foreach (var group in discovered.GroupBy(d => d.Host, StringComparer.Ordinal))
         {
             if (group.Key == _host)
             {
                 foreach (var entry in group)
                 {
-                    if (_known.Add(entry.Url))
-                    {
-                        Enqueue(entry);
-                    }
+                    _frontier.Add(entry);
                 }
             }
             else
             {
-                _ctx.Region.Tell(new SiteProtocol.Discovered(group.Key, _epoch, group.ToList()));
+                _ctx.Region.Tell(new SiteProtocol.Discovered(group.Key, _epoch, group.Select(e => new SiteProtocol.DiscoveredUrl(e.Url, e.Depth, e.Via, e.Kind)).ToList()));
             }
         }
     }
+
+    // ---- writes ----
+
+    private void Persist(FetchCommit commit)
+    {
+        _unacked++;
+        _ctx.Writer.Tell(new ArchiveWriterProtocol.Persist(commit));
+    }
+
+    private void Acknowledged() => _unacked = Math.Max(0, _unacked - 1); // after a restart, acks of the old instance's writes
 
     private void Settle(FrontierEntry entry, string reason, FrontierState state = FrontierState.Skipped)
     {
@@ -691,90 +661,63 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
 
     private void CommitDnsFailure(FrontierEntry entry)
     {
-        _attempts.TryGetValue(entry.Url, out var attempts);
-        var attempt = attempts + 1;
+        var attempt = _frontier.Attempts(entry.Url) + 1;
         var retry = RetryPolicy.Decide(_ctx.Options.Retry, attempt, null, transientError: true, null);
         var now = Now;
-        var capture = new CaptureRecord
-        {
-            Id = Guid.CreateVersion7(now).ToString("N"),
-            Url = entry.Url,
-            Host = entry.Host,
-            Epoch = entry.Epoch,
-            FetchedAt = now,
-            Error = nameof(FetchErrorKind.DnsFailure),
-            ErrorDetail = _address?.Error ?? "no address",
-            Attempt = attempt,
-        };
         _errors++;
         _fetched++;
-        _attempts[entry.Url] = attempt;
+        _frontier.Attempted(entry.Url, attempt);
+        DateTimeOffset? due = null;
         if (retry.Kind == RetryDecisionKind.Retry)
         {
-            _later.Enqueue((entry, attempt + 1), _addressExpires > now + retry.Delay ? _addressExpires : now + retry.Delay);
+            due = _address!.Expires > now + retry.Delay ? _address.Expires : now + retry.Delay;
+            _frontier.RetryAt(entry, due.Value);
         }
 
-        _unacked++;
-        _ctx.Writer.Tell(new ArchiveWriterProtocol.Persist(new FetchCommit
+        Persist(new FetchCommit
         {
-            Capture = capture,
+            Capture = SitePipeline.SyntheticCapture(entry, now, attempt, nameof(FetchErrorKind.DnsFailure), _address?.Answer.Error ?? "no address"),
             UrlState = retry.Kind switch
             {
                 RetryDecisionKind.Retry => FrontierState.Pending,
                 RetryDecisionKind.GiveUp => FrontierState.Failed,
                 _ => FrontierState.Done,
             },
-        }));
+            RetryAt = due,
+        });
     }
 
     private void CommitRefused(FrontierEntry entry, string reason)
     {
-        var now = Now;
-        _attempts.TryGetValue(entry.Url, out var attempts);
         _errors++;
         _lastError = $"{nameof(FetchErrorKind.AddressRefused)}: {reason}";
-        _unacked++;
-        _ctx.Writer.Tell(new ArchiveWriterProtocol.Persist(new FetchCommit
+        var capture = SitePipeline.SyntheticCapture(entry, Now, _frontier.Attempts(entry.Url) + 1, nameof(FetchErrorKind.AddressRefused), reason) with
         {
-            Capture = new CaptureRecord
-            {
-                Id = Guid.CreateVersion7(now).ToString("N"),
-                Url = entry.Url,
-                Host = entry.Host,
-                Epoch = entry.Epoch,
-                FetchedAt = now,
-                IpAddress = _address?.Addresses.Count > 0 ? _address.Addresses[0].ToString() : null,
-                Error = nameof(FetchErrorKind.AddressRefused),
-                ErrorDetail = reason,
-                Attempt = attempts + 1,
-            },
-            UrlState = FrontierState.Failed,
-        }));
+            IpAddress = _address?.Answer.Addresses.Count > 0 ? _address.Answer.Addresses[0].ToString() : null,
+        };
+        Persist(new FetchCommit { Capture = capture, UrlState = FrontierState.Failed });
     }
+
+    // ---- reporting ----
 
     private SitePhase Phase()
     {
-        if (_loading || _epoch < 0)
+        if (_state is SitePhase.Loading or SitePhase.Resolving)
         {
-            return SitePhase.Loading;
+            return _state;
         }
 
-        if (_busy && _address is null)
-        {
-            return SitePhase.Resolving;
-        }
-
-        if (_busy || _pending is not null || _ready.Count > 0 || _unacked > 0)
+        if (_busy || _frontier.ReadyCount > 0 || _unacked > 0)
         {
             return SitePhase.Crawling;
         }
 
-        return _later.Count > 0 ? SitePhase.Waiting : SitePhase.Idle;
+        return _frontier.WaitingCount > 0 ? SitePhase.Waiting : SitePhase.Idle;
     }
 
     private SiteProtocol.SiteReport Report() => new(
-        _host, _epoch, Phase(), _ready.Count, _later.Count, _busy || _pending is not null,
-        _fetched, _errors, _skipped, PinnedAddress(), _lastError, _lastFetchAt);
+        _host, _epoch, Phase(), _frontier.ReadyCount, _frontier.WaitingCount, _busy,
+        _fetched, _errors, _skipped, _lease.Held ?? _address?.Pinned, _lastError, _lastFetchAt);
 
     private void SendReport(bool force)
     {
@@ -789,46 +732,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers
         _ctx.Coordinator.Tell(Report());
     }
 
-    private static string Origin(string url)
+    /// <summary>The host's DNS answer, what the address guard admits of it, and until when it is used.</summary>
+    private sealed record Address(ResolvedHost Answer, IReadOnlyList<IPAddress> Admitted, string? Refusal, DateTimeOffset Expires)
     {
-        var uri = new Uri(url);
-        return uri.GetLeftPart(UriPartial.Authority);
-    }
-
-    private static string PathAndQuery(string url) => new Uri(url).PathAndQuery;
-
-    private sealed record Pending(FrontierEntry Entry, int Attempt, string? RobotsOrigin)
-    {
-        public string? Address { get; init; }
-
-        /// <summary>Redirects followed so far to reach this robots.txt.</summary>
-        public int Hops { get; init; }
-    }
-
-    /// <summary>An origin's robots.txt: its rules, or (Rules null) when to try again or which redirect to follow.</summary>
-    private sealed record RobotsState(RobotsRules? Rules, RobotsFetchOutcome Outcome, DateTimeOffset ExpiresAt, int Attempts, DateTimeOffset RetryAt, string? FollowUrl = null, int Hops = 0);
-
-    private sealed record Loaded(int Epoch, IReadOnlyList<FrontierEntry> Entries);
-
-    private sealed record LoadFailed(int Epoch, Exception Error);
-
-
-    private sealed record RobotsLoaded(string Origin, RobotsDecision? Decision);
-
-    private sealed record Fetched(Pending Pending, ProcessedFetch? Processed, RobotsDecision? Robots, Exception? Error);
-
-    private sealed record PumpTick
-    {
-        public static readonly PumpTick Instance = new();
-    }
-
-    private sealed record ReportTick
-    {
-        public static readonly ReportTick Instance = new();
-    }
-
-    private sealed record ReleaseTick
-    {
-        public static readonly ReleaseTick Instance = new();
+        public string? Pinned => Admitted.Count == 0
+            ? null
+            : (Admitted.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? Admitted[0]).ToString();
     }
 }

@@ -159,6 +159,50 @@ public abstract class CrawlStoreContract
     }
 
     [SkippableFact]
+    public async Task A_retry_commit_keeps_its_due_time_until_the_url_is_done_or_failed()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.AddToFrontierAsync([Entry("http://a.kp/flaky"), Entry("http://a.kp/hopeless"), Entry("http://a.kp/plain")]);
+
+        await store.CommitAsync([
+            Commit(Capture("http://a.kp/flaky") with { Status = 503 }, FrontierState.Pending) with { RetryAt = At(90) },
+            Commit(Capture("http://a.kp/hopeless", at: 1) with { Status = 503 }, FrontierState.Pending) with { RetryAt = At(120) },
+        ]);
+        var pending = await store.GetPendingAsync("a.kp", 1, 10);
+        var frontier = await store.GetFrontierAsync("a.kp", 1);
+        Assert.Equal(At(90), pending.Single(e => e.Url == "http://a.kp/flaky").RetryAt);
+        Assert.Equal(At(120), frontier.Single(e => e.Url == "http://a.kp/hopeless").RetryAt);
+        Assert.Null(pending.Single(e => e.Url == "http://a.kp/plain").RetryAt);
+
+        await store.CommitAsync([
+            Commit(Capture("http://a.kp/flaky", at: 90) with { Attempt = 2 }, FrontierState.Done) with { RetryAt = At(999) },
+            Commit(Capture("http://a.kp/hopeless", at: 120) with { Attempt = 2, Status = 503 }, FrontierState.Failed),
+        ]);
+        var after = await store.GetFrontierAsync("a.kp", 1);
+
+        Assert.All(after, e => Assert.Null(e.RetryAt));
+        Assert.Equal(FrontierState.Done, after.Single(e => e.Url == "http://a.kp/flaky").State);
+    }
+
+    [SkippableFact]
+    public async Task A_due_time_survives_a_reopen_and_a_settled_url_loses_it()
+    {
+        var store = await CreateStoreAsync();
+        await store.CommitAsync([
+            Commit(Capture("http://a.kp/a") with { Status = 429 }, FrontierState.Pending) with { RetryAt = At(3600) },
+            Commit(Capture("http://a.kp/b") with { Status = 429 }, FrontierState.Pending) with { RetryAt = At(60) },
+        ]);
+        await store.DisposeAsync();
+        await using var reopened = await ReopenStoreAsync();
+
+        await reopened.UpdateFrontierAsync([new FrontierUpdate("http://a.kp/b", "a.kp", 1, FrontierState.Skipped, "robots.txt disallows it")]);
+        var frontier = await reopened.GetFrontierAsync("a.kp", 1);
+
+        Assert.Equal(At(3600), frontier.Single(e => e.Url == "http://a.kp/a").RetryAt);
+        Assert.Null(frontier.Single(e => e.Url == "http://a.kp/b").RetryAt);
+    }
+
+    [SkippableFact]
     public async Task A_later_insert_of_a_done_url_does_not_make_it_pending_again()
     {
         await using var store = await CreateStoreAsync();
@@ -335,6 +379,21 @@ public abstract class CrawlStoreContract
 
         Assert.Equal(newest.Id, latest?.Id);
         Assert.Null(await store.GetLatestCaptureAsync("http://a.kp/never"));
+    }
+
+    [SkippableFact]
+    public async Task GetLatestHostCapture_returns_the_most_recently_fetched_capture_of_any_url_of_the_host()
+    {
+        await using var store = await CreateStoreAsync();
+        var newest = Capture("http://a.kp/2", epoch: 1, at: 300);
+        await store.CommitAsync([Commit(Capture("http://a.kp/1", epoch: 2, at: 100)), Commit(newest)]);
+        await store.CommitAsync([Commit(Capture("https://a.kp/robots.txt", epoch: 2, at: 200)), Commit(Capture("http://b.kp/", at: 900))]);
+
+        var latest = await store.GetLatestHostCaptureAsync("a.kp");
+
+        Assert.Equal(newest.Id, latest?.Id);
+        Assert.Equal(At(300), latest?.FetchedAt);
+        Assert.Null(await store.GetLatestHostCaptureAsync("never.kp"));
     }
 
     [SkippableFact]

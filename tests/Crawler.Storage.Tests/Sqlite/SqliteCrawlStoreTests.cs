@@ -28,6 +28,33 @@ public sealed class SqliteCrawlStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_version_1_file_gains_the_retry_due_time_column_and_keeps_its_rows()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE frontier (epoch INTEGER NOT NULL, url TEXT NOT NULL, host TEXT NOT NULL, depth INTEGER NOT NULL,
+                    via TEXT, kind TEXT NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL, added_seq INTEGER NOT NULL,
+                    reason TEXT, PRIMARY KEY (epoch, url)) WITHOUT ROWID;
+                INSERT INTO frontier VALUES (1, 'http://a.kp/old', 'a.kp', 0, NULL, 'seed', 0, 1, 7, NULL);
+                PRAGMA user_version = 1;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        await using var store = await OpenAsync();
+        await store.CommitAsync([Commit(Capture("http://a.kp/new") with { Status = 503 }, FrontierState.Pending) with { RetryAt = At(60) }]);
+        var frontier = await store.GetFrontierAsync("a.kp", 1);
+
+        Assert.Equal(2L, Query<long>("PRAGMA user_version"));
+        Assert.Null(frontier.Single(e => e.Url == "http://a.kp/old").RetryAt);
+        Assert.Equal(At(60), frontier.Single(e => e.Url == "http://a.kp/new").RetryAt);
+    }
+
+    [Fact]
     public void Default_path_is_the_data_folder()
     {
         Assert.Equal("data/crawler.db", new SqliteStoreOptions().Path);

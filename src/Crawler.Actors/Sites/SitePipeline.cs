@@ -1,0 +1,142 @@
+using System.Net;
+using System.Text;
+using Akka.Actor;
+using Crawler.Actors.Crawling;
+using Crawler.Core.Robots;
+using Crawler.Net;
+using Crawler.Storage;
+using static Crawler.Actors.Sites.SiteSelf;
+
+namespace Crawler.Actors.Sites;
+
+/// <summary>
+/// What a <see cref="SiteActor"/> runs off its thread (store reads, the fetch and its processing) and the
+/// messages those bring back. Every task here completes with a message: none faults.
+/// </summary>
+internal static class SitePipeline
+{
+    public static async Task<Loaded> Load(ICrawlStore store, string host, int epoch)
+    {
+        var entries = await store.GetFrontierAsync(host, epoch).ConfigureAwait(false);
+        var last = await store.GetLatestHostCaptureAsync(host).ConfigureAwait(false);
+        return new Loaded(epoch, entries, last is null ? null : (last.FetchedAt, TimeSpan.FromMilliseconds(last.DurationMs)));
+    }
+
+    public static async Task<RobotsDecision?> LoadRobots(ICrawlStore store, string url, int epoch, string token, RobotsCacheOptions cache)
+    {
+        var capture = await store.GetLatestCaptureAsync(url).ConfigureAwait(false);
+        for (var hops = 0; capture is { Status: >= 300 and < 400, RedirectTo: { } next } && hops < RobotsTracker.MaxRedirects; hops++)
+        {
+            capture = await store.GetLatestCaptureAsync(next).ConfigureAwait(false);
+        }
+
+        if (capture is null || capture.Epoch != epoch)
+        {
+            return null;
+        }
+
+        var outcome = RobotsPolicy.Classify(capture.Status);
+        if (outcome is RobotsFetchOutcome.ServerError or RobotsFetchOutcome.Unreachable)
+        {
+            return null;
+        }
+
+        var body = capture.PayloadDigest is { } d ? await store.GetPayloadAsync(d).ConfigureAwait(false) : null;
+        return RobotsPolicy.Decide(capture.Status, body is null ? null : Encoding.UTF8.GetString(body), token, capture.FetchedAt, cache);
+    }
+
+    /// <summary>Fetch and process off the actor's thread. Never faults: any exception becomes a <see cref="Fetched"/> with its error.</summary>
+    public static async Task<Fetched> FetchAndProcess(SiteContext ctx, FetchJob job)
+    {
+        try
+        {
+            // Recrawl: a URL archived in an earlier epoch is asked for conditionally, so an unchanged
+            // page costs the server a 304 and the archive a revisit.
+            var previous = job.RobotsOrigin is null && job.Entry.Epoch > 1
+                ? await PreviousCapture(ctx.Store, job.Entry).ConfigureAwait(false)
+                : null;
+            var result = await ctx.Fetcher.FetchAsync(
+                new FetchRequest(new Uri(job.Entry.Url), IPAddress.Parse(job.Address), previous?.ETag, previous?.LastModified),
+                CancellationToken.None).ConfigureAwait(false);
+            var processed = PageProcessor.Process(job.Entry, job.Attempt, result, ctx.Options, ctx.Scope, ctx.MaxDecompressedBytes, previous);
+            RobotsDecision? robots = null;
+            if (job.RobotsOrigin is not null
+                && !(result.StatusCode is >= 300 and < 400 && job.Hops < RobotsTracker.MaxRedirects && SameHost(processed.Commit.Capture.RedirectTo, job.Entry.Host)))
+            {
+                var body = result.StatusCode is >= 200 and < 300
+                    ? Encoding.UTF8.GetString(HttpFetcher.Decode(result, ctx.MaxDecompressedBytes, out _))
+                    : null;
+                robots = RobotsPolicy.Decide(result.StatusCode, body, ctx.Options.ProductToken, ctx.Clock.GetUtcNow(), ctx.Options.Robots);
+            }
+
+            return new Fetched(job, processed, robots, null);
+        }
+#pragma warning disable CA1031 // a failure of any kind is the site's to record; it must never stall the site
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return new Fetched(job, null, null, ex);
+        }
+    }
+
+    private static async Task<CaptureRecord?> PreviousCapture(ICrawlStore store, FrontierEntry entry)
+    {
+        try
+        {
+            var previous = await store.GetLatestCaptureAsync(entry.Url).ConfigureAwait(false);
+            return previous is { Status: 200 } && previous.Epoch < entry.Epoch && (previous.ETag is not null || previous.LastModified is not null)
+                ? previous
+                : null;
+        }
+        catch (StoreUnavailableException)
+        {
+            return null; // an unconditional fetch is always correct
+        }
+    }
+
+    private static bool SameHost(string? url, string host) =>
+        url is not null && Core.Urls.UrlCanonicalizer.TryGetHost(url, out var h) && h == host;
+
+    public static CaptureRecord SyntheticCapture(FrontierEntry entry, DateTimeOffset now, int attempt, string error, string detail) => new()
+    {
+        Id = Guid.CreateVersion7(now).ToString("N"),
+        Url = entry.Url,
+        Host = entry.Host,
+        Epoch = entry.Epoch,
+        FetchedAt = now,
+        Error = error,
+        ErrorDetail = detail,
+        Attempt = attempt,
+    };
+}
+
+/// <summary>Messages a site sends itself: never on the wire, so not verified by serialize-messages.</summary>
+internal static class SiteSelf
+{
+    internal sealed record Loaded(int Epoch, IReadOnlyList<FrontierEntry> Entries, (DateTimeOffset At, TimeSpan ResponseTime)? LastFetch) : INoSerializationVerificationNeeded;
+
+    internal sealed record LoadFailed(int Epoch, Exception Error) : INoSerializationVerificationNeeded;
+
+    internal sealed record Reload(int Epoch) : INoSerializationVerificationNeeded;
+
+    internal sealed record Resume(int Epoch) : INoSerializationVerificationNeeded;
+
+    internal sealed record RobotsLoaded(string Origin, RobotsDecision? Decision) : INoSerializationVerificationNeeded;
+
+    internal sealed record Fetched(FetchJob Job, ProcessedFetch? Processed, RobotsDecision? Robots, Exception? Error) : INoSerializationVerificationNeeded;
+
+    internal sealed record PumpTick : INoSerializationVerificationNeeded
+    {
+        public static readonly PumpTick Instance = new();
+    }
+
+    internal sealed record ReportTick : INoSerializationVerificationNeeded
+    {
+        public static readonly ReportTick Instance = new();
+    }
+
+    internal sealed record ReleaseTick : INoSerializationVerificationNeeded
+    {
+        public static readonly ReleaseTick Instance = new();
+    }
+}

@@ -1,0 +1,391 @@
+using System.Net;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Crawler.Actors.Archive;
+using Crawler.Actors.Dns;
+using Crawler.Actors.Politeness;
+using Crawler.Actors.Sites;
+using Crawler.Actors.Tests.Sites;
+using Crawler.Core.Policies;
+using Crawler.Net;
+using Crawler.Storage;
+using Crawler.Storage.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Xunit;
+
+namespace Crawler.Actors.Tests;
+
+/// <summary>
+/// One site actor against a real loopback server and a real SQLite store; the resolver, the address gate, the
+/// archive writer, the coordinator and the site region are probes the test answers. Time is the test's: a fake
+/// clock and Akka's test scheduler move together. Messages are serialized as a cluster would (serialize-messages).
+/// </summary>
+public sealed class SiteActorTests : TestKit, IAsyncLifetime
+{
+    private const string Host = "site.kp";
+    private static readonly TimeSpan Pause = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(60);
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "site-" + Guid.NewGuid().ToString("N") + ".db");
+
+    // Captures are dated by the fetcher's wall clock: the fake clock starts at the real time (to the millisecond).
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+    private readonly LoopbackSite _server = new();
+    private readonly HttpFetcher _fetcher = new(new FetcherOptions(), new AddressGuard(new AddressGuardOptions { Allow = ["127.0.0.0/8"], AllowPublic = false }));
+    private readonly TestProbe _resolver;
+    private readonly TestProbe _gate;
+    private readonly TestProbe _writer;
+    private readonly TestProbe _coordinator;
+    private readonly TestProbe _region;
+    private ICrawlStore _store = null!;
+    private ILogger _logger = NullLogger.Instance;
+
+    public SiteActorTests()
+        : base(ManualTime.SchedulerConfig + "\nakka.actor.serialize-messages = on")
+    {
+        _resolver = CreateTestProbe("resolver");
+        _gate = CreateTestProbe("gate");
+        _writer = CreateTestProbe("writer");
+        _coordinator = CreateTestProbe("coordinator");
+        _region = CreateTestProbe("region");
+    }
+
+    private string Origin => $"http://{Host}:{_server.Port}";
+
+    public async Task InitializeAsync()
+    {
+        _store = new SqliteCrawlStore(new SqliteStoreOptions { Path = _path });
+        await _store.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _fetcher.Dispose();
+        await _store.DisposeAsync();
+        File.Delete(_path);
+    }
+
+    [Fact]
+    public async Task Two_fetches_are_apart_by_the_politeness_pause_and_each_holds_the_gate_slot_through_it()
+    {
+        _server.Serve("/robots.txt", 200, "User-agent: *\nAllow: /\n", "text/plain");
+        _server.Serve("/a", 200, $"<html><body><a href=\"{Origin}/b\">b</a><a href=\"http://other.kp/x\">x</a></body></html>");
+        _server.Serve("/b", 200, "<html><body>b</body></html>");
+        await Seed("/a");
+        var site = Start();
+
+        site.Tell(new SiteProtocol.Crawl(Host, 1));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        Settled(site);
+        // The request is over and the slot is kept through the pause: the gate hears how long.
+        Assert.Equal(Pause, _gate.ExpectMsg<AddressGateProtocol.RequestDone>(d => d.Address == "127.0.0.1" && d.Holder == Host).Pause);
+        Assert.False(_gate.HasMessages);
+
+        Advance(Pause - TimeSpan.FromMilliseconds(1));
+        Settled(site);
+        Assert.False(_gate.HasMessages);
+        Advance(TimeSpan.FromMilliseconds(1));
+        ExpectRelease(r => r.Address == "127.0.0.1");
+        var acquire = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
+        Settled(site);
+        Assert.Equal(["/robots.txt"], _server.Requests); // nothing is fetched before the grant
+
+        _gate.Reply(new AddressGateProtocol.Granted(acquire.Address));
+        await Land(_writer.ExpectMsg<ArchiveWriterProtocol.Persist>(p => p.Commit.Capture.Url == Origin + "/a"));
+        var elsewhere = _region.ExpectMsg<SiteProtocol.Discovered>();
+        Assert.Equal(new SiteProtocol.DiscoveredUrl("http://other.kp/x", 1, Origin + "/a", "a@href"), Assert.Single(elsewhere.Urls));
+        Assert.Equal("other.kp", elsewhere.Host);
+
+        Advance(Pause);
+        ExpectRelease();
+        await FetchGranted("/b");
+        Assert.Equal(["/robots.txt", "/a", "/b"], _server.Requests);
+    }
+
+    [Fact]
+    public async Task A_retry_due_time_is_stored_and_honoured_by_the_next_incarnation()
+    {
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        _server.Serve("/flaky", 503, "busy");
+        await Seed("/flaky");
+        var first = Start();
+        first.Tell(new SiteProtocol.Crawl(Host, 1));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        Advance(Pause);
+        ExpectRelease();
+        var retry = await FetchGranted("/flaky");
+        Assert.Equal(FrontierState.Pending, retry.Commit.UrlState);
+        Assert.Equal(_clock.GetUtcNow() + RetryDelay, retry.Commit.RetryAt);
+
+        // The site moves (a rebalance, a node's death): the new incarnation knows only what the store holds.
+        Watch(first);
+        first.Tell(SiteProtocol.Stop.Instance);
+        ExpectRelease();
+        ExpectTerminated(first);
+        var second = Start();
+        second.Tell(new SiteProtocol.Crawl(Host, 1));
+        var waiting = Loaded(second);
+        Assert.Equal((SitePhase.Waiting, 1, 0), (waiting.Phase, waiting.Waiting, waiting.Pending));
+        Assert.False(_resolver.HasMessages);
+
+        Advance(RetryDelay - TimeSpan.FromSeconds(1));
+        Settled(second);
+        Assert.False(_resolver.HasMessages);
+        Advance(TimeSpan.FromSeconds(1));
+        AnswerResolve();
+        var again = await FetchGranted("/flaky");
+        Assert.Equal(2, again.Commit.Capture.Attempt);
+        Assert.Equal(["/robots.txt", "/flaky", "/flaky"], _server.Requests); // robots.txt came from the store
+    }
+
+    [Fact]
+    public async Task A_new_incarnation_waits_out_the_pause_since_the_hosts_last_stored_fetch()
+    {
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        await Seed("/a");
+        var lastFetch = _clock.GetUtcNow() - TimeSpan.FromSeconds(4);
+        await _store.CommitAsync([new FetchCommit
+        {
+            Capture = new CaptureRecord { Id = Guid.CreateVersion7().ToString("N"), Url = Origin + "/old", Host = Host, Epoch = 1, FetchedAt = lastFetch, Status = 200 },
+        }]);
+        var site = Start();
+
+        site.Tell(new SiteProtocol.Crawl(Host, 1));
+        Loaded(site);
+        Assert.False(_resolver.HasMessages);
+        Advance(TimeSpan.FromSeconds(6) - TimeSpan.FromMilliseconds(1));
+        Settled(site);
+        Assert.False(_resolver.HasMessages);
+        Advance(TimeSpan.FromMilliseconds(1));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+    }
+
+    [Fact]
+    public async Task Stop_during_a_fetch_lets_it_finish_and_stops_once_its_write_is_acknowledged()
+    {
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        _server.Serve("/slow", 200, "<html>slow</html>", gate: answer);
+        _server.Serve("/next", 200, "<html>next</html>");
+        await Seed("/slow", "/next");
+        var site = Start();
+        Watch(site);
+        site.Tell(new SiteProtocol.Crawl(Host, 1));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        Advance(Pause);
+        ExpectRelease();
+        _gate.Reply(new AddressGateProtocol.Granted(_gate.ExpectMsg<AddressGateProtocol.Acquire>().Address));
+        AwaitCondition(() => _server.Requests.Contains("/slow"), TimeSpan.FromSeconds(10));
+
+        site.Tell(SiteProtocol.Stop.Instance);
+        Settled(site);
+        answer.SetResult();
+        var write = _writer.ExpectMsg<ArchiveWriterProtocol.Persist>(TimeSpan.FromSeconds(10));
+        Assert.Equal(Origin + "/slow", write.Commit.Capture.Url);
+        var stopping = Settled(site); // still there: its write is not acknowledged yet
+        Assert.Equal(Host, stopping.Host);
+        _gate.ExpectMsg<AddressGateProtocol.RequestDone>(); // the request is over, the address not yet released
+        Assert.False(_gate.HasMessages);
+
+        await _store.CommitAsync([write.Commit]);
+        _writer.Reply(new ArchiveWriterProtocol.Persisted(write.Commit.Capture.Url));
+        ExpectRelease();
+        ExpectTerminated(site);
+        Assert.DoesNotContain("/next", _server.Requests);
+    }
+
+    [Fact]
+    public async Task A_fetch_whose_pipeline_throws_is_recorded_as_failed_and_the_site_goes_on()
+    {
+        _store = new ThrowingStore(_store);
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        _server.Serve("/b", 200, "<html>b</html>");
+        await Seed(2, "/a", "/b");
+        var site = Start();
+
+        site.Tell(new SiteProtocol.Crawl(Host, 2));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        Advance(Pause);
+        ExpectRelease();
+        _gate.Reply(new AddressGateProtocol.Granted(_gate.ExpectMsg<AddressGateProtocol.Acquire>().Address));
+        var failed = _writer.ExpectMsg<ArchiveWriterProtocol.Settle>();
+        Assert.Equal((Origin + "/a", FrontierState.Failed), (failed.Update.Url, failed.Update.State));
+        Assert.Contains(ThrowingStore.Message, failed.Update.Reason, StringComparison.Ordinal);
+        _writer.Reply(new ArchiveWriterProtocol.Persisted(failed.Update.Url));
+
+        Advance(Pause);
+        ExpectRelease(); // the slot is not held forever
+        await FetchGranted("/b");
+    }
+
+    [Fact]
+    public async Task A_restart_gives_the_address_slot_back_and_resumes_the_epoch()
+    {
+        _logger = new ThrowOnceLogger(eventId: 302); // robots.txt decided: thrown while the slot is held
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        await Seed(3, "/a");
+        var site = Start();
+
+        site.Tell(new SiteProtocol.Crawl(Host, 3));
+        AnswerResolve();
+        _gate.Reply(new AddressGateProtocol.Granted(_gate.ExpectMsg<AddressGateProtocol.Acquire>().Address));
+        ExpectRelease(); // at once, not after a pause: the restart gave it back
+        Settled(site);
+
+        Advance(Pause);
+        AnswerResolve();
+        _gate.ExpectMsg<AddressGateProtocol.Acquire>();
+        Assert.Equal(3, Settled(site).Epoch);
+    }
+
+    [Fact]
+    public async Task Urls_robots_txt_disallows_are_settled_without_a_request()
+    {
+        _server.Serve("/robots.txt", 200, "User-agent: *\nDisallow: /private\n", "text/plain");
+        await Seed("/private/x");
+        var site = Start();
+
+        site.Tell(new SiteProtocol.Crawl(Host, 1));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        Advance(Pause);
+        var settled = _writer.ExpectMsg<ArchiveWriterProtocol.Settle>();
+        Assert.Equal((Origin + "/private/x", FrontierState.Skipped, "robots.txt disallows it"), (settled.Update.Url, settled.Update.State, settled.Update.Reason));
+        _writer.Reply(new ArchiveWriterProtocol.Persisted(settled.Update.Url));
+        Assert.Equal(SitePhase.Idle, Settled(site).Phase);
+        Assert.Equal(["/robots.txt"], _server.Requests);
+    }
+
+    private IActorRef Start()
+    {
+        var options = new CrawlOptions
+        {
+            Politeness = new PolitenessOptions { MinDelay = Pause, DelayFactor = 0.001 },
+            Retry = new RetryOptions { BaseDelay = RetryDelay, MaxAttempts = 3 },
+            ReportInterval = TimeSpan.FromHours(1),
+        };
+        var context = new SiteContext(
+            _store, _fetcher, options, new CrawlScope(["kp"]), 1 << 20, _clock, _writer, _gate, _coordinator, _logger)
+        {
+            Resolver = _resolver,
+            Region = _region,
+        };
+        return Sys.ActorOf(Props.Create(() => new SiteActor(Host, context)));
+    }
+
+    private Task Seed(params string[] paths) => Seed(1, paths);
+
+    private Task Seed(int epoch, params string[] paths) =>
+        _store.AddToFrontierAsync([.. paths.Select(p => new FrontierEntry { Url = Origin + p, Host = Host, Epoch = epoch })]);
+
+    private void Advance(TimeSpan by)
+    {
+        _clock.Advance(by);
+        ((TestScheduler)Sys.Scheduler).Advance(by);
+    }
+
+    /// <summary>A report from the site: every message it sent before has reached its probe.</summary>
+    private SiteProtocol.SiteReport Settled(IActorRef site) => site.Ask<SiteProtocol.SiteReport>(new SiteProtocol.GetReport(Host), TimeSpan.FromSeconds(10)).Result;
+
+    /// <summary>A report once the site has loaded its frontier from the store.</summary>
+    private SiteProtocol.SiteReport Loaded(IActorRef site)
+    {
+        SiteProtocol.SiteReport? report = null;
+        AwaitCondition(() => (report = Settled(site)).Phase != SitePhase.Loading, TimeSpan.FromSeconds(10));
+        return report!;
+    }
+
+    private void AnswerResolve()
+    {
+        _resolver.ExpectMsg<DnsResolverProtocol.Resolve>(r => r.Host == Host);
+        _resolver.Reply(new DnsResolverProtocol.Resolved(new ResolvedHost(Host, [IPAddress.Loopback], null, TimeSpan.FromHours(1), null)));
+    }
+
+    /// <summary>The site's next Release to the gate (the RequestDone that starts each pause is passed over).</summary>
+    private AddressGateProtocol.Release ExpectRelease(Func<AddressGateProtocol.Release, bool>? check = null) =>
+        (AddressGateProtocol.Release)_gate.FishForMessage(m => m is AddressGateProtocol.Release r && (check is null || check(r)));
+
+    /// <summary>Grants the next Acquire, expects the fetch of <paramref name="path"/> to be written, stores it and acknowledges it.</summary>
+    private async Task<ArchiveWriterProtocol.Persist> FetchGranted(string path)
+    {
+        var acquire = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
+        Assert.Equal((acquire.Address, acquire.Holder), ("127.0.0.1", Host));
+        _gate.Reply(new AddressGateProtocol.Granted(acquire.Address));
+        var write = _writer.ExpectMsg<ArchiveWriterProtocol.Persist>(TimeSpan.FromSeconds(10));
+        Assert.Equal(Origin + path, write.Commit.Capture.Url);
+        await Land(write);
+        return write;
+    }
+
+    private async Task Land(ArchiveWriterProtocol.Persist write)
+    {
+        await _store.CommitAsync([write.Commit]);
+        _writer.Reply(new ArchiveWriterProtocol.Persisted(write.Commit.Capture.Url));
+    }
+
+    /// <summary>The real store, whose capture lookups for one page throw as a broken store would.</summary>
+    private sealed class ThrowingStore(ICrawlStore inner) : ICrawlStore
+    {
+        public const string Message = "store broken (test)";
+
+        public Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default) =>
+            url.EndsWith("/a", StringComparison.Ordinal) ? throw new InvalidOperationException(Message) : inner.GetLatestCaptureAsync(url, ct);
+
+        public Task InitializeAsync(CancellationToken ct = default) => inner.InitializeAsync(ct);
+
+        public Task<int> AddToFrontierAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default) => inner.AddToFrontierAsync(entries, ct);
+
+        public Task CommitAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct = default) => inner.CommitAsync(batch, ct);
+
+        public Task UpdateFrontierAsync(IReadOnlyList<FrontierUpdate> updates, CancellationToken ct = default) => inner.UpdateFrontierAsync(updates, ct);
+
+        public Task<IReadOnlyList<FrontierEntry>> GetPendingAsync(string host, int epoch, int limit, CancellationToken ct = default) => inner.GetPendingAsync(host, epoch, limit, ct);
+
+        public Task<IReadOnlyList<FrontierEntry>> GetFrontierAsync(string host, int epoch, CancellationToken ct = default) => inner.GetFrontierAsync(host, epoch, ct);
+
+        public Task<IReadOnlyList<string>> GetHostsWithPendingAsync(int epoch, CancellationToken ct = default) => inner.GetHostsWithPendingAsync(epoch, ct);
+
+        public IAsyncEnumerable<CaptureRecord> GetCapturesAsync(CaptureQuery query, CancellationToken ct = default) => inner.GetCapturesAsync(query, ct);
+
+        public Task<CaptureRecord?> GetLatestHostCaptureAsync(string host, CancellationToken ct = default) => inner.GetLatestHostCaptureAsync(host, ct);
+
+        public Task<byte[]?> GetPayloadAsync(string digest, CancellationToken ct = default) => inner.GetPayloadAsync(digest, ct);
+
+        public Task<StoreStats> GetStatsAsync(CancellationToken ct = default) => inner.GetStatsAsync(ct);
+
+        public Task<IReadOnlyList<HostStats>> GetHostStatsAsync(int epoch, CancellationToken ct = default) => inner.GetHostStatsAsync(epoch, ct);
+
+        public Task<string?> GetSettingAsync(string key, CancellationToken ct = default) => inner.GetSettingAsync(key, ct);
+
+        public Task SetSettingAsync(string key, string value, CancellationToken ct = default) => inner.SetSettingAsync(key, value, ct);
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    /// <summary>A logger whose first entry with one event id throws, as a faulty handler would.</summary>
+    private sealed class ThrowOnceLogger(int eventId) : ILogger
+    {
+        private int _thrown;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (id.Id == eventId && Interlocked.Exchange(ref _thrown, 1) == 0)
+            {
+                throw new InvalidOperationException("handler failure (test)");
+            }
+        }
+    }
+}
