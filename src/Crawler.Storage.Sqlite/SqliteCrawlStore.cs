@@ -12,37 +12,32 @@ namespace Crawler.Storage.Sqlite;
 /// connection guarded by a semaphore, with prepared statements; reads open pooled connections
 /// of their own (WAL readers do not block the writer nor each other).
 /// </summary>
+/// <remarks>
+/// Several processes may share the file (nodes of a test cluster on one machine): each write is
+/// one BEGIN IMMEDIATE transaction that waits up to <see cref="SqliteStoreOptions.BusyTimeout"/>
+/// for another process's lock (see <see cref="SqliteConnections"/>), the schema is created under
+/// that lock, and the frontier's insertion order is counted in the file (<see cref="FrontierSequence"/>).
+/// </remarks>
 public sealed class SqliteCrawlStore : ICrawlStore
 {
     private readonly string _path;
+    private readonly SqliteStoreOptions _options;
     private readonly string _writerConnectionString;
     private readonly string _readerConnectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private SqliteConnection? _writer;
     private WriteCommands? _commands;
+    private FrontierSequence? _sequence;
     private long _lastSeq;
     private volatile bool _ready;
     private volatile bool _disposed;
 
     public SqliteCrawlStore(SqliteStoreOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Path);
-        _path = System.IO.Path.GetFullPath(options.Path);
-        _writerConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = _path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = false,
-        }.ToString();
-        _readerConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = _path,
-            Mode = SqliteOpenMode.ReadWrite,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-        }.ToString();
+        _path = SqliteConnections.Validate(options);
+        _options = options;
+        _writerConnectionString = SqliteConnections.ConnectionString(_path, options, pooling: false);
+        _readerConnectionString = SqliteConnections.ConnectionString(_path, options, pooling: true, SqliteOpenMode.ReadWrite);
     }
 
     /// <summary>The database file (absolute).</summary>
@@ -74,23 +69,28 @@ public sealed class SqliteCrawlStore : ICrawlStore
                     + "Create the folder with write access for this user, or point the store at a writable path.", e);
             }
 
-            var connection = new SqliteConnection(_writerConnectionString);
+            SqliteConnection? connection = null;
             try
             {
-                connection.Open();
+                connection = SqliteConnections.Open(_writerConnectionString, _options);
                 OpenSchema(connection);
+                _sequence = new FrontierSequence(connection);
                 _commands = new WriteCommands(connection);
                 _writer = connection;
                 _ready = true;
             }
             catch (SqliteException e)
             {
-                connection.Dispose();
+                _sequence?.Dispose();
+                _sequence = null;
+                connection?.Dispose();
                 throw Unavailable(e, "cannot be opened");
             }
             catch
             {
-                connection.Dispose();
+                _sequence?.Dispose();
+                _sequence = null;
+                connection?.Dispose();
                 throw;
             }
         }
@@ -102,14 +102,8 @@ public sealed class SqliteCrawlStore : ICrawlStore
 
     private void OpenSchema(SqliteConnection connection)
     {
-        // journal_mode is stored in the file; synchronous, foreign_keys and busy_timeout are per connection.
-        Execute(connection, "PRAGMA journal_mode = WAL");
-        Execute(connection, "PRAGMA synchronous = FULL");
-        Execute(connection, "PRAGMA foreign_keys = OFF");
-        Execute(connection, "PRAGMA busy_timeout = 10000");
-
-        // After a checkpoint, shrink the WAL back to at most 64 MiB instead of keeping its peak size.
-        Execute(connection, "PRAGMA journal_size_limit = 67108864");
+        // journal_mode is stored in the file; the per-connection pragmas (busy_timeout first) are set by Open.
+        SqliteConnections.EnsureWal(connection);
 
         var version = Convert.ToInt64(Scalar(connection, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
         if (version > SqliteSchema.Version)
@@ -119,19 +113,17 @@ public sealed class SqliteCrawlStore : ICrawlStore
                 + "Run a newer crawler, or point the store at another path.");
         }
 
-        using (var tx = connection.BeginTransaction(deferred: false))
+        // Under the write lock: processes opening one new file at once create the schema one after another.
+        using var tx = SqliteConnections.BeginWrite(connection);
+        Execute(connection, SqliteSchema.Create, tx);
+        if (Convert.ToInt64(Scalar(connection, SqliteSchema.HasRetryAt, tx), System.Globalization.CultureInfo.InvariantCulture) == 0)
         {
-            Execute(connection, SqliteSchema.Create, tx);
-            if (Convert.ToInt64(Scalar(connection, SqliteSchema.HasRetryAt, tx), System.Globalization.CultureInfo.InvariantCulture) == 0)
-            {
-                Execute(connection, SqliteSchema.AddRetryAt, tx); // a version-1 file
-            }
-
-            Execute(connection, SqliteSchema.SetVersion, tx);
-            tx.Commit();
+            Execute(connection, SqliteSchema.AddRetryAt, tx); // a version-1 file
         }
 
-        _lastSeq = (long)Scalar(connection, "SELECT COALESCE(MAX(added_seq), 0) FROM frontier")!;
+        Execute(connection, SqliteSchema.SetVersion, tx);
+        Execute(connection, FrontierSequence.Create, tx);
+        tx.Commit();
     }
 
     public async Task<int> AddToFrontierAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default)
@@ -583,6 +575,8 @@ public sealed class SqliteCrawlStore : ICrawlStore
             _ready = false;
             _commands?.Dispose();
             _commands = null;
+            _sequence?.Dispose();
+            _sequence = null;
             if (_writer is not null)
             {
                 await _writer.DisposeAsync().ConfigureAwait(false);
@@ -602,6 +596,8 @@ public sealed class SqliteCrawlStore : ICrawlStore
     /// <summary>
     /// Runs <paramref name="body"/> in one immediate transaction under the write lock: all of it
     /// is stored or none (an exception rolls back); SQLite failures become StoreUnavailableException.
+    /// The frontier counter is read after BEGIN IMMEDIATE (no other process can write until the
+    /// commit) and stored back with the batch.
     /// </summary>
     private async Task<T> InTransactionAsync<T>(string what, Func<WriteCommands, T> body, CancellationToken ct)
     {
@@ -611,9 +607,15 @@ public sealed class SqliteCrawlStore : ICrawlStore
             var commands = ReadyCommands();
             try
             {
-                using var tx = _writer!.BeginTransaction(deferred: false);
+                using var tx = SqliteConnections.BeginWrite(_writer!);
                 commands.Enlist(tx);
+                var first = _lastSeq = _sequence!.Read(tx);
                 var result = body(commands);
+                if (_lastSeq != first)
+                {
+                    _sequence.Write(tx, _lastSeq);
+                }
+
                 tx.Commit();
                 return result;
             }
@@ -642,21 +644,23 @@ public sealed class SqliteCrawlStore : ICrawlStore
             throw new InvalidOperationException("Call InitializeAsync before using the store.");
         }
 
-        var connection = new SqliteConnection(_readerConnectionString);
         try
         {
-            await connection.OpenAsync(ct).ConfigureAwait(false);
-            return connection;
+            return await SqliteConnections.OpenAsync(_readerConnectionString, _options, ct).ConfigureAwait(false);
         }
         catch (SqliteException e)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
             throw Unavailable(e, "cannot be opened for reading");
         }
     }
 
     private StoreUnavailableException Unavailable(SqliteException e, string what)
     {
+        if (SqliteConnections.IsBusy(e))
+        {
+            return SqliteConnections.Busy(_path, what, _options, e);
+        }
+
         var advice = e.SqliteErrorCode switch
         {
             raw.SQLITE_CANTOPEN or raw.SQLITE_PERM or raw.SQLITE_READONLY or raw.SQLITE_AUTH =>
@@ -664,7 +668,6 @@ public sealed class SqliteCrawlStore : ICrawlStore
             raw.SQLITE_NOTADB or raw.SQLITE_CORRUPT =>
                 "the file is not a usable SQLite database: move it aside (a new one is created on start) or restore a backup",
             raw.SQLITE_FULL => "the disk is full: free space, then retry",
-            raw.SQLITE_BUSY or raw.SQLITE_LOCKED => "another process holds the database locked: stop it or use another path",
             raw.SQLITE_IOERR => "the disk reported an I/O error: check it, then retry",
             _ => "check the file and the disk, then retry",
         };

@@ -38,12 +38,13 @@ public sealed class SqliteDnsStore : IDnsStore
 
     private readonly string _connectionString;
     private readonly string _path;
+    private readonly SqliteStoreOptions _options;
 
     public SqliteDnsStore(SqliteStoreOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _path = Path.GetFullPath(options.Path);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = _path, DefaultTimeout = 10, Pooling = true }.ToString();
+        _path = SqliteConnections.Validate(options);
+        _options = options;
+        _connectionString = SqliteConnections.ConnectionString(_path, options, pooling: true);
     }
 
     public async Task InitializeAsync(CancellationToken ct = default)
@@ -52,9 +53,17 @@ public sealed class SqliteDnsStore : IDnsStore
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            SqliteConnections.EnsureWal(connection);
+            await using var tx = SqliteConnections.BeginWrite(connection);
             await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; " + Schema;
+            command.Transaction = tx;
+            command.CommandText = Schema;
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            throw SqliteConnections.Busy(_path, "could not create the DNS tables", _options, e);
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
@@ -188,26 +197,25 @@ public sealed class SqliteDnsStore : IDnsStore
 
     private static string Normalize(string name) => name.Trim().TrimEnd('.').ToLowerInvariant();
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct).ConfigureAwait(false);
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken ct) => SqliteConnections.OpenAsync(_connectionString, _options, ct);
 
     private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, string what, CancellationToken ct)
     {
         try
         {
             await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using var tx = SqliteConnections.BeginWrite(connection);
             var result = await body(connection, tx).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             return result;
         }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            throw SqliteConnections.Busy(_path, what, _options, e);
+        }
         catch (SqliteException e)
         {
-            throw new StoreUnavailableException($"The store at {_path} {what}: {e.Message}. Check the disk and that no other program holds the file.", e);
+            throw new StoreUnavailableException($"The store at {_path} {what}: {e.Message}. Check the disk and that the file is a crawler database.", e);
         }
     }
 
@@ -217,6 +225,10 @@ public sealed class SqliteDnsStore : IDnsStore
         {
             await using var connection = await OpenAsync(ct).ConfigureAwait(false);
             return await body(connection).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            throw SqliteConnections.Busy(_path, "could not be read", _options, e);
         }
         catch (SqliteException e)
         {

@@ -14,14 +14,15 @@ public sealed class SqliteUptimeStore : IUptimeStore
 {
     private readonly string _connectionString;
     private readonly string _path;
+    private readonly SqliteStoreOptions _options;
 
     /// <param name="options">The database file (shared with the crawl store).</param>
     /// <param name="thresholds">Decide which successes count as degraded in the hourly aggregates; default <see cref="UptimeThresholds.Default"/>.</param>
     public SqliteUptimeStore(SqliteStoreOptions options, UptimeThresholds? thresholds = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _path = Path.GetFullPath(options.Path);
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = _path, DefaultTimeout = 10, Pooling = true }.ToString();
+        _path = SqliteConnections.Validate(options);
+        _options = options;
+        _connectionString = SqliteConnections.ConnectionString(_path, options, pooling: true);
         Thresholds = thresholds ?? UptimeThresholds.Default;
     }
 
@@ -33,9 +34,17 @@ public sealed class SqliteUptimeStore : IUptimeStore
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            SqliteConnections.EnsureWal(connection);
+            await using var tx = SqliteConnections.BeginWrite(connection);
             await using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA journal_mode = WAL; " + SqliteUptimeSchema.Create;
+            command.Transaction = tx;
+            command.CommandText = SqliteUptimeSchema.Create;
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            throw SqliteConnections.Busy(_path, "could not create the uptime tables", _options, e);
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
@@ -310,15 +319,7 @@ public sealed class SqliteUptimeStore : IUptimeStore
         }
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(ct).ConfigureAwait(false);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous = FULL";
-        await pragma.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken ct) => SqliteConnections.OpenAsync(_connectionString, _options, ct);
 
     private Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> body, string what, CancellationToken ct) =>
         WriteAsync(async (connection, tx) =>
@@ -332,14 +333,18 @@ public sealed class SqliteUptimeStore : IUptimeStore
         try
         {
             await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            await using var tx = connection.BeginTransaction(deferred: false);
+            await using var tx = SqliteConnections.BeginWrite(connection);
             var result = await body(connection, tx).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             return result;
         }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            throw SqliteConnections.Busy(_path, what, _options, e);
+        }
         catch (SqliteException e)
         {
-            throw new StoreUnavailableException($"The store at {_path} {what}: {e.Message}. Check the disk and that no other program holds the file.", e);
+            throw new StoreUnavailableException($"The store at {_path} {what}: {e.Message}. Check the disk and that the file is a crawler database.", e);
         }
     }
 
@@ -363,6 +368,10 @@ public sealed class SqliteUptimeStore : IUptimeStore
             }
 
             return rows;
+        }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            throw SqliteConnections.Busy(_path, "could not be read", _options, e);
         }
         catch (SqliteException e)
         {
