@@ -51,6 +51,7 @@ public sealed class ClusterCrawlTests(ITestOutputHelper output)
             var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(data, "crawler.db") });
             await using (store.ConfigureAwait(false))
             {
+                await store.InitializeAsync();
                 var captured = new HashSet<string>(StringComparer.Ordinal);
                 await foreach (var capture in store.GetCapturesAsync(new CaptureQuery()))
                 {
@@ -65,6 +66,7 @@ public sealed class ClusterCrawlTests(ITestOutputHelper output)
             var uptime = new SqliteUptimeStore(new SqliteStoreOptions { Path = Path.Combine(data, "crawler.db") });
             await using (uptime.ConfigureAwait(false))
             {
+                await uptime.InitializeAsync();
                 var latest = await uptime.GetLatestAsync();
                 var probed = latest.Count(s => s.LastResult?.HttpStatus is not null);
                 output.WriteLine($"{probed} sites probed over HTTP");

@@ -1,6 +1,9 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster.Tools.Singleton;
+using Akka.DistributedData;
 using Akka.Hosting;
 using Crawler.Actors.Archive;
 using Crawler.Actors.Coordination;
@@ -41,6 +44,13 @@ public static class CrawlerActorsHosting
     public static AkkaConfigurationBuilder WithCrawlerActors(this AkkaConfigurationBuilder builder, long maxDecompressedBytes)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // The cluster tools' defaults (their serializers above all) from the start, on every node: a message of
+        // Pub-Sub, a singleton or distributed data must be readable before its extension is first used here.
+        builder.AddHocon(DistributedPubSub.DefaultConfig(), HoconAddMode.Append);
+        builder.AddHocon(ClusterSingleton.DefaultConfig(), HoconAddMode.Append);
+        builder.AddHocon(ClusterSharding.DefaultConfig(), HoconAddMode.Append);
+        builder.AddHocon(DistributedData.DefaultConfig(), HoconAddMode.Append);
         builder.WithActors((system, registry, resolver) =>
         {
             var services = resolver.GetService<IServiceProvider>();

@@ -92,7 +92,10 @@ public sealed class AddressSlot<TRef>
         return GrantWaiting(now);
     }
 
-    /// <summary>The holder's request is over; a fetch keeps the address for its <paramref name="pause"/>.</summary>
+    /// <summary>How long past its pause a fetch's claim lasts without its Release (the Release is on its way when the pause ends).</summary>
+    public static readonly TimeSpan PauseGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>The holder's request is over; a fetch keeps the address for its <paramref name="pause"/> (and <see cref="PauseGrace"/>).</summary>
     public IReadOnlyList<AddressClaim<TRef>> RequestDone(string holder, DateTimeOffset now, TimeSpan pause)
     {
         if (InFlight is { } flight && flight.Holder == holder)
@@ -100,7 +103,7 @@ public sealed class AddressSlot<TRef>
             InFlight = null;
             if (Owner is { } owner && owner.Holder == holder)
             {
-                Owner = owner with { Expires = now + (pause > TimeSpan.Zero ? pause : TimeSpan.Zero) };
+                Owner = owner with { Expires = now + (pause > TimeSpan.Zero ? pause : TimeSpan.Zero) + PauseGrace };
             }
         }
 
