@@ -67,6 +67,13 @@ internal sealed class CrawlerProcess : IDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>Sends SIGTERM, as Kubernetes does to a pod it stops.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     /// <summary>Sends SIGINT, as Ctrl+C in a terminal does.</summary>
     public void Interrupt()
     {
