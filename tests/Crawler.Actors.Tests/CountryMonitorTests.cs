@@ -65,6 +65,90 @@ public sealed class CountryMonitorTests : TestKit
         Assert.Equal([null, T0 + (Minute * 2)], store.Writes.Select(w => w.End)); // one write at a time, in order
     }
 
+    [Fact]
+    public void A_monitor_started_on_a_store_with_an_open_country_outage_ends_that_outage_instead_of_starting_another()
+    {
+        // The outage began ten minutes before this monitor (a restart, a singleton that moved) and is still open.
+        var open = new CountryOutage(T0 - (Minute * 10), null, T0 - (Minute * 9), 10, 10);
+        var store = new MemoryStore(open);
+        var options = new UptimeOptions { Interval = Minute, CountryMinimumTargets = 10 };
+        var clock = _clock;
+        var monitor = Sys.ActorOf(Props.Create(() => new CountryMonitor(store, new UptimeMetrics(), options, clock, NullLogger.Instance)));
+
+        // The store answers at once, so the loaded outage is queued during PreStart: behind the first Identify at worst.
+        monitor.Tell(new Identify(null), TestActor);
+        ExpectMsg<ActorIdentity>();
+        monitor.Tell(new Identify(null), TestActor);
+        ExpectMsg<ActorIdentity>();
+        Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.CountryOutageChanged));
+
+        // Rounds 0-1: all 10 sites still fail (the same outage goes on); rounds 2-4 all answer (it ends at round 2).
+        for (var round = 0; round < 5; round++)
+        {
+            for (var site = 0; site < 10; site++)
+            {
+                var at = T0 + (Minute * round) + TimeSpan.FromSeconds(site);
+                var result = round < 2
+                    ? ProbeResult.Failed($"site{site}.kp", at, ProbeFailure.ConnectionRefused, "refused")
+                    : ProbeResult.Up($"site{site}.kp", at, TimeSpan.FromMilliseconds(100));
+                monitor.Tell(new ProbeProtocol.ProbeCompleted(result, SiteState.Unknown, TimeSpan.Zero));
+            }
+        }
+
+        for (var step = 0; step < 28; step++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(15));
+            ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(15));
+        }
+
+        var ended = ExpectMsg<ProbeProtocol.CountryOutageChanged>(TimeSpan.FromSeconds(10)).Event;
+        Assert.Equal(CountryOutageEventKind.Ended, ended.Kind);
+        Assert.Equal(open with { End = T0 + (Minute * 2) }, ended.Outage);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal([open with { End = T0 + (Minute * 2) }], store.Writes);
+    }
+
+    /// <summary>Country outages in memory, answered at once; starts with the outages given.</summary>
+    private sealed class MemoryStore(params CountryOutage[] initial) : IUptimeStore
+    {
+        public List<CountryOutage> Writes { get; } = [];
+
+        public Task UpsertCountryOutageAsync(CountryOutage outage, CancellationToken ct = default)
+        {
+            lock (Writes)
+            {
+                Writes.Add(outage);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task<IReadOnlyList<CountryOutage>> GetCountryOutagesAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlyList<CountryOutage>>([.. initial.Where(o => o.Start >= from && o.Start <= to)]);
+
+        public Task InitializeAsync(CancellationToken ct = default) => Task.CompletedTask;
+
+        public Task AddResultsAsync(IReadOnlyList<ProbeResult> results, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<ProbeResult>> GetResultsAsync(string site, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<HourlyAggregate>> GetHourlyAsync(string? site, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task AddStateChangesAsync(IReadOnlyList<StateChange> changes, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<StateChange>> GetStateChangesAsync(string? site, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task UpsertOutageAsync(Outage outage, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<Outage>> GetOutagesAsync(string? site, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<int> PurgeResultsAsync(DateTimeOffset olderThan, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<SiteUptimeStatus>> GetLatestAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     /// <summary>Keeps country outages in memory; the first upsert lands only when the test releases it.</summary>
     private sealed class SlowFirstWriteStore : IUptimeStore
     {

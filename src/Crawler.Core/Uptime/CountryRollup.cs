@@ -129,7 +129,7 @@ public sealed class CountryRollup
     public void Resume(CountryOutage open)
     {
         ArgumentNullException.ThrowIfNull(open);
-        if (open.End is not null || outages.Count > 0)
+        if (open.End is not null || outages.Count > 0 || lastRound is not null)
         {
             throw new InvalidOperationException("Only an open outage can be resumed, and only before any round.");
         }

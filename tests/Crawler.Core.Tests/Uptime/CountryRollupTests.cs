@@ -160,4 +160,100 @@ public sealed class CountryRollupTests
                 });
         });
     }
+
+    private static CountryOutage OpenSince(int start, int confirmed) =>
+        new(Round(start), null, Round(confirmed), Targets.Length, Targets.Length);
+
+    private static List<CountryOutageEvent> ApplyAll(CountryRollup rollup, IEnumerable<ProbeRound> rounds) =>
+        [.. rounds.Select(rollup.Apply).OfType<CountryOutageEvent>()];
+
+    [Fact]
+    public void A_resumed_outage_is_open_at_once()
+    {
+        var rollup = new CountryRollup();
+        rollup.Resume(OpenSince(2, 3));
+        Assert.Equal(OpenSince(2, 3), rollup.Current);
+    }
+
+    [Fact]
+    public void A_resumed_outage_ends_after_enough_healthy_rounds_with_one_Ended_event_carrying_its_original_start()
+    {
+        var rollup = new CountryRollup();
+        rollup.Resume(OpenSince(2, 3));
+
+        var events = ApplyAll(rollup, Enumerable.Range(4, 10).Select(i => RoundOf(i, 0)));
+
+        var ended = Assert.Single(events);
+        Assert.Equal(CountryOutageEventKind.Ended, ended.Kind);
+        Assert.Equal(new CountryOutage(Round(2), Round(4), Round(3), Targets.Length, Targets.Length), ended.Outage);
+        Assert.Equal(ended.Outage, Assert.Single(rollup.Outages));
+        Assert.Null(rollup.Current);
+    }
+
+    [Fact]
+    public void A_resumed_outage_needs_RoundsToClear_healthy_rounds_in_a_row()
+    {
+        var rollup = new CountryRollup(new CountryRollupOptions { RoundsToClear = 3 });
+        rollup.Resume(OpenSince(2, 3));
+
+        // Healthy, healthy, failing, then healthy ×3: it ends at the first of the last three.
+        Assert.Empty(ApplyAll(rollup, [RoundOf(4, 0), RoundOf(5, 0), RoundOf(6, Targets.Length)]));
+        Assert.NotNull(rollup.Current);
+        Assert.Empty(ApplyAll(rollup, [RoundOf(7, 0), RoundOf(8, 0)]));
+        var ended = Assert.Single(ApplyAll(rollup, [RoundOf(9, 0)]));
+        Assert.Equal((Round(2), (DateTimeOffset?)Round(7)), (ended.Outage.Start, ended.Outage.End));
+    }
+
+    [Fact]
+    public void Failing_rounds_after_a_resume_continue_the_outage_rather_than_start_another()
+    {
+        var rollup = new CountryRollup();
+        rollup.Resume(OpenSince(2, 3));
+
+        var events = ApplyAll(rollup, [RoundOf(4, Targets.Length), RoundOf(5, Targets.Length), RoundOf(6, Targets.Length), RoundOf(7, 0), RoundOf(8, 0)]);
+
+        var ended = Assert.Single(events);
+        Assert.Equal(CountryOutageEventKind.Ended, ended.Kind);
+        Assert.Equal((Round(2), (DateTimeOffset?)Round(7)), (ended.Outage.Start, ended.Outage.End));
+    }
+
+    [Fact]
+    public void After_a_resumed_outage_ends_a_new_one_needs_its_own_confirming_rounds()
+    {
+        var rollup = new CountryRollup();
+        rollup.Resume(OpenSince(2, 3));
+        ApplyAll(rollup, [RoundOf(4, 0), RoundOf(5, 0)]);
+
+        Assert.Empty(ApplyAll(rollup, [RoundOf(6, Targets.Length)]));
+        var started = Assert.Single(ApplyAll(rollup, [RoundOf(7, Targets.Length)]));
+        Assert.Equal(CountryOutageEventKind.Started, started.Kind);
+        Assert.Equal(Round(6), started.Outage.Start);
+        Assert.Equal(2, rollup.Outages.Count);
+    }
+
+    [Fact]
+    public void Rounds_at_or_before_a_resumed_outages_confirmation_are_rejected()
+    {
+        var rollup = new CountryRollup();
+        rollup.Resume(OpenSince(2, 3));
+
+        Assert.Throws<ArgumentException>(() => rollup.Apply(RoundOf(3, 0)));
+        Assert.Throws<ArgumentException>(() => rollup.Apply(RoundOf(1, 0)));
+        Assert.Null(rollup.Apply(RoundOf(4, 0)));
+        Assert.NotNull(rollup.Current);
+    }
+
+    [Fact]
+    public void Only_an_open_outage_can_be_resumed_and_only_before_any_round()
+    {
+        Assert.Throws<InvalidOperationException>(() => new CountryRollup().Resume(OpenSince(2, 3) with { End = Round(5) }));
+
+        var twice = new CountryRollup();
+        twice.Resume(OpenSince(2, 3));
+        Assert.Throws<InvalidOperationException>(() => twice.Resume(OpenSince(4, 5)));
+
+        var afterRounds = new CountryRollup();
+        afterRounds.Apply(RoundOf(8, 0));
+        Assert.Throws<InvalidOperationException>(() => afterRounds.Resume(OpenSince(2, 3)));
+    }
 }
