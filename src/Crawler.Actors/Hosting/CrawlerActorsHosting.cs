@@ -27,9 +27,17 @@ public sealed record CrawlSeeds(IReadOnlyList<string> Urls);
 
 public static class CrawlerActorsHosting
 {
+    /// <summary>
+    /// The role every crawler node has (cluster.hocon). Regions and singletons name it so that sharding's minimum of
+    /// members is the role's (1), not akka.cluster.min-nr-of-members: that one only holds the first start until
+    /// enough nodes joined; were sharding to use it, a cluster that lost a node would stop placing shards.
+    /// </summary>
+    public const string Role = "crawler";
+
     /// <summary>Settings of the shard regions: entities rebuild from the store, so nothing is remembered by the cluster.</summary>
     internal static ShardOptions Shards(object? handOffStop = null) => new()
     {
+        Role = Role,
         StateStoreMode = StateStoreMode.DData,
         RememberEntities = false,
         HandOffStopMessage = handOffStop ?? PoisonPill.Instance,
@@ -114,7 +122,7 @@ public static class CrawlerActorsHosting
                 var region = registry.Get<SiteRegionKey>();
                 return Props.Create(() => new CrawlCoordinator(store, region, seeds.Urls, options, clock, logger));
             },
-            new ClusterSingletonOptions(),
+            new ClusterSingletonOptions { Role = Role },
             createProxyToo: true);
 
         builder.WithActors((system, registry, resolver) =>

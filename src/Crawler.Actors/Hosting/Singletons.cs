@@ -9,10 +9,10 @@ internal static class Singletons
     public static IActorRef Start(ActorSystem system, string name, Props props)
     {
         system.ActorOf(
-            ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system)),
+            ClusterSingletonManager.Props(props, PoisonPill.Instance, ClusterSingletonManagerSettings.Create(system).WithRole(CrawlerActorsHosting.Role)),
             name);
         return system.ActorOf(
-            ClusterSingletonProxy.Props("/user/" + name, ClusterSingletonProxySettings.Create(system)),
+            ClusterSingletonProxy.Props("/user/" + name, ClusterSingletonProxySettings.Create(system).WithRole(CrawlerActorsHosting.Role)),
             name + "-proxy");
     }
 }

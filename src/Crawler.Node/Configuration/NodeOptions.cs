@@ -39,7 +39,10 @@ public sealed record NodeClusterOptions
     /// <summary>Nodes to join, e.g. akka.tcp://crawler@127.0.0.1:4551. Empty (here and in the HOCON files): the node forms a cluster of one.</summary>
     public List<string> SeedNodes { get; init; } = [];
 
-    /// <summary>Members that must have joined before the cluster starts work (akka.cluster.min-nr-of-members); null keeps the files' (1).</summary>
+    /// <summary>
+    /// Members that must have joined before the cluster starts work (akka.cluster.min-nr-of-members); null keeps the
+    /// files' (1). It holds only the first start: a cluster that later loses nodes goes on with fewer.
+    /// </summary>
     public int? MinimumMembers { get; init; }
 
     /// <summary>Serialize every message, even between actors of one node (tests: a message that could not cross nodes fails at once).</summary>
