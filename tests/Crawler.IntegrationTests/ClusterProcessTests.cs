@@ -28,6 +28,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         try
         {
             await WaitForCaptures(processes, atLeast: Web.Manifest.Entries.Count / 3);
+            await WaitForSitesOnEveryNode(http, nodes);
 
             // The node holding the singletons (coordinator included) goes, with the sites it holds.
             var view = await ClusterViewOf(http, nodes[1]);
@@ -175,6 +176,31 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         }
 
         Assert.Fail($"node at cluster port {node.ClusterPort} did not see {count} members up within 2 minutes");
+    }
+
+    /// <summary>Polls the nodes' /cluster until each holds sites (the shards spread as the nodes joined).</summary>
+    private async Task WaitForSitesOnEveryNode(HttpClient http, IReadOnlyList<Node> nodes)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        var counts = new List<int>();
+        while (DateTime.UtcNow < deadline)
+        {
+            counts.Clear();
+            foreach (var node in nodes)
+            {
+                counts.Add((await ClusterViewOf(http, node)).LocalSites.Count);
+            }
+
+            if (counts.TrueForAll(c => c > 0))
+            {
+                output.WriteLine($"sites per node: {string.Join(", ", counts)}");
+                return;
+            }
+
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"the sites did not spread over the nodes within a minute: {string.Join(", ", counts)}");
     }
 
     private List<IGrouping<string, RequestRecord>> FetchedTwice()
