@@ -72,6 +72,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         }
         finally
         {
+            Tail(processes);
             processes.ForEach(p => p.Dispose());
         }
     }
@@ -81,11 +82,14 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var nodes = Nodes(3);
-        var processes = nodes.Select(n => CrawlerProcess.Start(Environment(n, nodes), "run", "--no-live", "--exit-when-done")).ToList();
+
+        // A slower crawl (a pause of 150 ms per address) so that all three restarts fall inside it.
+        var slow = new Dictionary<string, string> { ["Crawler__Crawl__Politeness__MinDelay"] = "00:00:00.150" };
+        var processes = nodes.Select(n => CrawlerProcess.Start(Environment(n, nodes, slow), "run", "--no-live", "--exit-when-done")).ToList();
         var exited = new List<CrawlerProcess>();
         try
         {
-            await WaitForCaptures(processes, atLeast: Web.Manifest.Entries.Count / 5);
+            await WaitForCaptures(processes, atLeast: Web.Manifest.Entries.Count / 10);
             for (var i = 0; i < nodes.Count; i++)
             {
                 // One node leaves gracefully and comes back; the next goes only when it is a member again.
@@ -93,7 +97,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
                 var code = await processes[i].WaitForExitAsync(TimeSpan.FromMinutes(2));
                 Assert.True(code == 0, $"node {i} exited with {code} after SIGTERM:\n{processes[i].Output}");
                 exited.Add(processes[i]);
-                processes[i] = CrawlerProcess.Start(Environment(nodes[i], nodes), "run", "--no-live", "--exit-when-done");
+                processes[i] = CrawlerProcess.Start(Environment(nodes[i], nodes, slow), "run", "--no-live", "--exit-when-done");
                 await WaitForMembers(http, nodes[i], 3);
                 output.WriteLine($"node {i} restarted at {Web.Log.Now}, {(await Captures()).Count} captures");
             }
@@ -117,9 +121,11 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
                 .ToList();
             Assert.True(lost.Count == 0, $"requests without their capture: {string.Join(", ", lost.Take(10))}");
             Assert.Equal("1", await Setting("epoch"));
+            output.WriteLine($"{captures.Count} captures, {Web.Log.RequestCount} requests, {Web.Manifest.Entries.Count} manifest URLs");
         }
         finally
         {
+            Tail(processes.Concat(exited));
             processes.ForEach(p => p.Dispose());
             exited.ForEach(p => p.Dispose());
         }
@@ -136,7 +142,17 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         return [.. Enumerable.Range(0, count).Select(i => new Node(ports[2 * i], ports[(2 * i) + 1]))];
     }
 
-    private Dictionary<string, string> Environment(Node node, IReadOnlyList<Node> nodes)
+    /// <summary>The last lines each process wrote (what the test output keeps of a node).</summary>
+    private void Tail(IEnumerable<CrawlerProcess> processes)
+    {
+        foreach (var (process, i) in processes.Select((p, i) => (p, i)))
+        {
+            var lines = process.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            output.WriteLine($"--- process {i}, last lines:\n{string.Join("\n", lines.TakeLast(12))}");
+        }
+    }
+
+    private Dictionary<string, string> Environment(Node node, IReadOnlyList<Node> nodes, IReadOnlyDictionary<string, string>? extra = null)
     {
         var settings = SimulatedWebSettings.For(Web, Data);
         settings.Add(new("Crawler:Cluster:Config", "local-three-node.hocon"));
@@ -147,7 +163,13 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         // Not serialize-messages here: Akka's own cluster events (ReachabilityChanged) do not survive it, so the
         // split-brain resolver would never down the killed node. Between processes every message crosses the wire anyway.
         settings.Add(new("Crawler:Http:Urls", $"http://127.0.0.1:{node.HttpPort.ToString(CultureInfo.InvariantCulture)}"));
-        return SimulatedWebSettings.AsEnvironment(settings.Where(s => s.Key != "Crawler:Http:Urls" || s.Value!.Length > 0));
+        var environment = SimulatedWebSettings.AsEnvironment(settings.Where(s => s.Key != "Crawler:Http:Urls" || s.Value!.Length > 0));
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return environment;
     }
 
     private static async Task<ClusterView> ClusterViewOf(HttpClient http, Node node) =>

@@ -103,7 +103,7 @@ internal static class CrawlSession
         }
 
         // Graceful stop: the archive writer flushes before the actor system terminates.
-        using var stopTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var stopTimeout = new CancellationTokenSource(options.Cluster.ShutdownTimeout);
         await host.StopAsync(stopTimeout.Token).ConfigureAwait(false);
         return (0, status);
     }

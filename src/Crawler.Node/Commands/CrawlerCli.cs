@@ -10,6 +10,9 @@ public static class CrawlerCli
         Description = "Data folder of the embedded store (default: Crawler:DataDirectory, ./data).",
     };
 
+    /// <summary>How long a command may take to stop after SIGTERM or Ctrl+C (the longest ShutdownTimeout it allows, plus a margin).</summary>
+    public static readonly TimeSpan TerminationTimeout = TimeSpan.FromMinutes(3);
+
     public static RootCommand Build()
     {
         var root = new RootCommand("Crawler: archives North Korea's (.kp) web into WARC files, politely, one node or a cluster.");

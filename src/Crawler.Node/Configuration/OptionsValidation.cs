@@ -174,9 +174,9 @@ internal sealed class NodeOptionsValidation :
             errors.Add($"Crawler:Cluster:MinimumMembers = {cluster.MinimumMembers} must be at least 1 (the nodes that must have joined before work starts).");
         }
 
-        if (cluster.ShutdownTimeout <= TimeSpan.Zero)
+        if (cluster.ShutdownTimeout <= TimeSpan.Zero || cluster.ShutdownTimeout > Commands.CrawlerCli.TerminationTimeout - TimeSpan.FromSeconds(30))
         {
-            errors.Add($"Crawler:Cluster:ShutdownTimeout = {cluster.ShutdownTimeout} must be positive, e.g. 00:01:00.");
+            errors.Add($"Crawler:Cluster:ShutdownTimeout = {cluster.ShutdownTimeout} must be positive and at most {Commands.CrawlerCli.TerminationTimeout - TimeSpan.FromSeconds(30)}, e.g. 00:01:00.");
         }
 
         for (var i = 0; i < options.Seeds.Urls.Count; i++)
