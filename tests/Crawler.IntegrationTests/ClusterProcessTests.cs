@@ -17,7 +17,7 @@ namespace Crawler.IntegrationTests;
 /// by file): one is killed with SIGKILL mid-crawl, or all are restarted one at a time with SIGTERM.
 /// </summary>
 public sealed class ClusterProcessTests(ITestOutputHelper output)
-    : SimulatedWebTest(new SimulationOptions { Seed = 23, SiteCount = 30, PagesPerSite = 40 })
+    : SimulatedWebTest(new SimulationOptions { Seed = 23, SiteCount = 12, PagesPerSite = 30 })
 {
     [Fact]
     public async Task Killing_the_node_with_the_coordinator_mid_crawl_loses_nothing_and_its_sites_fetch_again_on_a_survivor_within_30_seconds()
