@@ -102,12 +102,13 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
         var slot = AdvanceToNextSlot();
         var acquire = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
         Assert.Equal(actor, _gate.LastSender);
-        Assert.Equal(new AddressGateProtocol.Acquire(Address, "probe:" + Site, AddressPurpose.Probe, Options.Timeout + TimeSpan.FromSeconds(5)), acquire);
+        Assert.Equal(new AddressGateProtocol.Acquire(Address, "probe:" + Site, AddressPurpose.Probe, Options.Timeout + TimeSpan.FromSeconds(5), acquire.Ticket), acquire);
+        Assert.True(acquire.Ticket > 0);
         Sync(actor);
         _gate.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Assert.Empty(_runs);
 
-        actor.Tell(new AddressGateProtocol.Granted(Address), _gate.Ref);
+        actor.Tell(new AddressGateProtocol.Granted(Address, acquire.Ticket), _gate.Ref);
         Assert.Equal(new AddressGateProtocol.Release(Address, "probe:" + Site), _gate.ExpectMsg<AddressGateProtocol.Release>());
         Assert.Equal([slot], _runs);
         Assert.Equal(slot, ExpectMsg<ProbeProtocol.ProbeCompleted>().Result.At);
@@ -118,9 +119,9 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
     {
         var actor = StartProbe();
         AdvanceToNextSlot();
-        _gate.ExpectMsg<AddressGateProtocol.Acquire>();
+        var acquire = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
 
-        _gate.Reply(new AddressGateProtocol.Granted("127.0.0.2"));
+        _gate.Reply(new AddressGateProtocol.Granted("127.0.0.2", acquire.Ticket));
         Assert.Equal(new AddressGateProtocol.Release("127.0.0.2", "probe:" + Site), _gate.ExpectMsg<AddressGateProtocol.Release>());
         Sync(actor);
         Assert.Empty(_runs);
@@ -145,25 +146,33 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
         // The next slot is not stuck behind the lost one.
         var second = AdvanceToNextSlot();
         Assert.Equal(first + Minute, second);
-        _gate.ExpectMsg<AddressGateProtocol.Acquire>();
-        _gate.Reply(new AddressGateProtocol.Granted(Address));
+        var again = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
+        _gate.Reply(new AddressGateProtocol.Granted(Address, again.Ticket));
         _gate.ExpectMsg<AddressGateProtocol.Release>();
         Assert.Equal([second], _runs);
     }
 
     [Fact]
-    public void A_grant_that_comes_after_the_slot_was_given_up_is_handed_back()
+    public void A_grant_that_comes_after_the_slot_was_given_up_is_not_taken_for_the_next_slots_request()
     {
         var actor = StartProbe();
         AdvanceToNextSlot();
-        _gate.ExpectMsg<AddressGateProtocol.Acquire>();
+        var lost = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
         Advance(Minute - TimeSpan.FromSeconds(1));
-        _gate.ExpectMsg<AddressGateProtocol.Release>();
+        _gate.ExpectMsg<AddressGateProtocol.Release>(); // giving up released the first request
 
-        actor.Tell(new AddressGateProtocol.Granted(Address), _gate.Ref);
-        Assert.Equal(new AddressGateProtocol.Release(Address, "probe:" + Site), _gate.ExpectMsg<AddressGateProtocol.Release>());
+        // The next slot asks again; the first request's grant comes late, before the second's.
+        var next = AdvanceToNextSlot();
+        var current = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
+        Assert.True(current.Ticket > lost.Ticket);
+        actor.Tell(new AddressGateProtocol.Granted(Address, lost.Ticket), _gate.Ref);
         Sync(actor);
-        Assert.Empty(_runs);
+        Assert.Empty(_runs); // not this request's turn: the gate may have given the address to another
+        _gate.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // and nothing to release: it was released already
+
+        actor.Tell(new AddressGateProtocol.Granted(Address, current.Ticket), _gate.Ref);
+        _gate.ExpectMsg<AddressGateProtocol.Release>();
+        Assert.Equal([next], _runs);
     }
 
     [Fact]

@@ -92,7 +92,8 @@ public static class CrawlerActorsHosting
                 var services = resolver.GetService<IServiceProvider>();
                 var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
                 var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Crawler.AddressGate");
-                var gateOptions = services.GetService<IOptions<AddressGateOptions>>()?.Value ?? new AddressGateOptions();
+                // A gate that starts while other nodes are up (it moved) waits for the holders' renewals before it grants.
+                var gateOptions = services.GetService<IOptions<AddressGateOptions>>()?.Value ?? new AddressGateOptions { RecoveryPeriod = TimeSpan.FromSeconds(5) };
                 return _ => Props.Create(() => new AddressGate(gateOptions, clock, logger));
             },
             new AddressGateMessageExtractor(),

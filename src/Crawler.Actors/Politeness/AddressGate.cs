@@ -31,9 +31,18 @@ internal sealed class AddressGate : ReceiveActor, IWithTimers
         Receive<AddressGateProtocol.Acquire>(a =>
         {
             Watch(Sender);
-            Apply(a.Address, s => s.Acquire(a.Holder, Sender, a.Purpose, Now, a.Lease ?? _options.DefaultLease));
+            Apply(a.Address, s => s.Acquire(a.Holder, Sender, a.Purpose, Now, a.Lease ?? _options.DefaultLease, a.Ticket));
         });
         Receive<AddressGateProtocol.RequestDone>(d => Apply(d.Address, s => s.RequestDone(d.Holder, Now, d.Pause)));
+        Receive<AddressGateProtocol.Renew>(r =>
+        {
+            Watch(Sender);
+            Apply(r.Address, s =>
+            {
+                s.Renew(r.Holder, Sender, r.Purpose, Now, r.Lease);
+                return [];
+            });
+        });
         Receive<AddressGateProtocol.Release>(r => Apply(r.Address, s => s.Release(r.Holder, Now)));
         Receive<AddressGateProtocol.GetState>(g => Sender.Tell(StateOf(g.Address)));
         Receive<Terminated>(t =>
@@ -68,6 +77,19 @@ internal sealed class AddressGate : ReceiveActor, IWithTimers
 
     private DateTimeOffset Now => _clock.GetUtcNow();
 
+    /// <summary>Until when this gate grants nothing new: it may have just moved, and holders with a request in flight renew first.</summary>
+    private DateTimeOffset _quietUntil = DateTimeOffset.MinValue;
+
+    protected override void PreStart()
+    {
+        // Alone (no other node), this gate cannot have moved: nobody elsewhere holds an address it does not know of.
+        if (_options.RecoveryPeriod > TimeSpan.Zero && Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider }
+            && Akka.Cluster.Cluster.Get(Context.System).State.Members.Count > 1)
+        {
+            _quietUntil = Now + _options.RecoveryPeriod;
+        }
+    }
+
     private void Watch(IActorRef holder)
     {
         if (!holder.IsNobody())
@@ -81,12 +103,17 @@ internal sealed class AddressGate : ReceiveActor, IWithTimers
         if (!_slots.TryGetValue(address, out var slot))
         {
             slot = new AddressSlot<IActorRef>();
+            if (_quietUntil > Now)
+            {
+                slot.QuietUntil(_quietUntil);
+            }
+
             _slots[address] = slot;
         }
 
         foreach (var claim in change(slot))
         {
-            claim.ReplyTo.Tell(new AddressGateProtocol.Granted(address));
+            claim.ReplyTo.Tell(new AddressGateProtocol.Granted(address, claim.Ticket));
         }
 
         if (slot.IsEmpty)
@@ -126,4 +153,13 @@ public sealed record AddressGateOptions
 {
     /// <summary>How long a request may hold an address when its holder names no lease (a fetch: its time-outs plus a margin).</summary>
     public TimeSpan DefaultLease { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// How long a gate that starts while other nodes are up grants nothing new (it may have moved and lost who has a
+    /// request in flight; holders renew every <see cref="RenewInterval"/>). Zero: grants at once (tests of one node).
+    /// </summary>
+    public TimeSpan RecoveryPeriod { get; init; }
+
+    /// <summary>How often a holder with a request in flight renews it, and a holder waiting for its turn asks again.</summary>
+    public TimeSpan RenewInterval { get; init; } = TimeSpan.FromSeconds(2);
 }

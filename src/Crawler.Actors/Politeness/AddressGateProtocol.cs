@@ -21,10 +21,17 @@ public static class AddressGateProtocol
     /// Ask for the address for one request that takes at most <paramref name="Lease"/> (the gate's
     /// default when null); answered with <see cref="Granted"/> when it is the sender's turn.
     /// </summary>
-    public sealed record Acquire(string Address, string Holder, AddressPurpose Purpose = AddressPurpose.Fetch, TimeSpan? Lease = null)
+    /// <remarks><paramref name="Ticket"/> comes back in <see cref="Granted"/>: a holder that gave up waiting can tell a late grant from a new one.</remarks>
+    public sealed record Acquire(string Address, string Holder, AddressPurpose Purpose = AddressPurpose.Fetch, TimeSpan? Lease = null, long Ticket = 0)
         : IAddressMessage, ICrawlerMessage;
 
-    public sealed record Granted(string Address) : ICrawlerMessage;
+    public sealed record Granted(string Address, long Ticket = 0) : ICrawlerMessage;
+
+    /// <summary>
+    /// The holder's request is still under way (sent every few seconds while it lasts, no answer): the gate extends
+    /// the claim, or takes it up if it did not know it (it moved to another node and lost its state).
+    /// </summary>
+    public sealed record Renew(string Address, string Holder, AddressPurpose Purpose, TimeSpan Lease) : IAddressMessage, ICrawlerMessage;
 
     /// <summary>The holder's request is over; a fetch keeps the address for its politeness <paramref name="Pause"/>.</summary>
     public sealed record RequestDone(string Address, string Holder, TimeSpan Pause) : IAddressMessage, ICrawlerMessage;

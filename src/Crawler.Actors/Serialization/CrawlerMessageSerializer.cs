@@ -55,6 +55,7 @@ public sealed class CrawlerMessageSerializer : SerializerWithStringManifest
         [typeof(AddressGateProtocol.Acquire)] = "gate.acquire",
         [typeof(AddressGateProtocol.Granted)] = "gate.granted",
         [typeof(AddressGateProtocol.RequestDone)] = "gate.request-done",
+        [typeof(AddressGateProtocol.Renew)] = "gate.renew",
         [typeof(AddressGateProtocol.Release)] = "gate.release",
         [typeof(AddressGateProtocol.GetState)] = "gate.get-state",
         [typeof(AddressGateProtocol.State)] = "gate.state",

@@ -33,6 +33,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private const string ReportTimer = "report";
     private const string ReleaseTimer = "release";
     private const string ReloadTimer = "reload";
+    private const string GateTimer = "gate";
 
     private readonly SiteContext _ctx;
     private readonly string _host;
@@ -195,9 +196,21 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _frontier.MarkKnown(job.Entry.Url);
             SitePipeline.FetchAndProcess(_ctx, job).PipeTo(Self, failure: ex => new Fetched(job, null, null, ex));
             BecomeBusy(Fetching);
+
+            // The request is renewed while it lasts: a gate that moved meanwhile learns it is under way.
+            Timers.StartPeriodicTimer(GateTimer, GateTick.Instance, _ctx.GateRenewInterval);
+        });
+        Receive<GateTick>(_ =>
+        {
+            // No turn yet: the request may have gone to a gate that moved since (asking again is harmless).
+            if (_lease.Awaiting is { } awaiting)
+            {
+                _ctx.AddressGate.Tell(new AddressGateProtocol.Acquire(awaiting.Address, _host, AddressPurpose.Fetch, FetchLease));
+            }
         });
         Receive<SiteProtocol.Stop>(_ =>
         {
+            Timers.Cancel(GateTimer);
             _lease.Forget(); // a late grant is given back at once
             BecomeStopping();
         });
@@ -206,9 +219,23 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Fetching()
     {
-        Receive<Fetched>(OnFetched);
+        Receive<Fetched>(f =>
+        {
+            Timers.Cancel(GateTimer);
+            OnFetched(f);
+        });
+        Receive<GateTick>(_ =>
+        {
+            if (_lease.Held is { } held)
+            {
+                _ctx.AddressGate.Tell(new AddressGateProtocol.Renew(held, _host, AddressPurpose.Fetch, FetchLease));
+            }
+        });
         Busy();
     }
+
+    /// <summary>The longest one request may hold an address: the fetcher's time-outs and a margin.</summary>
+    private TimeSpan FetchLease => _ctx.Fetcher.MaxFetchDuration + TimeSpan.FromSeconds(10);
 
     /// <summary>Handed off: nothing new is asked for; once every write is acknowledged the slot is released and the actor stops.</summary>
     private void Stopping()
@@ -251,6 +278,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<ReleaseTick>(_ => ReleaseAddress());
         Receive<AddressGateProtocol.Granted>(g => Sender.Tell(new AddressGateProtocol.Release(g.Address, _host))); // stale
         Receive<PumpTick>(_ => { });
+        Receive<GateTick>(_ => { });
         Receive<SiteProtocol.Crawl>(_ => { }); // this epoch's (the step under way pumps when done) or an older one
     }
 
@@ -485,8 +513,9 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         var address = _address!.Pinned!; // the answer has addresses and the guard admits one (checked before)
         _lease.Ask(job with { Address = address });
         // The lease covers the longest fetch (and a margin): should this site's node die mid-fetch, the address is free after it.
-        _ctx.AddressGate.Tell(new AddressGateProtocol.Acquire(address, _host, AddressPurpose.Fetch, _ctx.Fetcher.MaxFetchDuration + TimeSpan.FromSeconds(10)));
+        _ctx.AddressGate.Tell(new AddressGateProtocol.Acquire(address, _host, AddressPurpose.Fetch, FetchLease));
         BecomeBusy(AwaitingGrant);
+        Timers.StartPeriodicTimer(GateTimer, GateTick.Instance, _ctx.GateRenewInterval);
     }
 
     /// <summary>

@@ -22,6 +22,9 @@ public sealed record SiteContext(
     /// <summary>The node's <see cref="Dns.DnsResolver"/>: sites connect to the addresses it answers, and it records them.</summary>
     public IActorRef Resolver { get; init; } = ActorRefs.Nobody;
 
+    /// <summary>How often a site waiting for its address asks the gate again, and a site fetching renews its claim.</summary>
+    public TimeSpan GateRenewInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>The site region, set once the region exists (sites send each other discovered links through it).</summary>
     public IActorRef Region { get; init; } = ActorRefs.Nobody;
 }

@@ -135,6 +135,12 @@ internal static class SiteSelf
         public static readonly ReportTick Instance = new();
     }
 
+    /// <summary>While waiting for its turn: ask the gate again (it may have moved and lost the request); while fetching: renew.</summary>
+    internal sealed record GateTick : INoSerializationVerificationNeeded
+    {
+        public static readonly GateTick Instance = new();
+    }
+
     internal sealed record ReleaseTick : INoSerializationVerificationNeeded
     {
         public static readonly ReleaseTick Instance = new();

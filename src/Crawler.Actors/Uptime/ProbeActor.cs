@@ -58,6 +58,7 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     private long _probes;
     private PendingProbe? _waiting; // resolving its address or waiting for the gate
     private string? _gateAddress; // the address this probe holds in the gate
+    private long _ticket; // the number of this probe's latest request to the gate
 
     public ProbeActor(string site, ProbeContext context)
     {
@@ -186,12 +187,17 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
 
         _gateAddress = picked.Address;
         var lease = (_target?.Timeout ?? _ctx.Options.Timeout) + TimeSpan.FromSeconds(5);
-        _ctx.Gate.Tell(new AddressGateProtocol.Acquire(picked.Address, Holder, AddressPurpose.Probe, lease));
+        _ctx.Gate.Tell(new AddressGateProtocol.Acquire(picked.Address, Holder, AddressPurpose.Probe, lease, ++_ticket));
     }
 
     private void OnGranted(AddressGateProtocol.Granted granted)
     {
-        if (_waiting is not { } pending || granted.Address != _gateAddress)
+        if (granted.Ticket < _ticket)
+        {
+            return; // the late answer to a request given up, already released when it was given up
+        }
+
+        if (_waiting is not { } pending || granted.Address != _gateAddress || granted.Ticket != _ticket)
         {
             Sender.Tell(new AddressGateProtocol.Release(granted.Address, Holder));
             return;

@@ -14,6 +14,9 @@ public enum AddressPurpose
 public sealed record AddressClaim<TRef>(string Holder, TRef ReplyTo, AddressPurpose Purpose, TimeSpan Lease)
 {
     public DateTimeOffset Expires { get; init; } = DateTimeOffset.MaxValue;
+
+    /// <summary>The holder's number for this request, told back with the grant (a late grant of an earlier request is then recognised).</summary>
+    public long Ticket { get; init; }
 }
 
 /// <summary>
@@ -35,6 +38,7 @@ public sealed class AddressSlot<TRef>
     where TRef : notnull
 {
     private readonly List<AddressClaim<TRef>> _waiting = [];
+    private DateTimeOffset _quietUntil = DateTimeOffset.MinValue;
 
     /// <summary>The fetch that holds the address (during its request and its pause), or null.</summary>
     public AddressClaim<TRef>? Owner { get; private set; }
@@ -47,9 +51,10 @@ public sealed class AddressSlot<TRef>
     /// <summary>Nothing held and nobody waiting: the slot can be forgotten.</summary>
     public bool IsEmpty => Owner is null && InFlight is null && _waiting.Count == 0;
 
-    /// <summary>When the next claim runs out (null when nothing is held).</summary>
+    /// <summary>When the next claim runs out, or a quiet slot with waiters may grant (null when nothing is held or due).</summary>
     public DateTimeOffset? NextExpiry =>
-        Owner is null && InFlight is null ? null
+        _waiting.Count > 0 && _quietUntil > DateTimeOffset.MinValue && InFlight is null && Owner is null ? _quietUntil
+        : Owner is null && InFlight is null ? null
         : Owner is null ? InFlight!.Expires
         : InFlight is null ? Owner.Expires
         : Owner.Expires < InFlight.Expires ? Owner.Expires : InFlight.Expires;
@@ -59,10 +64,10 @@ public sealed class AddressSlot<TRef>
     /// Returns the claims granted now (to be told so), possibly this one. Asking again while holding
     /// (a restarted or moved holder) grants again to the new <paramref name="replyTo"/>.
     /// </summary>
-    public IReadOnlyList<AddressClaim<TRef>> Acquire(string holder, TRef replyTo, AddressPurpose purpose, DateTimeOffset now, TimeSpan lease)
+    public IReadOnlyList<AddressClaim<TRef>> Acquire(string holder, TRef replyTo, AddressPurpose purpose, DateTimeOffset now, TimeSpan lease, long ticket = 0)
     {
         ArgumentNullException.ThrowIfNull(holder);
-        var claim = new AddressClaim<TRef>(holder, replyTo, purpose, lease);
+        var claim = new AddressClaim<TRef>(holder, replyTo, purpose, lease) { Ticket = ticket };
         if (Holds(Owner, holder, purpose) && (InFlight is null || Holds(InFlight, holder, purpose)))
         {
             // The owner starts its next request without letting go (or asks again after a restart).
@@ -94,6 +99,35 @@ public sealed class AddressSlot<TRef>
 
     /// <summary>How long past its pause a fetch's claim lasts without its Release (the Release is on its way when the pause ends).</summary>
     public static readonly TimeSpan PauseGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Grants nothing before <paramref name="until"/> (a gate that just moved to another node does not know who
+    /// has a request in flight until the holders renew): claims queue, renewals are taken, <see cref="Expire"/>
+    /// grants once the time has come.
+    /// </summary>
+    public void QuietUntil(DateTimeOffset until) => _quietUntil = until;
+
+    /// <summary>
+    /// A holder whose request is under way says so (every few seconds): its claim is extended, or taken up when
+    /// this slot did not know it (the gate moved). A renewal never takes the address from another request in flight.
+    /// </summary>
+    public void Renew(string holder, TRef replyTo, AddressPurpose purpose, DateTimeOffset now, TimeSpan lease, long ticket = 0)
+    {
+        ArgumentNullException.ThrowIfNull(holder);
+        var claim = new AddressClaim<TRef>(holder, replyTo, purpose, lease) { Ticket = ticket, Expires = now + lease };
+        if (InFlight is { } flight && flight.Holder != holder)
+        {
+            return;
+        }
+
+        InFlight = claim;
+        if (purpose == AddressPurpose.Fetch && (Owner is null || Owner.Holder == holder))
+        {
+            Owner = claim;
+        }
+
+        _waiting.RemoveAll(w => w.Holder == holder && w.Purpose == purpose);
+    }
 
     /// <summary>The holder's request is over; a fetch keeps the address for its <paramref name="pause"/> (and <see cref="PauseGrace"/>).</summary>
     public IReadOnlyList<AddressClaim<TRef>> RequestDone(string holder, DateTimeOffset now, TimeSpan pause)
@@ -174,6 +208,11 @@ public sealed class AddressSlot<TRef>
     private List<AddressClaim<TRef>> GrantWaiting(DateTimeOffset now)
     {
         var granted = new List<AddressClaim<TRef>>();
+        if (now < _quietUntil)
+        {
+            return granted;
+        }
+
         for (var i = 0; i < _waiting.Count && InFlight is null;)
         {
             var next = _waiting[i];

@@ -21,6 +21,57 @@ public sealed class AddressSlotTests
         slot.Acquire(holder, holder, AddressPurpose.Probe, now ?? T0, lease ?? Lease);
 
     [Fact]
+    public void A_quiet_slot_grants_nothing_until_its_time_then_the_first_in_line()
+    {
+        var slot = Slot();
+        slot.QuietUntil(T0 + Pause);
+        Assert.Empty(Fetch(slot, "a.kp"));
+        Assert.Empty(Probe(slot, "probe:b.kp"));
+        Assert.Null(slot.InFlight);
+        Assert.Equal(T0 + Pause, slot.NextExpiry);
+
+        Assert.Empty(slot.Expire(T0 + Pause - TimeSpan.FromMilliseconds(1), out _));
+        Assert.Equal(["a.kp"], Holders(slot.Expire(T0 + Pause, out _)));
+    }
+
+    [Fact]
+    public void A_renewal_makes_a_slot_that_lost_its_state_know_the_request_in_flight()
+    {
+        // The gate moved while a.kp was fetching: the new slot is quiet, b.kp asks, a.kp renews.
+        var slot = Slot();
+        slot.QuietUntil(T0 + Pause);
+        Assert.Empty(Fetch(slot, "b.kp"));
+        slot.Renew("a.kp", "a.kp", AddressPurpose.Fetch, T0 + TimeSpan.FromSeconds(1), Lease);
+        Assert.Equal("a.kp", slot.InFlight?.Holder);
+        Assert.Equal("a.kp", slot.Owner?.Holder);
+
+        // Quiet time over: b.kp still waits for a.kp, and gets the address once a.kp is done with it.
+        Assert.Empty(slot.Expire(T0 + Pause, out _));
+        Assert.Equal(["b.kp"], Holders(slot.Release("a.kp", T0 + Pause + Pause)));
+    }
+
+    [Fact]
+    public void A_renewal_never_takes_the_address_from_another_request_in_flight()
+    {
+        var slot = Slot();
+        Fetch(slot, "a.kp");
+        slot.Renew("b.kp", "b.kp", AddressPurpose.Fetch, T0, Lease);
+        Assert.Equal("a.kp", slot.InFlight?.Holder);
+        Assert.Equal("a.kp", slot.Owner?.Holder);
+    }
+
+    [Fact]
+    public void A_renewal_extends_the_holders_lease()
+    {
+        var slot = Slot();
+        Fetch(slot, "a.kp");
+        slot.Renew("a.kp", "a.kp", AddressPurpose.Fetch, T0 + TimeSpan.FromMinutes(1), Lease);
+        Assert.Empty(slot.Expire(T0 + Lease, out var expired));
+        Assert.Empty(expired);
+        Assert.Equal(T0 + TimeSpan.FromMinutes(1) + Lease, slot.InFlight?.Expires);
+    }
+
+    [Fact]
     public void A_free_address_is_granted_at_once_and_held_by_the_fetch()
     {
         var slot = Slot();
