@@ -65,7 +65,7 @@ start_nodes() { # $1 = dir, $2 = node count
   local dir=$1 n=$2
   pids=()
   for ((i = 0; i < n; i++)); do
-    ( cd "$dir"; env $(node_env "$dir" "$i" "$n" | tr '\n' ' ') dotnet "$crawler_dll" run --no-live --exit-when-done >"$dir/node$i.log" 2>&1 ) &
+    ( cd "$dir"; exec env $(node_env "$dir" "$i" "$n" | tr '\n' ' ') dotnet "$crawler_dll" run --no-live --exit-when-done >"$dir/node$i.log" 2>&1 ) &
     pids+=($!)
   done
 }
