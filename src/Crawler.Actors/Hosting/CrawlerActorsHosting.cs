@@ -123,7 +123,7 @@ public static class CrawlerActorsHosting
                 var region = registry.Get<SiteRegionKey>();
                 return Props.Create(() => new CrawlCoordinator(store, region, seeds.Urls, options, clock, logger));
             },
-            new ClusterSingletonOptions { Role = Role },
+            new ClusterSingletonOptions { Role = Role, LogSingletonIdentificationFailure = false },
             createProxyToo: true);
 
         builder.WithActors((system, registry, resolver) =>
