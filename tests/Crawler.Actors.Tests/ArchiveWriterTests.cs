@@ -102,7 +102,7 @@ public sealed class ArchiveWriterTests : TestKit, IAsyncLifetime
     };
 
     /// <summary>The real SQLite store behind a switch that makes writes fail, as an unreachable database would.</summary>
-    private sealed class OutageStore(ICrawlStore inner) : ICrawlStore
+    private sealed class OutageStore(ICrawlStore inner) : DelegatingCrawlStore(inner)
     {
         private int _failed;
 
@@ -110,37 +110,9 @@ public sealed class ArchiveWriterTests : TestKit, IAsyncLifetime
 
         public int FailedCalls => Volatile.Read(ref _failed);
 
-        public Task InitializeAsync(CancellationToken ct = default) => inner.InitializeAsync(ct);
+        public override Task CommitAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct = default) => Fail() ?? base.CommitAsync(batch, ct);
 
-        public Task<int> AddToFrontierAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default) => inner.AddToFrontierAsync(entries, ct);
-
-        public Task CommitAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct = default) => Fail() ?? inner.CommitAsync(batch, ct);
-
-        public Task UpdateFrontierAsync(IReadOnlyList<FrontierUpdate> updates, CancellationToken ct = default) => Fail() ?? inner.UpdateFrontierAsync(updates, ct);
-
-        public Task<IReadOnlyList<FrontierEntry>> GetPendingAsync(string host, int epoch, int limit, CancellationToken ct = default) => inner.GetPendingAsync(host, epoch, limit, ct);
-
-        public Task<IReadOnlyList<FrontierEntry>> GetFrontierAsync(string host, int epoch, CancellationToken ct = default) => inner.GetFrontierAsync(host, epoch, ct);
-
-        public Task<IReadOnlyList<string>> GetHostsWithPendingAsync(int epoch, CancellationToken ct = default) => inner.GetHostsWithPendingAsync(epoch, ct);
-
-        public IAsyncEnumerable<CaptureRecord> GetCapturesAsync(CaptureQuery query, CancellationToken ct = default) => inner.GetCapturesAsync(query, ct);
-
-        public Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default) => inner.GetLatestCaptureAsync(url, ct);
-
-        public Task<CaptureRecord?> GetLatestHostCaptureAsync(string host, CancellationToken ct = default) => inner.GetLatestHostCaptureAsync(host, ct);
-
-        public Task<byte[]?> GetPayloadAsync(string digest, CancellationToken ct = default) => inner.GetPayloadAsync(digest, ct);
-
-        public Task<StoreStats> GetStatsAsync(CancellationToken ct = default) => inner.GetStatsAsync(ct);
-
-        public Task<IReadOnlyList<HostStats>> GetHostStatsAsync(int epoch, CancellationToken ct = default) => inner.GetHostStatsAsync(epoch, ct);
-
-        public Task<string?> GetSettingAsync(string key, CancellationToken ct = default) => inner.GetSettingAsync(key, ct);
-
-        public Task SetSettingAsync(string key, string value, CancellationToken ct = default) => inner.SetSettingAsync(key, value, ct);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
+        public override Task UpdateFrontierAsync(IReadOnlyList<FrontierUpdate> updates, CancellationToken ct = default) => Fail() ?? base.UpdateFrontierAsync(updates, ct);
 
         private Task? Fail()
         {

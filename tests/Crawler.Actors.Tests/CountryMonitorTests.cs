@@ -22,6 +22,32 @@ public sealed class CountryMonitorTests : TestKit
     {
     }
 
+    /// <summary>Ten sites' probe results for <paramref name="rounds"/> rounds: every site fails in the first <paramref name="failing"/>, answers after.</summary>
+    private static void FailThenAnswer(IActorRef monitor, int rounds, int failing)
+    {
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var site = 0; site < 10; site++)
+            {
+                var at = T0 + (Minute * round) + TimeSpan.FromSeconds(site);
+                var result = round < failing
+                    ? ProbeResult.Failed($"site{site}.kp", at, ProbeFailure.ConnectionRefused, "refused")
+                    : ProbeResult.Up($"site{site}.kp", at, TimeSpan.FromMilliseconds(100));
+                monitor.Tell(new ProbeProtocol.ProbeCompleted(result, SiteState.Unknown, TimeSpan.Zero));
+            }
+        }
+    }
+
+    /// <summary>Moves the clock and the scheduler together, 15 s at a time.</summary>
+    private void AdvanceQuarters(int steps)
+    {
+        for (var step = 0; step < steps; step++)
+        {
+            _clock.Advance(TimeSpan.FromSeconds(15));
+            ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(15));
+        }
+    }
+
     [Fact]
     public async Task An_outage_that_starts_and_ends_while_its_start_is_still_being_written_is_stored_ended_in_order()
     {
@@ -34,24 +60,9 @@ public sealed class CountryMonitorTests : TestKit
         Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.CountryOutageChanged));
 
         // Rounds 0-1: all 10 sites fail (the outage starts at round 0); rounds 2-3 all answer (it ends at round 2).
-        for (var round = 0; round < 4; round++)
-        {
-            for (var site = 0; site < 10; site++)
-            {
-                var at = T0 + (Minute * round) + TimeSpan.FromSeconds(site);
-                var result = round < 2
-                    ? ProbeResult.Failed($"site{site}.kp", at, ProbeFailure.ConnectionRefused, "refused")
-                    : ProbeResult.Up($"site{site}.kp", at, TimeSpan.FromMilliseconds(100));
-                monitor.Tell(new ProbeProtocol.ProbeCompleted(result, SiteState.Unknown, TimeSpan.Zero));
-            }
-        }
-
         // Round 1 is judged at minute 3 (the start), round 3 at minute 5 (the end). The start's write is still running.
-        for (var step = 0; step < 24; step++)
-        {
-            _clock.Advance(TimeSpan.FromSeconds(15));
-            ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(15));
-        }
+        FailThenAnswer(monitor, rounds: 4, failing: 2);
+        AdvanceQuarters(24);
 
         await AwaitConditionAsync(() => Task.FromResult(store.Writes.Count >= 1), TimeSpan.FromSeconds(10));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // nothing published before it is stored
@@ -83,23 +94,8 @@ public sealed class CountryMonitorTests : TestKit
         Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.CountryOutageChanged));
 
         // Rounds 0-1: all 10 sites still fail (the same outage goes on); rounds 2-4 all answer (it ends at round 2).
-        for (var round = 0; round < 5; round++)
-        {
-            for (var site = 0; site < 10; site++)
-            {
-                var at = T0 + (Minute * round) + TimeSpan.FromSeconds(site);
-                var result = round < 2
-                    ? ProbeResult.Failed($"site{site}.kp", at, ProbeFailure.ConnectionRefused, "refused")
-                    : ProbeResult.Up($"site{site}.kp", at, TimeSpan.FromMilliseconds(100));
-                monitor.Tell(new ProbeProtocol.ProbeCompleted(result, SiteState.Unknown, TimeSpan.Zero));
-            }
-        }
-
-        for (var step = 0; step < 28; step++)
-        {
-            _clock.Advance(TimeSpan.FromSeconds(15));
-            ((TestScheduler)Sys.Scheduler).Advance(TimeSpan.FromSeconds(15));
-        }
+        FailThenAnswer(monitor, rounds: 5, failing: 2);
+        AdvanceQuarters(28);
 
         var ended = ExpectMsg<ProbeProtocol.CountryOutageChanged>(TimeSpan.FromSeconds(10)).Event;
         Assert.Equal(CountryOutageEventKind.Ended, ended.Kind);

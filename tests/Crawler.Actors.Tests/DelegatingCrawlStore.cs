@@ -1,0 +1,39 @@
+using Crawler.Storage;
+
+namespace Crawler.Actors.Tests;
+
+/// <summary>A store that passes every call to a real one; tests override the calls they make fail.</summary>
+internal abstract class DelegatingCrawlStore(ICrawlStore inner) : ICrawlStore
+{
+    public virtual Task InitializeAsync(CancellationToken ct = default) => inner.InitializeAsync(ct);
+
+    public virtual Task<int> AddToFrontierAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default) => inner.AddToFrontierAsync(entries, ct);
+
+    public virtual Task CommitAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct = default) => inner.CommitAsync(batch, ct);
+
+    public virtual Task UpdateFrontierAsync(IReadOnlyList<FrontierUpdate> updates, CancellationToken ct = default) => inner.UpdateFrontierAsync(updates, ct);
+
+    public virtual Task<IReadOnlyList<FrontierEntry>> GetPendingAsync(string host, int epoch, int limit, CancellationToken ct = default) => inner.GetPendingAsync(host, epoch, limit, ct);
+
+    public virtual Task<IReadOnlyList<FrontierEntry>> GetFrontierAsync(string host, int epoch, CancellationToken ct = default) => inner.GetFrontierAsync(host, epoch, ct);
+
+    public virtual Task<IReadOnlyList<string>> GetHostsWithPendingAsync(int epoch, CancellationToken ct = default) => inner.GetHostsWithPendingAsync(epoch, ct);
+
+    public virtual IAsyncEnumerable<CaptureRecord> GetCapturesAsync(CaptureQuery query, CancellationToken ct = default) => inner.GetCapturesAsync(query, ct);
+
+    public virtual Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default) => inner.GetLatestCaptureAsync(url, ct);
+
+    public virtual Task<CaptureRecord?> GetLatestHostCaptureAsync(string host, CancellationToken ct = default) => inner.GetLatestHostCaptureAsync(host, ct);
+
+    public virtual Task<byte[]?> GetPayloadAsync(string digest, CancellationToken ct = default) => inner.GetPayloadAsync(digest, ct);
+
+    public virtual Task<StoreStats> GetStatsAsync(CancellationToken ct = default) => inner.GetStatsAsync(ct);
+
+    public virtual Task<IReadOnlyList<HostStats>> GetHostStatsAsync(int epoch, CancellationToken ct = default) => inner.GetHostStatsAsync(epoch, ct);
+
+    public virtual Task<string?> GetSettingAsync(string key, CancellationToken ct = default) => inner.GetSettingAsync(key, ct);
+
+    public virtual Task SetSettingAsync(string key, string value, CancellationToken ct = default) => inner.SetSettingAsync(key, value, ct);
+
+    public virtual ValueTask DisposeAsync() => inner.DisposeAsync();
+}
