@@ -161,5 +161,5 @@ public sealed record AddressGateOptions
     public TimeSpan RecoveryPeriod { get; init; }
 
     /// <summary>How often a holder with a request in flight renews it, and a holder waiting for its turn asks again.</summary>
-    public TimeSpan RenewInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan RenewInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -23,7 +23,7 @@ public sealed record SiteContext(
     public IActorRef Resolver { get; init; } = ActorRefs.Nobody;
 
     /// <summary>How often a site waiting for its address asks the gate again, and a site fetching renews its claim.</summary>
-    public TimeSpan GateRenewInterval { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan GateRenewInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The site region, set once the region exists (sites send each other discovered links through it).</summary>
     public IActorRef Region { get; init; } = ActorRefs.Nobody;
