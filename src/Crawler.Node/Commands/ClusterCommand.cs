@@ -51,7 +51,8 @@ internal static class ClusterCommand
             }
 
             AnsiConsole.MarkupLine($"[bold]Cluster[/] as seen by {Markup.Escape(view.Self)}; singletons (coordinator, discovery, uptime) on {Markup.Escape(view.SingletonsOn ?? "-")}");
-            var table = new Table().Border(TableBorder.Simple).AddColumn("member").AddColumn("status").AddColumn("reachable")
+            // An address is never split over two lines (output piped to grep has only 80 columns).
+            var table = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn("member").NoWrap()).AddColumn("status").AddColumn("reachable")
                 .AddColumn(new TableColumn("site shards").RightAligned()).AddColumn(new TableColumn("sites").RightAligned()).AddColumn("singletons");
             foreach (var m in view.Members)
             {
