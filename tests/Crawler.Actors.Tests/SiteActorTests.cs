@@ -85,6 +85,11 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         Assert.Equal(Pause, _gate.ExpectMsg<AddressGateProtocol.RequestDone>(d => d.Address == "127.0.0.1" && d.Holder == Host).Pause);
         Assert.False(_gate.HasMessages);
 
+        // A second grant of the address it holds (its Acquire, asked again, crossed the first grant) is no reason to let go.
+        site.Tell(new AddressGateProtocol.Granted("127.0.0.1"), _gate.Ref);
+        Settled(site);
+        Assert.False(_gate.HasMessages);
+
         Advance(Pause - TimeSpan.FromMilliseconds(1));
         Settled(site);
         Assert.False(_gate.HasMessages);

@@ -234,6 +234,19 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Busy();
     }
 
+    /// <summary>
+    /// A grant this site does not wait for. For the address it holds it is the answer to an Acquire asked again
+    /// while the first grant was on its way: ignored (releasing it would free the address mid-request). Any other
+    /// is handed back, so the gate does not keep an address for a site that no longer wants it.
+    /// </summary>
+    private void OnStaleGrant(AddressGateProtocol.Granted granted)
+    {
+        if (granted.Address != _lease.Held)
+        {
+            Sender.Tell(new AddressGateProtocol.Release(granted.Address, _host));
+        }
+    }
+
     /// <summary>The longest one request may hold an address: the fetcher's time-outs and a margin.</summary>
     private TimeSpan FetchLease => _ctx.Fetcher.MaxFetchDuration + TimeSpan.FromSeconds(10);
 
@@ -245,7 +258,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             Acknowledged();
             StopWhenSettled();
         });
-        Receive<AddressGateProtocol.Granted>(g => Sender.Tell(new AddressGateProtocol.Release(g.Address, _host)));
+        Receive<AddressGateProtocol.Granted>(OnStaleGrant);
         Receive<SiteProtocol.GetReport>(_ => Sender.Tell(Report()));
         Receive<ReportTick>(_ => SendReport(force: true));
         ReceiveAny(_ => { }); // the store holds whatever arrives now; the next incarnation finds it there
@@ -276,7 +289,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<ReportTick>(_ => SendReport(force: true));
         Receive<ArchiveWriterProtocol.Persisted>(_ => Acknowledged());
         Receive<ReleaseTick>(_ => ReleaseAddress());
-        Receive<AddressGateProtocol.Granted>(g => Sender.Tell(new AddressGateProtocol.Release(g.Address, _host))); // stale
+        Receive<AddressGateProtocol.Granted>(OnStaleGrant); // stale
         Receive<PumpTick>(_ => { });
         Receive<GateTick>(_ => { });
         Receive<SiteProtocol.Crawl>(_ => { }); // this epoch's (the step under way pumps when done) or an older one
