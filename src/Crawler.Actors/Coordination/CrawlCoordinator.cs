@@ -34,6 +34,7 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
     private readonly ILogger _logger;
     private readonly Dictionary<string, SiteProtocol.SiteReport> _sites = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _reportedAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _wokenAt = new(StringComparer.Ordinal); // woken, no report yet
     private readonly List<IActorRef> _watchers = [];
     private int _epoch;
     private bool _started;
@@ -204,7 +205,7 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
 
         foreach (var host in stored.Hosts)
         {
-            _region.Tell(new SiteProtocol.Crawl(host, _epoch));
+            Wake(host);
         }
     }
 
@@ -219,10 +220,11 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
         _storedNextEpochAt = started.NextEpochAt;
         _sites.Clear();
         _reportedAt.Clear();
+        _wokenAt.Clear();
         Log.EpochStarted(_logger, started.Epoch, started.Seeds);
         foreach (var host in started.Hosts)
         {
-            _region.Tell(new SiteProtocol.Crawl(host, started.Epoch));
+            Wake(host);
         }
 
         Timers.StartPeriodicTimer(CheckTimer, CheckCompletion.Instance, TimeSpan.FromSeconds(1));
@@ -237,9 +239,20 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
 
         _sites[report.Host] = report;
         _reportedAt[report.Host] = _clock.GetUtcNow();
+        _wokenAt.Remove(report.Host);
         if (report.Idle)
         {
             Check();
+        }
+    }
+
+    /// <summary>Tells a site to crawl this epoch (the region starts it wherever its shard lives) and notes when.</summary>
+    private void Wake(string host)
+    {
+        _region.Tell(new SiteProtocol.Crawl(host, _epoch));
+        if (!_sites.ContainsKey(host))
+        {
+            _wokenAt[host] = _clock.GetUtcNow();
         }
     }
 
@@ -262,8 +275,15 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
             {
                 Log.SiteReportStale(_logger, host, (now - at).TotalSeconds, _epoch);
                 _reportedAt[host] = now; // once per staleness period
-                _region.Tell(new SiteProtocol.Crawl(host, _epoch));
+                Wake(host);
             }
+        }
+
+        // Woken but never heard from (the message went to a node that died before the site started): again.
+        foreach (var (host, at) in _wokenAt.Where(w => now - w.Value > staleAfter).ToList())
+        {
+            Log.SiteReportStale(_logger, host, (now - at).TotalSeconds, _epoch);
+            Wake(host);
         }
     }
 
@@ -296,7 +316,7 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
             // Work the store knows of but no site is doing (a lost message, a site never woken).
             foreach (var host in pending.Hosts)
             {
-                _region.Tell(new SiteProtocol.Crawl(host, _epoch));
+                Wake(host);
             }
 
             return;
