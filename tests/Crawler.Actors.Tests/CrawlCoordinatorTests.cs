@@ -191,6 +191,7 @@ public sealed class CrawlCoordinatorTests : TestKit, IAsyncLifetime
         ExpectCrawls(2);
         for (var i = 0; i < 10; i++)
         {
+            coordinator.Tell(Report("b.kp", 1, SitePhase.Crawling));
             coordinator.Tell(Report("a.kp", 1, SitePhase.Crawling));
             _ = StatusOf(coordinator);
             AdvanceBySeconds(1);
@@ -198,6 +199,27 @@ public sealed class CrawlCoordinatorTests : TestKit, IAsyncLifetime
 
         _ = StatusOf(coordinator);
         _region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_site_woken_but_never_heard_from_is_woken_again()
+    {
+        // The Crawl went to a node that died before the site started there: no report ever comes.
+        var coordinator = StartCoordinator();
+        ExpectCrawls(2);
+        coordinator.Tell(Report("a.kp", 1, SitePhase.Crawling));
+        for (var i = 0; i < 5; i++)
+        {
+            coordinator.Tell(Report("a.kp", 1, SitePhase.Crawling));
+            _ = StatusOf(coordinator);
+            AdvanceBySeconds(1);
+        }
+
+        _ = StatusOf(coordinator);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        coordinator.Tell(Report("a.kp", 1, SitePhase.Crawling));
+        AdvanceBySeconds(1);
+        Assert.Equal(new SiteProtocol.Crawl("b.kp", 1), _region.ExpectMsg<SiteProtocol.Crawl>());
     }
 
     [Fact]
@@ -237,6 +259,7 @@ public sealed class CrawlCoordinatorTests : TestKit, IAsyncLifetime
         Sys.Stop(first);
         ExpectTerminated(first);
         Advance(TimeSpan.FromMinutes(30));
+        _region.ReceiveWhile<object>(TimeSpan.FromMilliseconds(300), m => m); // the first one's wake-ups
 
         var second = StartCoordinator();
         Assert.Equal([new SiteProtocol.Crawl("a.kp", 1), new SiteProtocol.Crawl("b.kp", 1)], ExpectCrawls(2));
