@@ -83,8 +83,8 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var nodes = Nodes(3);
 
-        // A slower crawl (a pause of 150 ms per address) so that all three restarts fall inside it.
-        var slow = new Dictionary<string, string> { ["Crawler__Crawl__Politeness__MinDelay"] = "00:00:00.150" };
+        // A slower crawl (a pause of 60 ms per address) so that all three restarts fall inside it.
+        var slow = new Dictionary<string, string> { ["Crawler__Crawl__Politeness__MinDelay"] = "00:00:00.060" };
         var processes = nodes.Select(n => CrawlerProcess.Start(Environment(n, nodes, slow), "run", "--no-live", "--exit-when-done")).ToList();
         var exited = new List<CrawlerProcess>();
         try
