@@ -102,7 +102,7 @@ internal sealed class AddressGate : ReceiveActor, IWithTimers
     {
         if (!_slots.TryGetValue(address, out var slot))
         {
-            slot = new AddressSlot<IActorRef>(_options.ProbeGap);
+            slot = new AddressSlot<IActorRef>();
             if (_quietUntil > Now)
             {
                 slot.QuietUntil(_quietUntil);
@@ -159,9 +159,6 @@ public sealed record AddressGateOptions
     /// request in flight; holders renew every <see cref="RenewInterval"/>). Zero: grants at once (tests of one node).
     /// </summary>
     public TimeSpan RecoveryPeriod { get; init; }
-
-    /// <summary>How long an address rests after a probe's request before the next request (a fetch rests for its pause).</summary>
-    public TimeSpan ProbeGap { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How often a holder with a request in flight renews it, and a holder waiting for its turn asks again.</summary>
     public TimeSpan RenewInterval { get; init; } = TimeSpan.FromSeconds(1);

@@ -545,7 +545,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
         if (_lease.Held is { } held)
         {
-            // The request is over: the gate keeps the address this site's for the pause (a probe waiting for it goes next).
+            // The request is over: the gate keeps the address this site's for the pause (an uptime probe may use it meanwhile).
             _ctx.AddressGate.Tell(new AddressGateProtocol.RequestDone(held, _host, delay > TimeSpan.Zero ? delay : TimeSpan.Zero));
         }
 

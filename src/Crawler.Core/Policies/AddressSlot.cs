@@ -22,9 +22,9 @@ public sealed record AddressClaim<TRef>(string Holder, TRef ReplyTo, AddressPurp
 /// <summary>
 /// The politeness rule of one IP address, whoever asks and on whatever node: at most one request in
 /// flight, and a crawl fetch keeps the address through its politeness pause (so several sites on one
-/// fragile server share one pause). An uptime probe waits for that pause too, but goes before the
-/// fetches that wait (one request a minute; its schedule matters), and leaves a short gap behind it, so
-/// the server has closed one connection before the next one opens.
+/// fragile server share one pause). An uptime probe may use the address during a site's pause (it is
+/// one request a minute, and no other request is in flight then) but never while a request is. Waiters
+/// are served in arrival order, a probe may pass a fetch that must wait for the pause anyway.
 /// </summary>
 /// <remarks>
 /// Claims are leases: each expires unless renewed by news from its holder (the request done, the
@@ -38,11 +38,7 @@ public sealed class AddressSlot<TRef>
     where TRef : notnull
 {
     private readonly List<AddressClaim<TRef>> _waiting = [];
-    private readonly TimeSpan _probeGap;
     private DateTimeOffset _quietUntil = DateTimeOffset.MinValue;
-
-    /// <param name="probeGap">How long the address rests after a probe's request (a fetch rests for its own pause).</param>
-    public AddressSlot(TimeSpan probeGap = default) => _probeGap = probeGap;
 
     /// <summary>The fetch that holds the address (during its request and its pause), or null.</summary>
     public AddressClaim<TRef>? Owner { get; private set; }
@@ -153,11 +149,6 @@ public sealed class AddressSlot<TRef>
     {
         if (InFlight?.Holder == holder)
         {
-            if (InFlight.Purpose == AddressPurpose.Probe && now + _probeGap > _quietUntil)
-            {
-                _quietUntil = now + _probeGap;
-            }
-
             InFlight = null;
         }
 
@@ -222,31 +213,26 @@ public sealed class AddressSlot<TRef>
             return granted;
         }
 
-        if (InFlight is not null)
+        for (var i = 0; i < _waiting.Count && InFlight is null;)
         {
-            return granted;
-        }
-
-        // A probe first (only once no fetch holds the address, pause included), else the first fetch in line
-        // (or the owner itself, asking again). One grant at a time: the next waits for this one's release.
-        var index = Owner is null ? _waiting.FindIndex(w => w.Purpose == AddressPurpose.Probe) : -1;
-        if (index < 0)
-        {
-            index = _waiting.FindIndex(w => w.Purpose == AddressPurpose.Fetch && (Owner is null || Owner.Holder == w.Holder));
-        }
-
-        if (index >= 0)
-        {
-            // A claim's lease counts from its grant.
-            var claim = _waiting[index] with { Expires = now + _waiting[index].Lease };
-            _waiting.RemoveAt(index);
-            InFlight = claim;
-            if (claim.Purpose == AddressPurpose.Fetch)
+            var next = _waiting[i];
+            if (next.Purpose == AddressPurpose.Probe || Owner is null || Owner.Holder == next.Holder)
             {
-                Owner = claim;
-            }
+                // A claim's lease counts from its grant.
+                var claim = next with { Expires = now + next.Lease };
+                _waiting.RemoveAt(i);
+                InFlight = claim;
+                if (claim.Purpose == AddressPurpose.Fetch)
+                {
+                    Owner = claim;
+                }
 
-            granted.Add(claim);
+                granted.Add(claim);
+            }
+            else
+            {
+                i++;
+            }
         }
 
         return granted;

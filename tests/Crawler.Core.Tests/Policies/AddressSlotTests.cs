@@ -21,7 +21,7 @@ public sealed class AddressSlotTests
         slot.Acquire(holder, holder, AddressPurpose.Probe, now ?? T0, lease ?? Lease);
 
     [Fact]
-    public void A_quiet_slot_grants_nothing_until_its_time_then_a_probe_first()
+    public void A_quiet_slot_grants_nothing_until_its_time_then_the_first_in_line()
     {
         var slot = Slot();
         slot.QuietUntil(T0 + Pause);
@@ -31,8 +31,7 @@ public sealed class AddressSlotTests
         Assert.Equal(T0 + Pause, slot.NextExpiry);
 
         Assert.Empty(slot.Expire(T0 + Pause - TimeSpan.FromMilliseconds(1), out _));
-        Assert.Equal(["probe:b.kp"], Holders(slot.Expire(T0 + Pause, out _)));
-        Assert.Equal(["a.kp"], Holders(slot.Release("probe:b.kp", T0 + Pause)));
+        Assert.Equal(["a.kp"], Holders(slot.Expire(T0 + Pause, out _)));
     }
 
     [Fact]
@@ -126,19 +125,15 @@ public sealed class AddressSlotTests
     }
 
     [Fact]
-    public void A_probe_waits_for_the_owners_pause_then_goes_before_waiting_fetches_and_leaves_a_gap()
+    public void A_probe_may_use_the_address_during_the_owners_pause()
     {
-        var slot = new AddressSlot<string>(probeGap: TimeSpan.FromMilliseconds(250));
+        var slot = Slot();
         Fetch(slot, "a.kp");
-        Assert.Empty(Fetch(slot, "b.kp"));
         slot.RequestDone("a.kp", T0.AddSeconds(1), Pause);
-        Assert.Empty(Probe(slot, "probe:c.kp", T0.AddSeconds(2))); // the pause is the server's rest too
 
-        Assert.Equal(["probe:c.kp"], Holders(slot.Release("a.kp", T0.AddSeconds(6))));
-        Assert.Empty(slot.Release("probe:c.kp", T0.AddSeconds(7))); // then the server rests a moment
-        Assert.Equal(T0.AddSeconds(7).AddMilliseconds(250), slot.NextExpiry);
-        Assert.Empty(slot.Expire(T0.AddSeconds(7).AddMilliseconds(249), out _));
-        Assert.Equal(["b.kp"], Holders(slot.Expire(T0.AddSeconds(7).AddMilliseconds(250), out _)));
+        Assert.Equal(["probe:b.kp"], Holders(Probe(slot, "probe:b.kp", T0.AddSeconds(2))));
+        Assert.Equal("a.kp", slot.Owner?.Holder);
+        Assert.Equal("probe:b.kp", slot.InFlight?.Holder);
     }
 
     [Fact]
@@ -149,20 +144,18 @@ public sealed class AddressSlotTests
         Assert.Empty(Probe(slot, "probe:b.kp"));
         Assert.Equal("a.kp", slot.InFlight?.Holder);
 
-        Assert.Empty(slot.RequestDone("a.kp", T0.AddSeconds(1), Pause));
-        Assert.Equal(["probe:b.kp"], Holders(slot.Release("a.kp", T0.AddSeconds(6))));
+        Assert.Equal(["probe:b.kp"], Holders(slot.RequestDone("a.kp", T0.AddSeconds(1), Pause)));
     }
 
     [Fact]
-    public void A_probe_passes_the_fetches_waiting_for_the_owners_release()
+    public void A_probe_passes_a_fetch_that_must_wait_for_the_pause_anyway()
     {
         var slot = Slot();
         Fetch(slot, "a.kp");
         Fetch(slot, "b.kp");
         Probe(slot, "probe:c.kp");
 
-        Assert.Empty(slot.RequestDone("a.kp", T0.AddSeconds(1), Pause));
-        Assert.Equal(["probe:c.kp"], Holders(slot.Release("a.kp", T0.AddSeconds(6))));
+        Assert.Equal(["probe:c.kp"], Holders(slot.RequestDone("a.kp", T0.AddSeconds(1), Pause)));
         Assert.Equal(["b.kp"], slot.Waiting.Select(w => w.Holder));
     }
 
@@ -195,15 +188,15 @@ public sealed class AddressSlotTests
     }
 
     [Fact]
-    public void The_owner_asking_again_during_its_pause_keeps_the_address_and_a_waiting_probe_waits()
+    public void The_owner_asking_again_while_a_probe_is_in_flight_waits_for_the_probe()
     {
         var slot = Slot();
         Fetch(slot, "a.kp");
         slot.RequestDone("a.kp", T0.AddSeconds(1), Pause);
-        Assert.Empty(Probe(slot, "probe:b.kp", T0.AddSeconds(2)));
+        Probe(slot, "probe:b.kp", T0.AddSeconds(2));
 
-        Assert.Equal(["a.kp"], Holders(Fetch(slot, "a.kp", T0.AddSeconds(3))));
-        Assert.Equal(["probe:b.kp"], slot.Waiting.Select(w => w.Holder));
+        Assert.Empty(Fetch(slot, "a.kp", T0.AddSeconds(3)));
+        Assert.Equal(["a.kp"], Holders(slot.RequestDone("probe:b.kp", T0.AddSeconds(4), TimeSpan.Zero)));
     }
 
     [Fact]
@@ -251,7 +244,7 @@ public sealed class AddressSlotTests
     }
 
     [Fact]
-    public void A_probe_past_its_lease_frees_the_address_and_the_next_probe_goes_first()
+    public void A_probe_past_its_lease_frees_the_address_but_not_the_owners_pause()
     {
         var slot = Slot();
         Fetch(slot, "a.kp");
@@ -259,13 +252,11 @@ public sealed class AddressSlotTests
         Probe(slot, "probe:b.kp", T0, TimeSpan.FromSeconds(30));
         Fetch(slot, "c.kp");
         Probe(slot, "probe:d.kp");
-        Assert.Equal(["probe:b.kp"], Holders(slot.Release("a.kp", T0)));
 
         var granted = slot.Expire(T0.AddSeconds(30), out var expired);
         Assert.Equal(["probe:b.kp"], expired.Select(c => c.Holder));
         Assert.Equal(["probe:d.kp"], Holders(granted));
-        Assert.Null(slot.Owner);
-        Assert.Equal(["c.kp"], slot.Waiting.Select(w => w.Holder));
+        Assert.Equal("a.kp", slot.Owner?.Holder);
     }
 
     [Fact]
@@ -462,9 +453,8 @@ public sealed class AddressSlotTests
                     return false;
                 }
 
-                // Nobody waits for nothing: with no request in flight, anyone waiting while no fetch holds the address, or
-                // the owner's own next fetch, was granted (a probe waits for the owner's pause like everyone else).
-                if (slot.InFlight is null && slot.Waiting.Any(w => slot.Owner is null || (w.Purpose == AddressPurpose.Fetch && slot.Owner.Holder == w.Holder)))
+                // Nobody waits for nothing: with no request in flight, a waiting probe, or a fetch the owner does not block, was granted.
+                if (slot.InFlight is null && slot.Waiting.Any(w => w.Purpose == AddressPurpose.Probe || slot.Owner is null || slot.Owner.Holder == w.Holder))
                 {
                     return false;
                 }
