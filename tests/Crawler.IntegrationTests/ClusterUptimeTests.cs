@@ -126,6 +126,7 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
                 }
             }
 
+            // Bounded poll of the store three real nodes write to (real probes run on real time; no event crosses to the test).
             await Task.Delay(250);
         }
 
@@ -178,6 +179,7 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
                 return counts;
             }
 
+            // Bounded poll of the nodes' meters: observable gauges are only read when asked.
             await Task.Delay(250);
         }
     }
@@ -222,6 +224,7 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
             while (!_events.Any(e => wanted(e.Event)))
             {
                 Assert.True(DateTime.UtcNow < deadline, $"{what} did not reach the webhook within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; received: {string.Join("; ", _events.Select(e => $"{e.Event.Kind} {e.Event.Site} {e.Event.From}->{e.Event.To}"))}");
+                // Bounded poll of a real HTTP receiver that the singleton posts to (no event reaches the test otherwise).
                 await Task.Delay(100);
             }
         }
