@@ -52,13 +52,15 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
         File.Delete(_path);
     }
 
-    private IActorRef StartProbe()
+    private IActorRef StartProbe(ProbeFailure failure = ProbeFailure.None)
     {
         var runs = _runs;
         ProbeRunner runner = (target, scheduledAt, _) =>
         {
             runs.Enqueue(scheduledAt);
-            return Task.FromResult(ProbeResult.Up(target.Site, scheduledAt, TimeSpan.FromMilliseconds(50)));
+            return Task.FromResult(failure == ProbeFailure.None
+                ? ProbeResult.Up(target.Site, scheduledAt, TimeSpan.FromMilliseconds(50))
+                : ProbeResult.Failed(target.Site, scheduledAt, failure, "scripted (test)"));
         };
         var context = new ProbeContext(runner, _store, new UptimeMetrics(), Options, _clock, NullLogger.Instance)
         {
@@ -112,6 +114,27 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
         Assert.Equal(new AddressGateProtocol.Release(Address, "probe:" + Site), _gate.ExpectMsg<AddressGateProtocol.Release>());
         Assert.Equal([slot], _runs);
         Assert.Equal(slot, ExpectMsg<ProbeProtocol.ProbeCompleted>().Result.At);
+    }
+
+    [Theory]
+    [InlineData(ProbeFailure.TooSlow)]
+    [InlineData(ProbeFailure.Other)]
+    public void A_probe_that_gave_up_mid_request_keeps_its_address_a_second_while_the_server_notices(ProbeFailure failure)
+    {
+        var actor = StartProbe(failure);
+        Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.ProbeCompleted));
+        AdvanceToNextSlot();
+        var acquire = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
+
+        actor.Tell(new AddressGateProtocol.Granted(Address, acquire.Ticket), _gate.Ref);
+        Assert.Equal(failure, ExpectMsg<ProbeProtocol.ProbeCompleted>().Result.Failure);
+        Sync(actor);
+        Assert.False(_gate.HasMessages);
+        Advance(TimeSpan.FromMilliseconds(999));
+        Sync(actor);
+        Assert.False(_gate.HasMessages);
+        Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(new AddressGateProtocol.Release(Address, "probe:" + Site), _gate.ExpectMsg<AddressGateProtocol.Release>());
     }
 
     [Fact]

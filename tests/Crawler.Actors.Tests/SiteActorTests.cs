@@ -112,6 +112,31 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_response_cut_short_keeps_the_address_in_flight_through_the_pause_so_no_probe_meets_the_server_still_at_it()
+    {
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        _server.Serve("/cut", 200, "<html><body>half of it</body></html>", cutShort: true);
+        await Seed("/cut");
+        var site = Start();
+
+        site.Tell(new SiteProtocol.Crawl(Host, 1));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        Settled(site);
+        _gate.ExpectMsg<AddressGateProtocol.RequestDone>(); // answered whole: probes may use the pause
+        Advance(Pause);
+        ExpectRelease();
+        var cut = await FetchGranted("/cut");
+        Assert.NotNull(cut.Commit.Capture.Error);
+
+        // No RequestDone: to the gate the request is still in flight until the address is given back.
+        Settled(site);
+        Assert.False(_gate.HasMessages);
+        Advance(Pause);
+        _gate.ExpectMsg<AddressGateProtocol.Release>(r => r.Address == "127.0.0.1" && r.Holder == Host);
+    }
+
+    [Fact]
     public async Task A_retry_due_time_is_stored_and_honoured_by_the_next_incarnation()
     {
         _server.Serve("/robots.txt", 404, "none", "text/plain");

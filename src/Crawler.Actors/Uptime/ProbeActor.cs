@@ -45,6 +45,13 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     private const string TickTimer = "probe";
     private const string SaveTimer = "save";
     private const string GateTimer = "gate";
+    private const string SettleTimer = "settle";
+
+    /// <summary>
+    /// How long a probe keeps its address after giving up on a request (a time-out, a reset): the server may
+    /// still be working on it until it notices the client left, and must not meet the next request meanwhile.
+    /// </summary>
+    private static readonly TimeSpan SettleAfterAbandoned = TimeSpan.FromSeconds(1);
     private readonly string _site;
     private readonly ProbeContext _ctx;
     private readonly ProbeStateMachine _machine;
@@ -114,6 +121,11 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         Receive<AddressPicked>(OnAddressPicked);
         Receive<AddressGateProtocol.Granted>(OnGranted);
         Receive<GateTimeout>(OnGateTimeout);
+        Receive<Settled>(_ =>
+        {
+            _probing = false;
+            ReleaseGate();
+        });
         Receive<Saved>(OnSaved);
         Receive<SaveNow>(_ => Save());
         Receive<UptimeWriterProtocol.Written>(w => SaveChanges([], w.Count));
@@ -244,9 +256,18 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
 
     private void OnProbed(Probed probed)
     {
-        _probing = false;
-        ReleaseGate();
         var result = probed.Result;
+        if (_gateAddress is not null && result.Failure is ProbeFailure.TooSlow or ProbeFailure.Other)
+        {
+            // Abandoned mid-request: the address stays this probe's (and the probe busy) while the server settles.
+            Timers.StartSingleTimer(SettleTimer, Settled.Instance, SettleAfterAbandoned);
+        }
+        else
+        {
+            _probing = false;
+            ReleaseGate();
+        }
+
         if (_last is { } previous && result.At <= previous.At)
         {
             return; // a slot already judged (cannot happen with one probe at a time, but never apply out of order)
@@ -354,6 +375,11 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     private sealed record Probed(ProbeResult Result, TimeSpan Lateness) : INoSerializationVerificationNeeded;
 
     private sealed record Saved(int Results, int Changes, Exception? Error) : INoSerializationVerificationNeeded;
+
+    private sealed record Settled : INoSerializationVerificationNeeded
+    {
+        public static Settled Instance { get; } = new();
+    }
 
     private sealed record SaveNow : INoSerializationVerificationNeeded
     {

@@ -156,6 +156,31 @@ public sealed class ServerLog
         _requests.Where(r => r.LocalAddress is not null).GroupBy(r => r.LocalAddress!)
             .ToDictionary(g => g.Key, g => MaxOverlap(g.Select(r => (r.Start, r.End))));
 
+    /// <summary>
+    /// Pairs of requests on one local address whose times overlap, each described with its URL, times, status
+    /// and whether the client went away: what a failed politeness assertion should print.
+    /// </summary>
+    public IReadOnlyList<string> DescribeOverlapsByIp(int limit = 10)
+    {
+        var found = new List<string>();
+        foreach (var g in _requests.Where(r => r.LocalAddress is not null).GroupBy(r => r.LocalAddress!))
+        {
+            var rs = g.OrderBy(r => r.Start).ToArray();
+            for (var i = 0; i < rs.Length && found.Count < limit; i++)
+            {
+                for (var j = i + 1; j < rs.Length && rs[j].Start < (rs[i].End ?? TimeSpan.MaxValue) && found.Count < limit; j++)
+                {
+                    found.Add($"{g.Key}: [{Describe(rs[i])}] and [{Describe(rs[j])}]");
+                }
+            }
+        }
+
+        return found;
+
+        static string Describe(RequestRecord r) =>
+            $"{r.Url} {r.Start.TotalMilliseconds:F1}–{(r.End is { } e ? e.TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "open")} ms, status {r.Status}{(r.Aborted ? ", client went away" : string.Empty)}, connection {r.ConnectionId}";
+    }
+
     /// <summary>Highest number of connections open at once to any single local address.</summary>
     public int MaxConcurrentConnectionsPerIp() => MaxConcurrentConnectionsByIp().Values.DefaultIfEmpty(0).Max();
 
