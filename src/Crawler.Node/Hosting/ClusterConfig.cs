@@ -65,6 +65,10 @@ public static class ClusterConfig
         if (options.SerializeMessages)
         {
             hocon.AppendLine("akka.actor.serialize-messages = on");
+            // Distributed data's ReadRepair never leaves its node and has no serializer: exempt from verification.
+            hocon.AppendLine("akka.actor.serializers.node-local = \"Crawler.Actors.Serialization.NodeLocalPassThroughSerializer, Crawler.Actors\"");
+            hocon.AppendLine("akka.actor.serialization-bindings.\"Akka.DistributedData.Internal.ReadRepair, Akka.DistributedData\" = node-local");
+            hocon.AppendLine("akka.actor.serialization-identifiers.\"Crawler.Actors.Serialization.NodeLocalPassThroughSerializer, Crawler.Actors\" = 7302");
         }
 
         // Leaving takes what the node is given to stop (handing shards over, the singleton, flushing the archive).
