@@ -10,8 +10,9 @@ public sealed class RequestRecord
     private long _endTicks = -1;
     private int _status;
 
-    internal RequestRecord(long id, string scheme, string host, IPAddress? localAddress, string pathAndQuery, TimeSpan start, long connectionId)
+    internal RequestRecord(long id, string scheme, string host, IPAddress? localAddress, string pathAndQuery, TimeSpan start, long connectionId, string userAgent = "")
     {
+        UserAgent = userAgent;
         Id = id;
         Scheme = scheme;
         Host = host;
@@ -37,6 +38,9 @@ public sealed class RequestRecord
     public string Url => Scheme + "://" + Host + PathAndQuery;
 
     public long ConnectionId { get; }
+
+    /// <summary>The request's User-Agent header: tells a crawl fetch from an uptime probe.</summary>
+    public string UserAgent { get; }
 
     public TimeSpan Start { get; }
 
@@ -108,9 +112,9 @@ public sealed class ServerLog
 
     public int RequestCount => _requests.Count;
 
-    internal RequestRecord RequestStarted(string scheme, string host, IPAddress? local, string pathAndQuery, long connectionId)
+    internal RequestRecord RequestStarted(string scheme, string host, IPAddress? local, string pathAndQuery, long connectionId, string userAgent = "")
     {
-        var r = new RequestRecord(Interlocked.Increment(ref _nextRequest), scheme, host, Normalize(local), pathAndQuery, Now, connectionId);
+        var r = new RequestRecord(Interlocked.Increment(ref _nextRequest), scheme, host, Normalize(local), pathAndQuery, Now, connectionId, userAgent);
         _requests.Enqueue(r);
         return r;
     }
@@ -160,10 +164,17 @@ public sealed class ServerLog
     /// Pairs of requests on one local address whose times overlap, each described with its URL, times, status
     /// and whether the client went away: what a failed politeness assertion should print.
     /// </summary>
-    public IReadOnlyList<string> DescribeOverlapsByIp(int limit = 10)
+    public IReadOnlyList<string> DescribeOverlapsByIp(int limit = 10) =>
+        DescribeOverlaps(_requests.Where(r => r.LocalAddress is not null).GroupBy(r => r.LocalAddress!.ToString()), limit);
+
+    /// <summary>Pairs of requests to one host whose times overlap, described as <see cref="DescribeOverlapsByIp"/> does.</summary>
+    public IReadOnlyList<string> DescribeOverlapsByHost(int limit = 10) =>
+        DescribeOverlaps(_requests.GroupBy(r => r.Host, StringComparer.OrdinalIgnoreCase), limit);
+
+    private static List<string> DescribeOverlaps(IEnumerable<IGrouping<string, RequestRecord>> groups, int limit)
     {
         var found = new List<string>();
-        foreach (var g in _requests.Where(r => r.LocalAddress is not null).GroupBy(r => r.LocalAddress!))
+        foreach (var g in groups)
         {
             var rs = g.OrderBy(r => r.Start).ToArray();
             for (var i = 0; i < rs.Length && found.Count < limit; i++)
@@ -178,7 +189,7 @@ public sealed class ServerLog
         return found;
 
         static string Describe(RequestRecord r) =>
-            $"{r.Url} {r.Start.TotalMilliseconds:F1}–{(r.End is { } e ? e.TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "open")} ms, status {r.Status}{(r.Aborted ? ", client went away" : string.Empty)}, connection {r.ConnectionId}";
+            $"{r.Url} {r.Start.TotalMilliseconds:F1}–{(r.End is { } e ? e.TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture) : "open")} ms, status {r.Status}{(r.Aborted ? ", client went away" : string.Empty)}, connection {r.ConnectionId}, {r.UserAgent}";
     }
 
     /// <summary>Highest number of connections open at once to any single local address.</summary>

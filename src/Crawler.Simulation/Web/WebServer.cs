@@ -133,7 +133,7 @@ internal sealed class WebServer : IAsyncDisposable
         var raw = ctx.Features.Get<IHttpRequestFeature>()?.RawTarget;
         var pathAndQuery = raw is { Length: > 0 } && raw[0] == '/' ? raw : request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
         var connection = ctx.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ConnectionKey, out var c) == true ? c as ConnectionRecord : null;
-        var record = _log.RequestStarted(scheme, host, ctx.Connection.LocalIpAddress, pathAndQuery, connection?.Id ?? 0);
+        var record = _log.RequestStarted(scheme, host, ctx.Connection.LocalIpAddress, pathAndQuery, connection?.Id ?? 0, request.Headers.UserAgent.ToString());
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping.Token);
         var ct = abort.Token;
         var status = 0;
