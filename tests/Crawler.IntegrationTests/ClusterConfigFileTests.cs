@@ -105,7 +105,7 @@ public sealed class ClusterConfigFileTests(OneSiteWeb fixture) : IClassFixture<O
     [Fact]
     public async Task Local_three_node_hocon_is_loaded_and_its_seed_nodes_give_way_to_the_nodes_own()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await using var node = await Node.StartAsync(fixture.Web,
         [
             new("Crawler:Cluster:Config", "local-three-node.hocon"),
@@ -127,7 +127,7 @@ public sealed class ClusterConfigFileTests(OneSiteWeb fixture) : IClassFixture<O
     [Fact]
     public async Task Kubernetes_hocon_is_loaded_and_the_nodes_port_and_seed_nodes_override_it()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await using var node = await Node.StartAsync(fixture.Web,
         [
             new("Crawler:Cluster:Config", "kubernetes.hocon"),
@@ -178,15 +178,6 @@ public sealed class ClusterConfigFileTests(OneSiteWeb fixture) : IClassFixture<O
     }
 
     private static void Quiet(ILoggingBuilder logging) => logging.AddFilter(level => level >= LogLevel.Warning).AddSimpleConsole();
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     /// <summary>One node started on the one-site web, Up (bounded wait) before the test looks at it.</summary>
     private sealed class Node : IAsyncDisposable

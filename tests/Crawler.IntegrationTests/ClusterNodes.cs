@@ -27,7 +27,7 @@ internal sealed class ClusterNodes : IAsyncDisposable
     /// <summary>Starts <paramref name="count"/> nodes with the same settings plus their cluster settings (the first is the seed).</summary>
     public static async Task<ClusterNodes> StartAsync(int count, IReadOnlyList<KeyValuePair<string, string?>> settings, string? config = null)
     {
-        var ports = FreePorts(count);
+        var ports = LoopbackPorts.Free(count);
         var nodes = new ClusterNodes(ports);
         foreach (var port in ports)
         {
@@ -73,15 +73,5 @@ internal sealed class ClusterNodes : IAsyncDisposable
             await host.StopAsync();
             host.Dispose();
         }
-    }
-
-    /// <summary>Ports free right now on loopback (bound and released; the nodes bind them next).</summary>
-    private static List<int> FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToList();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 }

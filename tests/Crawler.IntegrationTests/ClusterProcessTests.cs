@@ -135,10 +135,7 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
 
     private static List<Node> Nodes(int count)
     {
-        var listeners = Enumerable.Range(0, count * 2).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToList();
-        listeners.ForEach(l => l.Stop());
+        var ports = LoopbackPorts.Free(count * 2);
         return [.. Enumerable.Range(0, count).Select(i => new Node(ports[2 * i], ports[(2 * i) + 1]))];
     }
 

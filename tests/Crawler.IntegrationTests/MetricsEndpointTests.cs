@@ -49,7 +49,7 @@ public sealed class MetricsEndpointTests() : SimulatedWebTest(new SimulationOpti
         await node.MetricsWhenAsync(t => Web.Sites.All(s => Series(t, "probe_success", s.Host) is not null));
 
         var folder = Directory.CreateDirectory(Path.Combine(Data, "prometheus")).FullName;
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var target = new Uri(node.Address).Authority;
         await File.WriteAllTextAsync(Path.Combine(folder, "prometheus.yml"), $"""
             global:
@@ -141,13 +141,6 @@ public sealed class MetricsEndpointTests() : SimulatedWebTest(new SimulationOpti
     /// <summary>The exposition line of <paramref name="name"/> for a site, null when there is none.</summary>
     private static string? Series(string text, string name, string site) =>
         text.Split('\n').FirstOrDefault(l => l.StartsWith(name + "{", StringComparison.Ordinal) && l.Contains($"site=\"{site}\"", StringComparison.Ordinal));
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task<(int Code, string Output)> RunAsync(string file, string[] arguments, string input)
     {
