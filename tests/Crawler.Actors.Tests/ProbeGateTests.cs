@@ -28,6 +28,7 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
     private readonly FakeTimeProvider _clock = new(T0);
     private readonly TestProbe _gate;
     private readonly ConcurrentQueue<DateTimeOffset> _runs = new();
+    private readonly UptimeMetrics _metrics = new();
     private SqliteUptimeStore _store = null!;
 
     public ProbeGateTests()
@@ -49,6 +50,7 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _store.DisposeAsync();
+        _metrics.Dispose();
         File.Delete(_path);
     }
 
@@ -62,7 +64,7 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
                 ? ProbeResult.Up(target.Site, scheduledAt, TimeSpan.FromMilliseconds(50))
                 : ProbeResult.Failed(target.Site, scheduledAt, failure, "scripted (test)"));
         };
-        var context = new ProbeContext(runner, _store, new UptimeMetrics(), Options, _clock, NullLogger.Instance)
+        var context = new ProbeContext(runner, _store, _metrics, Options, _clock, NullLogger.Instance)
         {
             Gate = _gate.Ref,
             PickAddress = (_, _) => Task.FromResult<string?>(Address),
@@ -135,6 +137,23 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
         Assert.False(_gate.HasMessages);
         Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(new AddressGateProtocol.Release(Address, "probe:" + Site), _gate.ExpectMsg<AddressGateProtocol.Release>());
+    }
+
+    [Fact]
+    public void A_stopped_probe_no_longer_exports_its_sites_series_from_this_node()
+    {
+        var actor = StartProbe();
+        AdvanceToNextSlot();
+        actor.Tell(new AddressGateProtocol.Granted(Address, _gate.ExpectMsg<AddressGateProtocol.Acquire>().Ticket), _gate.Ref);
+        _gate.ExpectMsg<AddressGateProtocol.Release>();
+        Sync(actor);
+        Assert.True(_metrics.Exports(Site));
+
+        // Handed off (a rebalance, the node leaving): the node it moves to exports the site from now on.
+        Watch(actor);
+        Sys.Stop(actor);
+        ExpectTerminated(actor);
+        Assert.False(_metrics.Exports(Site));
     }
 
     [Fact]

@@ -360,7 +360,11 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         Save();
     }
 
-    protected override void PostStop() => ReleaseGate();
+    protected override void PostStop()
+    {
+        ReleaseGate();
+        _ctx.Metrics.Forget(_site); // wherever the probe starts next exports the site
+    }
 
     private sealed record Loaded(StateChange? Last, Exception? Error) : INoSerializationVerificationNeeded;
 

@@ -60,6 +60,15 @@ public sealed class UptimeMetrics : IDisposable
         _lateness.Record(Math.Max(0, lateness.TotalSeconds));
     }
 
+    /// <summary>
+    /// Stops exporting the site's probe series from this node: its probe stopped here (moved to another node, or
+    /// no longer watched), and the node now probing it exports them; two nodes must not both claim the site.
+    /// </summary>
+    public void Forget(string site) => _sites.TryRemove(site, out _);
+
+    /// <summary>Whether this node exports probe series of the site.</summary>
+    internal bool Exports(string site) => _sites.ContainsKey(site);
+
     /// <summary>Replaces every uptime series: a (site, window) left out (no evidence in that window any more) is no longer exported.</summary>
     public void SetUptime(IReadOnlyCollection<(string Site, string Window, double Ratio)> ratios)
     {
