@@ -50,8 +50,9 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     /// <summary>
     /// How long a probe keeps its address after giving up on a request (a time-out, a reset): the server may
     /// still be working on it until it notices the client left, and must not meet the next request meanwhile.
+    /// Short: probes of sites sharing an address take turns on it, at intervals down to a second.
     /// </summary>
-    private static readonly TimeSpan SettleAfterAbandoned = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SettleAfterAbandoned = TimeSpan.FromMilliseconds(500);
     private readonly string _site;
     private readonly ProbeContext _ctx;
     private readonly ProbeStateMachine _machine;
