@@ -33,7 +33,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
     // Captures are dated by the fetcher's wall clock: the fake clock starts at the real time (to the millisecond).
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
     private readonly LoopbackSite _server = new();
-    private readonly HttpFetcher _fetcher = new(new FetcherOptions(), new AddressGuard(new AddressGuardOptions { Allow = ["127.0.0.0/8"], AllowPublic = false }));
+    private readonly HttpFetcher _fetcher = new(new FetcherOptions { BodyTimeout = TimeSpan.FromSeconds(1) }, new AddressGuard(new AddressGuardOptions { Allow = ["127.0.0.0/8"], AllowPublic = false }));
     private readonly TestProbe _resolver;
     private readonly TestProbe _gate;
     private readonly TestProbe _writer;
@@ -112,10 +112,10 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_response_cut_short_keeps_the_address_in_flight_through_the_pause_so_no_probe_meets_the_server_still_at_it()
+    public async Task A_request_given_up_keeps_the_address_in_flight_through_the_pause_so_no_probe_meets_the_server_still_at_it()
     {
         _server.Serve("/robots.txt", 404, "none", "text/plain");
-        _server.Serve("/cut", 200, "<html><body>half of it</body></html>", cutShort: true);
+        _server.Serve("/cut", 200, "<html><body>half of it</body></html>", hangs: true); // the body times out (1 s)
         await Seed("/cut");
         var site = Start();
 
@@ -127,13 +127,34 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         Advance(Pause);
         ExpectRelease();
         var cut = await FetchGranted("/cut");
-        Assert.NotNull(cut.Commit.Capture.Error);
+        Assert.Equal(nameof(FetchErrorKind.BodyTimeout), cut.Commit.Capture.Error);
 
         // No RequestDone: to the gate the request is still in flight until the address is given back.
         Settled(site);
         Assert.False(_gate.HasMessages);
         Advance(Pause);
         _gate.ExpectMsg<AddressGateProtocol.Release>(r => r.Address == "127.0.0.1" && r.Holder == Host);
+    }
+
+    [Fact]
+    public async Task A_response_the_server_cut_short_ends_the_request_so_a_probe_may_use_the_pause()
+    {
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        _server.Serve("/cut", 200, "<html><body>half of it</body></html>", cutShort: true);
+        await Seed("/cut");
+        var site = Start();
+
+        site.Tell(new SiteProtocol.Crawl(Host, 1));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        Advance(Pause);
+        ExpectRelease();
+        var cut = await FetchGranted("/cut");
+        Assert.NotNull(cut.Commit.Capture.Error);
+        Assert.NotEqual(nameof(FetchErrorKind.BodyTimeout), cut.Commit.Capture.Error);
+
+        // The server closed the connection itself: its side is over.
+        Assert.Equal(Pause, _gate.ExpectMsg<AddressGateProtocol.RequestDone>(d => d.Holder == Host).Pause);
     }
 
     [Fact]

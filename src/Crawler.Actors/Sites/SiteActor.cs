@@ -534,19 +534,19 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     /// <summary>
     /// The address stays this site's until its politeness pause is over: the server behind it (often shared by
     /// several sites) gets the pause too, and never sees a request from another site while it may still be
-    /// finishing the last one. <paramref name="answered"/>: the server sent its whole response, so its side of
-    /// the request is over and an uptime probe may use the address during the pause. After a timeout, a reset or
-    /// a body cut short the server may still be working on the request (it learns of the client's leaving only
-    /// later): the address then stays in flight, probes included, until the pause ends.
+    /// finishing the last one. <paramref name="serverDone"/>: the server's side of the request is over (it answered
+    /// whole, closed the connection, or never got the request), so an uptime probe may use the address during the
+    /// pause. When this site gave up on the request (a time-out, a body too large) the server may still be at it
+    /// until it notices the client left: the address then stays in flight, probes included, until the pause ends.
     /// </summary>
-    private void HoldAddressFor(TimeSpan delay, bool answered)
+    private void HoldAddressFor(TimeSpan delay, bool serverDone)
     {
         if (!_lease.HoldUntil(Now + delay))
         {
             return;
         }
 
-        if (answered && _lease.Held is { } held)
+        if (serverDone && _lease.Held is { } held)
         {
             // The request is over: the gate keeps the address this site's for the pause (an uptime probe may use it meanwhile).
             _ctx.AddressGate.Tell(new AddressGateProtocol.RequestDone(held, _host, delay > TimeSpan.Zero ? delay : TimeSpan.Zero));
@@ -561,6 +561,10 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             Timers.StartSingleTimer(ReleaseTimer, ReleaseTick.Instance, delay);
         }
     }
+
+    /// <summary>The fetch errors where the client left first (the server may not have noticed yet).</summary>
+    private static bool GaveUp(string? error) =>
+        error is nameof(FetchErrorKind.HeadersTimeout) or nameof(FetchErrorKind.BodyTimeout) or nameof(FetchErrorKind.TooLarge) or nameof(FetchErrorKind.Cancelled);
 
     private void ReleaseAddress()
     {
@@ -587,7 +591,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _errors++;
             _lastError = error.Message;
             _nextFetchAt = now + _ctx.Options.Politeness.MinDelay;
-            HoldAddressFor(_ctx.Options.Politeness.MinDelay, answered: false);
+            HoldAddressFor(_ctx.Options.Politeness.MinDelay, serverDone: false);
             if (job.RobotsOrigin is { } failedOrigin)
             {
                 // As if robots.txt were unreachable: retried with backoff, then complete disallow (RFC 9309 §2.3.1.4).
@@ -636,7 +640,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         var retryAfter = capture.Status is 429 or 503 ? processed.RetryAfter : null;
         var delay = PolitenessPolicy.NextDelay(_ctx.Options.Politeness, processed.ResponseTime, _robots.CrawlDelay, retryAfter);
         _nextFetchAt = now + delay;
-        HoldAddressFor(delay, answered: capture.Error is null);
+        HoldAddressFor(delay, serverDone: !GaveUp(capture.Error));
         BecomeReady();
     }
 

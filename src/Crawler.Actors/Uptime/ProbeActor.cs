@@ -48,7 +48,7 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     private const string SettleTimer = "settle";
 
     /// <summary>
-    /// How long a probe keeps its address after giving up on a request (a time-out, a reset): the server may
+    /// How long a probe keeps its address after giving up on a request (its time-out): the server may
     /// still be working on it until it notices the client left, and must not meet the next request meanwhile.
     /// Short: probes of sites sharing an address take turns on it, at intervals down to a second.
     /// </summary>
@@ -258,9 +258,9 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     private void OnProbed(Probed probed)
     {
         var result = probed.Result;
-        if (_gateAddress is not null && result.Failure is ProbeFailure.TooSlow or ProbeFailure.Other)
+        if (_gateAddress is not null && result.Failure is ProbeFailure.TooSlow)
         {
-            // Abandoned mid-request: the address stays this probe's (and the probe busy) while the server settles.
+            // Given up mid-request: the address stays this probe's (and the probe busy) while the server notices.
             Timers.StartSingleTimer(SettleTimer, Settled.Instance, SettleAfterAbandoned);
         }
         else

@@ -7,8 +7,8 @@ namespace Crawler.Actors.Tests.Sites;
 
 /// <summary>
 /// A tiny HTTP/1.1 server on a real loopback socket: each path answers a scripted status and body (404
-/// otherwise), optionally only once a test releases it, or cut short (the connection closes halfway through
-/// the body). Every request path is recorded in arrival order.
+/// otherwise), optionally only once a test releases it, cut short (the connection closes halfway through the
+/// body) or hung (half the body, then nothing until the server stops). Every request path is recorded in arrival order.
 /// </summary>
 internal sealed class LoopbackSite : IAsyncDisposable
 {
@@ -29,8 +29,8 @@ internal sealed class LoopbackSite : IAsyncDisposable
     /// <summary>The paths requested so far, in order.</summary>
     public IReadOnlyList<string> Requests => [.. _requests];
 
-    public void Serve(string path, int status, string body, string contentType = "text/html", TaskCompletionSource? gate = null, bool cutShort = false) =>
-        _pages[path] = new Page(status, body, contentType, gate, cutShort);
+    public void Serve(string path, int status, string body, string contentType = "text/html", TaskCompletionSource? gate = null, bool cutShort = false, bool hangs = false) =>
+        _pages[path] = new Page(status, body, contentType, gate, cutShort, hangs);
 
     public async ValueTask DisposeAsync()
     {
@@ -84,7 +84,7 @@ internal sealed class LoopbackSite : IAsyncDisposable
 
         var path = head.ToString().Split(' ')[1];
         _requests.Enqueue(path);
-        var page = _pages.TryGetValue(path, out var p) ? p : new Page(404, "not found", "text/plain", null, false);
+        var page = _pages.TryGetValue(path, out var p) ? p : new Page(404, "not found", "text/plain", null, false, false);
         if (page.Gate is { } gate)
         {
             await gate.Task.WaitAsync(_stop.Token);
@@ -94,8 +94,14 @@ internal sealed class LoopbackSite : IAsyncDisposable
         var response = Encoding.ASCII.GetBytes(
             $"HTTP/1.1 {page.Status} X\r\nContent-Type: {page.ContentType}\r\nContent-Length: {(page.CutShort ? 2 * body.Length : body.Length)}\r\nConnection: close\r\n\r\n");
         await stream.WriteAsync(response, _stop.Token);
+        if (page.Hangs)
+        {
+            await stream.WriteAsync(body.AsMemory(0, body.Length / 2), _stop.Token);
+            await Task.Delay(Timeout.Infinite, _stop.Token);
+        }
+
         await stream.WriteAsync(body, _stop.Token);
     }
 
-    private sealed record Page(int Status, string Body, string ContentType, TaskCompletionSource? Gate, bool CutShort);
+    private sealed record Page(int Status, string Body, string ContentType, TaskCompletionSource? Gate, bool CutShort, bool Hangs);
 }
