@@ -112,7 +112,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_request_given_up_keeps_the_address_in_flight_through_the_pause_so_no_probe_meets_the_server_still_at_it()
+    public async Task A_request_given_up_stays_in_flight_a_moment_after_so_no_probe_meets_the_server_still_at_it()
     {
         _server.Serve("/robots.txt", 404, "none", "text/plain");
         _server.Serve("/cut", 200, "<html><body>half of it</body></html>", hangs: true); // the body times out (1 s)
@@ -129,10 +129,15 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         var cut = await FetchGranted("/cut");
         Assert.Equal(nameof(FetchErrorKind.BodyTimeout), cut.Commit.Capture.Error);
 
-        // No RequestDone: to the gate the request is still in flight until the address is given back.
+        // No RequestDone yet: to the gate the request is still in flight while the server may be at it.
         Settled(site);
         Assert.False(_gate.HasMessages);
-        Advance(Pause);
+        Advance(AddressUse.SettleAfterGivingUp - TimeSpan.FromMilliseconds(1));
+        Settled(site);
+        Assert.False(_gate.HasMessages);
+        Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(Pause - AddressUse.SettleAfterGivingUp, _gate.ExpectMsg<AddressGateProtocol.RequestDone>(d => d.Holder == Host).Pause);
+        Advance(Pause - AddressUse.SettleAfterGivingUp);
         _gate.ExpectMsg<AddressGateProtocol.Release>(r => r.Address == "127.0.0.1" && r.Holder == Host);
     }
 

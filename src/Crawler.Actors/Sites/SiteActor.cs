@@ -32,6 +32,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private const string PumpTimer = "pump";
     private const string ReportTimer = "report";
     private const string ReleaseTimer = "release";
+    private const string SettleTimer = "settle";
     private const string ReloadTimer = "reload";
     private const string GateTimer = "gate";
 
@@ -289,6 +290,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<ReportTick>(_ => SendReport(force: true));
         Receive<ArchiveWriterProtocol.Persisted>(_ => Acknowledged());
         Receive<ReleaseTick>(_ => ReleaseAddress());
+        Receive<SettleTick>(_ => TellRequestDone());
         Receive<AddressGateProtocol.Granted>(OnStaleGrant); // stale
         Receive<PumpTick>(_ => { });
         Receive<GateTick>(_ => { });
@@ -537,7 +539,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     /// finishing the last one. <paramref name="serverDone"/>: the server's side of the request is over (it answered
     /// whole, closed the connection, or never got the request), so an uptime probe may use the address during the
     /// pause. When this site gave up on the request (a time-out, a body too large) the server may still be at it
-    /// until it notices the client left: the address then stays in flight, probes included, until the pause ends.
+    /// until it notices the client left: the address then stays in flight a moment longer, probes included.
     /// </summary>
     private void HoldAddressFor(TimeSpan delay, bool serverDone)
     {
@@ -546,10 +548,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             return;
         }
 
-        if (serverDone && _lease.Held is { } held)
+        if (serverDone)
         {
-            // The request is over: the gate keeps the address this site's for the pause (an uptime probe may use it meanwhile).
-            _ctx.AddressGate.Tell(new AddressGateProtocol.RequestDone(held, _host, delay > TimeSpan.Zero ? delay : TimeSpan.Zero));
+            TellRequestDone();
+        }
+        else if (delay > AddressUse.SettleAfterGivingUp)
+        {
+            Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, AddressUse.SettleAfterGivingUp);
         }
 
         if (delay <= TimeSpan.Zero)
@@ -562,6 +567,16 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         }
     }
 
+    /// <summary>The request is over: the gate keeps the address this site's for the rest of the pause (an uptime probe may use it meanwhile).</summary>
+    private void TellRequestDone()
+    {
+        if (_lease is { Held: { } held, ReleaseAt: { } releaseAt })
+        {
+            var pause = releaseAt - Now;
+            _ctx.AddressGate.Tell(new AddressGateProtocol.RequestDone(held, _host, pause > TimeSpan.Zero ? pause : TimeSpan.Zero));
+        }
+    }
+
     /// <summary>The fetch errors where the client left first (the server may not have noticed yet).</summary>
     private static bool GaveUp(string? error) =>
         error is nameof(FetchErrorKind.HeadersTimeout) or nameof(FetchErrorKind.BodyTimeout) or nameof(FetchErrorKind.TooLarge) or nameof(FetchErrorKind.Cancelled);
@@ -571,6 +586,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         if (_lease.Release() is { } address)
         {
             Timers.Cancel(ReleaseTimer);
+            Timers.Cancel(SettleTimer);
             _ctx.AddressGate.Tell(new AddressGateProtocol.Release(address, _host));
         }
     }

@@ -145,4 +145,10 @@ internal static class SiteSelf
     {
         public static readonly ReleaseTick Instance = new();
     }
+
+    /// <summary>A request this site gave up on has had time to end at the server too (<see cref="Core.Policies.AddressUse.SettleAfterGivingUp"/>).</summary>
+    internal sealed record SettleTick : INoSerializationVerificationNeeded
+    {
+        public static readonly SettleTick Instance = new();
+    }
 }

@@ -46,13 +46,6 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     private const string SaveTimer = "save";
     private const string GateTimer = "gate";
     private const string SettleTimer = "settle";
-
-    /// <summary>
-    /// How long a probe keeps its address after giving up on a request (its time-out): the server may
-    /// still be working on it until it notices the client left, and must not meet the next request meanwhile.
-    /// Short: probes of sites sharing an address take turns on it, at intervals down to a second.
-    /// </summary>
-    private static readonly TimeSpan SettleAfterAbandoned = TimeSpan.FromMilliseconds(500);
     private readonly string _site;
     private readonly ProbeContext _ctx;
     private readonly ProbeStateMachine _machine;
@@ -261,7 +254,7 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         if (_gateAddress is not null && result.Failure is ProbeFailure.TooSlow)
         {
             // Given up mid-request: the address stays this probe's (and the probe busy) while the server notices.
-            Timers.StartSingleTimer(SettleTimer, Settled.Instance, SettleAfterAbandoned);
+            Timers.StartSingleTimer(SettleTimer, Settled.Instance, AddressUse.SettleAfterGivingUp);
         }
         else
         {

@@ -7,6 +7,17 @@ public enum AddressPurpose
     Probe,
 }
 
+/// <summary>What holders of an address do around their requests, beyond what the gate enforces.</summary>
+public static class AddressUse
+{
+    /// <summary>
+    /// How long a request the client gave up on (a time-out, a body too large) still counts as in flight after it:
+    /// the server may be at it until it notices the client left, and must not meet the next request meanwhile.
+    /// Short, because probes of sites sharing an address take turns on it at intervals down to a second.
+    /// </summary>
+    public static readonly TimeSpan SettleAfterGivingUp = TimeSpan.FromMilliseconds(500);
+}
+
 /// <summary>
 /// One holder's claim on an address: who, how to answer it, why, how long a request may take
 /// (<paramref name="Lease"/>) and, once granted, until when it counts without news from the holder.
