@@ -58,7 +58,7 @@ internal static partial class MongoFailures
         if (IsUnavailable(error))
         {
             return new StoreUnavailableException(
-                $"MongoDB store {location} {what}: {Redact(error.Message)} (check that the server named in {MongoStoreOptions.Setting} "
+                $"MongoDB store {location} {what}: {Reason(error)} (check that the server named in {MongoStoreOptions.Setting} "
                 + "is running and reachable from this node; a crawl pauses and retries).", error);
         }
 
@@ -67,6 +67,25 @@ internal static partial class MongoFailures
 
     /// <summary>The connection string as a message may show it: every <c>user:password@</c> removed.</summary>
     public static string Redact(string text) => Credentials().Replace(text, "://");
+
+    /// <summary>
+    /// The failure in one line. The driver's server-selection time-out describes the whole cluster, with stack traces;
+    /// what a reader needs from it is how long it waited and the last connection error (e.g. "Connection refused").
+    /// </summary>
+    internal static string Reason(Exception error)
+    {
+        var message = error.Message;
+        if (error is TimeoutException && message.Contains("selecting a server", StringComparison.Ordinal))
+        {
+            var waited = Waited().Match(message);
+            var causes = InnerCause().Matches(message);
+            var cause = causes.Count > 0 ? causes[^1].Groups["message"].Value.Trim() : Heartbeat().Match(message) is { Success: true } h ? h.Groups["message"].Value.Trim() : null;
+            return (waited.Success ? $"no server could be used within {waited.Groups["ms"].Value} ms" : "no server could be used in time")
+                + (cause is null ? "" : $" (last error: {Redact(cause)})");
+        }
+
+        return Redact(message.Split('\n', 2)[0].Trim());
+    }
 
     private static bool IsCredentials(Exception error)
     {
@@ -124,4 +143,13 @@ internal static partial class MongoFailures
 
     [GeneratedRegex(@"://[^/@\s]*@", RegexOptions.CultureInvariant)]
     private static partial Regex Credentials();
+
+    [GeneratedRegex(@"after (?<ms>\d+) ?ms", RegexOptions.CultureInvariant)]
+    private static partial Regex Waited();
+
+    [GeneratedRegex(@"---> [\w.]+Exception(?: \(\d+\))?: (?<message>[^\r\n""]+)", RegexOptions.CultureInvariant)]
+    private static partial Regex InnerCause();
+
+    [GeneratedRegex(@"HeartbeatException: ""[\w.]+: (?<message>[^\r\n""]+)", RegexOptions.CultureInvariant)]
+    private static partial Regex Heartbeat();
 }
