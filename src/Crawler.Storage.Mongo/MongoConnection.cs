@@ -10,6 +10,9 @@ namespace Crawler.Storage.Mongo;
 /// </summary>
 internal sealed class MongoConnection : IDisposable
 {
+    /// <summary>Characters MongoDB refuses in a database name on any platform (the driver checks only some).</summary>
+    private static readonly char[] ForbiddenInDatabaseNames = ['/', '\\', '.', ' ', '"', '$', '*', '<', '>', ':', '|', '?', '\0'];
+
     private readonly MongoClient _client;
 
     public MongoConnection(MongoStoreOptions options)
@@ -33,7 +36,7 @@ internal sealed class MongoConnection : IDisposable
 
         DatabaseName = options.DatabaseName ?? url.DatabaseName ?? MongoStoreOptions.DefaultDatabaseName;
         Location = Describe(url, DatabaseName);
-        if (!DatabaseNamespace.IsValid(DatabaseName) || DatabaseName.Length > 63)
+        if (!DatabaseNamespace.IsValid(DatabaseName) || DatabaseName.Length > 63 || DatabaseName.IndexOfAny(ForbiddenInDatabaseNames) >= 0)
         {
             throw Misconfigured(
                 $"names the database '{DatabaseName}', which MongoDB cannot hold (at most 63 characters, none of /\\. \"$*<>:|?)", null);
