@@ -199,6 +199,8 @@ internal static class CrawlQueries
 
     public static FilterDefinition<CaptureDocument> CapturesOfHost(string host) => CaptureFilter.Eq(d => d.Host, host);
 
+    public static FilterDefinition<CaptureDocument> CaptureKey(string id) => CaptureFilter.Eq(d => d.Id, id);
+
     public static FilterDefinition<CaptureDocument> CapturesWithIds(IEnumerable<string> ids) => CaptureFilter.In(d => d.Id, ids);
 
     /// <summary>Fetch order, then id (the contract's order; ties of one millisecond are common).</summary>

@@ -128,7 +128,7 @@ public sealed class MongoCrawlStore : ICrawlStore
             {
                 var inserts = fresh.Values
                     .OrderBy(v => v.Index)
-                    .Select(v => Upsert(Builders<CaptureDocument>.Filter.Eq(d => d.Id, v.Capture.Id), CrawlQueries.InsertCapture(v.Capture)))
+                    .Select(v => Upsert(CrawlQueries.CaptureKey(v.Capture.Id), CrawlQueries.InsertCapture(v.Capture)))
                     .ToList();
                 await _captures.BulkWriteAsync(inserts, Unordered, ct).ConfigureAwait(false);
             }

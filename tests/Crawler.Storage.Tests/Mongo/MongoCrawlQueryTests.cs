@@ -160,6 +160,7 @@ public sealed class MongoCrawlQueryTests
         Assert.Equal(Json("""{ epoch: 2 }"""), Filter(CrawlQueries.CapturesOf(new CaptureQuery { Epoch = 2 })));
         Assert.Equal(Json("""{ url: "http://a.kp/1" }"""), Filter(CrawlQueries.CapturesOfUrl("http://a.kp/1")));
         Assert.Equal(Json("""{ host: "a.kp" }"""), Filter(CrawlQueries.CapturesOfHost("a.kp")));
+        Assert.Equal(Json("""{ _id: "id-1" }"""), Filter(CrawlQueries.CaptureKey("id-1")));
         Assert.Equal(Json("""{ _id: { $in: ["id-1", "id-2"] } }"""), Filter(CrawlQueries.CapturesWithIds(["id-1", "id-2"])));
         Assert.Equal(Json("""{ fetchedAt: 1, _id: 1 }"""), Sort(CrawlQueries.CaptureOrder));
         Assert.Equal(Json("""{ fetchedAt: -1, _id: -1 }"""), Sort(CrawlQueries.NewestFirst));
