@@ -117,6 +117,8 @@ internal static partial class MongoFailures
                 case MongoNodeIsRecoveringException:
                 case MongoWriteConcernException:
                 case MongoBulkWriteException { WriteConcernError: not null }:
+                case MongoBulkWriteException bulk when bulk.WriteErrors.Any(w => UnavailableCodes.Contains(w.Code)):
+                case MongoWriteException { WriteError: { } single } when UnavailableCodes.Contains(single.Code):
                 case System.Net.Sockets.SocketException:
                 case IOException:
                     return true;
