@@ -1,5 +1,7 @@
 using Crawler.Core.Dns;
+using Crawler.Storage.Mongo;
 using Crawler.Storage.Sqlite;
+using Crawler.Storage.Tests.Mongo;
 using Xunit;
 
 namespace Crawler.Storage.Tests.Contract;
@@ -89,14 +91,13 @@ public sealed class SqliteDnsStoreContractTests : DnsStoreContract
         Task.FromResult<IDnsStore>(new SqliteDnsStore(new SqliteStoreOptions { Path = Path.Combine(Path.GetTempPath(), "dns-" + Guid.NewGuid().ToString("N"), "crawler.db") }));
 }
 
-/// <summary>Skipped unless CRAWLER_TEST_MONGODB is set; with it set, fails until a MongoDB store exists.</summary>
-public sealed class MongoDnsStoreContractTests : DnsStoreContract
+/// <summary>The DNS contract against MongoDB (see <see cref="MongoTestServer"/>), on a fresh database per test, dropped afterwards.</summary>
+[Collection(MongoServerCollection.Name)]
+public sealed class MongoDnsStoreContractTests(MongoTestServer server) : DnsStoreContract, IDisposable
 {
-    protected override Task<IDnsStore> CreateStoreAsync()
-    {
-        Skip.If(
-            string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("CRAWLER_TEST_MONGODB")),
-            "set CRAWLER_TEST_MONGODB to a connection string to run the MongoDB contract");
-        throw new NotImplementedException("no MongoDB store implemented yet");
-    }
+    private readonly string _database = MongoTestServer.NewDatabaseName();
+
+    protected override Task<IDnsStore> CreateStoreAsync() => Task.FromResult<IDnsStore>(new MongoDnsStore(server.Options(_database)));
+
+    public void Dispose() => server.Drop(_database);
 }

@@ -1,24 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using Crawler.Storage.Mongo;
+using Crawler.Storage.Tests.Mongo;
+using MongoDB.Bson;
+using MongoDB.Driver;
+using static Crawler.Storage.Tests.Contract.TestData;
+
 namespace Crawler.Storage.Tests.Contract;
 
 /// <summary>
-/// The contract against MongoDB. Skipped unless CRAWLER_TEST_MONGODB holds a connection string;
-/// with it set, every test fails until a MongoDB store exists (a configured run never passes vacuously).
+/// The contract against MongoDB (see <see cref="MongoTestServer"/> for where the server comes from; skipped with
+/// the reason when there is none), on a fresh database per test, dropped afterwards; plus what only the
+/// MongoDB store promises: GridFS for large payloads, replays that change nothing, several writers.
 /// </summary>
-public sealed class MongoCrawlStoreContractTests : CrawlStoreContract
+[Collection(MongoServerCollection.Name)]
+public sealed class MongoCrawlStoreContractTests(MongoTestServer server) : CrawlStoreContract, IDisposable
 {
-    private const string Variable = "CRAWLER_TEST_MONGODB";
+    private readonly string _database = MongoTestServer.NewDatabaseName();
 
-    protected override Task<ICrawlStore> CreateStoreAsync() => throw NotImplemented();
-
-    protected override Task<ICrawlStore> ReopenStoreAsync() => throw NotImplemented();
-
-    protected override (Func<ICrawlStore> Create, string Location) UnusableStore() => throw NotImplemented();
-
-    private static NotImplementedException NotImplemented()
+    protected override async Task<ICrawlStore> CreateStoreAsync()
     {
-        Skip.If(
-            string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(Variable)),
-            $"set {Variable} to a connection string to run the MongoDB contract");
-        return new NotImplementedException("no MongoDB store implemented yet");
+        var store = new MongoCrawlStore(server.Options(_database));
+        await store.InitializeAsync();
+        return store;
+    }
+
+    protected override Task<ICrawlStore> ReopenStoreAsync() => CreateStoreAsync();
+
+    protected override (Func<ICrawlStore> Create, string Location) UnusableStore()
+    {
+        server.Options(_database);
+        var port = ClosedLoopbackPort();
+        return (() => new MongoCrawlStore(new MongoStoreOptions
+        {
+            ConnectionString = $"mongodb://127.0.0.1:{port}/",
+            ServerSelectionTimeout = TimeSpan.FromSeconds(1),
+        }), $"127.0.0.1:{port}");
+    }
+
+    [SkippableFact]
+    public async Task A_payload_larger_than_a_document_can_hold_goes_to_GridFS_and_comes_back_whole()
+    {
+        await using var store = await CreateStoreAsync();
+        var noise = new byte[20 * 1024 * 1024];
+        new Random(7).NextBytes(noise);
+        var small = Html("inline");
+
+        await store.CommitAsync([CommitWithPayload(Capture("http://a.kp/big.bin"), noise), CommitWithPayload(Capture("http://a.kp/", at: 1), small)]);
+
+        Assert.Equal(noise, await store.GetPayloadAsync(Digest(noise)));
+        Assert.Equal(small, await store.GetPayloadAsync(Digest(small)));
+        var database = server.Database(_database, out var client);
+        using (client)
+        {
+            var payloads = database.GetCollection<BsonDocument>(CrawlQueries.Payloads);
+            var big = await payloads.Find(new BsonDocument("_id", Digest(noise))).SingleAsync();
+            Assert.False(big.Contains("data"));
+            var file = await database.GetCollection<BsonDocument>(CrawlQueries.PayloadBucket + ".files").Find(new BsonDocument("_id", big["gridFsId"])).SingleAsync();
+            Assert.Equal(noise.Length, file["length"].ToInt64());
+            Assert.True((await payloads.Find(new BsonDocument("_id", Digest(small))).SingleAsync()).Contains("data"));
+        }
+    }
+
+    [SkippableFact]
+    public async Task Writing_a_batch_again_changes_nothing_and_counts_no_attempt_twice()
+    {
+        await using var store = await CreateStoreAsync();
+        var payload = Html("replayed");
+        var batch = new[]
+        {
+            CommitWithPayload(Capture("http://a.kp/"), payload) with { Discovered = [Entry("http://a.kp/next", via: "http://a.kp/", depth: 1)] },
+            Commit(Capture("http://a.kp/flaky", at: 1) with { Status = 503 }, FrontierState.Pending) with { RetryAt = At(60) },
+        };
+
+        await store.CommitAsync(batch);
+        var statsOnce = await store.GetStatsAsync();
+        var frontierOnce = await store.GetFrontierAsync("a.kp", 1);
+        await store.CommitAsync(batch);
+
+        Assert.Equal(statsOnce, await store.GetStatsAsync());
+        Assert.Equal(frontierOnce, await store.GetFrontierAsync("a.kp", 1));
+        Assert.Equal((2L, 1L, 2L, 1L), (statsOnce.Captures, statsOnce.Payloads, statsOnce.FrontierPending, statsOnce.FrontierDone));
+    }
+
+    [SkippableFact]
+    public async Task A_late_commit_of_an_earlier_attempt_never_makes_a_done_url_pending_again()
+    {
+        await using var store = await CreateStoreAsync();
+        var first = Commit(Capture("http://a.kp/slow") with { Status = 503 }, FrontierState.Pending) with { RetryAt = At(30) };
+        var second = Commit(Capture("http://a.kp/slow", at: 30) with { Attempt = 2 }, FrontierState.Done);
+
+        await store.CommitAsync([second]);
+        await store.CommitAsync([first]);
+        await store.UpdateFrontierAsync([new FrontierUpdate("http://a.kp/slow", "a.kp", 1, FrontierState.Skipped, "robots")]);
+
+        var entry = Assert.Single(await store.GetFrontierAsync("a.kp", 1));
+        Assert.Equal((FrontierState.Done, 2, (DateTimeOffset?)null), (entry.State, entry.Attempts, entry.RetryAt));
+        Assert.Empty(await store.GetPendingAsync("a.kp", 1, 10));
+    }
+
+    [SkippableFact]
+    public async Task Two_store_instances_writing_at_once_lose_nothing_and_share_one_frontier_order()
+    {
+        await using var one = await CreateStoreAsync();
+        await using var two = await ReopenStoreAsync();
+
+        await Task.WhenAll(new[] { one, two }.Select((store, writer) => Task.Run(async () =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                await store.AddToFrontierAsync([Entry($"http://a.kp/{writer}/{i}"), Entry("http://a.kp/shared")]);
+                await store.CommitAsync([Commit(Capture($"http://b.kp/{writer}/{i}", at: i), FrontierState.Done, Entry("http://b.kp/shared"))]);
+            }
+        })));
+
+        var pending = await one.GetPendingAsync("a.kp", 1, 1000);
+        Assert.Equal(51, pending.Count);
+        Assert.Equal(pending.Select(e => e.Url).Distinct().Count(), pending.Count);
+        foreach (var writer in new[] { 0, 1 })
+        {
+            // Each writer's own URLs come back in the order it added them.
+            var mine = pending.Select(e => e.Url).Where(u => u.StartsWith($"http://a.kp/{writer}/", StringComparison.Ordinal)).ToList();
+            Assert.Equal(Enumerable.Range(0, 25).Select(i => $"http://a.kp/{writer}/{i}"), mine);
+        }
+
+        var stats = await two.GetStatsAsync();
+        Assert.Equal((50L, 50L, 52L), (stats.Captures, stats.FrontierDone, stats.FrontierPending));
+    }
+
+    public void Dispose() => server.Drop(_database);
+
+    /// <summary>A loopback port nothing listens on: connecting is refused at once, and no packet leaves the machine.</summary>
+    internal static int ClosedLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 }

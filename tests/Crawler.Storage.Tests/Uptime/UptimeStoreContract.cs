@@ -1,5 +1,7 @@
 using Crawler.Core.Uptime;
+using Crawler.Storage.Mongo;
 using Crawler.Storage.Sqlite;
+using Crawler.Storage.Tests.Mongo;
 
 namespace Crawler.Storage.Tests.Uptime;
 
@@ -324,14 +326,59 @@ public sealed class SqliteUptimeStoreContractTests : UptimeStoreContract
             thresholds));
 }
 
-/// <summary>Skipped unless CRAWLER_TEST_MONGODB is set; with it set, fails until a MongoDB store exists (never passes vacuously).</summary>
-public sealed class MongoUptimeStoreContractTests : UptimeStoreContract
+/// <summary>
+/// The uptime contract against MongoDB (see <see cref="MongoTestServer"/>), on a fresh database per test, dropped
+/// afterwards; plus what the MongoDB store promises for many writers.
+/// </summary>
+[Collection(MongoServerCollection.Name)]
+public sealed class MongoUptimeStoreContractTests(MongoTestServer server) : UptimeStoreContract, IDisposable
 {
-    protected override Task<IUptimeStore> CreateStoreAsync(UptimeThresholds thresholds)
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly string _database = MongoTestServer.NewDatabaseName();
+
+    protected override Task<IUptimeStore> CreateStoreAsync(UptimeThresholds thresholds) =>
+        Task.FromResult<IUptimeStore>(new MongoUptimeStore(server.Options(_database), thresholds));
+
+    [SkippableFact]
+    public async Task A_late_write_of_an_open_outage_never_reopens_it()
     {
-        Skip.If(
-            string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("CRAWLER_TEST_MONGODB")),
-            "set CRAWLER_TEST_MONGODB to a connection string to run the MongoDB contract");
-        throw new NotImplementedException("no MongoDB uptime store implemented yet");
+        await using var store = await InitializedAsync();
+        var open = new Outage("kcna.kp", T0, null, ProbeFailure.ConnectTimeout);
+        var closed = open with { End = T0.AddMinutes(30) };
+
+        await store.UpsertOutageAsync(open);
+        await store.UpsertOutageAsync(closed);
+        await store.UpsertOutageAsync(open);
+        await store.UpsertCountryOutageAsync(new CountryOutage(T0, T0.AddMinutes(20), T0.AddMinutes(2), 290, 300));
+        await store.UpsertCountryOutageAsync(new CountryOutage(T0, null, T0.AddMinutes(2), 290, 300));
+
+        Assert.Equal([closed], await store.GetOutagesAsync("kcna.kp", T0.AddDays(-1), T0.AddDays(1)));
+        Assert.Equal(T0.AddMinutes(20), Assert.Single(await store.GetCountryOutagesAsync(T0.AddDays(-1), T0.AddDays(1))).End);
+    }
+
+    [SkippableFact]
+    public async Task Two_stores_folding_the_same_and_different_results_at_once_count_each_result_once()
+    {
+        await using var one = await InitializedAsync();
+        await using var two = await InitializedAsync();
+        var results = Enumerable.Range(0, 120)
+            .Select(i => ProbeResult.Up(i % 2 == 0 ? "kcna.kp" : "rodong.rep.kp", T0.AddSeconds(30 * i), TimeSpan.FromMilliseconds(40 + i)))
+            .ToList();
+
+        // Both write every result, in batches that start new hours at the same time.
+        await Task.WhenAll(
+            Task.Run(async () => { foreach (var batch in results.Chunk(7)) { await one.AddResultsAsync(batch); } }),
+            Task.Run(async () => { foreach (var batch in results.Chunk(5)) { await two.AddResultsAsync(batch); } }));
+
+        Assert.Equal(UptimeMath.Aggregate(results, Thresholds), await one.GetHourlyAsync(null, T0, T0.AddDays(1)));
+    }
+
+    public void Dispose() => server.Drop(_database);
+
+    private async Task<IUptimeStore> InitializedAsync()
+    {
+        var store = new MongoUptimeStore(server.Options(_database), Thresholds);
+        await store.InitializeAsync();
+        return store;
     }
 }

@@ -1,12 +1,14 @@
 using System.IO.Compression;
 
-namespace Crawler.Storage.Sqlite;
+namespace Crawler.Storage;
 
 /// <summary>
-/// Payload compression for the payloads table: Brotli at a fast quality (see <see cref="Quality"/>),
-/// or the raw bytes when compression does not pay (images, archives).
+/// Payload compression shared by every store (SQLite's payloads table, MongoDB's payloads collection and
+/// GridFS files), so that a payload is compressed the same way whichever store keeps it: Brotli at a fast
+/// quality (see <see cref="Quality"/>), or the raw bytes when compression does not pay (images, archives).
+/// Pure: no I/O.
 /// </summary>
-internal static class PayloadCodec
+public static class PayloadCodec
 {
     public const string Brotli = "br";
     public const string None = "none";

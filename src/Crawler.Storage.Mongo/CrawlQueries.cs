@@ -1,0 +1,289 @@
+using Crawler.Storage.Mongo.Documents;
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace Crawler.Storage.Mongo;
+
+/// <summary>
+/// Every filter, sort, update, pipeline and index the crawl store sends, as small pure builders: the store
+/// only runs them, and the tests render each to BSON and compare it with the command document expected, so
+/// a query that changes is a test that fails.
+/// </summary>
+/// <remarks>
+/// Idempotency on replay, without transactions:
+/// <list type="bullet">
+/// <item>captures and payloads are inserted with <c>$setOnInsert</c> under their natural <c>_id</c> (capture id,
+/// digest): a replay or a second writer changes nothing;</item>
+/// <item>a frontier URL is inserted with <c>$setOnInsert</c> under its natural key (epoch, url), and its state is
+/// settled by a pipeline update that only moves forward: a state replaces the stored one only when it ranks
+/// higher (<see cref="StateRank"/>: Pending &lt; Skipped &lt; Failed &lt; Done), attempts take the <c>$max</c> of the
+/// stored count and the capture's attempt number, and the due time belongs to the latest attempt. So a late or
+/// repeated commit never makes a done URL pending again, nor counts an attempt twice;</item>
+/// <item>the frontier's order (<c>seq</c>) is set on insert only, from blocks of numbers reserved with one atomic
+/// <c>$inc</c> on a counter document (<see cref="ReserveSeq"/>).</item>
+/// </list>
+/// </remarks>
+internal static class CrawlQueries
+{
+    public const string Captures = "captures";
+    public const string Payloads = "payloads";
+    public const string Frontier = "frontier";
+    public const string Settings = "settings";
+    public const string Counters = "counters";
+
+    /// <summary>GridFS bucket of the payloads too large for a document (collections payloadFiles.files / .chunks).</summary>
+    public const string PayloadBucket = "payloadFiles";
+
+    /// <summary>The counter document that hands out frontier order numbers.</summary>
+    public const string FrontierCounter = "frontier";
+
+    /// <summary>States by rank, lowest first: a stored state is replaced only by one further right.</summary>
+    public static readonly IReadOnlyList<FrontierState> StateRank = [FrontierState.Pending, FrontierState.Skipped, FrontierState.Failed, FrontierState.Done];
+
+    private static FilterDefinitionBuilder<FrontierDocument> FrontierFilter => Builders<FrontierDocument>.Filter;
+
+    private static FilterDefinitionBuilder<CaptureDocument> CaptureFilter => Builders<CaptureDocument>.Filter;
+
+    // ---- indexes ----
+
+    /// <summary>
+    /// Captures by URL and time (a URL's history, its latest capture), by site and time (a site's captures, when it last
+    /// saw a request), by epoch and time (an epoch's export), by time alone (every capture in fetch order, the newest),
+    /// by payload digest (who refers to a payload). Each ends with <c>_id</c>, the tie-breaker of the fetch order.
+    /// </summary>
+    public static IReadOnlyList<CreateIndexModel<CaptureDocument>> CaptureIndexes { get; } =
+    [
+        Index<CaptureDocument>("url_fetchedAt", new BsonDocument { { "url", 1 }, { "fetchedAt", 1 }, { "_id", 1 } }),
+        Index<CaptureDocument>("host_fetchedAt", new BsonDocument { { "host", 1 }, { "fetchedAt", 1 }, { "_id", 1 } }),
+        Index<CaptureDocument>("epoch_fetchedAt", new BsonDocument { { "epoch", 1 }, { "fetchedAt", 1 }, { "_id", 1 } }),
+        Index<CaptureDocument>("fetchedAt", new BsonDocument { { "fetchedAt", 1 }, { "_id", 1 } }),
+        Index<CaptureDocument>("payloadDigest", new BsonDocument("payloadDigest", 1), sparse: true),
+    ];
+
+    /// <summary>
+    /// The frontier's natural key (unique), a site's URLs of an epoch by state in order (pending work, oldest first), and
+    /// the sites with pending URLs in an epoch (a distinct scan).
+    /// </summary>
+    public static IReadOnlyList<CreateIndexModel<FrontierDocument>> FrontierIndexes { get; } =
+    [
+        Index<FrontierDocument>("epoch_url", new BsonDocument { { "epoch", 1 }, { "url", 1 } }, unique: true),
+        Index<FrontierDocument>("host_epoch_state_seq", new BsonDocument { { "host", 1 }, { "epoch", 1 }, { "state", 1 }, { "seq", 1 } }),
+        Index<FrontierDocument>("epoch_state_host", new BsonDocument { { "epoch", 1 }, { "state", 1 }, { "host", 1 } }),
+    ];
+
+    /// <summary>GridFS's own indexes (the driver's names and keys), created up front rather than at the first large payload.</summary>
+    public static IReadOnlyList<CreateIndexModel<BsonDocument>> PayloadChunkIndexes { get; } =
+    [
+        Index<BsonDocument>("files_id_1_n_1", new BsonDocument { { "files_id", 1 }, { "n", 1 } }, unique: true),
+    ];
+
+    public static IReadOnlyList<CreateIndexModel<BsonDocument>> PayloadFileIndexes { get; } =
+    [
+        Index<BsonDocument>("filename_1_uploadDate_1", new BsonDocument { { "filename", 1 }, { "uploadDate", 1 } }),
+    ];
+
+    // ---- frontier ----
+
+    public static FilterDefinition<FrontierDocument> FrontierKey(int epoch, string url) =>
+        FrontierFilter.Eq(d => d.Epoch, epoch) & FrontierFilter.Eq(d => d.Url, url);
+
+    public static FilterDefinition<FrontierDocument> HostFrontier(string host, int epoch) =>
+        FrontierFilter.Eq(d => d.Host, host) & FrontierFilter.Eq(d => d.Epoch, epoch);
+
+    public static FilterDefinition<FrontierDocument> HostPending(string host, int epoch) =>
+        HostFrontier(host, epoch) & FrontierFilter.Eq(d => d.State, FrontierState.Pending);
+
+    public static FilterDefinition<FrontierDocument> EpochPending(int epoch) =>
+        FrontierFilter.Eq(d => d.Epoch, epoch) & FrontierFilter.Eq(d => d.State, FrontierState.Pending);
+
+    public static SortDefinition<FrontierDocument> FrontierOrder { get; } = Builders<FrontierDocument>.Sort.Ascending(d => d.Seq);
+
+    /// <summary>Inserts the entry unless (epoch, url) is known; a known URL keeps everything it has.</summary>
+    public static UpdateDefinition<FrontierDocument> InsertFrontier(FrontierEntry entry, long seq)
+    {
+        var u = Builders<FrontierDocument>.Update;
+        var updates = new List<UpdateDefinition<FrontierDocument>>
+        {
+            u.SetOnInsert(d => d.Host, entry.Host),
+            u.SetOnInsert(d => d.Depth, entry.Depth),
+            u.SetOnInsert(d => d.Kind, entry.Kind),
+            u.SetOnInsert(d => d.State, entry.State),
+            u.SetOnInsert(d => d.Attempts, entry.Attempts),
+            u.SetOnInsert(d => d.Seq, seq),
+        };
+        if (entry.Via is { } via)
+        {
+            updates.Add(u.SetOnInsert(d => d.Via, via));
+        }
+
+        if (entry.State == FrontierState.Pending && entry.RetryAt is { } due)
+        {
+            updates.Add(u.SetOnInsert(d => d.RetryAt, BsonTime.ToBson(due)));
+        }
+
+        return u.Combine(updates);
+    }
+
+    /// <summary>
+    /// The fetched URL's row after a commit: inserted as a depth-0 seed when absent; its state moves forward only;
+    /// attempts become max(stored, the capture's attempt); a URL left pending keeps the due time of its latest attempt.
+    /// </summary>
+    public static UpdateDefinition<FrontierDocument> Fetched(CaptureRecord capture, FrontierState state, DateTimeOffset? retryAt, long seq)
+    {
+        BsonValue due = state == FrontierState.Pending && retryAt is { } r ? BsonTime.ToBson(r) : "$$REMOVE";
+        return Settle(capture.Host, state, capture.Attempt, due, reason: null, seq);
+    }
+
+    /// <summary>A URL settled without a fetch: as <see cref="Fetched"/>, with no attempt counted and the reason kept.</summary>
+    public static UpdateDefinition<FrontierDocument> Settled(FrontierUpdate update, long seq) =>
+        Settle(update.Host, update.State, attempt: 0, "$$REMOVE", update.Reason, seq);
+
+    private static PipelineUpdateDefinition<FrontierDocument> Settle(string host, FrontierState state, int attempt, BsonValue due, string? reason, long seq)
+    {
+        var rank = new BsonArray(StateRank.Select(s => (int)s));
+        var storedAttempts = new BsonDocument("$ifNull", new BsonArray { "$attempts", 0 });
+        var wins = new BsonDocument("$gt", new BsonArray
+        {
+            StateRank.ToList().IndexOf(state),
+            new BsonDocument("$indexOfArray", new BsonArray { rank, "$state" }),
+        });
+        var settle = new BsonDocument("$set", new BsonDocument
+        {
+            { "host", new BsonDocument("$ifNull", new BsonArray { "$host", host }) },
+            { "depth", new BsonDocument("$ifNull", new BsonArray { "$depth", 0 }) },
+            { "kind", new BsonDocument("$ifNull", new BsonArray { "$kind", "seed" }) },
+            { "seq", new BsonDocument("$ifNull", new BsonArray { "$seq", seq }) },
+            { "attempts", new BsonDocument("$max", new BsonArray { storedAttempts, attempt }) },
+            { "retryAt", Cond(new BsonDocument("$gte", new BsonArray { attempt, storedAttempts }), due, "$retryAt") },
+            { "reason", Cond(wins, reason is null ? "$$REMOVE" : reason, "$reason") },
+            { "state", Cond(wins, (int)state, "$state") },
+        });
+
+        // A second stage sees the first one's result: only a URL still pending keeps a due time.
+        var clearDue = new BsonDocument("$set", new BsonDocument("retryAt",
+            Cond(new BsonDocument("$eq", new BsonArray { "$state", (int)FrontierState.Pending }), "$retryAt", "$$REMOVE")));
+        return new PipelineUpdateDefinition<FrontierDocument>(
+            new BsonDocumentStagePipelineDefinition<FrontierDocument, FrontierDocument>([settle, clearDue]));
+    }
+
+    /// <summary>Reserves <paramref name="count"/> order numbers: the counter after the <c>$inc</c> is the last of the block.</summary>
+    public static UpdateDefinition<CounterDocument> ReserveSeq(int count) => Builders<CounterDocument>.Update.Inc(d => d.Value, (long)count);
+
+    public static FilterDefinition<CounterDocument> Counter(string name) => Builders<CounterDocument>.Filter.Eq(d => d.Name, name);
+
+    // ---- captures ----
+
+    /// <summary>Captures matching a query (every given field must match); in <see cref="CaptureOrder"/>.</summary>
+    public static FilterDefinition<CaptureDocument> CapturesOf(CaptureQuery query)
+    {
+        var filters = new List<FilterDefinition<CaptureDocument>>();
+        if (query.Url is { } url)
+        {
+            filters.Add(CaptureFilter.Eq(d => d.Url, url));
+        }
+
+        if (query.Host is { } host)
+        {
+            filters.Add(CaptureFilter.Eq(d => d.Host, host));
+        }
+
+        if (query.Epoch is { } epoch)
+        {
+            filters.Add(CaptureFilter.Eq(d => d.Epoch, epoch));
+        }
+
+        return filters.Count == 0 ? CaptureFilter.Empty : CaptureFilter.And(filters);
+    }
+
+    public static FilterDefinition<CaptureDocument> CapturesOfUrl(string url) => CaptureFilter.Eq(d => d.Url, url);
+
+    public static FilterDefinition<CaptureDocument> CapturesOfHost(string host) => CaptureFilter.Eq(d => d.Host, host);
+
+    public static FilterDefinition<CaptureDocument> CaptureKey(string id) => CaptureFilter.Eq(d => d.Id, id);
+
+    public static FilterDefinition<CaptureDocument> CapturesWithIds(IEnumerable<string> ids) => CaptureFilter.In(d => d.Id, ids);
+
+    /// <summary>Fetch order, then id (the contract's order; ties of one millisecond are common).</summary>
+    public static SortDefinition<CaptureDocument> CaptureOrder { get; } =
+        Builders<CaptureDocument>.Sort.Ascending(d => d.FetchedAt).Ascending(d => d.Id);
+
+    public static SortDefinition<CaptureDocument> NewestFirst { get; } =
+        Builders<CaptureDocument>.Sort.Descending(d => d.FetchedAt).Descending(d => d.Id);
+
+    /// <summary>The whole capture, written only when its id is new: a replayed commit changes nothing.</summary>
+    public static UpdateDefinition<CaptureDocument> InsertCapture(CaptureDocument capture) => SetOnInsert<CaptureDocument>(capture.ToBsonDocument());
+
+    // ---- payloads ----
+
+    public static FilterDefinition<PayloadDocument> Payload(string digest) => Builders<PayloadDocument>.Filter.Eq(d => d.Digest, digest);
+
+    public static FilterDefinition<PayloadDocument> PayloadsWithDigests(IEnumerable<string> digests) => Builders<PayloadDocument>.Filter.In(d => d.Digest, digests);
+
+    public static ProjectionDefinition<PayloadDocument> DigestOnly { get; } = Builders<PayloadDocument>.Projection.Include(d => d.Digest);
+
+    /// <summary>The payload, written only when its digest is new (content-addressed: the same digest is the same bytes).</summary>
+    public static UpdateDefinition<PayloadDocument> InsertPayload(PayloadDocument payload) => SetOnInsert<PayloadDocument>(payload.ToBsonDocument());
+
+    // ---- settings ----
+
+    public static FilterDefinition<SettingDocument> Setting(string key) => Builders<SettingDocument>.Filter.Eq(d => d.Key, key);
+
+    public static UpdateDefinition<SettingDocument> SetSetting(string value) => Builders<SettingDocument>.Update.Set(d => d.Value, value);
+
+    // ---- statistics ----
+
+    public static PipelineDefinition<PayloadDocument, BsonDocument> PayloadTotals { get; } = Pipeline<PayloadDocument>(
+        new BsonDocument("$group", new BsonDocument
+        {
+            { "_id", BsonNull.Value },
+            { "payloads", new BsonDocument("$sum", 1) },
+            { "stored", new BsonDocument("$sum", "$storedLength") },
+            { "raw", new BsonDocument("$sum", "$rawLength") },
+        }));
+
+    public static PipelineDefinition<FrontierDocument, BsonDocument> FrontierStates { get; } = Pipeline<FrontierDocument>(
+        new BsonDocument("$group", new BsonDocument { { "_id", "$state" }, { "count", new BsonDocument("$sum", 1) } }));
+
+    public static PipelineDefinition<FrontierDocument, BsonDocument> FrontierHostCount { get; } = Pipeline<FrontierDocument>(
+        new BsonDocument("$group", new BsonDocument("_id", "$host")),
+        new BsonDocument("$count", "hosts"));
+
+    public static PipelineDefinition<FrontierDocument, BsonDocument> HostFrontierStats(int epoch) => Pipeline<FrontierDocument>(
+        new BsonDocument("$match", new BsonDocument("epoch", epoch)),
+        new BsonDocument("$group", new BsonDocument
+        {
+            { "_id", "$host" },
+            { "pending", CountWhere(new BsonDocument("$eq", new BsonArray { "$state", (int)FrontierState.Pending })) },
+            { "done", CountWhere(new BsonDocument("$eq", new BsonArray { "$state", (int)FrontierState.Done })) },
+            { "failed", CountWhere(new BsonDocument("$eq", new BsonArray { "$state", (int)FrontierState.Failed })) },
+        }));
+
+    public static PipelineDefinition<CaptureDocument, BsonDocument> HostCaptureStats(int epoch) => Pipeline<CaptureDocument>(
+        new BsonDocument("$match", new BsonDocument("epoch", epoch)),
+        new BsonDocument("$group", new BsonDocument
+        {
+            { "_id", "$host" },
+            { "captures", new BsonDocument("$sum", 1) },
+            { "errors", CountWhere(new BsonDocument("$ifNull", new BsonArray { "$error", false })) },
+            { "lastAt", new BsonDocument("$max", "$fetchedAt") },
+        }));
+
+    // ---- helpers ----
+
+    internal static PipelineDefinition<T, BsonDocument> Pipeline<T>(params BsonDocument[] stages) =>
+        new BsonDocumentStagePipelineDefinition<T, BsonDocument>(stages);
+
+    internal static CreateIndexModel<T> Index<T>(string name, BsonDocument keys, bool unique = false, bool sparse = false) =>
+        new(new BsonDocumentIndexKeysDefinition<T>(keys), new CreateIndexOptions { Name = name, Unique = unique ? true : null, Sparse = sparse ? true : null });
+
+    internal static BsonDocument Cond(BsonValue condition, BsonValue then, BsonValue otherwise) =>
+        new("$cond", new BsonArray { condition, then, otherwise });
+
+    private static BsonDocument CountWhere(BsonValue condition) => new("$sum", Cond(condition, 1, 0));
+
+    private static BsonDocumentUpdateDefinition<T> SetOnInsert<T>(BsonDocument document)
+    {
+        var fields = new BsonDocument(document.Where(e => e.Name != "_id"));
+        return new BsonDocumentUpdateDefinition<T>(new BsonDocument("$setOnInsert", fields));
+    }
+}

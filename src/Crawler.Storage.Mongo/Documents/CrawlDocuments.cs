@@ -1,0 +1,267 @@
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization.Attributes;
+
+#pragma warning disable CA1819 // BSON binary fields and embedded arrays map to arrays; these classes only carry data to and from the driver.
+
+namespace Crawler.Storage.Mongo.Documents;
+
+/// <summary>
+/// One capture in the <c>captures</c> collection. <c>_id</c> is the capture's own id (a time-ordered
+/// GUID v7 string), so a replayed commit finds its capture already there. Absent values are left out of
+/// the document rather than stored as null (smaller documents; a missing field reads back as null).
+/// </summary>
+[BsonIgnoreExtraElements]
+internal sealed class CaptureDocument
+{
+    [BsonId]
+    public string Id { get; set; } = "";
+
+    [BsonElement("url")]
+    public string Url { get; set; } = "";
+
+    [BsonElement("host")]
+    public string Host { get; set; } = "";
+
+    [BsonElement("epoch")]
+    public int Epoch { get; set; }
+
+    [BsonElement("fetchedAt")]
+    public DateTime FetchedAt { get; set; }
+
+    [BsonElement("durationMs")]
+    public long DurationMs { get; set; }
+
+    [BsonElement("ip"), BsonIgnoreIfNull]
+    public string? IpAddress { get; set; }
+
+    [BsonElement("status"), BsonIgnoreIfNull]
+    public int? Status { get; set; }
+
+    [BsonElement("requestHeaders")]
+    public byte[] RequestHeaders { get; set; } = [];
+
+    [BsonElement("responseHeaders"), BsonIgnoreIfNull]
+    public byte[]? ResponseHeaders { get; set; }
+
+    [BsonElement("payloadDigest"), BsonIgnoreIfNull]
+    public string? PayloadDigest { get; set; }
+
+    [BsonElement("payloadLength")]
+    public long PayloadLength { get; set; }
+
+    [BsonElement("contentType"), BsonIgnoreIfNull]
+    public string? ContentType { get; set; }
+
+    [BsonElement("error"), BsonIgnoreIfNull]
+    public string? Error { get; set; }
+
+    [BsonElement("errorDetail"), BsonIgnoreIfNull]
+    public string? ErrorDetail { get; set; }
+
+    [BsonElement("truncated"), BsonIgnoreIfNull]
+    public string? Truncated { get; set; }
+
+    [BsonElement("redirectTo"), BsonIgnoreIfNull]
+    public string? RedirectTo { get; set; }
+
+    [BsonElement("etag"), BsonIgnoreIfNull]
+    public string? ETag { get; set; }
+
+    [BsonElement("lastModified"), BsonIgnoreIfNull]
+    public string? LastModified { get; set; }
+
+    [BsonElement("title"), BsonIgnoreIfNull]
+    public string? Title { get; set; }
+
+    [BsonElement("language"), BsonIgnoreIfNull]
+    public string? Language { get; set; }
+
+    [BsonElement("charset"), BsonIgnoreIfNull]
+    public string? Charset { get; set; }
+
+    /// <summary>Left out when the page had none (most error captures).</summary>
+    [BsonElement("outlinks"), BsonIgnoreIfNull]
+    public OutlinkDocument[]? Outlinks { get; set; }
+
+    [BsonElement("attempt")]
+    public int Attempt { get; set; } = 1;
+
+    public static CaptureDocument From(CaptureRecord c) => new()
+    {
+        Id = c.Id,
+        Url = c.Url,
+        Host = c.Host,
+        Epoch = c.Epoch,
+        FetchedAt = BsonTime.ToBson(c.FetchedAt),
+        DurationMs = c.DurationMs,
+        IpAddress = c.IpAddress,
+        Status = c.Status,
+        RequestHeaders = c.RequestHeaders,
+        ResponseHeaders = c.ResponseHeaders,
+        PayloadDigest = c.PayloadDigest,
+        PayloadLength = c.PayloadLength,
+        ContentType = c.ContentType,
+        Error = c.Error,
+        ErrorDetail = c.ErrorDetail,
+        Truncated = c.Truncated,
+        RedirectTo = c.RedirectTo,
+        ETag = c.ETag,
+        LastModified = c.LastModified,
+        Title = c.Title,
+        Language = c.Language,
+        Charset = c.Charset,
+        Outlinks = c.Outlinks.Count == 0 ? null : [.. c.Outlinks.Select(o => new OutlinkDocument { Url = o.Url, Kind = o.Kind, InScope = o.InScope })],
+        Attempt = c.Attempt,
+    };
+
+    public CaptureRecord ToRecord() => new()
+    {
+        Id = Id,
+        Url = Url,
+        Host = Host,
+        Epoch = Epoch,
+        FetchedAt = BsonTime.FromBson(FetchedAt),
+        DurationMs = DurationMs,
+        IpAddress = IpAddress,
+        Status = Status,
+        RequestHeaders = RequestHeaders,
+        ResponseHeaders = ResponseHeaders,
+        PayloadDigest = PayloadDigest,
+        PayloadLength = PayloadLength,
+        ContentType = ContentType,
+        Error = Error,
+        ErrorDetail = ErrorDetail,
+        Truncated = Truncated,
+        RedirectTo = RedirectTo,
+        ETag = ETag,
+        LastModified = LastModified,
+        Title = Title,
+        Language = Language,
+        Charset = Charset,
+        Outlinks = Outlinks is null ? [] : [.. Outlinks.Select(o => new Outlink(o.Url, o.Kind, o.InScope))],
+        Attempt = Attempt,
+    };
+}
+
+/// <summary>One outlink of a capture, embedded: the links are read with their capture, never on their own.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class OutlinkDocument
+{
+    [BsonElement("url")]
+    public string Url { get; set; } = "";
+
+    [BsonElement("kind")]
+    public string Kind { get; set; } = "";
+
+    [BsonElement("inScope")]
+    public bool InScope { get; set; }
+}
+
+/// <summary>
+/// One payload in the <c>payloads</c> collection, content-addressed: <c>_id</c> is its digest
+/// ("sha256:hex"), so identical bodies are stored once however many captures and writers meet them.
+/// The bytes are compressed by <see cref="PayloadCodec"/>; those longer than the inline limit live in
+/// the GridFS bucket <c>payloadFiles</c> under <see cref="GridFsId"/>, and the document carries no data.
+/// </summary>
+[BsonIgnoreExtraElements]
+internal sealed class PayloadDocument
+{
+    [BsonId]
+    public string Digest { get; set; } = "";
+
+    [BsonElement("compression")]
+    public string Compression { get; set; } = PayloadCodec.None;
+
+    [BsonElement("rawLength")]
+    public long RawLength { get; set; }
+
+    [BsonElement("storedLength")]
+    public long StoredLength { get; set; }
+
+    [BsonElement("data"), BsonIgnoreIfNull]
+    public byte[]? Data { get; set; }
+
+    [BsonElement("gridFsId"), BsonIgnoreIfNull]
+    public ObjectId? GridFsId { get; set; }
+}
+
+/// <summary>
+/// One URL of one epoch in the <c>frontier</c> collection; (epoch, url) is its natural key (a unique index).
+/// <see cref="Seq"/> orders a host's URLs oldest first: numbers handed out in blocks by the
+/// <c>counters</c> document <c>frontier</c> (an atomic <c>$inc</c>), never by a process's memory.
+/// </summary>
+[BsonIgnoreExtraElements]
+internal sealed class FrontierDocument
+{
+    [BsonId]
+    public ObjectId Id { get; set; }
+
+    [BsonElement("epoch")]
+    public int Epoch { get; set; }
+
+    [BsonElement("url")]
+    public string Url { get; set; } = "";
+
+    [BsonElement("host")]
+    public string Host { get; set; } = "";
+
+    [BsonElement("depth")]
+    public int Depth { get; set; }
+
+    [BsonElement("via"), BsonIgnoreIfNull]
+    public string? Via { get; set; }
+
+    [BsonElement("kind")]
+    public string Kind { get; set; } = "seed";
+
+    [BsonElement("state")]
+    public FrontierState State { get; set; }
+
+    [BsonElement("attempts")]
+    public int Attempts { get; set; }
+
+    [BsonElement("seq")]
+    public long Seq { get; set; }
+
+    [BsonElement("retryAt"), BsonIgnoreIfNull]
+    public DateTime? RetryAt { get; set; }
+
+    /// <summary>Why a URL was settled without a fetch ("robots", "page-limit"); not part of <see cref="FrontierEntry"/>.</summary>
+    [BsonElement("reason"), BsonIgnoreIfNull]
+    public string? Reason { get; set; }
+
+    public FrontierEntry ToEntry() => new()
+    {
+        Url = Url,
+        Host = Host,
+        Epoch = Epoch,
+        Depth = Depth,
+        Via = Via,
+        Kind = Kind,
+        State = State,
+        Attempts = Attempts,
+        RetryAt = BsonTime.FromBson(RetryAt),
+    };
+}
+
+/// <summary>A crawl-wide setting (<c>settings</c> collection), keyed by name.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class SettingDocument
+{
+    [BsonId]
+    public string Key { get; set; } = "";
+
+    [BsonElement("value")]
+    public string Value { get; set; } = "";
+}
+
+/// <summary>A named counter (<c>counters</c> collection): the last number handed out.</summary>
+[BsonIgnoreExtraElements]
+internal sealed class CounterDocument
+{
+    [BsonId]
+    public string Name { get; set; } = "";
+
+    [BsonElement("value")]
+    public long Value { get; set; }
+}

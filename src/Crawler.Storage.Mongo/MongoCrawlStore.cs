@@ -1,0 +1,475 @@
+using System.Runtime.CompilerServices;
+using Crawler.Storage.Mongo.Documents;
+using MongoDB.Bson;
+using MongoDB.Driver;
+using MongoDB.Driver.GridFS;
+
+namespace Crawler.Storage.Mongo;
+
+/// <summary>
+/// The cluster's crawl store: captures, payloads, frontier and settings in one MongoDB database, written by
+/// many nodes at once. Every write is idempotent on replay and needs no multi-document transaction (see
+/// <see cref="CrawlQueries"/>), so a batch that failed half-way (the server went away) is simply written again.
+/// </summary>
+/// <remarks>
+/// A commit batch is written in an order that keeps every reference valid at every moment: payloads first
+/// (GridFS files complete before the payload document that points at them), then captures, then the frontier.
+/// A crash between two steps leaves at most a payload no capture refers to yet, never a capture without its
+/// payload. A batch whose capture id is already stored with other content is refused before anything is
+/// written (<see cref="ArgumentException"/>); the same capture stored before (a replay) is skipped.
+/// </remarks>
+public sealed class MongoCrawlStore : ICrawlStore
+{
+    private static readonly BulkWriteOptions Unordered = new() { IsOrdered = false };
+
+    private readonly MongoConnection _db;
+    private readonly IMongoCollection<CaptureDocument> _captures;
+    private readonly IMongoCollection<PayloadDocument> _payloads;
+    private readonly IMongoCollection<FrontierDocument> _frontier;
+    private readonly IMongoCollection<SettingDocument> _settings;
+    private readonly IMongoCollection<CounterDocument> _counters;
+    private readonly GridFSBucket<ObjectId> _files;
+    private volatile bool _ready;
+    private volatile bool _disposed;
+
+    /// <exception cref="StoreUnavailableException">The connection string or database name cannot be used (the message names <see cref="MongoStoreOptions.Setting"/>).</exception>
+    public MongoCrawlStore(MongoStoreOptions options)
+    {
+        _db = new MongoConnection(options);
+        var database = _db.Database;
+        _captures = database.GetCollection<CaptureDocument>(CrawlQueries.Captures);
+        _payloads = database.GetCollection<PayloadDocument>(CrawlQueries.Payloads);
+        _frontier = database.GetCollection<FrontierDocument>(CrawlQueries.Frontier);
+        _settings = database.GetCollection<SettingDocument>(CrawlQueries.Settings);
+        _counters = database.GetCollection<CounterDocument>(CrawlQueries.Counters);
+        _files = new GridFSBucket<ObjectId>(database, new GridFSBucketOptions { BucketName = CrawlQueries.PayloadBucket });
+    }
+
+    /// <summary>Servers and database, without credentials.</summary>
+    public string Location => _db.Location;
+
+    public async Task InitializeAsync(CancellationToken ct = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _db.RunAsync("could not create its indexes", async () =>
+        {
+            await _captures.Indexes.CreateManyAsync(CrawlQueries.CaptureIndexes, ct).ConfigureAwait(false);
+            await _frontier.Indexes.CreateManyAsync(CrawlQueries.FrontierIndexes, ct).ConfigureAwait(false);
+            await _db.Database.GetCollection<BsonDocument>(CrawlQueries.PayloadBucket + ".chunks").Indexes
+                .CreateManyAsync(CrawlQueries.PayloadChunkIndexes, ct).ConfigureAwait(false);
+            await _db.Database.GetCollection<BsonDocument>(CrawlQueries.PayloadBucket + ".files").Indexes
+                .CreateManyAsync(CrawlQueries.PayloadFileIndexes, ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        _ready = true;
+    }
+
+    public async Task<int> AddToFrontierAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            BatchValidation.Entry(entries[i], nameof(entries), i);
+        }
+
+        Ready();
+        if (entries.Count == 0)
+        {
+            return 0;
+        }
+
+        // The first of a repeated (epoch, url) wins, as it would in order.
+        var unique = entries.DistinctBy(e => (e.Epoch, e.Url)).ToList();
+        return await _db.RunAsync("could not add to the frontier", async () =>
+        {
+            var first = await ReserveSeqAsync(unique.Count, ct).ConfigureAwait(false);
+            var models = unique
+                .Select((e, i) => Upsert(CrawlQueries.FrontierKey(e.Epoch, e.Url), CrawlQueries.InsertFrontier(e, first + i)))
+                .ToList();
+            var result = await _frontier.BulkWriteAsync(models, Unordered, ct).ConfigureAwait(false);
+            return result.Upserts.Count;
+        }).ConfigureAwait(false);
+    }
+
+    public async Task CommitAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            BatchValidation.Commit(batch[i], i);
+        }
+
+        Ready();
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var captures = batch.Select(c => CaptureDocument.From(c.Capture)).ToList();
+        var fresh = Deduplicate(captures);
+        await _db.RunAsync("could not commit a batch", async () =>
+        {
+            // Nothing is written before the batch is known to fit what is stored.
+            var stored = await _captures.Find(CrawlQueries.CapturesWithIds(fresh.Keys)).ToListAsync(ct).ConfigureAwait(false);
+            foreach (var existing in stored)
+            {
+                var (index, capture) = fresh[existing.Id];
+                if (!existing.ToBsonDocument().Equals(capture.ToBsonDocument()))
+                {
+                    throw new ArgumentException(
+                        $"Batch rejected, nothing of it was stored: commit #{index} (capture '{capture.Id}' of {capture.Url}) "
+                        + "conflicts with a stored capture: same id, other content.", nameof(batch));
+                }
+
+                fresh.Remove(existing.Id);
+            }
+
+            await StorePayloadsAsync(batch, ct).ConfigureAwait(false);
+            if (fresh.Count > 0)
+            {
+                var inserts = fresh.Values
+                    .OrderBy(v => v.Index)
+                    .Select(v => Upsert(CrawlQueries.CaptureKey(v.Capture.Id), CrawlQueries.InsertCapture(v.Capture)))
+                    .ToList();
+                await _captures.BulkWriteAsync(inserts, Unordered, ct).ConfigureAwait(false);
+            }
+
+            var rows = batch.Sum(c => 1 + c.Discovered.Count);
+            var seq = await ReserveSeqAsync(rows, ct).ConfigureAwait(false);
+            var frontier = new List<WriteModel<FrontierDocument>>(rows);
+            foreach (var commit in batch)
+            {
+                var capture = commit.Capture;
+                frontier.Add(Upsert(CrawlQueries.FrontierKey(capture.Epoch, capture.Url), CrawlQueries.Fetched(capture, commit.UrlState, commit.RetryAt, seq++)));
+                foreach (var entry in commit.Discovered)
+                {
+                    frontier.Add(Upsert(CrawlQueries.FrontierKey(entry.Epoch, entry.Url), CrawlQueries.InsertFrontier(entry, seq++)));
+                }
+            }
+
+            await _frontier.BulkWriteAsync(frontier, Unordered, ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    public async Task UpdateFrontierAsync(IReadOnlyList<FrontierUpdate> updates, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(updates);
+        for (var i = 0; i < updates.Count; i++)
+        {
+            if (updates[i] is not { Url: not null, Host: not null })
+            {
+                throw new ArgumentException($"Frontier update #{i} is null or lacks Url or Host.", nameof(updates));
+            }
+        }
+
+        Ready();
+        if (updates.Count == 0)
+        {
+            return;
+        }
+
+        await _db.RunAsync("could not update the frontier", async () =>
+        {
+            var seq = await ReserveSeqAsync(updates.Count, ct).ConfigureAwait(false);
+            var models = updates.Select((u, i) => Upsert(CrawlQueries.FrontierKey(u.Epoch, u.Url), CrawlQueries.Settled(u, seq + i))).ToList();
+            await _frontier.BulkWriteAsync(models, Unordered, ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<FrontierEntry>> GetPendingAsync(string host, int epoch, int limit, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        Ready();
+        if (limit == 0)
+        {
+            return [];
+        }
+
+        return await _db.RunAsync("could not be read", async () =>
+        {
+            var rows = await _frontier.Find(CrawlQueries.HostPending(host, epoch)).Sort(CrawlQueries.FrontierOrder).Limit(limit).ToListAsync(ct).ConfigureAwait(false);
+            return (IReadOnlyList<FrontierEntry>)[.. rows.Select(r => r.ToEntry())];
+        }).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<FrontierEntry>> GetFrontierAsync(string host, int epoch, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        Ready();
+        return await _db.RunAsync("could not be read", async () =>
+        {
+            var rows = await _frontier.Find(CrawlQueries.HostFrontier(host, epoch)).Sort(CrawlQueries.FrontierOrder).ToListAsync(ct).ConfigureAwait(false);
+            return (IReadOnlyList<FrontierEntry>)[.. rows.Select(r => r.ToEntry())];
+        }).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<string>> GetHostsWithPendingAsync(int epoch, CancellationToken ct = default)
+    {
+        Ready();
+        return await _db.RunAsync("could not be read", async () =>
+        {
+            var cursor = await _frontier.DistinctAsync(d => d.Host, CrawlQueries.EpochPending(epoch), cancellationToken: ct).ConfigureAwait(false);
+            var hosts = await cursor.ToListAsync(ct).ConfigureAwait(false);
+            hosts.Sort(StringComparer.Ordinal);
+            return (IReadOnlyList<string>)hosts;
+        }).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<CaptureRecord> GetCapturesAsync(CaptureQuery query, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        Ready();
+        if (query.Limit is <= 0)
+        {
+            yield break;
+        }
+
+        var find = _captures.Find(CrawlQueries.CapturesOf(query)).Sort(CrawlQueries.CaptureOrder);
+        if (query.Limit is { } limit)
+        {
+            find = find.Limit(limit);
+        }
+
+        var cursor = await _db.RunAsync("could not be read", () => find.ToCursorAsync(ct)).ConfigureAwait(false);
+        using (cursor)
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await cursor.MoveNextAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (_db.Map(e, "could not be read") is StoreUnavailableException unavailable)
+                {
+                    throw unavailable;
+                }
+
+                if (!more)
+                {
+                    yield break;
+                }
+
+                foreach (var capture in cursor.Current)
+                {
+                    yield return capture.ToRecord();
+                }
+            }
+        }
+    }
+
+    public Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return NewestCaptureAsync(CrawlQueries.CapturesOfUrl(url), ct);
+    }
+
+    public Task<CaptureRecord?> GetLatestHostCaptureAsync(string host, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return NewestCaptureAsync(CrawlQueries.CapturesOfHost(host), ct);
+    }
+
+    public async Task<byte[]?> GetPayloadAsync(string digest, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        Ready();
+        return await _db.RunAsync("could not be read", async () =>
+        {
+            var payload = await _payloads.Find(CrawlQueries.Payload(digest)).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            if (payload is null)
+            {
+                return null;
+            }
+
+            var data = payload.GridFsId is { } file
+                ? await _files.DownloadAsBytesAsync(file, cancellationToken: ct).ConfigureAwait(false)
+                : payload.Data ?? throw new InvalidDataException($"Stored payload {digest} has neither data nor a GridFS file.");
+            return PayloadCodec.Decode(payload.Compression, payload.RawLength, data);
+        }).ConfigureAwait(false);
+    }
+
+    public async Task<StoreStats> GetStatsAsync(CancellationToken ct = default)
+    {
+        Ready();
+        return await _db.RunAsync("could not be read", async () =>
+        {
+            var captures = await _captures.CountDocumentsAsync(FilterDefinition<CaptureDocument>.Empty, cancellationToken: ct).ConfigureAwait(false);
+            var newest = await _captures.Find(FilterDefinition<CaptureDocument>.Empty).Sort(CrawlQueries.NewestFirst).Limit(1).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            var payloads = await (await _payloads.AggregateAsync(CrawlQueries.PayloadTotals, cancellationToken: ct).ConfigureAwait(false))
+                .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            var states = await (await _frontier.AggregateAsync(CrawlQueries.FrontierStates, cancellationToken: ct).ConfigureAwait(false))
+                .ToListAsync(ct).ConfigureAwait(false);
+            var hosts = await (await _frontier.AggregateAsync(CrawlQueries.FrontierHostCount, cancellationToken: ct).ConfigureAwait(false))
+                .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+
+            long State(FrontierState state) => states.FirstOrDefault(s => s["_id"].ToInt32() == (int)state)?["count"].ToInt64() ?? 0;
+            return new StoreStats(
+                Captures: captures,
+                Payloads: payloads?["payloads"].ToInt64() ?? 0,
+                PayloadBytesStored: payloads?["stored"].ToInt64() ?? 0,
+                PayloadBytesRaw: payloads?["raw"].ToInt64() ?? 0,
+                FrontierPending: State(FrontierState.Pending),
+                FrontierDone: State(FrontierState.Done),
+                FrontierFailed: State(FrontierState.Failed),
+                Hosts: hosts?["hosts"].ToInt32() ?? 0,
+                LastCaptureAt: newest is null ? null : BsonTime.FromBson(newest.FetchedAt));
+        }).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<HostStats>> GetHostStatsAsync(int epoch, CancellationToken ct = default)
+    {
+        Ready();
+        return await _db.RunAsync("could not be read", async () =>
+        {
+            var frontier = await (await _frontier.AggregateAsync(CrawlQueries.HostFrontierStats(epoch), cancellationToken: ct).ConfigureAwait(false))
+                .ToListAsync(ct).ConfigureAwait(false);
+            var captures = await (await _captures.AggregateAsync(CrawlQueries.HostCaptureStats(epoch), cancellationToken: ct).ConfigureAwait(false))
+                .ToListAsync(ct).ConfigureAwait(false);
+            var byHostFrontier = frontier.ToDictionary(d => d["_id"].AsString, StringComparer.Ordinal);
+            var byHostCaptures = captures.ToDictionary(d => d["_id"].AsString, StringComparer.Ordinal);
+            return (IReadOnlyList<HostStats>)byHostFrontier.Keys.Union(byHostCaptures.Keys)
+                .Order(StringComparer.Ordinal)
+                .Select(host =>
+                {
+                    var f = byHostFrontier.GetValueOrDefault(host);
+                    var c = byHostCaptures.GetValueOrDefault(host);
+                    return new HostStats(
+                        host,
+                        Captures: c?["captures"].ToInt64() ?? 0,
+                        Pending: f?["pending"].ToInt64() ?? 0,
+                        Done: f?["done"].ToInt64() ?? 0,
+                        Failed: f?["failed"].ToInt64() ?? 0,
+                        Errors: c?["errors"].ToInt64() ?? 0,
+                        LastCaptureAt: c is null ? null : BsonTime.FromBson(c["lastAt"].ToUniversalTime()));
+                })
+                .ToList();
+        }).ConfigureAwait(false);
+    }
+
+    public async Task<string?> GetSettingAsync(string key, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Ready();
+        return await _db.RunAsync("could not be read", async () =>
+            (await _settings.Find(CrawlQueries.Setting(key)).FirstOrDefaultAsync(ct).ConfigureAwait(false))?.Value).ConfigureAwait(false);
+    }
+
+    public async Task SetSettingAsync(string key, string value, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        Ready();
+        await _db.RunAsync("could not save a setting", () =>
+            _settings.UpdateOneAsync(CrawlQueries.Setting(key), CrawlQueries.SetSetting(value), new UpdateOptions { IsUpsert = true }, ct)).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            _ready = false;
+            _db.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Captures by id with their first position in the batch; the same id twice must be the same capture.</summary>
+    private static Dictionary<string, (int Index, CaptureDocument Capture)> Deduplicate(List<CaptureDocument> captures)
+    {
+        var byId = new Dictionary<string, (int Index, CaptureDocument Capture)>(StringComparer.Ordinal);
+        for (var i = 0; i < captures.Count; i++)
+        {
+            var capture = captures[i];
+            if (byId.TryGetValue(capture.Id, out var first))
+            {
+                if (!first.Capture.ToBsonDocument().Equals(capture.ToBsonDocument()))
+                {
+                    throw new ArgumentException(
+                        $"Batch rejected, nothing of it was stored: commits #{first.Index} and #{i} carry two different captures with the id '{capture.Id}'.", "batch");
+                }
+
+                continue;
+            }
+
+            byId[capture.Id] = (i, capture);
+        }
+
+        return byId;
+    }
+
+    /// <summary>
+    /// Stores the batch's payloads that are not stored yet: inline when the compressed bytes fit the limit, else
+    /// as a GridFS file (complete before its payload document names it). Two writers storing one digest at once
+    /// both succeed; the first payload document wins, a second GridFS file is left unreferenced (space, never a loss).
+    /// </summary>
+    private async Task StorePayloadsAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct)
+    {
+        var given = batch
+            .Where(c => c.Payload is not null)
+            .DistinctBy(c => c.Capture.PayloadDigest, StringComparer.Ordinal)
+            .ToDictionary(c => c.Capture.PayloadDigest!, c => c.Payload!, StringComparer.Ordinal);
+        if (given.Count == 0)
+        {
+            return;
+        }
+
+        var known = await _payloads.Find(CrawlQueries.PayloadsWithDigests(given.Keys)).Project(CrawlQueries.DigestOnly).ToListAsync(ct).ConfigureAwait(false);
+        foreach (var document in known)
+        {
+            given.Remove(document["_id"].AsString);
+        }
+
+        var inserts = new List<WriteModel<PayloadDocument>>(given.Count);
+        foreach (var (digest, raw) in given)
+        {
+            var (compression, data) = PayloadCodec.Encode(raw);
+            var payload = new PayloadDocument { Digest = digest, Compression = compression, RawLength = raw.Length, StoredLength = data.Length };
+            if (data.Length > _db.InlinePayloadLimit)
+            {
+                var file = ObjectId.GenerateNewId();
+                await _files.UploadFromBytesAsync(file, digest, data, cancellationToken: ct).ConfigureAwait(false);
+                payload.GridFsId = file;
+            }
+            else
+            {
+                payload.Data = data;
+            }
+
+            inserts.Add(Upsert(CrawlQueries.Payload(digest), CrawlQueries.InsertPayload(payload)));
+        }
+
+        await _payloads.BulkWriteAsync(inserts, Unordered, ct).ConfigureAwait(false);
+    }
+
+    private async Task<CaptureRecord?> NewestCaptureAsync(FilterDefinition<CaptureDocument> filter, CancellationToken ct)
+    {
+        Ready();
+        return await _db.RunAsync("could not be read", async () =>
+            (await _captures.Find(filter).Sort(CrawlQueries.NewestFirst).Limit(1).FirstOrDefaultAsync(ct).ConfigureAwait(false))?.ToRecord()).ConfigureAwait(false);
+    }
+
+    /// <summary>Reserves <paramref name="count"/> frontier order numbers; returns the first.</summary>
+    private async Task<long> ReserveSeqAsync(int count, CancellationToken ct)
+    {
+        var counter = await _counters.FindOneAndUpdateAsync(
+            CrawlQueries.Counter(CrawlQueries.FrontierCounter),
+            CrawlQueries.ReserveSeq(count),
+            new FindOneAndUpdateOptions<CounterDocument> { IsUpsert = true, ReturnDocument = ReturnDocument.After },
+            ct).ConfigureAwait(false);
+        return counter.Value - count + 1;
+    }
+
+    private static UpdateOneModel<T> Upsert<T>(FilterDefinition<T> filter, UpdateDefinition<T> update) => new(filter, update) { IsUpsert = true };
+
+    private void Ready()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_ready)
+        {
+            throw new InvalidOperationException("Call InitializeAsync before using the store.");
+        }
+    }
+}

@@ -1,0 +1,241 @@
+using System.Text;
+using Crawler.Storage.Mongo;
+using Crawler.Storage.Mongo.Documents;
+using MongoDB.Bson;
+using static Crawler.Storage.Tests.Mongo.Rendered;
+
+namespace Crawler.Storage.Tests.Mongo;
+
+/// <summary>
+/// Every index, filter, sort, update and pipeline the MongoDB crawl store sends, rendered by the driver and compared
+/// with the command document it must be. Runs without a server; a query that changes is a test that fails.
+/// </summary>
+public sealed class MongoCrawlQueryTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Captures_are_indexed_by_url_site_epoch_and_time_and_by_payload_digest()
+    {
+        Assert.Equal(
+            JsonArray("""
+                [
+                  { key: { url: 1, fetchedAt: 1, _id: 1 }, name: "url_fetchedAt" },
+                  { key: { host: 1, fetchedAt: 1, _id: 1 }, name: "host_fetchedAt" },
+                  { key: { epoch: 1, fetchedAt: 1, _id: 1 }, name: "epoch_fetchedAt" },
+                  { key: { fetchedAt: 1, _id: 1 }, name: "fetchedAt" },
+                  { key: { payloadDigest: 1 }, name: "payloadDigest", sparse: true }
+                ]
+                """),
+            Indexes(CrawlQueries.CaptureIndexes));
+    }
+
+    [Fact]
+    public void The_frontier_is_unique_by_epoch_and_url_and_indexed_by_site_epoch_state_and_order()
+    {
+        Assert.Equal(
+            JsonArray("""
+                [
+                  { key: { epoch: 1, url: 1 }, name: "epoch_url", unique: true },
+                  { key: { host: 1, epoch: 1, state: 1, seq: 1 }, name: "host_epoch_state_seq" },
+                  { key: { epoch: 1, state: 1, host: 1 }, name: "epoch_state_host" }
+                ]
+                """),
+            Indexes(CrawlQueries.FrontierIndexes));
+    }
+
+    [Fact]
+    public void GridFS_indexes_are_the_drivers_own_created_up_front()
+    {
+        Assert.Equal(JsonArray("""[ { key: { files_id: 1, n: 1 }, name: "files_id_1_n_1", unique: true } ]"""), Indexes(CrawlQueries.PayloadChunkIndexes));
+        Assert.Equal(JsonArray("""[ { key: { filename: 1, uploadDate: 1 }, name: "filename_1_uploadDate_1" } ]"""), Indexes(CrawlQueries.PayloadFileIndexes));
+    }
+
+    [Fact]
+    public void Frontier_filters_name_the_natural_key_and_the_indexed_fields_in_index_order()
+    {
+        Assert.Equal(Json("""{ epoch: 3, url: "http://a.kp/평양?x=1" }"""), Filter(CrawlQueries.FrontierKey(3, "http://a.kp/평양?x=1")));
+        Assert.Equal(Json("""{ host: "a.kp", epoch: 2 }"""), Filter(CrawlQueries.HostFrontier("a.kp", 2)));
+        Assert.Equal(Json("""{ host: "a.kp", epoch: 2, state: 0 }"""), Filter(CrawlQueries.HostPending("a.kp", 2)));
+        Assert.Equal(Json("""{ epoch: 4, state: 0 }"""), Filter(CrawlQueries.EpochPending(4)));
+        Assert.Equal(Json("""{ seq: 1 }"""), Sort(CrawlQueries.FrontierOrder));
+    }
+
+    [Fact]
+    public void A_new_frontier_entry_is_written_only_on_insert_with_its_order_number()
+    {
+        var discovered = new FrontierEntry
+        {
+            Url = "http://a.kp/next",
+            Host = "a.kp",
+            Epoch = 1,
+            Depth = 2,
+            Via = "http://a.kp/",
+            Kind = "a@href",
+            Attempts = 1,
+            RetryAt = T0.AddTicks(9_999),
+        };
+        var settled = new FrontierEntry { Url = "http://a.kp/x", Host = "a.kp", Epoch = 1, State = FrontierState.Done, RetryAt = T0 };
+
+        Assert.Equal(
+            Json("""
+                { $setOnInsert: { host: "a.kp", depth: 2, kind: "a@href", state: 0, attempts: 1, seq: NumberLong(42),
+                                  via: "http://a.kp/", retryAt: ISODate("2026-03-01T12:00:00Z") } }
+                """),
+            Update(CrawlQueries.InsertFrontier(discovered, 42)));
+        Assert.Equal(
+            Json("""{ $setOnInsert: { host: "a.kp", depth: 0, kind: "seed", state: 1, attempts: 0, seq: NumberLong(7) } }"""),
+            Update(CrawlQueries.InsertFrontier(settled, 7)));
+    }
+
+    [Fact]
+    public void A_fetched_url_moves_forward_only_takes_the_larger_attempt_count_and_keeps_no_due_time_once_settled()
+    {
+        var capture = Contract.TestData.Capture("http://a.kp/page") with { Attempt = 2 };
+
+        var rendered = Update(CrawlQueries.Fetched(capture, FrontierState.Done, T0, 7));
+
+        Assert.Equal(
+            JsonArray("""
+                [
+                  { $set: {
+                      host: { $ifNull: ["$host", "a.kp"] },
+                      depth: { $ifNull: ["$depth", 0] },
+                      kind: { $ifNull: ["$kind", "seed"] },
+                      seq: { $ifNull: ["$seq", NumberLong(7)] },
+                      attempts: { $max: [{ $ifNull: ["$attempts", 0] }, 2] },
+                      retryAt: { $cond: [{ $gte: [2, { $ifNull: ["$attempts", 0] }] }, "$$REMOVE", "$retryAt"] },
+                      reason: { $cond: [{ $gt: [3, { $indexOfArray: [[0, 3, 2, 1], "$state"] }] }, "$$REMOVE", "$reason"] },
+                      state: { $cond: [{ $gt: [3, { $indexOfArray: [[0, 3, 2, 1], "$state"] }] }, 1, "$state"] } } },
+                  { $set: { retryAt: { $cond: [{ $eq: ["$state", 0] }, "$retryAt", "$$REMOVE"] } } }
+                ]
+                """),
+            rendered);
+    }
+
+    [Fact]
+    public void A_url_left_pending_keeps_the_due_time_of_its_latest_attempt_and_ranks_lowest()
+    {
+        var capture = Contract.TestData.Capture("http://a.kp/flaky");
+
+        var stages = Update(CrawlQueries.Fetched(capture, FrontierState.Pending, T0.AddSeconds(90), 3)).AsBsonArray;
+
+        var set = stages[0]["$set"].AsBsonDocument;
+        Assert.Equal(
+            Json("""{ $cond: [{ $gte: [1, { $ifNull: ["$attempts", 0] }] }, ISODate("2026-03-01T12:01:30Z"), "$retryAt"] }"""),
+            set["retryAt"]);
+        Assert.Equal(Json("""{ $cond: [{ $gt: [0, { $indexOfArray: [[0, 3, 2, 1], "$state"] }] }, 0, "$state"] }"""), set["state"]);
+    }
+
+    [Fact]
+    public void A_url_settled_without_a_fetch_counts_no_attempt_and_keeps_its_reason_when_its_state_wins()
+    {
+        var rendered = Update(CrawlQueries.Settled(new FrontierUpdate("http://a.kp/private", "a.kp", 1, FrontierState.Skipped, "robots"), 9));
+
+        var set = rendered[0]["$set"].AsBsonDocument;
+        Assert.Equal(Json("""{ $max: [{ $ifNull: ["$attempts", 0] }, 0] }"""), set["attempts"]);
+        Assert.Equal(Json("""{ $cond: [{ $gt: [1, { $indexOfArray: [[0, 3, 2, 1], "$state"] }] }, "robots", "$reason"] }"""), set["reason"]);
+        Assert.Equal(Json("""{ $cond: [{ $gt: [1, { $indexOfArray: [[0, 3, 2, 1], "$state"] }] }, 3, "$state"] }"""), set["state"]);
+        Assert.Equal(Json("""{ $cond: [{ $gte: [0, { $ifNull: ["$attempts", 0] }] }, "$$REMOVE", "$retryAt"] }"""), set["retryAt"]);
+    }
+
+    [Fact]
+    public void States_rank_pending_skipped_failed_done_so_done_is_never_left()
+    {
+        Assert.Equal([FrontierState.Pending, FrontierState.Skipped, FrontierState.Failed, FrontierState.Done], CrawlQueries.StateRank);
+    }
+
+    [Fact]
+    public void Order_numbers_are_reserved_in_blocks_on_one_counter_document()
+    {
+        Assert.Equal(Json("""{ _id: "frontier" }"""), Filter(CrawlQueries.Counter(CrawlQueries.FrontierCounter)));
+        Assert.Equal(Json("""{ $inc: { value: NumberLong(5) } }"""), Update(CrawlQueries.ReserveSeq(5)));
+    }
+
+    [Fact]
+    public void Capture_queries_filter_by_each_given_field_and_sort_by_fetch_time_then_id()
+    {
+        Assert.Equal(new BsonDocument(), Filter(CrawlQueries.CapturesOf(new CaptureQuery())));
+        Assert.Equal(Json("""{ url: "http://a.kp/1", host: "a.kp", epoch: 2 }"""), Filter(CrawlQueries.CapturesOf(new CaptureQuery { Url = "http://a.kp/1", Host = "a.kp", Epoch = 2, Limit = 5 })));
+        Assert.Equal(Json("""{ epoch: 2 }"""), Filter(CrawlQueries.CapturesOf(new CaptureQuery { Epoch = 2 })));
+        Assert.Equal(Json("""{ url: "http://a.kp/1" }"""), Filter(CrawlQueries.CapturesOfUrl("http://a.kp/1")));
+        Assert.Equal(Json("""{ host: "a.kp" }"""), Filter(CrawlQueries.CapturesOfHost("a.kp")));
+        Assert.Equal(Json("""{ _id: "id-1" }"""), Filter(CrawlQueries.CaptureKey("id-1")));
+        Assert.Equal(Json("""{ _id: { $in: ["id-1", "id-2"] } }"""), Filter(CrawlQueries.CapturesWithIds(["id-1", "id-2"])));
+        Assert.Equal(Json("""{ fetchedAt: 1, _id: 1 }"""), Sort(CrawlQueries.CaptureOrder));
+        Assert.Equal(Json("""{ fetchedAt: -1, _id: -1 }"""), Sort(CrawlQueries.NewestFirst));
+    }
+
+    [Fact]
+    public void A_capture_is_written_whole_only_when_its_id_is_new()
+    {
+        var capture = new CaptureRecord
+        {
+            Id = "0190aaaa-0000-7000-8000-000000000001",
+            Url = "http://a.kp/",
+            Host = "a.kp",
+            Epoch = 1,
+            FetchedAt = T0,
+            RequestHeaders = Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\n\r\n"),
+            Status = 200,
+        };
+
+        Assert.Equal(
+            Json("""
+                { $setOnInsert: { url: "http://a.kp/", host: "a.kp", epoch: 1, fetchedAt: ISODate("2026-03-01T12:00:00Z"), durationMs: NumberLong(0),
+                                  status: 200, requestHeaders: BinData(0, "R0VUIC8gSFRUUC8xLjENCg0K"), payloadLength: NumberLong(0), attempt: 1 } }
+                """),
+            Update(CrawlQueries.InsertCapture(CaptureDocument.From(capture))));
+    }
+
+    [Fact]
+    public void Payloads_are_found_by_digest_and_written_only_when_the_digest_is_new()
+    {
+        var inline = new PayloadDocument { Digest = "sha256:ab", Compression = "br", RawLength = 10, StoredLength = 3, Data = [1, 2, 3] };
+        var file = new PayloadDocument { Digest = "sha256:cd", Compression = "none", RawLength = 20_000_000, StoredLength = 20_000_000, GridFsId = ObjectId.Parse("65f000000000000000000001") };
+
+        Assert.Equal(Json("""{ _id: "sha256:ab" }"""), Filter(CrawlQueries.Payload("sha256:ab")));
+        Assert.Equal(Json("""{ _id: { $in: ["sha256:ab", "sha256:cd"] } }"""), Filter(CrawlQueries.PayloadsWithDigests(["sha256:ab", "sha256:cd"])));
+        Assert.Equal(Json("""{ _id: 1 }"""), Projection(CrawlQueries.DigestOnly));
+        Assert.Equal(
+            Json("""{ $setOnInsert: { compression: "br", rawLength: NumberLong(10), storedLength: NumberLong(3), data: BinData(0, "AQID") } }"""),
+            Update(CrawlQueries.InsertPayload(inline)));
+        Assert.Equal(
+            Json("""{ $setOnInsert: { compression: "none", rawLength: NumberLong(20000000), storedLength: NumberLong(20000000), gridFsId: ObjectId("65f000000000000000000001") } }"""),
+            Update(CrawlQueries.InsertPayload(file)));
+    }
+
+    [Fact]
+    public void A_setting_is_one_document_keyed_by_its_name()
+    {
+        Assert.Equal(Json("""{ _id: "epoch" }"""), Filter(CrawlQueries.Setting("epoch")));
+        Assert.Equal(Json("""{ $set: { value: "2" } }"""), Update(CrawlQueries.SetSetting("2")));
+    }
+
+    [Fact]
+    public void Statistics_are_grouped_on_the_server()
+    {
+        Assert.Equal(
+            JsonArray("""[ { $group: { _id: null, payloads: { $sum: 1 }, stored: { $sum: "$storedLength" }, raw: { $sum: "$rawLength" } } } ]"""),
+            Pipeline(CrawlQueries.PayloadTotals));
+        Assert.Equal(JsonArray("""[ { $group: { _id: "$state", count: { $sum: 1 } } } ]"""), Pipeline(CrawlQueries.FrontierStates));
+        Assert.Equal(JsonArray("""[ { $group: { _id: "$host" } }, { $count: "hosts" } ]"""), Pipeline(CrawlQueries.FrontierHostCount));
+        Assert.Equal(
+            JsonArray("""
+                [ { $match: { epoch: 3 } },
+                  { $group: { _id: "$host",
+                              pending: { $sum: { $cond: [{ $eq: ["$state", 0] }, 1, 0] } },
+                              done: { $sum: { $cond: [{ $eq: ["$state", 1] }, 1, 0] } },
+                              failed: { $sum: { $cond: [{ $eq: ["$state", 2] }, 1, 0] } } } } ]
+                """),
+            Pipeline(CrawlQueries.HostFrontierStats(3)));
+        Assert.Equal(
+            JsonArray("""
+                [ { $match: { epoch: 3 } },
+                  { $group: { _id: "$host", captures: { $sum: 1 },
+                              errors: { $sum: { $cond: [{ $ifNull: ["$error", false] }, 1, 0] } },
+                              lastAt: { $max: "$fetchedAt" } } } ]
+                """),
+            Pipeline(CrawlQueries.HostCaptureStats(3)));
+    }
+}
