@@ -35,6 +35,8 @@ public sealed class CommandLineTests
     [InlineData("Crawler__Uptime__Interval", "00:00:00", "Crawler:Uptime:Interval")]
     [InlineData("Crawler__Uptime__MaxRedirects", "-1", "Crawler:Uptime:MaxRedirects")]
     [InlineData("Crawler__Http__Urls", "localhost:9464", "Crawler:Http:Urls")]
+    [InlineData("Crawler__Store", "postgres://user:secret@db/crawl", "Crawler:Store")]
+    [InlineData("Crawler__StoreFile", "/nonexistent/mongodb-secret", "Crawler:StoreFile")]
     public async Task A_wrong_setting_stops_the_node_with_one_message_naming_it(string variable, string value, string setting)
     {
         var data = Path.Combine(Path.GetTempPath(), "crawler-cfg-" + Guid.NewGuid().ToString("N"));
@@ -56,5 +58,33 @@ public sealed class CommandLineTests
         Assert.Contains(setting, crawler.Output, StringComparison.Ordinal);
         Assert.Contains("Configuration error", crawler.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", crawler.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(":secret@", crawler.Output, StringComparison.Ordinal); // a password in the setting is never repeated
+    }
+
+    [Fact]
+    public async Task Run_with_a_mongodb_store_that_does_not_answer_exits_2_with_one_line_naming_the_setting()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "crawler-mongo-" + Guid.NewGuid().ToString("N"));
+        var environment = new Dictionary<string, string>
+        {
+            ["Crawler__DataDirectory"] = data,
+            ["Crawler__Dns__Servers__0"] = "127.0.0.1:9",
+            ["Crawler__AddressGuard__AllowPublic"] = "false",
+            ["Crawler__AddressGuard__Allow__0"] = "127.0.0.0/8",
+            ["Crawler__Seeds__Urls__0"] = "http://kcna.kp/",
+            ["Crawler__Http__Urls"] = string.Empty,
+
+            // A closed loopback port: the driver finds no server (nothing leaves the machine).
+            ["Crawler__Store"] = $"mongodb://crawler:hunter2@127.0.0.1:{LoopbackPorts.Free()}/crawler",
+        };
+
+        using var crawler = CrawlerProcess.Start(environment, "run", "--no-live");
+        var code = await crawler.WaitForExitAsync(TimeSpan.FromMinutes(1));
+        Assert.Equal(2, code);
+        var errors = crawler.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("Crawler:Store", StringComparison.Ordinal)).ToList();
+        Assert.Single(errors);
+        Assert.DoesNotContain("hunter2", crawler.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", crawler.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(data, "crawler.db")), "the embedded store was opened instead");
     }
 }

@@ -31,6 +31,9 @@ internal static class CrawlSession
             {
                 logging.SetMinimumLevel(LogLevel.Warning);
             }
+
+            // A start that fails is told below in one line (configuration, store): not again as the host's stack trace.
+            logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         });
 
         try
@@ -44,8 +47,10 @@ internal static class CrawlSession
         }
         catch (Storage.StoreUnavailableException ex)
         {
-            Console.Error.WriteLine($"Store unavailable: {ex.Message}");
-            return (3, null);
+            // The node cannot start without its store (unreachable, refused credentials, a wrong connection string):
+            // one line naming the setting, as for any configuration error.
+            Console.Error.WriteLine($"Store unavailable ({Configuration.StoreLocation.Setting}): {ex.Message}");
+            return (2, null);
         }
         catch (OperationCanceledException)
         {

@@ -38,4 +38,28 @@ public static class CrawlerCli
 
         return overrides;
     }
+
+    /// <summary>
+    /// The archive a reading command opens (<c>Crawler:Store</c>), or null after saying on stderr why there is none:
+    /// the setting is wrong, or the SQLite file does not exist yet.
+    /// </summary>
+    internal static Configuration.StoreLocation? Archive(Configuration.NodeOptions options, bool mustExist = true)
+    {
+        try
+        {
+            var store = Configuration.StoreLocation.From(options);
+            if (mustExist && !store.MayHoldArchive)
+            {
+                Console.Error.WriteLine($"No archive at {store.Display}. Crawl first ('crawler run' or 'crawler demo'), or pass --data FOLDER (or set Crawler:Store).");
+                return null;
+            }
+
+            return store;
+        }
+        catch (Configuration.StoreLocationException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return null;
+        }
+    }
 }

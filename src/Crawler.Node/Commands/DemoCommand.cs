@@ -54,7 +54,7 @@ internal static class DemoCommand
             Console.WriteLine();
             Console.WriteLine($"Crawl {(status?.EpochComplete == true ? "complete" : "stopped")}: {stats.Captures} captures of {stats.Hosts} sites, {stats.Payloads} distinct payloads ({stats.PayloadBytesRaw / 1024.0 / 1024:F1} MiB, {stats.PayloadBytesStored / 1024.0 / 1024:F1} MiB stored).");
             Console.WriteLine($"Server saw {web.Log.RequestCount} requests; at most {web.Log.MaxConcurrentRequestsPerHost()} at once per host and {web.Log.MaxConcurrentRequestsPerIp()} per IP address.");
-            Console.WriteLine($"Archive: {Path.GetFullPath(Path.Combine(dataDir, "crawler.db"))}");
+            Console.WriteLine($"Archive: {StoreLocation.From(options).Display}");
             Console.WriteLine($"WARC:    {Path.GetFullPath(warcDir)} ({export.Files.Count} file(s), {export.Responses} responses, {export.Revisits} revisits; index {export.CdxjPath})");
             Console.WriteLine($"Inspect: crawler status --data {dataDir}");
             return 0;

@@ -57,10 +57,8 @@ internal static class ExportCommand
     private static async Task<WarcExportResult?> Export(ParseResult parse, string outputDirectory, int? epoch, CancellationToken ct)
     {
         var options = NodeHost.BuildConfiguration(CrawlerCli.Overrides(parse)).GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
-        var path = Path.Combine(options.DataDirectory, "crawler.db");
-        if (!File.Exists(path))
+        if (CrawlerCli.Archive(options) is null)
         {
-            Console.Error.WriteLine($"No archive at {path}. Crawl first ('crawler run' or 'crawler demo'), or pass --data FOLDER.");
             return null;
         }
 

@@ -16,10 +16,8 @@ internal static class StatusCommand
         command.SetAction(async (parse, ct) =>
         {
             var options = NodeHost.BuildConfiguration(CrawlerCli.Overrides(parse)).GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
-            var path = Path.Combine(options.DataDirectory, "crawler.db");
-            if (!File.Exists(path))
+            if (CrawlerCli.Archive(options) is not { } location)
             {
-                Console.Error.WriteLine($"No archive at {path}. Start a crawl with 'crawler run' (or 'crawler demo'), or pass --data FOLDER.");
                 return 1;
             }
 
@@ -30,7 +28,7 @@ internal static class StatusCommand
             var epoch = epochText is null ? 1 : int.Parse(epochText, CultureInfo.InvariantCulture);
             var hosts = await store.GetHostStatsAsync(epoch, ct).ConfigureAwait(false);
 
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Archive[/] {Markup.Escape(Path.GetFullPath(path))}"));
+            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Archive[/] {Markup.Escape(location.Display)}"));
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}, captures {stats.Captures}, distinct payloads {stats.Payloads} ({stats.PayloadBytesRaw / 1024.0 / 1024:F1} MiB raw, {stats.PayloadBytesStored / 1024.0 / 1024:F1} MiB stored), last capture {stats.LastCaptureAt:u}"));
             AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"frontier: {stats.FrontierPending} pending, {stats.FrontierDone} done, {stats.FrontierFailed} failed, {stats.Hosts} hosts"));
             var table = new Table().Border(TableBorder.Simple).AddColumn("site").AddColumn(new TableColumn("captures").RightAligned())

@@ -90,7 +90,7 @@ internal static class UptimeCommand
     /// <summary>Reads what the report needs from the node's store; an absent database reads as empty (and is not created).</summary>
     private static async Task<UptimeReport> ReadAsync(NodeOptions options, DateTimeOffset now, string? wanted, CancellationToken ct)
     {
-        if (!File.Exists(Path.Combine(options.DataDirectory, "crawler.db")))
+        if (StoreLocation.From(options) is { MayHoldArchive: false })
         {
             return UptimeReport.Build(now, [], [], [], [], null);
         }

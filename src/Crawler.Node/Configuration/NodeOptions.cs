@@ -8,6 +8,12 @@ public sealed record NodeOptions
     /// <summary>Folder of the embedded store and exports (relative to the working directory).</summary>
     public string DataDirectory { get; init; } = "data";
 
+    /// <summary>The archive's store: <c>sqlite:PATH</c> or a <c>mongodb://</c> connection string; unset: <c>DataDirectory/crawler.db</c>. See <see cref="StoreLocation"/>.</summary>
+    public string? Store { get; init; }
+
+    /// <summary>A file holding <see cref="Store"/>'s value (a mounted Secret), so credentials stay out of the environment.</summary>
+    public string? StoreFile { get; init; }
+
     public SeedOptions Seeds { get; init; } = new();
 
     /// <summary>Show the live terminal view (when the terminal is interactive).</summary>

@@ -136,6 +136,15 @@ internal sealed class NodeOptionsValidation :
             errors.Add("Crawler:DataDirectory is empty. Set it to a writable folder, e.g. Crawler__DataDirectory=./data.");
         }
 
+        try
+        {
+            _ = StoreLocation.From(options);
+        }
+        catch (StoreLocationException e)
+        {
+            errors.Add(e.Message);
+        }
+
         if (options.Seeds.File is { Length: > 0 } file && !File.Exists(file))
         {
             errors.Add($"Crawler:Seeds:File = '{file}' does not exist. Point it at a CSV whose first column is a domain, or leave it empty for the built-in .kp list.");

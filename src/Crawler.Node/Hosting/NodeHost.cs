@@ -214,19 +214,19 @@ public static class NodeHost
     public static IUptimeStore OpenUptimeStore(NodeOptions options, UptimeThresholds? thresholds = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new SqliteUptimeStore(new SqliteStoreOptions { Path = Path.Combine(options.DataDirectory, "crawler.db") }, thresholds);
+        return StoreLocation.From(options).OpenUptimeStore(thresholds);
     }
 
     public static ICrawlStore OpenStore(NodeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(options.DataDirectory, "crawler.db") });
+        return StoreLocation.From(options).OpenCrawlStore();
     }
 
     public static IDnsStore OpenDnsStore(NodeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new SqliteDnsStore(new SqliteStoreOptions { Path = Path.Combine(options.DataDirectory, "crawler.db") });
+        return StoreLocation.From(options).OpenDnsStore();
     }
 
     /// <summary>The server DNS is recorded from: the first configured one, else the system's first.</summary>
