@@ -142,6 +142,7 @@ public static class NodeHost
         app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/cluster", async (ActorSystem system, ActorRegistry registry) =>
             Results.Json(await ClusterStatus.GatherAsync(system, registry, TimeSpan.FromSeconds(3)).ConfigureAwait(false), ClusterJson));
+        app.MapGet("/cdx", (HttpContext http, ICrawlStore store) => CdxEndpoint.AnswerAsync(http, store));
         return app;
     }
 
