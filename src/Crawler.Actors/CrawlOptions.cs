@@ -33,8 +33,15 @@ public sealed record CrawlOptions
     /// <summary>How often sites report progress to the coordinator while busy.</summary>
     public TimeSpan ReportInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Pause between the end of one epoch and the start of the next.</summary>
+    /// <summary>Pause between the end of one epoch and the start of the next. Each epoch fetches only the URLs whose
+    /// recrawl schedule (<see cref="Recrawl"/>) is due, so this is how finely those schedules are honoured.</summary>
     public TimeSpan RecrawlInterval { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>The adaptive per-URL recrawl schedule: interval bounds per page class and how they move ("Crawler:Crawl:Recrawl").</summary>
+    public RecrawlOptions Recrawl { get; init; } = new();
+
+    /// <summary>How often the coordinator checks whether the epoch is complete and whether the next one is due (on its clock).</summary>
+    public TimeSpan CheckInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Stop after one complete epoch instead of crawling continuously.</summary>
     public bool ExitWhenDone { get; init; }

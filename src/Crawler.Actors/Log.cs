@@ -56,6 +56,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 305, Level = LogLevel.Debug, Message = "{Host}: handed off ({Unacknowledged} writes awaited)")]
     public static partial void SiteHandedOff(ILogger logger, string host, int unacknowledged);
 
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "{Host}: {Url} is not due but nothing stored leads on from it ({Problem}); fetched instead")]
+    public static partial void NotDueFetchedAnyway(ILogger logger, string host, string url, string? problem);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "{Host}: marking the end of its job in epoch {Epoch} failed (the statistics are complete; only the time is missing)")]
+    public static partial void JobMarkFailed(ILogger logger, Exception error, string host, int epoch);
+
     [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "{Site}: storing uptime results failed; kept and retried")]
     public static partial void ProbeStoreFailed(ILogger logger, Exception error, string site);
 

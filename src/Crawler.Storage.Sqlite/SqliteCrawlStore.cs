@@ -116,9 +116,12 @@ public sealed class SqliteCrawlStore : ICrawlStore
         // Under the write lock: processes opening one new file at once create the schema one after another.
         using var tx = SqliteConnections.BeginWrite(connection);
         Execute(connection, SqliteSchema.Create, tx);
-        if (Convert.ToInt64(Scalar(connection, SqliteSchema.HasRetryAt, tx), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        foreach (var (column, add) in SqliteSchema.AddedColumns)
         {
-            Execute(connection, SqliteSchema.AddRetryAt, tx); // a version-1 file
+            if (Convert.ToInt64(Scalar(connection, SqliteSchema.HasColumn(column), tx), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            {
+                Execute(connection, add, tx); // a file of an older version
+            }
         }
 
         Execute(connection, SqliteSchema.SetVersion, tx);
@@ -187,10 +190,15 @@ public sealed class SqliteCrawlStore : ICrawlStore
                     commands.InsertPayload(capture.PayloadDigest!, payload);
                 }
 
-                commands.UpsertFetched(capture, commit.UrlState, ++_lastSeq, commit.RetryAt);
+                commands.UpsertFetched(capture, commit.UrlState, ++_lastSeq, commit.RetryAt, commit.Outcome);
                 foreach (var entry in commit.Discovered)
                 {
                     commands.InsertFrontier(entry, ++_lastSeq);
+                }
+
+                if (commit.Schedule is { } schedule)
+                {
+                    commands.UpsertSchedule(schedule);
                 }
             }
 
@@ -203,9 +211,14 @@ public sealed class SqliteCrawlStore : ICrawlStore
         ArgumentNullException.ThrowIfNull(updates);
         for (var i = 0; i < updates.Count; i++)
         {
-            if (updates[i] is not { Url: not null, Host: not null })
+            if (updates[i] is not { Url: not null, Host: not null, Discovered: not null })
             {
-                throw new ArgumentException($"Frontier update #{i} is null or lacks Url or Host.", nameof(updates));
+                throw new ArgumentException($"Frontier update #{i} is null or lacks Url, Host or Discovered.", nameof(updates));
+            }
+
+            for (var j = 0; j < updates[i].Discovered.Count; j++)
+            {
+                ValidateEntry(updates[i].Discovered[j], nameof(updates), j);
             }
         }
 
@@ -219,6 +232,10 @@ public sealed class SqliteCrawlStore : ICrawlStore
             foreach (var update in updates)
             {
                 commands.UpsertSettled(update, ++_lastSeq);
+                foreach (var entry in update.Discovered)
+                {
+                    commands.InsertFrontier(entry, ++_lastSeq);
+                }
             }
 
             return 0;
@@ -511,6 +528,135 @@ public sealed class SqliteCrawlStore : ICrawlStore
         }
     }
 
+    public async Task<IReadOnlyList<UrlSchedule>> GetSchedulesAsync(string host, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {SqliteSchema.ScheduleColumns} FROM recrawl_schedules WHERE host = $host ORDER BY url";
+            command.Parameters.AddWithValue("$host", host);
+            try
+            {
+                var result = new List<UrlSchedule>();
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        result.Add(new UrlSchedule
+                        {
+                            Url = reader.GetString(0),
+                            Host = reader.GetString(1),
+                            PageClass = (Core.Policies.PageClass)reader.GetInt32(2),
+                            Interval = TimeSpan.FromTicks(reader.GetInt64(3)),
+                            LastFetchedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                            LastChangedAt = reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                            DueAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                            PayloadDigest = Text(reader, 7),
+                            Fetches = reader.GetInt32(8),
+                            Changes = reader.GetInt32(9),
+                            Epoch = reader.GetInt32(10),
+                        });
+                    }
+                }
+
+                return result;
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not be read");
+            }
+        }
+    }
+
+    public async Task UpsertSchedulesAsync(IReadOnlyList<UrlSchedule> schedules, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedules);
+        for (var i = 0; i < schedules.Count; i++)
+        {
+            ValidateSchedule(schedules[i], nameof(schedules), i);
+        }
+
+        if (schedules.Count == 0)
+        {
+            return;
+        }
+
+        await InTransactionAsync("could not store recrawl schedules", commands =>
+        {
+            foreach (var schedule in schedules)
+            {
+                commands.UpsertSchedule(schedule);
+            }
+
+            return 0;
+        }, ct).ConfigureAwait(false);
+    }
+
+    public async Task MarkJobAsync(string host, int epoch, DateTimeOffset? startedAt, DateTimeOffset? finishedAt, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        await InTransactionAsync("could not mark a job", commands =>
+        {
+            commands.MarkJob(host, epoch, startedAt, finishedAt);
+            return 0;
+        }, ct).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<CrawlJob>> GetJobsAsync(JobQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = SqliteSchema.JobsSql(query.Host is not null, query.Epoch is not null);
+            if (query.Host is not null)
+            {
+                command.Parameters.AddWithValue("$host", query.Host);
+            }
+
+            if (query.Epoch is { } epoch)
+            {
+                command.Parameters.AddWithValue("$epoch", epoch);
+            }
+
+            try
+            {
+                var result = new List<CrawlJob>();
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        result.Add(new CrawlJob(reader.GetString(0), reader.GetInt32(1))
+                        {
+                            StartedAt = reader.IsDBNull(2) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                            FinishedAt = reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                            New = reader.GetInt64(4),
+                            Changed = reader.GetInt64(5),
+                            Unchanged = reader.GetInt64(6),
+                            Failed = reader.GetInt64(7),
+                            NotDue = reader.GetInt64(8),
+                            Skipped = reader.GetInt64(9),
+                            Pending = reader.GetInt64(10),
+                            Captures = reader.GetInt64(11),
+                            Errors = reader.GetInt64(12),
+                        });
+                    }
+                }
+
+                return result;
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not be read");
+            }
+        }
+    }
+
     public async Task<string?> GetSettingAsync(string key, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -701,6 +847,29 @@ public sealed class SqliteCrawlStore : ICrawlStore
         for (var i = 0; i < commit.Discovered.Count; i++)
         {
             ValidateEntry(commit.Discovered[i], "batch", i);
+        }
+
+        if (commit.Schedule is { } schedule)
+        {
+            ValidateSchedule(schedule, "batch", index);
+            if (schedule.Url != capture.Url)
+            {
+                throw new ArgumentException(
+                    $"Commit #{index} (capture '{capture.Id}' of {capture.Url}) carries the schedule of another URL ({schedule.Url}).", "batch");
+            }
+        }
+    }
+
+    private static void ValidateSchedule(UrlSchedule? schedule, string paramName, int index)
+    {
+        if (schedule is null || schedule.Url is null || schedule.Host is null)
+        {
+            throw new ArgumentException($"Schedule #{index} is null or lacks Url or Host.", paramName);
+        }
+
+        if (schedule.Interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Schedule #{index} ({schedule.Url}) has interval {schedule.Interval}: it must be positive.", paramName);
         }
     }
 

@@ -3,15 +3,22 @@ namespace Crawler.Storage.Sqlite;
 /// <summary>DDL and statements of the embedded store. Times are unix milliseconds (UTC).</summary>
 internal static class SqliteSchema
 {
-    /// <summary>2: frontier.retry_at (added to a version-1 file by <see cref="AddRetryAt"/>) and captures_host_time.</summary>
-    public const int Version = 2;
+    /// <summary>
+    /// 2: frontier.retry_at and captures_host_time. 3: frontier.outcome, recrawl_schedules and crawl_jobs. Columns added
+    /// since version 1 are added to an older file by <see cref="AddedColumns"/>; new tables come with <see cref="Create"/>.
+    /// </summary>
+    public const int Version = 3;
 
-    public const string SetVersion = "PRAGMA user_version = 2";
+    public const string SetVersion = "PRAGMA user_version = 3";
 
-    /// <summary>Version 1 → 2: the frontier row keeps a pending URL's retry due time.</summary>
-    public const string AddRetryAt = "ALTER TABLE frontier ADD COLUMN retry_at INTEGER";
+    /// <summary>Frontier columns newer than version 1, each with the statement that adds it to an older file.</summary>
+    public static readonly (string Column, string Add)[] AddedColumns =
+    [
+        ("retry_at", "ALTER TABLE frontier ADD COLUMN retry_at INTEGER"), // 2: a pending URL's retry due time
+        ("outcome", "ALTER TABLE frontier ADD COLUMN outcome INTEGER"), // 3: what a scheduled URL's final fetch found
+    ];
 
-    public const string HasRetryAt = "SELECT COUNT(*) FROM pragma_table_info('frontier') WHERE name = 'retry_at'";
+    public static string HasColumn(string column) => $"SELECT COUNT(*) FROM pragma_table_info('frontier') WHERE name = '{column}'";
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS captures (
@@ -65,9 +72,33 @@ internal static class SqliteSchema
             added_seq INTEGER NOT NULL,
             reason    TEXT,
             retry_at  INTEGER,
+            outcome   INTEGER,
             PRIMARY KEY (epoch, url)
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS frontier_host_state ON frontier (epoch, host, state, added_seq);
+
+        CREATE TABLE IF NOT EXISTS recrawl_schedules (
+            url             TEXT    NOT NULL PRIMARY KEY,
+            host            TEXT    NOT NULL,
+            page_class      INTEGER NOT NULL,
+            interval_ticks  INTEGER NOT NULL,
+            last_fetched_at INTEGER NOT NULL,
+            last_changed_at INTEGER,
+            due_at          INTEGER NOT NULL,
+            payload_digest  TEXT,
+            fetches         INTEGER NOT NULL,
+            changes         INTEGER NOT NULL,
+            epoch           INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS recrawl_schedules_host ON recrawl_schedules (host, due_at);
+
+        CREATE TABLE IF NOT EXISTS crawl_jobs (
+            host        TEXT    NOT NULL,
+            epoch       INTEGER NOT NULL,
+            started_at  INTEGER,
+            finished_at INTEGER,
+            PRIMARY KEY (host, epoch)
+        ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS settings (
             key   TEXT NOT NULL PRIMARY KEY,
@@ -102,18 +133,80 @@ internal static class SqliteSchema
     /// <summary>The fetched URL's row: inserted (as a depth-0 "seed") when absent, else its state set and attempts
     /// counted; retry_at is the commit's due time when it stays pending, else cleared.</summary>
     public const string UpsertFetched = """
-        INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq, retry_at)
-        VALUES ($epoch, $url, $host, 0, NULL, 'seed', $state, 1, $seq, $retry_at)
+        INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq, retry_at, outcome)
+        VALUES ($epoch, $url, $host, 0, NULL, 'seed', $state, 1, $seq, $retry_at, $outcome)
         ON CONFLICT (epoch, url) DO UPDATE SET state = excluded.state, attempts = frontier.attempts + 1, reason = NULL,
-            retry_at = excluded.retry_at
+            retry_at = excluded.retry_at, outcome = excluded.outcome
         """;
 
-    /// <summary>A URL settled without a fetch: state and reason set, attempts untouched; inserted when absent.</summary>
+    /// <summary>A URL settled without a fetch: state, reason and outcome set, attempts untouched; inserted when absent.</summary>
     public const string UpsertSettled = """
-        INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq, reason)
-        VALUES ($epoch, $url, $host, 0, NULL, 'seed', $state, 0, $seq, $reason)
-        ON CONFLICT (epoch, url) DO UPDATE SET state = excluded.state, reason = excluded.reason, retry_at = NULL
+        INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq, reason, outcome)
+        VALUES ($epoch, $url, $host, 0, NULL, 'seed', $state, 0, $seq, $reason, $outcome)
+        ON CONFLICT (epoch, url) DO UPDATE SET state = excluded.state, reason = excluded.reason, retry_at = NULL,
+            outcome = excluded.outcome
         """;
+
+    /// <summary>A URL's schedule, unless the stored one comes from a later fetch.</summary>
+    public const string UpsertSchedule = """
+        INSERT INTO recrawl_schedules (url, host, page_class, interval_ticks, last_fetched_at, last_changed_at, due_at,
+            payload_digest, fetches, changes, epoch)
+        VALUES ($url, $host, $page_class, $interval_ticks, $last_fetched_at, $last_changed_at, $due_at,
+            $payload_digest, $fetches, $changes, $epoch)
+        ON CONFLICT (url) DO UPDATE SET host = excluded.host, page_class = excluded.page_class,
+            interval_ticks = excluded.interval_ticks, last_fetched_at = excluded.last_fetched_at,
+            last_changed_at = excluded.last_changed_at, due_at = excluded.due_at, payload_digest = excluded.payload_digest,
+            fetches = excluded.fetches, changes = excluded.changes, epoch = excluded.epoch
+        WHERE excluded.last_fetched_at >= recrawl_schedules.last_fetched_at
+        """;
+
+    /// <summary>Column list for reading schedules; <see cref="SqliteCrawlStore"/> maps by these ordinals.</summary>
+    public const string ScheduleColumns = """
+        url, host, page_class, interval_ticks, last_fetched_at, last_changed_at, due_at, payload_digest, fetches, changes, epoch
+        """;
+
+    /// <summary>The first start is kept, the last finish replaces the one before.</summary>
+    public const string MarkJob = """
+        INSERT INTO crawl_jobs (host, epoch, started_at, finished_at) VALUES ($host, $epoch, $started_at, $finished_at)
+        ON CONFLICT (host, epoch) DO UPDATE SET started_at = COALESCE(crawl_jobs.started_at, excluded.started_at),
+            finished_at = COALESCE(excluded.finished_at, crawl_jobs.finished_at)
+        """;
+
+    /// <summary>
+    /// Jobs counted from the frontier (each URL once, by state and outcome), the captures and the marks; {filter} is
+    /// replaced by the query's conditions (<see cref="JobsFilter"/>), so that the indexes serve them. Outcomes: 1 new, 2 changed, 3 unchanged, 4 failed; state 0 pending, 3 skipped, 4 not due.
+    /// </summary>
+    public const string Jobs = """
+        WITH f AS (
+            SELECT host, epoch, SUM(outcome = 1) AS new, SUM(outcome = 2) AS changed, SUM(outcome = 3) AS unchanged,
+                   SUM(outcome = 4) AS failed, SUM(state = 4) AS not_due, SUM(state = 3) AS skipped, SUM(state = 0) AS pending
+            FROM frontier WHERE {filter} GROUP BY host, epoch),
+        c AS (
+            SELECT host, epoch, COUNT(*) AS captures, SUM(error IS NOT NULL) AS errors
+            FROM captures WHERE {filter} GROUP BY host, epoch),
+        j AS (
+            SELECT host, epoch, started_at, finished_at
+            FROM crawl_jobs WHERE {filter}),
+        k AS (SELECT host, epoch FROM f UNION SELECT host, epoch FROM c UNION SELECT host, epoch FROM j)
+        SELECT k.host, k.epoch, j.started_at, j.finished_at, COALESCE(f.new, 0), COALESCE(f.changed, 0),
+               COALESCE(f.unchanged, 0), COALESCE(f.failed, 0), COALESCE(f.not_due, 0), COALESCE(f.skipped, 0),
+               COALESCE(f.pending, 0), COALESCE(c.captures, 0), COALESCE(c.errors, 0)
+        FROM k
+        LEFT JOIN f ON f.host = k.host AND f.epoch = k.epoch
+        LEFT JOIN c ON c.host = k.host AND c.epoch = k.epoch
+        LEFT JOIN j ON j.host = k.host AND j.epoch = k.epoch
+        ORDER BY k.epoch, k.host
+        """;
+
+    public static string JobsSql(bool host, bool epoch) => Jobs.Replace("{filter}", JobsFilter(host, epoch), StringComparison.Ordinal);
+
+    private static string JobsFilter(bool host, bool epoch) => (host, epoch) switch
+    {
+        (true, true) => "host = $host AND epoch = $epoch",
+        (true, false) => "host = $host",
+        (false, true) => "epoch = $epoch",
+        _ => "1 = 1",
+    };
 
     public const string InsertFrontier = """
         INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq, retry_at)

@@ -16,6 +16,8 @@ internal sealed class WriteCommands : IDisposable
     private readonly SqliteCommand _insertFrontier;
     private readonly SqliteCommand _upsertSettled;
     private readonly SqliteCommand _setSetting;
+    private readonly SqliteCommand _upsertSchedule;
+    private readonly SqliteCommand _markJob;
     private readonly SqliteCommand[] _all;
 
     public WriteCommands(SqliteConnection connection)
@@ -28,12 +30,16 @@ internal sealed class WriteCommands : IDisposable
         _payloadExists = Prepare(connection, SqliteSchema.PayloadExists, "$digest");
         _insertPayload = Prepare(connection, SqliteSchema.InsertPayload,
             "$digest", "$compression", "$raw_length", "$stored_length", "$data");
-        _upsertFetched = Prepare(connection, SqliteSchema.UpsertFetched, "$epoch", "$url", "$host", "$state", "$seq", "$retry_at");
+        _upsertFetched = Prepare(connection, SqliteSchema.UpsertFetched, "$epoch", "$url", "$host", "$state", "$seq", "$retry_at", "$outcome");
         _insertFrontier = Prepare(connection, SqliteSchema.InsertFrontier,
             "$epoch", "$url", "$host", "$depth", "$via", "$kind", "$state", "$attempts", "$seq", "$retry_at");
-        _upsertSettled = Prepare(connection, SqliteSchema.UpsertSettled, "$epoch", "$url", "$host", "$state", "$seq", "$reason");
+        _upsertSettled = Prepare(connection, SqliteSchema.UpsertSettled, "$epoch", "$url", "$host", "$state", "$seq", "$reason", "$outcome");
         _setSetting = Prepare(connection, SqliteSchema.SetSetting, "$key", "$value");
-        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting];
+        _upsertSchedule = Prepare(connection, SqliteSchema.UpsertSchedule,
+            "$url", "$host", "$page_class", "$interval_ticks", "$last_fetched_at", "$last_changed_at", "$due_at",
+            "$payload_digest", "$fetches", "$changes", "$epoch");
+        _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
+        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob];
     }
 
     /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
@@ -93,7 +99,7 @@ internal sealed class WriteCommands : IDisposable
         _insertPayload.ExecuteNonQuery();
     }
 
-    public void UpsertFetched(CaptureRecord c, FrontierState state, long seq, DateTimeOffset? retryAt)
+    public void UpsertFetched(CaptureRecord c, FrontierState state, long seq, DateTimeOffset? retryAt, RecrawlOutcome? outcome)
     {
         var p = _upsertFetched.Parameters;
         Bind(p, 0, c.Epoch);
@@ -102,7 +108,35 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 3, (int)state);
         Bind(p, 4, seq);
         Bind(p, 5, state == FrontierState.Pending ? retryAt?.ToUnixTimeMilliseconds() : null);
+        Bind(p, 6, state == FrontierState.Pending ? null : (int?)outcome);
         _upsertFetched.ExecuteNonQuery();
+    }
+
+    public void UpsertSchedule(UrlSchedule s)
+    {
+        var p = _upsertSchedule.Parameters;
+        Bind(p, 0, s.Url);
+        Bind(p, 1, s.Host);
+        Bind(p, 2, (int)s.PageClass);
+        Bind(p, 3, s.Interval.Ticks);
+        Bind(p, 4, s.LastFetchedAt.ToUnixTimeMilliseconds());
+        Bind(p, 5, s.LastChangedAt?.ToUnixTimeMilliseconds());
+        Bind(p, 6, s.DueAt.ToUnixTimeMilliseconds());
+        Bind(p, 7, s.PayloadDigest);
+        Bind(p, 8, s.Fetches);
+        Bind(p, 9, s.Changes);
+        Bind(p, 10, s.Epoch);
+        _upsertSchedule.ExecuteNonQuery();
+    }
+
+    public void MarkJob(string host, int epoch, DateTimeOffset? startedAt, DateTimeOffset? finishedAt)
+    {
+        var p = _markJob.Parameters;
+        Bind(p, 0, host);
+        Bind(p, 1, epoch);
+        Bind(p, 2, startedAt?.ToUnixTimeMilliseconds());
+        Bind(p, 3, finishedAt?.ToUnixTimeMilliseconds());
+        _markJob.ExecuteNonQuery();
     }
 
     /// <summary>Inserts unless (epoch, url) is known; returns 1 when inserted, 0 when ignored.</summary>
@@ -131,6 +165,7 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 3, (int)u.State);
         Bind(p, 4, seq);
         Bind(p, 5, u.Reason);
+        Bind(p, 6, (int?)u.Outcome);
         _upsertSettled.ExecuteNonQuery();
     }
 

@@ -18,10 +18,12 @@ public interface ICrawlStore : IAsyncDisposable
     /// <summary>Adds entries unless the (epoch, url) pair is already known. Returns how many were new.</summary>
     Task<int> AddToFrontierAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default);
 
-    /// <summary>Commits fetch results in one transaction, in order.</summary>
+    /// <summary>Commits fetch results in one transaction, in order: captures, payloads, frontier states, discovered URLs
+    /// and recrawl schedules (<see cref="FetchCommit.Schedule"/>).</summary>
     Task CommitAsync(IReadOnlyList<FetchCommit> batch, CancellationToken ct = default);
 
-    /// <summary>Sets the state of URLs settled without a fetch (upsert: inserts rows that are absent).</summary>
+    /// <summary>Sets the state of URLs settled without a fetch (upsert: inserts rows that are absent), and adds the
+    /// URLs they lead to (<see cref="FrontierUpdate.Discovered"/>), in one transaction.</summary>
     Task UpdateFrontierAsync(IReadOnlyList<FrontierUpdate> updates, CancellationToken ct = default);
 
     /// <summary>Pending URLs of one host in one epoch, oldest first.</summary>
@@ -49,6 +51,28 @@ public interface ICrawlStore : IAsyncDisposable
     Task<StoreStats> GetStatsAsync(CancellationToken ct = default);
 
     Task<IReadOnlyList<HostStats>> GetHostStatsAsync(int epoch, CancellationToken ct = default);
+
+    /// <summary>The recrawl schedules of a host's URLs (each URL fetched under the schedule has one).</summary>
+    Task<IReadOnlyList<UrlSchedule>> GetSchedulesAsync(string host, CancellationToken ct = default);
+
+    /// <summary>
+    /// Inserts or replaces schedules, in one transaction. A schedule whose <see cref="UrlSchedule.LastFetchedAt"/> is
+    /// older than the stored one's is ignored (a late write never undoes a newer fetch); commits follow the same rule.
+    /// </summary>
+    Task UpsertSchedulesAsync(IReadOnlyList<UrlSchedule> schedules, CancellationToken ct = default);
+
+    /// <summary>
+    /// Marks the job of (host, epoch): <paramref name="startedAt"/> is kept only when the job has no start yet (a site
+    /// that starts again keeps the first), <paramref name="finishedAt"/> replaces the finish (the last time the site
+    /// ran out of work). A null leaves that time as it is.
+    /// </summary>
+    Task MarkJobAsync(string host, int epoch, DateTimeOffset? startedAt, DateTimeOffset? finishedAt, CancellationToken ct = default);
+
+    /// <summary>
+    /// Jobs (one per host and epoch with a frontier, captures or a mark) and their statistics, counted from what the
+    /// store holds: every URL of the job's frontier once, by its state and outcome. Ordered by epoch, then host.
+    /// </summary>
+    Task<IReadOnlyList<CrawlJob>> GetJobsAsync(JobQuery query, CancellationToken ct = default);
 
     /// <summary>A small key/value area for crawl-wide state (current epoch, ...).</summary>
     Task<string?> GetSettingAsync(string key, CancellationToken ct = default);

@@ -1,3 +1,5 @@
+using Crawler.Core.Policies;
+
 namespace Crawler.Storage;
 
 /// <summary>
@@ -105,6 +107,26 @@ public enum FrontierState
 
     /// <summary>Never fetched on purpose: robots.txt disallowed it or a limit was reached.</summary>
     Skipped = 3,
+
+    /// <summary>Not fetched in this epoch: its recrawl schedule (<see cref="UrlSchedule"/>) is not due yet. Its links
+    /// were followed from its latest capture, so the URLs beneath it are still reached.</summary>
+    NotDue = 4,
+}
+
+/// <summary>What the final fetch of a scheduled URL in an epoch found (the statistics of the site's <see cref="CrawlJob"/>).</summary>
+public enum RecrawlOutcome
+{
+    /// <summary>The URL's first fetch under the recrawl schedule.</summary>
+    New = 1,
+
+    /// <summary>A new version: another payload digest than the version last seen.</summary>
+    Changed = 2,
+
+    /// <summary>The same version (HTTP 304, or the payload digest last seen): archived as a revisit.</summary>
+    Unchanged = 3,
+
+    /// <summary>No usable answer after every attempt (the schedule is left as it was).</summary>
+    Failed = 4,
 }
 
 /// <summary>
@@ -126,10 +148,109 @@ public sealed record FetchCommit
     public DateTimeOffset? RetryAt { get; init; }
 
     public IReadOnlyList<FrontierEntry> Discovered { get; init; } = [];
+
+    /// <summary>The URL's recrawl schedule after this fetch, stored in the same transaction; null leaves the stored one as it is.</summary>
+    public UrlSchedule? Schedule { get; init; }
+
+    /// <summary>What this fetch found when it is the URL's final fetch in the epoch; null for robots.txt and a retry to come.</summary>
+    public RecrawlOutcome? Outcome { get; init; }
 }
 
-/// <summary>Settles a URL without a fetch (robots disallowed it, the site's page limit was reached).</summary>
-public sealed record FrontierUpdate(string Url, string Host, int Epoch, FrontierState State, string Reason);
+/// <summary>Settles a URL without a fetch (robots disallowed it, the site's page limit was reached, it is not due).</summary>
+public sealed record FrontierUpdate(string Url, string Host, int Epoch, FrontierState State, string Reason)
+{
+    /// <summary>URLs to add to the frontier in the same transaction (a URL not due: the links of its latest capture).</summary>
+    public IReadOnlyList<FrontierEntry> Discovered { get; init; } = [];
+
+    /// <summary>The outcome to count in the site's job (a URL whose processing failed: <see cref="RecrawlOutcome.Failed"/>).</summary>
+    public RecrawlOutcome? Outcome { get; init; }
+}
+
+/// <summary>
+/// One URL's adaptive recrawl schedule (<see cref="RecrawlPolicy"/>), written with the fetch that set it. Kept per URL
+/// across epochs; an epoch fetches the URL only once <see cref="DueAt"/> has come.
+/// </summary>
+public sealed record UrlSchedule
+{
+    public required string Url { get; init; }
+
+    public required string Host { get; init; }
+
+    /// <summary>The class the URL had at its last fetch (its interval's bounds).</summary>
+    public PageClass PageClass { get; init; }
+
+    /// <summary>The current fetch interval (exact to the tick).</summary>
+    public required TimeSpan Interval { get; init; }
+
+    public required DateTimeOffset LastFetchedAt { get; init; }
+
+    /// <summary>The last fetch that found a new version (the first fetch counts); what sync-delta measures the change period from.</summary>
+    public DateTimeOffset? LastChangedAt { get; init; }
+
+    /// <summary>When the URL is next worth fetching: <see cref="LastFetchedAt"/> + <see cref="Interval"/> (stores keep times to the millisecond).</summary>
+    public required DateTimeOffset DueAt { get; init; }
+
+    /// <summary>The payload digest of the version last seen (what "unchanged" compares with).</summary>
+    public string? PayloadDigest { get; init; }
+
+    /// <summary>Fetches under the schedule so far.</summary>
+    public int Fetches { get; init; }
+
+    /// <summary>Of those, the ones that found a new version (the first included).</summary>
+    public int Changes { get; init; }
+
+    /// <summary>The epoch of the last fetch.</summary>
+    public int Epoch { get; init; }
+
+    /// <summary>The policy's view of this schedule.</summary>
+    public RecrawlSchedule ToPolicy() => new(Interval, LastFetchedAt, LastChangedAt, DueAt);
+}
+
+/// <summary>
+/// One crawl round of one site: the job of (host, epoch), with its statistics. URLs are counted once each, by how
+/// their epoch ended; <see cref="Captures"/> counts every request archived (robots.txt and retries included).
+/// </summary>
+public sealed record CrawlJob(string Host, int Epoch)
+{
+    /// <summary>When the site first started the epoch.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>When the site last ran out of work in the epoch (null while it never has).</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>URLs fetched for the first time under the recrawl schedule.</summary>
+    public long New { get; init; }
+
+    /// <summary>URLs fetched again and found changed.</summary>
+    public long Changed { get; init; }
+
+    /// <summary>URLs fetched again and found unchanged (archived as revisits).</summary>
+    public long Unchanged { get; init; }
+
+    /// <summary>URLs whose fetch gave no usable answer after every attempt.</summary>
+    public long Failed { get; init; }
+
+    /// <summary>URLs settled without a request: not due yet.</summary>
+    public long NotDue { get; init; }
+
+    /// <summary>URLs never fetched on purpose (robots.txt, the page limit).</summary>
+    public long Skipped { get; init; }
+
+    /// <summary>URLs still to do.</summary>
+    public long Pending { get; init; }
+
+    /// <summary>Captures archived (every request, robots.txt and retries included).</summary>
+    public long Captures { get; init; }
+
+    /// <summary>Captures without a response (time-outs, refused connections, DNS failures).</summary>
+    public long Errors { get; init; }
+
+    /// <summary>URLs that were due and fetched: <see cref="New"/> + <see cref="Changed"/> + <see cref="Unchanged"/> + <see cref="Failed"/>.</summary>
+    public long Due => New + Changed + Unchanged + Failed;
+}
+
+/// <summary>Which jobs <see cref="ICrawlStore.GetJobsAsync"/> returns: every one, a host's, an epoch's or one.</summary>
+public sealed record JobQuery(string? Host = null, int? Epoch = null);
 
 public sealed record CaptureQuery
 {

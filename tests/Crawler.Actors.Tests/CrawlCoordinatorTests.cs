@@ -302,6 +302,26 @@ public sealed class CrawlCoordinatorTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_next_epoch_starts_by_the_clock_one_check_after_the_clock_reaches_its_due_time()
+    {
+        var coordinator = StartCoordinator();
+        ExpectCrawls(2);
+        await SettleAll(1);
+        ReportIdle(coordinator, 1);
+        await AwaitAssertAsync(() => Assert.True(StatusOf(coordinator).EpochComplete));
+
+        // The clock jumps (a host woken from sleep, a test's controlled time); the scheduler only ticks once.
+        _clock.Advance(Options.RecrawlInterval - TimeSpan.FromSeconds(1));
+        ((TestScheduler)Sys.Scheduler).Advance(Options.CheckInterval);
+        _ = StatusOf(coordinator);
+        _region.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        ((TestScheduler)Sys.Scheduler).Advance(Options.CheckInterval);
+        Assert.Equal([new SiteProtocol.Crawl("a.kp", 2), new SiteProtocol.Crawl("b.kp", 2)], ExpectCrawls(2));
+    }
+
+    [Fact]
     public void ParseNext_reads_the_due_time_of_the_epoch_after_this_one()
     {
         var due = new DateTimeOffset(2026, 7, 2, 9, 30, 15, 123, TimeSpan.FromHours(9));

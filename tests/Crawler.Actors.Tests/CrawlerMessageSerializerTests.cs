@@ -36,7 +36,8 @@ public sealed class CrawlerMessageSerializerTests : TestKit
     }
 
     private static SiteProtocol.SiteReport Report(string host) => new(
-        host, 3, SitePhase.Crawling, 12, 4, true, 345, 6, 7, "127.45.176.81", "timeout", T0);
+        host, 3, SitePhase.Crawling, 12, 4, true, 345, 6, 7, "127.45.176.81", "timeout", T0)
+    { NotDue = 89 };
 
     private static ProbeResult Result() => new ProbeResult("kcna.kp", T0, ProbeFailure.HttpStatus)
     {
@@ -220,6 +221,17 @@ public sealed class CrawlerMessageSerializerTests : TestKit
     {
         var back = Serializer.FromBinary("""{"Host":"kcna.kp","Epoch":7,"Priority":"high"}"""u8.ToArray(), "site.crawl");
         Assert.Equal(new SiteProtocol.Crawl("kcna.kp", 7), back);
+    }
+
+    [Fact]
+    public void A_site_report_of_a_node_older_than_the_recrawl_schedule_reads_as_none_not_due()
+    {
+        var old = """{"Host":"kcna.kp","Epoch":3,"Phase":"Idle","Pending":0,"Waiting":0,"InFlight":false,"Fetched":5,"Errors":0,"Skipped":1,"IpAddress":null,"LastError":null,"LastFetchAt":null}"""u8.ToArray();
+        var back = Assert.IsType<SiteProtocol.SiteReport>(Serializer.FromBinary(old, "site.report"));
+        Assert.Equal((5L, 1L, 0L), (back.Fetched, back.Skipped, back.NotDue));
+
+        var current = Report("kcna.kp");
+        Assert.Equal(89, Assert.IsType<SiteProtocol.SiteReport>(Serializer.FromBinary(Serializer.ToBinary(current), "site.report")).NotDue);
     }
 
     [Theory]

@@ -31,6 +31,15 @@ internal abstract class DelegatingCrawlStore(ICrawlStore inner) : ICrawlStore
 
     public virtual Task<IReadOnlyList<HostStats>> GetHostStatsAsync(int epoch, CancellationToken ct = default) => inner.GetHostStatsAsync(epoch, ct);
 
+    public virtual Task<IReadOnlyList<UrlSchedule>> GetSchedulesAsync(string host, CancellationToken ct = default) => inner.GetSchedulesAsync(host, ct);
+
+    public virtual Task UpsertSchedulesAsync(IReadOnlyList<UrlSchedule> schedules, CancellationToken ct = default) => inner.UpsertSchedulesAsync(schedules, ct);
+
+    public virtual Task MarkJobAsync(string host, int epoch, DateTimeOffset? startedAt, DateTimeOffset? finishedAt, CancellationToken ct = default) =>
+        inner.MarkJobAsync(host, epoch, startedAt, finishedAt, ct);
+
+    public virtual Task<IReadOnlyList<CrawlJob>> GetJobsAsync(JobQuery query, CancellationToken ct = default) => inner.GetJobsAsync(query, ct);
+
     public virtual Task<string?> GetSettingAsync(string key, CancellationToken ct = default) => inner.GetSettingAsync(key, ct);
 
     public virtual Task SetSettingAsync(string key, string value, CancellationToken ct = default) => inner.SetSettingAsync(key, value, ct);

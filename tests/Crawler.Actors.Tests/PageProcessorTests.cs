@@ -98,6 +98,39 @@ public sealed class PageProcessorTests
         Assert.Equal(304, result.Commit.Capture.Status);
     }
 
+    [Fact]
+    public void A_stored_capture_leads_one_deeper_to_its_in_scope_links_except_forms_and_traps()
+    {
+        var stored = new CaptureRecord
+        {
+            Id = "s",
+            Url = "http://kcna.kp/list",
+            Host = "kcna.kp",
+            Epoch = 1,
+            FetchedAt = DateTimeOffset.UtcNow.AddDays(-3),
+            Status = 200,
+            Outlinks =
+            [
+                new Outlink("http://kcna.kp/article/1", "a@href", true),
+                new Outlink("http://uriminzokkiri.com/", "a@href", true),
+                new Outlink("http://kcna.kp/article/1", "img@src", true),
+                new Outlink("http://www.example.com/", "a@href", false),
+                new Outlink("http://kcna.kp/search", "form@action", true),
+                new Outlink("http://kcna.kp/a/a/a/a/x", "a@href", true), // a repeated segment: the trap guard's
+            ],
+        };
+        var entry = new FrontierEntry { Url = "http://kcna.kp/list", Host = "kcna.kp", Epoch = 4, Depth = 2, Kind = "a@href" };
+
+        var discovered = PageProcessor.FollowStored(entry, stored, Options, Scope);
+
+        Assert.Equal(
+            [
+                new FrontierEntry { Url = "http://kcna.kp/article/1", Host = "kcna.kp", Epoch = 4, Depth = 3, Via = "http://kcna.kp/list", Kind = "a@href" },
+                new FrontierEntry { Url = "http://uriminzokkiri.com/", Host = "uriminzokkiri.com", Epoch = 4, Depth = 3, Via = "http://kcna.kp/list", Kind = "a@href" },
+            ],
+            discovered);
+    }
+
     private static ProcessedFetch Process(string url, FetchResult fetch, int depth) =>
         PageProcessor.Process(new FrontierEntry { Url = url, Host = new Uri(url).Host, Epoch = 1, Depth = depth }, 1, fetch with { Url = new Uri(url) }, Options, Scope, 1 << 20);
 

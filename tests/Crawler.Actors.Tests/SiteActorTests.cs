@@ -320,6 +320,97 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         Assert.Equal(["/robots.txt"], _server.Requests);
     }
 
+    [Fact]
+    public async Task A_url_not_due_is_settled_without_a_request_and_its_stored_links_lead_to_the_due_urls_beneath_it()
+    {
+        const string body = "<html><body>a</body></html>";
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        _server.Serve("/a", 200, body);
+        var now = _clock.GetUtcNow();
+        await _store.CommitAsync([new FetchCommit
+        {
+            Capture = new CaptureRecord
+            {
+                Id = Guid.CreateVersion7().ToString("N"),
+                Url = Origin + "/",
+                Host = Host,
+                Epoch = 1,
+                FetchedAt = now.AddHours(-2),
+                Status = 200,
+                Outlinks = [new Outlink(Origin + "/a", "a@href", true), new Outlink("http://other.kp/x", "a@href", true), new Outlink("http://example.com/", "a@href", false)],
+            },
+        }]);
+        var digest = Crawling.PageProcessor.PayloadDigest(System.Text.Encoding.UTF8.GetBytes(body));
+        await _store.UpsertSchedulesAsync(
+        [
+            Schedule("/", now.AddHours(-2), TimeSpan.FromHours(6), PageClass.FrontPage, null), // due in 4 hours
+            Schedule("/a", now.AddDays(-1), TimeSpan.FromDays(1), PageClass.Listing, digest), // due now
+        ]);
+        await Seed(2, "/");
+        var site = Start();
+
+        site.Tell(new SiteProtocol.Crawl(Host, 2));
+        var notDue = _writer.ExpectMsg<ArchiveWriterProtocol.Settle>();
+        Assert.Equal((Origin + "/", FrontierState.NotDue), (notDue.Update.Url, notDue.Update.State));
+        Assert.Equal([(Origin + "/a", 1), ("http://other.kp/x", 1)], notDue.Update.Discovered.Select(d => (d.Url, d.Depth)));
+        Assert.Equal([new SiteProtocol.DiscoveredUrl("http://other.kp/x", 1, Origin + "/", "a@href")], _region.ExpectMsg<SiteProtocol.Discovered>(d => d.Host == "other.kp").Urls);
+        await _store.UpdateFrontierAsync([notDue.Update]);
+        _writer.Reply(new ArchiveWriterProtocol.Persisted(notDue.Update.Url));
+
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        Advance(Pause);
+        ExpectRelease();
+        var a = await FetchGranted("/a");
+
+        Assert.Equal(["/robots.txt", "/a"], _server.Requests);
+        Assert.Equal(RecrawlOutcome.Unchanged, a.Commit.Outcome);
+        Assert.Equal((TimeSpan.FromDays(1.4), 2, 0), (a.Commit.Schedule!.Interval, a.Commit.Schedule.Fetches, a.Commit.Schedule.Changes - 1));
+        var report = Settled(site);
+        Assert.Equal((SitePhase.Idle, 1L), (report.Phase, report.NotDue));
+        await AwaitAssertAsync(async () =>
+        {
+            var job = Assert.Single(await _store.GetJobsAsync(new JobQuery(Host, 2)));
+            Assert.Equal((now, (long)1, (long)1, (long)2), (job.StartedAt, job.NotDue, job.Unchanged, job.Captures));
+            Assert.NotNull(job.FinishedAt);
+        });
+    }
+
+    [Fact]
+    public async Task A_url_not_due_with_nothing_stored_to_follow_is_fetched_after_all()
+    {
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        _server.Serve("/", 200, "<html>home</html>");
+        await _store.UpsertSchedulesAsync([Schedule("/", _clock.GetUtcNow(), TimeSpan.FromHours(6), PageClass.FrontPage, null)]);
+        await Seed(2, "/");
+        var site = Start();
+
+        site.Tell(new SiteProtocol.Crawl(Host, 2));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        Advance(Pause);
+        ExpectRelease();
+        var home = await FetchGranted("/");
+
+        Assert.Equal(RecrawlOutcome.Changed, home.Commit.Outcome);
+        Assert.Equal(0, Settled(site).NotDue);
+    }
+
+    private UrlSchedule Schedule(string path, DateTimeOffset fetchedAt, TimeSpan interval, PageClass pageClass, string? digest) => new()
+    {
+        Url = Origin + path,
+        Host = Host,
+        PageClass = pageClass,
+        Interval = interval,
+        LastFetchedAt = fetchedAt,
+        LastChangedAt = fetchedAt,
+        DueAt = fetchedAt + interval,
+        PayloadDigest = digest,
+        Fetches = 1,
+        Changes = 1,
+        Epoch = 1,
+    };
+
     private IActorRef Start()
     {
         var options = new CrawlOptions

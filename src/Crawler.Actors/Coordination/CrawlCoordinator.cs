@@ -77,6 +77,7 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
         });
         Receive<PendingHosts>(OnPendingHosts);
         Receive<StartEpoch>(s => Begin(s.Epoch));
+        Receive<NextEpochTick>(_ => StartNextEpochWhenDue());
         Receive<CoordinatorProtocol.GetStatus>(_ => Sender.Tell(Status()));
         Receive<CoordinatorProtocol.AddSeeds>(OnAddSeeds);
         Receive<SeedsStored>(OnSeedsStored);
@@ -200,7 +201,7 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
             _complete = false;
             _nextEpochAt = null;
             Timers.Cancel(NextEpochTimer);
-            Timers.StartPeriodicTimer(CheckTimer, CheckCompletion.Instance, TimeSpan.FromSeconds(1));
+            Timers.StartPeriodicTimer(CheckTimer, CheckCompletion.Instance, _options.CheckInterval);
         }
 
         foreach (var host in stored.Hosts)
@@ -227,7 +228,7 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
             Wake(host);
         }
 
-        Timers.StartPeriodicTimer(CheckTimer, CheckCompletion.Instance, TimeSpan.FromSeconds(1));
+        Timers.StartPeriodicTimer(CheckTimer, CheckCompletion.Instance, _options.CheckInterval);
     }
 
     private void OnReport(SiteProtocol.SiteReport report)
@@ -357,8 +358,19 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
                 Log.NextEpochScheduled(_logger, _epoch + 1, _options.RecrawlInterval);
             }
 
-            var delay = _nextEpochAt.Value - now;
-            Timers.StartSingleTimer(NextEpochTimer, new StartEpoch(_epoch + 1), delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(1));
+            // Due on the clock (TimeProvider), checked every CheckInterval: a clock that jumps (a test's, a host woken from
+            // sleep) starts the epoch at its due time, not a whole timer delay later.
+            Timers.StartPeriodicTimer(NextEpochTimer, NextEpochTick.Instance, _options.CheckInterval);
+            StartNextEpochWhenDue();
+        }
+    }
+
+    private void StartNextEpochWhenDue()
+    {
+        if (_complete && _nextEpochAt is { } due && _clock.GetUtcNow() >= due)
+        {
+            Timers.Cancel(NextEpochTimer);
+            Begin(_epoch + 1);
         }
     }
 
@@ -384,6 +396,11 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
     private sealed record PendingHosts(int Epoch, IReadOnlyList<string> Hosts) : INoSerializationVerificationNeeded;
 
     private sealed record Failed(Exception Error, object Retry) : INoSerializationVerificationNeeded;
+
+    private sealed record NextEpochTick : INoSerializationVerificationNeeded
+    {
+        public static readonly NextEpochTick Instance = new();
+    }
 
     private sealed record CheckCompletion : INoSerializationVerificationNeeded
     {

@@ -53,7 +53,7 @@ public static class PageProcessor
             title = previous.Title;
             language = previous.Language;
             charset = previous.Charset;
-            links.AddRange(previous.Outlinks.Select(o => (o.Url, o.Kind, o.Kind.EndsWith("action", StringComparison.Ordinal) ? LinkKind.Form : LinkKind.Other)));
+            links.AddRange(StoredLinks(previous));
         }
         else if (result.StatusCode is >= 300 and < 400 && result.Location is { } location)
         {
@@ -122,41 +122,7 @@ public static class PageProcessor
             }
         }
 
-        var outlinks = new List<Outlink>();
-        var discovered = new List<FrontierEntry>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (url, source, kind) in links)
-        {
-            if (!seen.Add(url))
-            {
-                continue;
-            }
-
-            UrlCanonicalizer.TryGetHost(url, out var host);
-            var inScope = scope.IsInScope(host);
-            outlinks.Add(new Outlink(url, source, inScope));
-            if (!inScope || NotFollowed.Contains(kind))
-            {
-                continue;
-            }
-
-            var depth = entry.Depth + 1;
-            if (TrapGuard.Check(options.Traps, new Uri(url), depth) is not null)
-            {
-                continue;
-            }
-
-            discovered.Add(new FrontierEntry
-            {
-                Url = url,
-                Host = host,
-                Epoch = entry.Epoch,
-                Depth = depth,
-                Via = entry.Url,
-                Kind = source,
-            });
-        }
-
+        var (outlinks, discovered) = Follow(entry, links, options, scope);
         var retry = RetryPolicy.Decide(options.Retry, attempt, result.StatusCode, IsTransient(result.Error), result.RetryAfter);
         var state = retry.Kind switch
         {
@@ -201,6 +167,65 @@ public static class PageProcessor
             Discovered = discovered,
         };
         return new ProcessedFetch(commit, discovered, retry, result.Elapsed, result.RetryAfter, text);
+    }
+
+    /// <summary>
+    /// The URLs a stored capture leads to, as its fetch in <paramref name="entry"/>'s epoch would have found them (the
+    /// same scope, trap guard and links not followed): how a URL that is not due still leads the crawl beneath it.
+    /// </summary>
+    public static IReadOnlyList<FrontierEntry> FollowStored(FrontierEntry entry, CaptureRecord capture, CrawlOptions options, CrawlScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentNullException.ThrowIfNull(capture);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(scope);
+        return Follow(entry, StoredLinks(capture), options, scope).Discovered;
+    }
+
+    /// <summary>A capture's outlinks as links again (the 304 path and <see cref="FollowStored"/>).</summary>
+    private static IEnumerable<(string Url, string Source, LinkKind Kind)> StoredLinks(CaptureRecord capture) =>
+        capture.Outlinks.Select(o => (o.Url, o.Kind, o.Kind.EndsWith("action", StringComparison.Ordinal) ? LinkKind.Form : LinkKind.Other));
+
+    /// <summary>Every distinct link as an outlink (in scope or not), and the in-scope ones to follow as frontier entries one deeper.</summary>
+    private static (List<Outlink> Outlinks, List<FrontierEntry> Discovered) Follow(
+        FrontierEntry entry, IEnumerable<(string Url, string Source, LinkKind Kind)> links, CrawlOptions options, CrawlScope scope)
+    {
+        var outlinks = new List<Outlink>();
+        var discovered = new List<FrontierEntry>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (url, source, kind) in links)
+        {
+            if (!seen.Add(url))
+            {
+                continue;
+            }
+
+            UrlCanonicalizer.TryGetHost(url, out var host);
+            var inScope = scope.IsInScope(host);
+            outlinks.Add(new Outlink(url, source, inScope));
+            if (!inScope || NotFollowed.Contains(kind))
+            {
+                continue;
+            }
+
+            var depth = entry.Depth + 1;
+            if (TrapGuard.Check(options.Traps, new Uri(url), depth) is not null)
+            {
+                continue;
+            }
+
+            discovered.Add(new FrontierEntry
+            {
+                Url = url,
+                Host = host,
+                Epoch = entry.Epoch,
+                Depth = depth,
+                Via = entry.Url,
+                Kind = source,
+            });
+        }
+
+        return (outlinks, discovered);
     }
 
     /// <summary>"sha256:" and the lowercase hex SHA-256 of the payload: the store's payload key.</summary>

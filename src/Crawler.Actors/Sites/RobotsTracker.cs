@@ -40,6 +40,24 @@ internal sealed class RobotsTracker(RetryOptions retry)
 
     public static string RobotsUrl(string origin) => origin + "/robots.txt";
 
+    /// <summary>The in-scope sitemaps a robots.txt names, as frontier entries one link from it (kind "sitemap").</summary>
+    public static IReadOnlyList<Storage.FrontierEntry> Sitemaps(RobotsDecision decision, string robotsUrl, int epoch, CrawlScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(scope);
+        var sitemaps = new List<Storage.FrontierEntry>();
+        foreach (var sitemap in decision.Sitemaps)
+        {
+            var url = Core.Urls.UrlCanonicalizer.Canonicalize(sitemap, robotsUrl);
+            if (url is not null && Core.Urls.UrlCanonicalizer.TryGetHost(url, out var host) && scope.IsInScope(host))
+            {
+                sitemaps.Add(new Storage.FrontierEntry { Url = url, Host = host, Epoch = epoch, Depth = 1, Via = robotsUrl, Kind = "sitemap" });
+            }
+        }
+
+        return sitemaps;
+    }
+
     /// <summary>What to do before a URL of <paramref name="origin"/> may be fetched at <paramref name="now"/>.</summary>
     public RobotsCheck Check(string origin, DateTimeOffset now)
     {

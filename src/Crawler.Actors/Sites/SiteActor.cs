@@ -25,7 +25,9 @@ namespace Crawler.Actors.Sites;
 /// next step (<see cref="Pump"/>) and leaves for one of <see cref="Resolving"/>, <see cref="LoadingRobots"/>,
 /// <see cref="AwaitingGrant"/> → <see cref="Fetching"/>, each returning to Ready; <see cref="Stopping"/> on
 /// <see cref="SiteProtocol.Stop"/>. The queues live in <see cref="SiteFrontier"/>, robots.txt in
-/// <see cref="RobotsTracker"/>, the gate slot in <see cref="AddressLease"/>.
+/// <see cref="RobotsTracker"/>, the gate slot in <see cref="AddressLease"/>, the recrawl schedules in
+/// <see cref="SiteSchedules"/>. A URL whose schedule is not due is settled without a request (whatever the gate and the
+/// politeness pause): its links come from its latest capture (<see cref="SitePipeline.Revisit"/>).
 /// </remarks>
 internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
@@ -38,7 +40,8 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private readonly SiteContext _ctx;
     private readonly string _host;
-    private readonly SiteFrontier _frontier = new();
+    private readonly SiteFrontier _frontier;
+    private readonly SiteSchedules _schedules;
     private readonly RobotsTracker _robots;
     private readonly AddressLease _lease = new();
 
@@ -50,7 +53,8 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private DateTimeOffset _nextFetchAt;
     private (DateTimeOffset At, TimeSpan ResponseTime)? _restoredFetch; // the host's last fetch, from the store
     private int _unacked;
-    private long _fetched, _errors, _skipped;
+    private long _fetched, _errors, _skipped, _notDue;
+    private bool _finishMarked; // the job's finish was marked since the site last had work
     private string? _lastError;
     private DateTimeOffset? _lastFetchAt;
     private SitePhase _reportedPhase = SitePhase.Loading;
@@ -60,6 +64,8 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _host = host;
         _ctx = context;
         _robots = new RobotsTracker(context.Options.Retry);
+        _schedules = new SiteSchedules(context.Options.Recrawl);
+        _frontier = new SiteFrontier(entry => _schedules.IsDue(entry.Url, Now));
         Become(Idle);
     }
 
@@ -165,6 +171,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             Acknowledged();
             Pump();
         });
+        Receive<Revisited>(r =>
+        {
+            OnRevisited(r);
+            Pump();
+        });
         Receive<SiteProtocol.Stop>(_ => BecomeStopping());
         Common();
     }
@@ -259,6 +270,12 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             Acknowledged();
             StopWhenSettled();
         });
+        Receive<Revisited>(_ =>
+        {
+            // Not settled: the URL is still pending in the store, and the next incarnation settles it.
+            Acknowledged();
+            StopWhenSettled();
+        });
         Receive<AddressGateProtocol.Granted>(OnStaleGrant);
         Receive<SiteProtocol.GetReport>(_ => Sender.Tell(Report()));
         Receive<ReportTick>(_ => SendReport(force: true));
@@ -289,6 +306,9 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<SiteProtocol.GetReport>(_ => Sender.Tell(Report()));
         Receive<ReportTick>(_ => SendReport(force: true));
         Receive<ArchiveWriterProtocol.Persisted>(_ => Acknowledged());
+        Receive<Revisited>(OnRevisited);
+        Receive<JobMarked>(m => m.Error is not null, m => Log.JobMarkFailed(_ctx.Logger, m.Error!, _host, m.Epoch));
+        Receive<JobMarked>(_ => { });
         Receive<ReleaseTick>(_ => ReleaseAddress());
         Receive<SettleTick>(_ => TellRequestDone());
         Receive<AddressGateProtocol.Granted>(OnStaleGrant); // stale
@@ -340,16 +360,19 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _epoch = epoch;
         _state = SitePhase.Loading;
         _frontier.Clear();
+        _schedules.Clear();
         _robots.Clear();
-        _fetched = _errors = _skipped = 0;
+        _fetched = _errors = _skipped = _notDue = 0;
+        _finishMarked = false;
         Become(Loading);
-        SitePipeline.Load(_ctx.Store, _host, epoch).PipeTo(Self, failure: ex => new LoadFailed(epoch, ex));
+        SitePipeline.Load(_ctx.Store, _host, epoch, Now).PipeTo(Self, failure: ex => new LoadFailed(epoch, ex));
         SendReport(force: true);
     }
 
     private void OnLoaded(Loaded loaded)
     {
         var now = Now;
+        _schedules.Load(loaded.Schedules); // first: the frontier asks it which URLs are due
         var (fetched, skipped) = _frontier.Load(loaded.Entries, now);
         _fetched += fetched;
         _skipped += skipped;
@@ -383,6 +406,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void PumpCore()
     {
+        // URLs not due cost the server nothing: they are settled whatever the gate and the politeness pause.
+        while (_unacked < _ctx.Options.MaxUnacknowledged && _frontier.TryTakeNotDue(out var notDue))
+        {
+            _unacked++; // the look-up and the write it leads to
+            SitePipeline.Revisit(_ctx, notDue).PipeTo(Self);
+        }
+
         while (_lease.IsFree && _unacked < _ctx.Options.MaxUnacknowledged)
         {
             var now = Now;
@@ -617,7 +647,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             else
             {
                 _frontier.Attempted(entry.Url, job.Attempt);
-                Settle(entry, "processing failed: " + error.Message, FrontierState.Failed);
+                Settle(entry, "processing failed: " + error.Message, FrontierState.Failed, RecrawlOutcome.Failed);
             }
 
             BecomeReady();
@@ -648,6 +678,12 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                 _frontier.RetryAt(entry, due);
                 commit = commit with { RetryAt = due };
             }
+            else
+            {
+                // The URL's last fetch in this epoch: its schedule moves on, stored with the capture.
+                var (schedule, outcome) = _schedules.Fetched(entry, capture, commit.UrlState, now);
+                commit = commit with { Schedule = schedule, Outcome = outcome };
+            }
         }
 
         Persist(commit);
@@ -676,17 +712,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         }
 
         Log.RobotsDecided(_ctx.Logger, _host, origin, commit.Capture.Status, $"{decision.Outcome}, {decision.Rules.Count} rules, crawl-delay {decision.Rules.CrawlDelay}");
-        var sitemaps = new List<FrontierEntry>();
-        foreach (var sitemap in decision.Sitemaps)
-        {
-            var url = Core.Urls.UrlCanonicalizer.Canonicalize(sitemap, commit.Capture.Url);
-            if (url is not null && Core.Urls.UrlCanonicalizer.TryGetHost(url, out var host) && _ctx.Scope.IsInScope(host))
-            {
-                sitemaps.Add(new FrontierEntry { Url = url, Host = host, Epoch = _epoch, Depth = 1, Via = commit.Capture.Url, Kind = "sitemap" });
-            }
-        }
-
-        return commit with { UrlState = FrontierState.Done, Discovered = sitemaps };
+        return commit with { UrlState = FrontierState.Done, Discovered = RobotsTracker.Sitemaps(decision, commit.Capture.Url, _epoch, _ctx.Scope) };
     }
 
     private void Distribute(IReadOnlyList<FrontierEntry> discovered)
@@ -717,11 +743,37 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Acknowledged() => _unacked = Math.Max(0, _unacked - 1); // after a restart, acks of the old instance's writes
 
-    private void Settle(FrontierEntry entry, string reason, FrontierState state = FrontierState.Skipped)
+    private void Settle(FrontierEntry entry, string reason, FrontierState state = FrontierState.Skipped, RecrawlOutcome? outcome = null)
     {
         _skipped++;
         _unacked++;
-        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(new FrontierUpdate(entry.Url, entry.Host, entry.Epoch, state, reason)));
+        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(new FrontierUpdate(entry.Url, entry.Host, entry.Epoch, state, reason) { Outcome = outcome }));
+    }
+
+    /// <summary>
+    /// A URL not due, back from the store with the links of its latest capture: settled as not due with them (one write,
+    /// already counted as unacknowledged), and its links followed. With nothing to follow it is fetched after all.
+    /// </summary>
+    private void OnRevisited(Revisited revisited)
+    {
+        var entry = revisited.Entry;
+        if (entry.Epoch != _epoch || _state == SitePhase.Loading)
+        {
+            Acknowledged(); // an earlier epoch's (or an earlier incarnation's): the store still has the URL pending
+            return;
+        }
+
+        if (revisited.Discovered is not { } discovered)
+        {
+            Acknowledged();
+            Log.NotDueFetchedAnyway(_ctx.Logger, _host, entry.Url, revisited.Problem);
+            _frontier.FetchAfterAll(entry);
+            return;
+        }
+
+        _notDue++;
+        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(_schedules.NotDue(entry, discovered)));
+        Distribute(discovered);
     }
 
     private void CommitDnsFailure(FrontierEntry entry)
@@ -739,17 +791,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _frontier.RetryAt(entry, due.Value);
         }
 
-        Persist(new FetchCommit
-        {
-            Capture = SitePipeline.SyntheticCapture(entry, now, attempt, nameof(FetchErrorKind.DnsFailure), _address?.Answer.Error ?? "no address"),
-            UrlState = retry.Kind switch
-            {
-                RetryDecisionKind.Retry => FrontierState.Pending,
-                RetryDecisionKind.GiveUp => FrontierState.Failed,
-                _ => FrontierState.Done,
-            },
-            RetryAt = due,
-        });
+        Persist(SitePipeline.DnsFailure(entry, now, attempt, retry.Kind, due, _address?.Answer.Error ?? "no address"));
     }
 
     private void CommitRefused(FrontierEntry entry, string reason)
@@ -760,7 +802,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         {
             IpAddress = _address?.Answer.Addresses.Count > 0 ? _address.Answer.Addresses[0].ToString() : null,
         };
-        Persist(new FetchCommit { Capture = capture, UrlState = FrontierState.Failed });
+        Persist(new FetchCommit { Capture = capture, UrlState = FrontierState.Failed, Outcome = RecrawlOutcome.Failed });
     }
 
     // ---- reporting ----
@@ -772,7 +814,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             return _state;
         }
 
-        if (_busy || _frontier.ReadyCount > 0 || _unacked > 0)
+        if (_busy || _frontier.ReadyCount > 0 || _frontier.NotDueCount > 0 || _unacked > 0)
         {
             return SitePhase.Crawling;
         }
@@ -781,12 +823,14 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     }
 
     private SiteProtocol.SiteReport Report() => new(
-        _host, _epoch, Phase(), _frontier.ReadyCount, _frontier.WaitingCount, _busy,
-        _fetched, _errors, _skipped, _lease.Held ?? _address?.Pinned, _lastError, _lastFetchAt);
+        _host, _epoch, Phase(), _frontier.ReadyCount + _frontier.NotDueCount, _frontier.WaitingCount, _busy,
+        _fetched, _errors, _skipped, _lease.Held ?? _address?.Pinned, _lastError, _lastFetchAt)
+    { NotDue = _notDue };
 
     private void SendReport(bool force)
     {
         var phase = Phase();
+        MarkFinished(phase);
         var changed = (phase == SitePhase.Idle) != (_reportedPhase == SitePhase.Idle);
         if (!force && !changed)
         {
@@ -795,6 +839,19 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
         _reportedPhase = phase;
         _ctx.Coordinator.Tell(Report());
+    }
+
+    /// <summary>Each time the site runs out of work in an epoch (everything acknowledged), its job's finish is marked in the store.</summary>
+    private void MarkFinished(SitePhase phase)
+    {
+        var finished = phase == SitePhase.Idle && _epoch >= 0;
+        if (finished && !_finishMarked)
+        {
+            var epoch = _epoch;
+            _ctx.Store.MarkJobAsync(_host, epoch, null, Now).PipeTo(Self, success: () => new JobMarked(epoch, null), failure: ex => new JobMarked(epoch, ex));
+        }
+
+        _finishMarked = finished;
     }
 
     /// <summary>The host's DNS answer, what the address guard admits of it, and until when it is used.</summary>

@@ -8,18 +8,25 @@ namespace Crawler.Actors.Sites;
 
 /// <summary>
 /// One site's frontier in one epoch, in memory: the URLs ready to fetch (shallowest first, then in order of
-/// arrival), those waiting for a retry until their due time, every URL known in the epoch and the attempts
-/// made per URL. Rebuilt from the store's frontier when the site starts (<see cref="Load"/>).
+/// arrival), those waiting for a retry until their due time, those whose recrawl schedule is not due (settled
+/// without a request, in order of arrival), every URL known in the epoch and the attempts made per URL. Rebuilt
+/// from the store's frontier when the site starts (<see cref="Load"/>).
 /// </summary>
-internal sealed class SiteFrontier
+/// <param name="isDue">Whether a URL new to the queues is due for a fetch (its recrawl schedule); null: every URL is.
+/// Asked when the URL is queued; a URL already attempted in the epoch is due whatever it says.</param>
+internal sealed class SiteFrontier(Func<FrontierEntry, bool>? isDue = null)
 {
     private readonly PriorityQueue<FrontierEntry, (int Depth, long Seq)> _ready = new();
     private readonly PriorityQueue<FrontierEntry, (DateTimeOffset Due, long Seq)> _waiting = new();
+    private readonly Queue<FrontierEntry> _notDue = new();
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _attempts = new(StringComparer.Ordinal);
     private long _seq;
 
     public int ReadyCount => _ready.Count;
+
+    /// <summary>URLs not due, still to settle (their links to follow from the store).</summary>
+    public int NotDueCount => _notDue.Count;
 
     public int WaitingCount => _waiting.Count;
 
@@ -30,13 +37,15 @@ internal sealed class SiteFrontier
     {
         _ready.Clear();
         _waiting.Clear();
+        _notDue.Clear();
         _known.Clear();
         _attempts.Clear();
     }
 
     /// <summary>
-    /// Rebuilds the frontier from the store's rows of the epoch: pending URLs are ready, or wait until their
-    /// stored retry due time when it is still ahead; settled URLs are only known. Returns the settled counts.
+    /// Rebuilds the frontier from the store's rows of the epoch: pending URLs are ready (or not due, see the
+    /// constructor), or wait until their stored retry due time when it is still ahead; settled URLs are only known.
+    /// Returns the settled counts (URLs settled as not due among the skipped).
     /// </summary>
     public (int Fetched, int Skipped) Load(IEnumerable<FrontierEntry> entries, DateTimeOffset now)
     {
@@ -56,7 +65,7 @@ internal sealed class SiteFrontier
                     _waiting.Enqueue(entry, (due, _seq++));
                     break;
                 case FrontierState.Pending:
-                    _ready.Enqueue(entry, (entry.Depth, _seq++));
+                    Queue(entry);
                     break;
                 case FrontierState.Done or FrontierState.Failed:
                     fetched++;
@@ -70,7 +79,7 @@ internal sealed class SiteFrontier
         return (fetched, skipped);
     }
 
-    /// <summary>Adds a URL not yet known in the epoch as ready; false (and nothing changes) when it is known.</summary>
+    /// <summary>Adds a URL not yet known in the epoch as ready (or not due); false (and nothing changes) when it is known.</summary>
     public bool Add(FrontierEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -79,8 +88,31 @@ internal sealed class SiteFrontier
             return false;
         }
 
-        _ready.Enqueue(entry, (entry.Depth, _seq++));
+        Queue(entry);
         return true;
+    }
+
+    private void Queue(FrontierEntry entry)
+    {
+        if (entry.Attempts == 0 && !_attempts.ContainsKey(entry.Url) && isDue is not null && !isDue(entry))
+        {
+            _notDue.Enqueue(entry);
+        }
+        else
+        {
+            _ready.Enqueue(entry, (entry.Depth, _seq++));
+        }
+    }
+
+    /// <summary>Takes the next URL that is not due, to settle without a request.</summary>
+    public bool TryTakeNotDue(out FrontierEntry entry) => _notDue.TryDequeue(out entry!);
+
+    /// <summary>A URL taken as not due that must be fetched after all (nothing stored to follow its links from): ready.</summary>
+    public void FetchAfterAll(FrontierEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        _known.Add(entry.Url);
+        _ready.Enqueue(entry, (entry.Depth, _seq++));
     }
 
     /// <summary>Remembers a URL as known without queueing it (robots.txt, fetched outside the queue).</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Akka.Actor;
 using Crawler.Actors.Crawling;
+using Crawler.Core.Policies;
 using Crawler.Core.Robots;
 using Crawler.Net;
 using Crawler.Storage;
@@ -15,11 +16,35 @@ namespace Crawler.Actors.Sites;
 /// </summary>
 internal static class SitePipeline
 {
-    public static async Task<Loaded> Load(ICrawlStore store, string host, int epoch)
+    /// <summary>The epoch's frontier, the host's recrawl schedules and its last fetch; the job of (host, epoch) is marked started.</summary>
+    public static async Task<Loaded> Load(ICrawlStore store, string host, int epoch, DateTimeOffset now)
     {
+        await store.MarkJobAsync(host, epoch, now, null).ConfigureAwait(false);
+        var schedules = await store.GetSchedulesAsync(host).ConfigureAwait(false);
         var entries = await store.GetFrontierAsync(host, epoch).ConfigureAwait(false);
         var last = await store.GetLatestHostCaptureAsync(host).ConfigureAwait(false);
-        return new Loaded(epoch, entries, last is null ? null : (last.FetchedAt, TimeSpan.FromMilliseconds(last.DurationMs)));
+        return new Loaded(epoch, entries, last is null ? null : (last.FetchedAt, TimeSpan.FromMilliseconds(last.DurationMs))) { Schedules = schedules };
+    }
+
+    /// <summary>
+    /// A URL that is not due: the links of its latest capture, followed as its fetch would have followed them. Never
+    /// faults: with nothing stored to follow (or a store that fails) the answer has no links and the URL is fetched instead.
+    /// </summary>
+    public static async Task<Revisited> Revisit(SiteContext ctx, FrontierEntry entry)
+    {
+        try
+        {
+            var capture = await ctx.Store.GetLatestCaptureAsync(entry.Url).ConfigureAwait(false);
+            return capture is null
+                ? new Revisited(entry, null, "no capture stored")
+                : new Revisited(entry, PageProcessor.FollowStored(entry, capture, ctx.Options, ctx.Scope), null);
+        }
+#pragma warning disable CA1031 // the site fetches the URL instead; it must never stall
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return new Revisited(entry, null, ex.Message);
+        }
     }
 
     public static async Task<RobotsDecision?> LoadRobots(ICrawlStore store, string url, int epoch, string token, RobotsCacheOptions cache)
@@ -84,7 +109,8 @@ internal static class SitePipeline
         try
         {
             var previous = await store.GetLatestCaptureAsync(entry.Url).ConfigureAwait(false);
-            return previous is { Status: 200 } && previous.Epoch < entry.Epoch && (previous.ETag is not null || previous.LastModified is not null)
+            // A 304 capture confirms the version before it (its digest and links are that version's) and carries the validators.
+            return previous is { Status: 200 or 304 } && previous.Epoch < entry.Epoch && (previous.ETag is not null || previous.LastModified is not null)
                 ? previous
                 : null;
         }
@@ -96,6 +122,20 @@ internal static class SitePipeline
 
     private static bool SameHost(string? url, string host) =>
         url is not null && Core.Urls.UrlCanonicalizer.TryGetHost(url, out var h) && h == host;
+
+    /// <summary>A URL whose host has no address (NXDOMAIN, NODATA, a time-out): recorded, retried when <paramref name="retry"/> says so.</summary>
+    public static FetchCommit DnsFailure(FrontierEntry entry, DateTimeOffset now, int attempt, RetryDecisionKind retry, DateTimeOffset? due, string error) => new()
+    {
+        Capture = SyntheticCapture(entry, now, attempt, nameof(FetchErrorKind.DnsFailure), error),
+        UrlState = retry switch
+        {
+            RetryDecisionKind.Retry => FrontierState.Pending,
+            RetryDecisionKind.GiveUp => FrontierState.Failed,
+            _ => FrontierState.Done,
+        },
+        RetryAt = due,
+        Outcome = retry == RetryDecisionKind.Retry ? null : RecrawlOutcome.Failed,
+    };
 
     public static CaptureRecord SyntheticCapture(FrontierEntry entry, DateTimeOffset now, int attempt, string error, string detail) => new()
     {
@@ -113,7 +153,16 @@ internal static class SitePipeline
 /// <summary>Messages a site sends itself: never on the wire, so not verified by serialize-messages.</summary>
 internal static class SiteSelf
 {
-    internal sealed record Loaded(int Epoch, IReadOnlyList<FrontierEntry> Entries, (DateTimeOffset At, TimeSpan ResponseTime)? LastFetch) : INoSerializationVerificationNeeded;
+    internal sealed record Loaded(int Epoch, IReadOnlyList<FrontierEntry> Entries, (DateTimeOffset At, TimeSpan ResponseTime)? LastFetch) : INoSerializationVerificationNeeded
+    {
+        public IReadOnlyList<UrlSchedule> Schedules { get; init; } = [];
+    }
+
+    /// <summary>A URL that is not due, with the links of its latest capture; null links: fetch it after all (<paramref name="Problem"/> says why).</summary>
+    internal sealed record Revisited(FrontierEntry Entry, IReadOnlyList<FrontierEntry>? Discovered, string? Problem) : INoSerializationVerificationNeeded;
+
+    /// <summary>The job's finish was marked in the store, or could not be (<paramref name="Error"/>).</summary>
+    internal sealed record JobMarked(int Epoch, Exception? Error) : INoSerializationVerificationNeeded;
 
     internal sealed record LoadFailed(int Epoch, Exception Error) : INoSerializationVerificationNeeded;
 

@@ -52,6 +52,10 @@ public static class SiteProtocol
         string? LastError,
         DateTimeOffset? LastFetchAt) : ICrawlerMessage
     {
+        /// <summary>URLs settled without a request in this epoch: their recrawl schedule was not due (not among <see cref="Skipped"/>).
+        /// Added after the first release: a report of an older node reads as 0.</summary>
+        public long NotDue { get; init; }
+
         /// <summary>Nothing left to do in this epoch and everything acknowledged by the store.</summary>
         public bool Idle => Phase == SitePhase.Idle;
     }

@@ -192,7 +192,8 @@ public static class RecrawlPolicy
     private static readonly string[] ListingQueryKeys = ["page", "cat", "category", "section", "list", "tag", "topic", "pg", "pageno"];
 
     /// <summary>
-    /// Classifies a URL: depth 0, the root path and robots.txt are front pages; sitemaps, feeds,
+    /// Classifies a URL: depth 0, the root path and robots.txt are front pages; sitemaps (robots.txt's, and the XML
+    /// files a sitemap lists; the pages a sitemap lists are classed by their own URL), feeds,
     /// paths ending in '/', list/category/archive-like last segments, index pages without a query,
     /// paging or category queries, and URLs
     /// at most <see cref="RecrawlOptions.ListingMaxDepth"/> links from a seed are listings; the
@@ -208,14 +209,21 @@ public static class RecrawlPolicy
             return PageClass.FrontPage;
         }
 
-        if (kind is "sitemap" or "robots@sitemap")
+        if (kind is "robots@sitemap")
         {
             return PageClass.Listing;
         }
 
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
-            return depth <= options.ListingMaxDepth ? PageClass.Listing : PageClass.Article;
+            return kind is "sitemap" || depth <= options.ListingMaxDepth ? PageClass.Listing : PageClass.Article;
+        }
+
+        // "sitemap" is how the crawler marks every URL a sitemap lists (and a sitemap robots.txt names): the XML ones are
+        // sitemaps themselves (an index's children); the pages listed are classed by their own URL, as if linked.
+        if (kind is "sitemap" && IsXml(uri.AbsolutePath))
+        {
+            return PageClass.Listing;
         }
 
         var path = uri.AbsolutePath;
@@ -269,6 +277,9 @@ public static class RecrawlPolicy
         var interval = next >= bounds.Max.Ticks ? bounds.Max : bounds.Clamp(TimeSpan.FromTicks((long)Math.Round(next)));
         return new RecrawlSchedule(interval, fetchedAt, changed ? fetchedAt : previous.LastChangedAt, fetchedAt + interval);
     }
+
+    private static bool IsXml(string path) =>
+        path.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".xml.gz", StringComparison.OrdinalIgnoreCase);
 
     private static bool LooksLikeListing(string path, string query)
     {

@@ -12,7 +12,7 @@ namespace Crawler.Node.Configuration;
 /// the value and the fix, because a crawler that runs for years is configured rarely and
 /// by people who do not read its source.
 /// </summary>
-internal sealed class NodeOptionsValidation :
+internal sealed partial class NodeOptionsValidation :
     IValidateOptions<NodeOptions>,
     IValidateOptions<CrawlOptions>,
     IValidateOptions<FetcherOptions>,
@@ -242,6 +242,27 @@ internal sealed class NodeOptionsValidation :
             errors.Add($"{p}:ReportInterval = {options.ReportInterval} must be positive, e.g. 00:00:01.");
         }
 
+        if (options.CheckInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}:CheckInterval = {options.CheckInterval} must be positive, e.g. 00:00:01.");
+        }
+
+        if (options.RecrawlInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{p}:RecrawlInterval = {options.RecrawlInterval} must be positive, e.g. 1.00:00:00 (the pause between epochs).");
+        }
+
+        if (options.Recrawl is null)
+        {
+            errors.Add($"{p}:Recrawl is missing: remove the empty section to use the defaults.");
+        }
+        else
+        {
+            // RecrawlOptions names its own settings (FrontPage.Min, IncreaseRate, ...): named here as configuration keys.
+            errors.AddRange(options.Recrawl.Problems().Select(problem => RecrawlSetting().Replace(
+                problem, m => $"{p}:Recrawl:{m.Groups[1].Value}" + (m.Groups[3].Success ? ":" + m.Groups[3].Value : string.Empty))));
+        }
+
         return Result(errors);
     }
 
@@ -337,6 +358,9 @@ internal sealed class NodeOptionsValidation :
             errors.Add($"{setting} = {value} must not be negative.");
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\b(FrontPage|Listing|Article|IncreaseRate|DecreaseRate|SyncDeltaRate|ListingMaxDepth)(\.(Min|Initial|Max))?\b")]
+    private static partial System.Text.RegularExpressions.Regex RecrawlSetting();
 
     private static ValidateOptionsResult Result(List<string> errors) =>
         errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

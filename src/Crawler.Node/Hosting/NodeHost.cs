@@ -122,21 +122,22 @@ public static class NodeHost
     /// The host of <c>crawler run</c>: services, store initialisation, the actor system and, when
     /// <c>Crawler:Http:Urls</c> is set, the node's HTTP endpoint (Prometheus metrics on <c>/metrics</c>).
     /// </summary>
-    public static IHost BuildRunHost(IConfiguration configuration, Action<ILoggingBuilder>? logging = null)
+    /// <param name="services">Replaces registered services after the node's own (a test's clock: a <see cref="TimeProvider"/>).</param>
+    public static IHost BuildRunHost(IConfiguration configuration, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var urls = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Http.Urls ?? string.Empty;
         if (string.IsNullOrWhiteSpace(urls))
         {
             var plain = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Configuration = new ConfigurationManager() });
-            ConfigureRunHost(plain, configuration, logging);
+            ConfigureRunHost(plain, configuration, logging, services);
             return plain.Build();
         }
 
         var web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         web.Services.AddRoutingCore();
         web.WebHost.UseKestrelCore().UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        ConfigureRunHost(web, configuration, logging);
+        ConfigureRunHost(web, configuration, logging, services);
         web.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(UptimeMetrics.MeterName).AddPrometheusExporter());
         var app = web.Build();
         app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
@@ -156,7 +157,7 @@ public static class NodeHost
         return host.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
     }
 
-    private static void ConfigureRunHost(IHostApplicationBuilder builder, IConfiguration configuration, Action<ILoggingBuilder>? logging)
+    private static void ConfigureRunHost(IHostApplicationBuilder builder, IConfiguration configuration, Action<ILoggingBuilder>? logging, Action<IServiceCollection>? services)
     {
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
@@ -170,6 +171,7 @@ public static class NodeHost
         }
 
         builder.Services.AddCrawlerServices(configuration);
+        services?.Invoke(builder.Services);
         builder.Services.AddHostedService<StoreInitializer>();
         var maxDecompressed = configuration.GetSection("Crawler:Fetcher").Get<FetcherOptions>()?.MaxDecompressedBytes ?? new FetcherOptions().MaxDecompressedBytes;
         var cluster = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster ?? new NodeClusterOptions();

@@ -121,8 +121,11 @@ public sealed class Manifest
     public static Manifest Build(SimulationModel model, int epoch)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var trapSite = model.SiteWith(SiteFeatures.Trap);
-        var trap = new TrapInfo(trapSite.Host, SimulationModel.TrapPathPrefix, trapSite.Url(SimulationModel.TrapEntryPath), model.Options.TrapDepth);
+        // A web of plain sites has no trap: an empty host, which no URL has.
+        var trapSite = model.Sites.FirstOrDefault(s => s.Has(SiteFeatures.Trap));
+        var trap = trapSite is null
+            ? new TrapInfo(string.Empty, SimulationModel.TrapPathPrefix, string.Empty, model.Options.TrapDepth)
+            : new TrapInfo(trapSite.Host, SimulationModel.TrapPathPrefix, trapSite.Url(SimulationModel.TrapEntryPath), model.Options.TrapDepth);
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var origins = new HashSet<string>(StringComparer.Ordinal);

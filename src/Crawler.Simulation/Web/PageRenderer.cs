@@ -544,7 +544,7 @@ internal static class PageRenderer
         return Html(w, epochDependent: page == 1);
     }
 
-    private static bool ArticleChangesWithEpoch(int id) => id % 10 == 7;
+    private static bool ArticleChangesWithEpoch(Ctx c, int id) => c.O.ArticleChangePeriod(id) > 0;
 
     private static SimResponse Article(Ctx c, int id)
     {
@@ -568,9 +568,10 @@ internal static class PageRenderer
 
         w.Raw(" alt=\"\" width=\"480\">\n");
         Paragraphs(w, c, c.Lang, "article", s.Index, 3 + (id % 3));
-        if (ArticleChangesWithEpoch(id))
+        if (ArticleChangesWithEpoch(c, id))
         {
-            w.Raw("<p><i>").Text(T(c, $"{c.Epoch}차 수정", $"Revision {c.Epoch}")).Raw("</i></p>\n");
+            var revision = c.Epoch / c.O.ArticleChangePeriod(id);
+            w.Raw("<p><i>").Text(T(c, $"{revision}차 수정", $"Revision {revision}")).Raw("</i></p>\n");
         }
 
         w.Raw("<p>");
@@ -609,8 +610,8 @@ internal static class PageRenderer
         w.Raw("<a name=\"comments\"></a>\n</td></tr></table>\n");
         Footer(w, c);
         return eucKr
-            ? Html(w, epochDependent: ArticleChangesWithEpoch(id), contentType: "text/html; charset=EUC-KR", encoding: EucKr)
-            : Html(w, epochDependent: ArticleChangesWithEpoch(id));
+            ? Html(w, epochDependent: ArticleChangesWithEpoch(c, id), contentType: "text/html; charset=EUC-KR", encoding: EucKr)
+            : Html(w, epochDependent: ArticleChangesWithEpoch(c, id));
     }
 
     /// <summary>Served byte-identically at /print/article/N, /article/N?ref=home and /article/N?print=1.</summary>

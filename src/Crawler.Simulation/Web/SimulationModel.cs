@@ -152,6 +152,11 @@ public sealed class SimulationModel
             features[perm[pos]] |= f;
         }
 
+        if (options.PlainSites)
+        {
+            Array.Fill(features, SiteFeatures.None);
+        }
+
         var sites = new List<SiteModel>(n);
         for (var i = 0; i < n; i++)
         {

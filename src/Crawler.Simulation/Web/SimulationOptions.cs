@@ -36,4 +36,22 @@ public sealed record SimulationOptions
 
     /// <summary>Bytes of body sent by a never-finishing response before it hangs.</summary>
     public int HangAfterBytes { get; init; } = 512;
+
+    /// <summary>
+    /// Sites without any of the behaviours (<see cref="SiteFeatures"/>): robots.txt 200 with the common rules, no
+    /// crawl-delay, no redirects, errors, retries, slow or hanging pages, trap or counter. For tests that watch one
+    /// thing over many epochs (the recrawl schedule) and want every answer plain and quick.
+    /// </summary>
+    public bool PlainSites { get; init; }
+
+    /// <summary>
+    /// How often each article changes, in epochs: article N shows revision epoch / k with
+    /// k = ArticleChangeEvery[(N - 1) % Count], so it changes every k epochs; 0 never changes. Null: the articles N with
+    /// N % 10 == 7 change every epoch and the others never (the default web).
+    /// </summary>
+    public IReadOnlyList<int>? ArticleChangeEvery { get; init; }
+
+    /// <summary>Every how many epochs article <paramref name="id"/> changes (0: never).</summary>
+    public int ArticleChangePeriod(int id) =>
+        ArticleChangeEvery is { Count: > 0 } periods ? periods[(id - 1) % periods.Count] : id % 10 == 7 ? 1 : 0;
 }

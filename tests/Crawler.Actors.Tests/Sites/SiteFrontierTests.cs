@@ -83,6 +83,41 @@ public sealed class SiteFrontierTests
         Assert.True(frontier.Add(Entry("/a")));
     }
 
+    [Fact]
+    public void Urls_not_due_wait_in_their_own_queue_in_order_of_arrival_and_attempted_ones_are_always_due()
+    {
+        var notDue = new HashSet<string>(StringComparer.Ordinal) { Url("/old"), Url("/older"), Url("/retried"), Url("/loaded-old") };
+        var frontier = new SiteFrontier(e => !notDue.Contains(e.Url));
+
+        frontier.Add(Entry("/old", depth: 2));
+        frontier.Add(Entry("/new", depth: 1));
+        frontier.Add(Entry("/older", depth: 1));
+        frontier.Load([Entry("/loaded-old"), Entry("/retried") with { Attempts = 1 }], T0);
+
+        Assert.Equal((2, 3), (frontier.ReadyCount, frontier.NotDueCount));
+        Assert.False(frontier.Add(Entry("/old"))); // known, whichever queue it is in
+        Assert.True(frontier.TryTakeNotDue(out var first));
+        Assert.True(frontier.TryTakeNotDue(out var second));
+        Assert.True(frontier.TryTakeNotDue(out var third));
+        Assert.False(frontier.TryTakeNotDue(out _));
+        Assert.Equal(["/old", "/older", "/loaded-old"], new[] { first, second, third }.Select(e => new Uri(e.Url).AbsolutePath));
+
+        frontier.FetchAfterAll(second); // nothing stored to follow: fetched after all
+        Assert.Equal(["/retried", "/new", "/older"], TakeAll(frontier)); // shallowest first, as ever
+    }
+
+    [Fact]
+    public void Clear_forgets_the_urls_not_due_too()
+    {
+        var frontier = new SiteFrontier(_ => false);
+        frontier.Add(Entry("/a"));
+
+        frontier.Clear();
+
+        Assert.Equal(0, frontier.NotDueCount);
+        Assert.True(frontier.Add(Entry("/a")));
+    }
+
     private static string Url(string path) => "http://kcna.kp" + path;
 
     private static FrontierEntry Entry(string path, int depth = 0) => new() { Url = Url(path), Host = "kcna.kp", Epoch = 1, Depth = depth };

@@ -110,6 +110,11 @@ public sealed class RecrawlPolicyTests
     [InlineData("http://kcna.kp/robots.txt", 1, "robots", PageClass.FrontPage)]
     [InlineData("http://kcna.kp/sitemap-news.xml", 4, "a@href", PageClass.Listing)]
     [InlineData("http://kcna.kp/x.xml", 4, "sitemap", PageClass.Listing)]
+    [InlineData("http://kcna.kp/x.xml.gz", 4, "sitemap", PageClass.Listing)]
+    [InlineData("http://kcna.kp/feeds/all", 4, "robots@sitemap", PageClass.Listing)]
+    [InlineData("http://kcna.kp/en/article/q/5.html", 2, "sitemap", PageClass.Article)] // a page a sitemap lists: by its URL
+    [InlineData("http://kcna.kp/news/", 2, "sitemap", PageClass.Listing)]
+    [InlineData("not a url", 2, "sitemap", PageClass.Listing)]
     [InlineData("http://kcna.kp/en/article/q/5.html", 1, "a@href", PageClass.Listing)]
     [InlineData("http://rodong.rep.kp/en/politics/", 3, "a@href", PageClass.Listing)]
     [InlineData("http://rodong.rep.kp/en/index.php", 3, "a@href", PageClass.Listing)]

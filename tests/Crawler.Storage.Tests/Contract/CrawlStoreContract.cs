@@ -8,7 +8,7 @@ namespace Crawler.Storage.Tests.Contract;
 /// runs it through a subclass. Every test starts by creating its store, so a subclass whose
 /// backend is not configured skips there.
 /// </summary>
-public abstract class CrawlStoreContract
+public abstract partial class CrawlStoreContract
 {
     /// <summary>An initialized store on fresh, empty storage.</summary>
     protected abstract Task<ICrawlStore> CreateStoreAsync();

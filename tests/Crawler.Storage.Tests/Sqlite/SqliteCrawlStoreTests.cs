@@ -28,7 +28,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_version_1_file_gains_the_retry_due_time_column_and_keeps_its_rows()
+    public async Task A_version_1_file_gains_the_newer_columns_and_keeps_its_rows()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
         using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
@@ -47,11 +47,14 @@ public sealed class SqliteCrawlStoreTests : IDisposable
 
         await using var store = await OpenAsync();
         await store.CommitAsync([Commit(Capture("http://a.kp/new") with { Status = 503 }, FrontierState.Pending) with { RetryAt = At(60) }]);
+        await store.CommitAsync([Commit(Capture("http://a.kp/done")) with { Outcome = RecrawlOutcome.New }]);
         var frontier = await store.GetFrontierAsync("a.kp", 1);
 
-        Assert.Equal(2L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(3L, Query<long>("PRAGMA user_version"));
         Assert.Null(frontier.Single(e => e.Url == "http://a.kp/old").RetryAt);
         Assert.Equal(At(60), frontier.Single(e => e.Url == "http://a.kp/new").RetryAt);
+        var job = Assert.Single(await store.GetJobsAsync(new JobQuery("a.kp", 1)));
+        Assert.Equal((1L, 2L), (job.New, job.Pending));
     }
 
     [Fact]
