@@ -34,5 +34,41 @@ internal static class BatchValidation
         {
             Entry(commit.Discovered[i], "batch", i);
         }
+
+        if (commit.Schedule is { } schedule)
+        {
+            Schedule(schedule, "batch", index);
+            if (schedule.Url != capture.Url)
+            {
+                throw new ArgumentException(
+                    $"Commit #{index} (capture '{capture.Id}' of {capture.Url}) carries the schedule of another URL ({schedule.Url}).", "batch");
+            }
+        }
+    }
+
+    public static void Update(FrontierUpdate? update, string paramName, int index)
+    {
+        if (update is not { Url: not null, Host: not null, Discovered: not null })
+        {
+            throw new ArgumentException($"Frontier update #{index} is null or lacks Url, Host or Discovered.", paramName);
+        }
+
+        for (var j = 0; j < update.Discovered.Count; j++)
+        {
+            Entry(update.Discovered[j], paramName, j);
+        }
+    }
+
+    public static void Schedule(UrlSchedule? schedule, string paramName, int index)
+    {
+        if (schedule is null || schedule.Url is null || schedule.Host is null)
+        {
+            throw new ArgumentException($"Schedule #{index} is null or lacks Url or Host.", paramName);
+        }
+
+        if (schedule.Interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Schedule #{index} ({schedule.Url}) has interval {schedule.Interval}: it must be positive.", paramName);
+        }
     }
 }

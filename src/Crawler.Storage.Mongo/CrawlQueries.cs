@@ -16,9 +16,17 @@ namespace Crawler.Storage.Mongo;
 /// digest): a replay or a second writer changes nothing;</item>
 /// <item>a frontier URL is inserted with <c>$setOnInsert</c> under its natural key (epoch, url), and its state is
 /// settled by a pipeline update that only moves forward: a state replaces the stored one only when it ranks
-/// higher (<see cref="StateRank"/>: Pending &lt; Skipped &lt; Failed &lt; Done), attempts take the <c>$max</c> of the
+/// higher (<see cref="StateRank"/>: Pending &lt; NotDue &lt; Skipped &lt; Failed &lt; Done), attempts take the <c>$max</c> of the
 /// stored count and the capture's attempt number, and the due time belongs to the latest attempt. So a late or
-/// repeated commit never makes a done URL pending again, nor counts an attempt twice;</item>
+/// repeated commit never makes a done URL pending again, nor counts an attempt twice. The recrawl outcome goes with
+/// the state: it is written by a write whose state wins, or ranks the same with an attempt at least as late (the
+/// later of two such writes wins, as in SQLite); a stale write leaves it;</item>
+/// <item>a recrawl schedule (<c>schedules</c>, keyed by URL) is replaced whole by a pipeline update only when the
+/// stored one is not from a later fetch (its <c>lastFetchedAt</c> is not later): a replay or a late write of an
+/// older fetch changes nothing, whichever writer comes first;</item>
+/// <item>a job's marks (<c>jobs</c>, keyed by host and epoch) keep the first start (<c>$ifNull</c> of the stored
+/// one) and take the last finish given: repeating a mark changes nothing; the statistics are not stored but
+/// counted by <see cref="JobStats"/> from the frontier and the captures, so they cannot drift;</item>
 /// <item>the frontier's order (<c>seq</c>) is set on insert only, from blocks of numbers reserved with one atomic
 /// <c>$inc</c> on a counter document (<see cref="ReserveSeq"/>).</item>
 /// </list>
@@ -30,6 +38,8 @@ internal static class CrawlQueries
     public const string Frontier = "frontier";
     public const string Settings = "settings";
     public const string Counters = "counters";
+    public const string Schedules = "schedules";
+    public const string Jobs = "jobs";
 
     /// <summary>GridFS bucket of the payloads too large for a document (collections payloadFiles.files / .chunks).</summary>
     public const string PayloadBucket = "payloadFiles";
@@ -37,8 +47,15 @@ internal static class CrawlQueries
     /// <summary>The counter document that hands out frontier order numbers.</summary>
     public const string FrontierCounter = "frontier";
 
-    /// <summary>States by rank, lowest first: a stored state is replaced only by one further right.</summary>
-    public static readonly IReadOnlyList<FrontierState> StateRank = [FrontierState.Pending, FrontierState.Skipped, FrontierState.Failed, FrontierState.Done];
+    /// <summary>
+    /// States by rank, lowest first: a stored state is replaced only by one further right. Every state but Pending is
+    /// settled (never fetched again in the epoch). NotDue is the weakest settlement: it only says the URL's schedule
+    /// was not due when its site looked, so a verdict on the URL itself (robots.txt, a limit: Skipped) or the result
+    /// of a request (Failed, Done) written by another or a later writer replaces it, never the reverse; Done stays the
+    /// strongest.
+    /// </summary>
+    public static readonly IReadOnlyList<FrontierState> StateRank =
+        [FrontierState.Pending, FrontierState.NotDue, FrontierState.Skipped, FrontierState.Failed, FrontierState.Done];
 
     private static FilterDefinitionBuilder<FrontierDocument> FrontierFilter => Builders<FrontierDocument>.Filter;
 
@@ -48,13 +65,14 @@ internal static class CrawlQueries
 
     /// <summary>
     /// Captures by URL and time (a URL's history, its latest capture), by site and time (a site's captures, when it last
-    /// saw a request), by epoch and time (an epoch's export), by time alone (every capture in fetch order, the newest),
+    /// saw a request), by site, epoch and time (a site's captures of one epoch, its job's statistics), by epoch and time (an epoch's export), by time alone (every capture in fetch order, the newest),
     /// by payload digest (who refers to a payload). Each ends with <c>_id</c>, the tie-breaker of the fetch order.
     /// </summary>
     public static IReadOnlyList<CreateIndexModel<CaptureDocument>> CaptureIndexes { get; } =
     [
         Index<CaptureDocument>("url_fetchedAt", new BsonDocument { { "url", 1 }, { "fetchedAt", 1 }, { "_id", 1 } }),
         Index<CaptureDocument>("host_fetchedAt", new BsonDocument { { "host", 1 }, { "fetchedAt", 1 }, { "_id", 1 } }),
+        Index<CaptureDocument>("host_epoch_fetchedAt", new BsonDocument { { "host", 1 }, { "epoch", 1 }, { "fetchedAt", 1 }, { "_id", 1 } }),
         Index<CaptureDocument>("epoch_fetchedAt", new BsonDocument { { "epoch", 1 }, { "fetchedAt", 1 }, { "_id", 1 } }),
         Index<CaptureDocument>("fetchedAt", new BsonDocument { { "fetchedAt", 1 }, { "_id", 1 } }),
         Index<CaptureDocument>("payloadDigest", new BsonDocument("payloadDigest", 1), sparse: true),
@@ -80,6 +98,19 @@ internal static class CrawlQueries
     public static IReadOnlyList<CreateIndexModel<BsonDocument>> PayloadFileIndexes { get; } =
     [
         Index<BsonDocument>("filename_1_uploadDate_1", new BsonDocument { { "filename", 1 }, { "uploadDate", 1 } }),
+    ];
+
+    /// <summary>A site's schedules in URL order (<c>_id</c> is the URL; the URL's own key is the unique <c>_id</c> index).</summary>
+    public static IReadOnlyList<CreateIndexModel<ScheduleDocument>> ScheduleIndexes { get; } =
+    [
+        Index<ScheduleDocument>("host_id", new BsonDocument { { "host", 1 }, { "_id", 1 } }),
+    ];
+
+    /// <summary>A job's natural key (unique; also a site's jobs), and an epoch's jobs.</summary>
+    public static IReadOnlyList<CreateIndexModel<JobDocument>> JobIndexes { get; } =
+    [
+        Index<JobDocument>("host_epoch", new BsonDocument { { "host", 1 }, { "epoch", 1 } }, unique: true),
+        Index<JobDocument>("epoch_host", new BsonDocument { { "epoch", 1 }, { "host", 1 } }),
     ];
 
     // ---- frontier ----
@@ -127,25 +158,33 @@ internal static class CrawlQueries
     /// <summary>
     /// The fetched URL's row after a commit: inserted as a depth-0 seed when absent; its state moves forward only;
     /// attempts become max(stored, the capture's attempt); a URL left pending keeps the due time of its latest attempt.
+    /// A commit that leaves the URL pending carries no outcome (as in SQLite: only the final fetch of the epoch has one).
     /// </summary>
-    public static UpdateDefinition<FrontierDocument> Fetched(CaptureRecord capture, FrontierState state, DateTimeOffset? retryAt, long seq)
+    public static UpdateDefinition<FrontierDocument> Fetched(CaptureRecord capture, FrontierState state, DateTimeOffset? retryAt, RecrawlOutcome? outcome, long seq)
     {
         BsonValue due = state == FrontierState.Pending && retryAt is { } r ? BsonTime.ToBson(r) : "$$REMOVE";
-        return Settle(capture.Host, state, capture.Attempt, due, reason: null, seq);
+        return Settle(capture.Host, state, capture.Attempt, due, reason: null, state == FrontierState.Pending ? null : outcome, seq);
     }
 
     /// <summary>A URL settled without a fetch: as <see cref="Fetched"/>, with no attempt counted and the reason kept.</summary>
     public static UpdateDefinition<FrontierDocument> Settled(FrontierUpdate update, long seq) =>
-        Settle(update.Host, update.State, attempt: 0, "$$REMOVE", update.Reason, seq);
+        Settle(update.Host, update.State, attempt: 0, "$$REMOVE", update.Reason, update.Outcome, seq);
 
-    private static PipelineUpdateDefinition<FrontierDocument> Settle(string host, FrontierState state, int attempt, BsonValue due, string? reason, long seq)
+    private static PipelineUpdateDefinition<FrontierDocument> Settle(
+        string host, FrontierState state, int attempt, BsonValue due, string? reason, RecrawlOutcome? outcome, long seq)
     {
         var rank = new BsonArray(StateRank.Select(s => (int)s));
+        var newRank = StateRank.ToList().IndexOf(state);
+        var storedRank = new BsonDocument("$indexOfArray", new BsonArray { rank, "$state" });
         var storedAttempts = new BsonDocument("$ifNull", new BsonArray { "$attempts", 0 });
-        var wins = new BsonDocument("$gt", new BsonArray
+        var wins = new BsonDocument("$gt", new BsonArray { newRank, storedRank });
+        var latestAttempt = new BsonDocument("$gte", new BsonArray { attempt, storedAttempts });
+
+        // The outcome belongs to the state's latest write: one whose state wins, or ranks the same from an attempt at least as late.
+        var latest = new BsonDocument("$or", new BsonArray
         {
-            StateRank.ToList().IndexOf(state),
-            new BsonDocument("$indexOfArray", new BsonArray { rank, "$state" }),
+            wins,
+            new BsonDocument("$and", new BsonArray { new BsonDocument("$eq", new BsonArray { newRank, storedRank }), latestAttempt }),
         });
         var settle = new BsonDocument("$set", new BsonDocument
         {
@@ -154,8 +193,9 @@ internal static class CrawlQueries
             { "kind", new BsonDocument("$ifNull", new BsonArray { "$kind", "seed" }) },
             { "seq", new BsonDocument("$ifNull", new BsonArray { "$seq", seq }) },
             { "attempts", new BsonDocument("$max", new BsonArray { storedAttempts, attempt }) },
-            { "retryAt", Cond(new BsonDocument("$gte", new BsonArray { attempt, storedAttempts }), due, "$retryAt") },
+            { "retryAt", Cond(latestAttempt, due, "$retryAt") },
             { "reason", Cond(wins, reason is null ? "$$REMOVE" : reason, "$reason") },
+            { "outcome", Cond(latest, outcome is { } o ? (int)o : "$$REMOVE", "$outcome") },
             { "state", Cond(wins, (int)state, "$state") },
         });
 
@@ -170,6 +210,141 @@ internal static class CrawlQueries
     public static UpdateDefinition<CounterDocument> ReserveSeq(int count) => Builders<CounterDocument>.Update.Inc(d => d.Value, (long)count);
 
     public static FilterDefinition<CounterDocument> Counter(string name) => Builders<CounterDocument>.Filter.Eq(d => d.Name, name);
+
+    // ---- schedules ----
+
+    public static FilterDefinition<ScheduleDocument> ScheduleKey(string url) => Builders<ScheduleDocument>.Filter.Eq(d => d.Url, url);
+
+    public static FilterDefinition<ScheduleDocument> SchedulesOf(string host) => Builders<ScheduleDocument>.Filter.Eq(d => d.Host, host);
+
+    /// <summary>URL order (binary, as SQLite's).</summary>
+    public static SortDefinition<ScheduleDocument> ScheduleOrder { get; } = Builders<ScheduleDocument>.Sort.Ascending(d => d.Url);
+
+    /// <summary>
+    /// The schedule, replacing the stored one unless that one comes from a later fetch (an equal time replaces, as in
+    /// SQLite): one atomic pipeline update, upserted under the URL. The new document goes in as a <c>$literal</c>, so
+    /// no value of it is ever read as a field path or an operator.
+    /// </summary>
+    public static UpdateDefinition<ScheduleDocument> UpsertSchedule(ScheduleDocument schedule)
+    {
+        var document = schedule.ToBsonDocument();
+        var fetchedAt = document["lastFetchedAt"];
+        var notOlder = new BsonDocument("$gte", new BsonArray { fetchedAt, new BsonDocument("$ifNull", new BsonArray { "$lastFetchedAt", fetchedAt }) });
+        var replace = new BsonDocument("$replaceWith", Cond(notOlder, new BsonDocument("$literal", document), "$$ROOT"));
+        return new PipelineUpdateDefinition<ScheduleDocument>(new BsonDocumentStagePipelineDefinition<ScheduleDocument, ScheduleDocument>([replace]));
+    }
+
+    // ---- jobs ----
+
+    public static FilterDefinition<JobDocument> JobKey(string host, int epoch) =>
+        Builders<JobDocument>.Filter.Eq(d => d.Host, host) & Builders<JobDocument>.Filter.Eq(d => d.Epoch, epoch);
+
+    /// <summary>
+    /// A job's marks, upserted under (host, epoch): a start only where none is stored (the first stays), a finish
+    /// replacing the one stored; a mark with neither only makes sure the job exists.
+    /// </summary>
+    public static UpdateDefinition<JobDocument> MarkJob(string host, int epoch, DateTimeOffset? startedAt, DateTimeOffset? finishedAt)
+    {
+        var set = new BsonDocument();
+        if (startedAt is { } start)
+        {
+            set["startedAt"] = new BsonDocument("$ifNull", new BsonArray { "$startedAt", BsonTime.ToBson(start) });
+        }
+
+        if (finishedAt is { } finish)
+        {
+            set["finishedAt"] = BsonTime.ToBson(finish);
+        }
+
+        if (set.ElementCount == 0)
+        {
+            return Builders<JobDocument>.Update.SetOnInsert(d => d.Host, host).SetOnInsert(d => d.Epoch, epoch);
+        }
+
+        return new PipelineUpdateDefinition<JobDocument>(new BsonDocumentStagePipelineDefinition<JobDocument, JobDocument>([new BsonDocument("$set", set)]));
+    }
+
+    /// <summary>
+    /// Every job matching the query with its statistics, in one aggregation on the frontier: its URLs grouped by (host,
+    /// epoch) and counted by outcome and state, unioned with the captures grouped the same way (every capture; those
+    /// with an error) and with the marks, then summed per job and sorted by epoch, then host. A job is there when it
+    /// has a frontier, captures or a mark; what it lacks counts 0. The matches lead with the indexed fields
+    /// (frontier: <c>host, epoch, state, seq</c> or <c>epoch, state, host</c>; captures: <c>host, epoch, fetchedAt</c> or
+    /// <c>epoch, fetchedAt</c>; jobs: <c>host, epoch</c> or <c>epoch, host</c>).
+    /// </summary>
+    public static PipelineDefinition<FrontierDocument, BsonDocument> JobStats(JobQuery query)
+    {
+        var match = new BsonDocument();
+        if (query.Host is { } host)
+        {
+            match["host"] = host;
+        }
+
+        if (query.Epoch is { } epoch)
+        {
+            match["epoch"] = epoch;
+        }
+
+        var key = new BsonDocument { { "host", "$host" }, { "epoch", "$epoch" } };
+        BsonDocument Is(string field, int value) => new("$eq", new BsonArray { "$" + field, value });
+        BsonDocument Sum(string field) => new("$sum", "$" + field);
+        return Pipeline<FrontierDocument>(
+            new BsonDocument("$match", match),
+            new BsonDocument("$group", new BsonDocument
+            {
+                { "_id", key },
+                { "new", CountWhere(Is("outcome", (int)RecrawlOutcome.New)) },
+                { "changed", CountWhere(Is("outcome", (int)RecrawlOutcome.Changed)) },
+                { "unchanged", CountWhere(Is("outcome", (int)RecrawlOutcome.Unchanged)) },
+                { "failed", CountWhere(Is("outcome", (int)RecrawlOutcome.Failed)) },
+                { "notDue", CountWhere(Is("state", (int)FrontierState.NotDue)) },
+                { "skipped", CountWhere(Is("state", (int)FrontierState.Skipped)) },
+                { "pending", CountWhere(Is("state", (int)FrontierState.Pending)) },
+            }),
+            new BsonDocument("$unionWith", new BsonDocument
+            {
+                { "coll", Captures },
+                {
+                    "pipeline", new BsonArray
+                    {
+                        new BsonDocument("$match", match),
+                        new BsonDocument("$group", new BsonDocument
+                        {
+                            { "_id", key },
+                            { "captures", new BsonDocument("$sum", 1) },
+                            { "errors", CountWhere(new BsonDocument("$ifNull", new BsonArray { "$error", false })) },
+                        }),
+                    }
+                },
+            }),
+            new BsonDocument("$unionWith", new BsonDocument
+            {
+                { "coll", Jobs },
+                {
+                    "pipeline", new BsonArray
+                    {
+                        new BsonDocument("$match", match),
+                        new BsonDocument("$project", new BsonDocument { { "_id", key }, { "startedAt", 1 }, { "finishedAt", 1 } }),
+                    }
+                },
+            }),
+            new BsonDocument("$group", new BsonDocument
+            {
+                { "_id", "$_id" },
+                { "startedAt", new BsonDocument("$max", "$startedAt") },
+                { "finishedAt", new BsonDocument("$max", "$finishedAt") },
+                { "new", Sum("new") },
+                { "changed", Sum("changed") },
+                { "unchanged", Sum("unchanged") },
+                { "failed", Sum("failed") },
+                { "notDue", Sum("notDue") },
+                { "skipped", Sum("skipped") },
+                { "pending", Sum("pending") },
+                { "captures", Sum("captures") },
+                { "errors", Sum("errors") },
+            }),
+            new BsonDocument("$sort", new BsonDocument { { "_id.epoch", 1 }, { "_id.host", 1 } }));
+    }
 
     // ---- captures ----
 

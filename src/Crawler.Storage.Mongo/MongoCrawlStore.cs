@@ -7,13 +7,14 @@ using MongoDB.Driver.GridFS;
 namespace Crawler.Storage.Mongo;
 
 /// <summary>
-/// The cluster's crawl store: captures, payloads, frontier and settings in one MongoDB database, written by
+/// The cluster's crawl store: captures, payloads, frontier, recrawl schedules, job marks and settings in one MongoDB database, written by
 /// many nodes at once. Every write is idempotent on replay and needs no multi-document transaction (see
 /// <see cref="CrawlQueries"/>), so a batch that failed half-way (the server went away) is simply written again.
 /// </summary>
 /// <remarks>
 /// A commit batch is written in an order that keeps every reference valid at every moment: payloads first
-/// (GridFS files complete before the payload document that points at them), then captures, then the frontier.
+/// (GridFS files complete before the payload document that points at them), then captures, then the frontier,
+/// then the recrawl schedules (a schedule never names a fetch whose capture is missing).
 /// A crash between two steps leaves at most a payload no capture refers to yet, never a capture without its
 /// payload. A batch whose capture id is already stored with other content is refused before anything is
 /// written (<see cref="ArgumentException"/>); the same capture stored before (a replay) is skipped.
@@ -28,6 +29,8 @@ public sealed class MongoCrawlStore : ICrawlStore
     private readonly IMongoCollection<FrontierDocument> _frontier;
     private readonly IMongoCollection<SettingDocument> _settings;
     private readonly IMongoCollection<CounterDocument> _counters;
+    private readonly IMongoCollection<ScheduleDocument> _schedules;
+    private readonly IMongoCollection<JobDocument> _jobs;
     private readonly GridFSBucket<ObjectId> _files;
     private volatile bool _ready;
     private volatile bool _disposed;
@@ -42,6 +45,8 @@ public sealed class MongoCrawlStore : ICrawlStore
         _frontier = database.GetCollection<FrontierDocument>(CrawlQueries.Frontier);
         _settings = database.GetCollection<SettingDocument>(CrawlQueries.Settings);
         _counters = database.GetCollection<CounterDocument>(CrawlQueries.Counters);
+        _schedules = database.GetCollection<ScheduleDocument>(CrawlQueries.Schedules);
+        _jobs = database.GetCollection<JobDocument>(CrawlQueries.Jobs);
         _files = new GridFSBucket<ObjectId>(database, new GridFSBucketOptions { BucketName = CrawlQueries.PayloadBucket });
     }
 
@@ -55,6 +60,8 @@ public sealed class MongoCrawlStore : ICrawlStore
         {
             await _captures.Indexes.CreateManyAsync(CrawlQueries.CaptureIndexes, ct).ConfigureAwait(false);
             await _frontier.Indexes.CreateManyAsync(CrawlQueries.FrontierIndexes, ct).ConfigureAwait(false);
+            await _schedules.Indexes.CreateManyAsync(CrawlQueries.ScheduleIndexes, ct).ConfigureAwait(false);
+            await _jobs.Indexes.CreateManyAsync(CrawlQueries.JobIndexes, ct).ConfigureAwait(false);
             await _db.Database.GetCollection<BsonDocument>(CrawlQueries.PayloadBucket + ".chunks").Indexes
                 .CreateManyAsync(CrawlQueries.PayloadChunkIndexes, ct).ConfigureAwait(false);
             await _db.Database.GetCollection<BsonDocument>(CrawlQueries.PayloadBucket + ".files").Indexes
@@ -139,7 +146,9 @@ public sealed class MongoCrawlStore : ICrawlStore
             foreach (var commit in batch)
             {
                 var capture = commit.Capture;
-                frontier.Add(Upsert(CrawlQueries.FrontierKey(capture.Epoch, capture.Url), CrawlQueries.Fetched(capture, commit.UrlState, commit.RetryAt, seq++)));
+                frontier.Add(Upsert(
+                    CrawlQueries.FrontierKey(capture.Epoch, capture.Url),
+                    CrawlQueries.Fetched(capture, commit.UrlState, commit.RetryAt, commit.Outcome, seq++)));
                 foreach (var entry in commit.Discovered)
                 {
                     frontier.Add(Upsert(CrawlQueries.FrontierKey(entry.Epoch, entry.Url), CrawlQueries.InsertFrontier(entry, seq++)));
@@ -147,6 +156,7 @@ public sealed class MongoCrawlStore : ICrawlStore
             }
 
             await _frontier.BulkWriteAsync(frontier, Unordered, ct).ConfigureAwait(false);
+            await WriteSchedulesAsync(batch.Select(c => c.Schedule), ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -155,10 +165,7 @@ public sealed class MongoCrawlStore : ICrawlStore
         ArgumentNullException.ThrowIfNull(updates);
         for (var i = 0; i < updates.Count; i++)
         {
-            if (updates[i] is not { Url: not null, Host: not null })
-            {
-                throw new ArgumentException($"Frontier update #{i} is null or lacks Url or Host.", nameof(updates));
-            }
+            BatchValidation.Update(updates[i], nameof(updates), i);
         }
 
         Ready();
@@ -169,8 +176,18 @@ public sealed class MongoCrawlStore : ICrawlStore
 
         await _db.RunAsync("could not update the frontier", async () =>
         {
-            var seq = await ReserveSeqAsync(updates.Count, ct).ConfigureAwait(false);
-            var models = updates.Select((u, i) => Upsert(CrawlQueries.FrontierKey(u.Epoch, u.Url), CrawlQueries.Settled(u, seq + i))).ToList();
+            var rows = updates.Sum(u => 1 + u.Discovered.Count);
+            var seq = await ReserveSeqAsync(rows, ct).ConfigureAwait(false);
+            var models = new List<WriteModel<FrontierDocument>>(rows);
+            foreach (var update in updates)
+            {
+                models.Add(Upsert(CrawlQueries.FrontierKey(update.Epoch, update.Url), CrawlQueries.Settled(update, seq++)));
+                foreach (var entry in update.Discovered)
+                {
+                    models.Add(Upsert(CrawlQueries.FrontierKey(entry.Epoch, entry.Url), CrawlQueries.InsertFrontier(entry, seq++)));
+                }
+            }
+
             await _frontier.BulkWriteAsync(models, Unordered, ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
@@ -347,6 +364,66 @@ public sealed class MongoCrawlStore : ICrawlStore
         }).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<UrlSchedule>> GetSchedulesAsync(string host, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        Ready();
+        return await _db.RunAsync("could not be read", async () =>
+        {
+            var rows = await _schedules.Find(CrawlQueries.SchedulesOf(host)).Sort(CrawlQueries.ScheduleOrder).ToListAsync(ct).ConfigureAwait(false);
+            return (IReadOnlyList<UrlSchedule>)[.. rows.Select(r => r.ToSchedule())];
+        }).ConfigureAwait(false);
+    }
+
+    public async Task UpsertSchedulesAsync(IReadOnlyList<UrlSchedule> schedules, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(schedules);
+        for (var i = 0; i < schedules.Count; i++)
+        {
+            BatchValidation.Schedule(schedules[i], nameof(schedules), i);
+        }
+
+        Ready();
+        if (schedules.Count == 0)
+        {
+            return;
+        }
+
+        await _db.RunAsync("could not store recrawl schedules", () => WriteSchedulesAsync(schedules, ct)).ConfigureAwait(false);
+    }
+
+    public async Task MarkJobAsync(string host, int epoch, DateTimeOffset? startedAt, DateTimeOffset? finishedAt, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        Ready();
+        var key = CrawlQueries.JobKey(host, epoch);
+        var mark = CrawlQueries.MarkJob(host, epoch, startedAt, finishedAt);
+        await _db.RunAsync("could not mark a job", async () =>
+        {
+            try
+            {
+                await _jobs.UpdateOneAsync(key, mark, new UpdateOptions { IsUpsert = true }, ct).ConfigureAwait(false);
+            }
+            catch (MongoWriteException e) when (e.WriteError?.Category == ServerErrorCategory.DuplicateKey)
+            {
+                // Another writer created the job between our look and our insert: the mark applies to it as an update.
+                await _jobs.UpdateOneAsync(key, mark, cancellationToken: ct).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<CrawlJob>> GetJobsAsync(JobQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        Ready();
+        return await _db.RunAsync("could not be read", async () =>
+        {
+            var rows = await (await _frontier.AggregateAsync(CrawlQueries.JobStats(query), cancellationToken: ct).ConfigureAwait(false))
+                .ToListAsync(ct).ConfigureAwait(false);
+            return (IReadOnlyList<CrawlJob>)[.. rows.Select(ToJob)];
+        }).ConfigureAwait(false);
+    }
+
     public async Task<string?> GetSettingAsync(string key, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -450,6 +527,73 @@ public sealed class MongoCrawlStore : ICrawlStore
         return await _db.RunAsync("could not be read", async () =>
             (await _captures.Find(filter).Sort(CrawlQueries.NewestFirst).Limit(1).FirstOrDefaultAsync(ct).ConfigureAwait(false))?.ToRecord()).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Writes schedules (the null ones of a batch skipped), each guarded against replacing one of a later fetch. Of one
+    /// URL's several in a call the one applied last in order wins, as in SQLite (the latest fetch; of equal times, the
+    /// later write), so the unordered bulk never depends on the server's order. An upsert that met a schedule another
+    /// writer inserted a moment before (duplicate key) is applied again as a plain update, under the same guard.
+    /// </summary>
+    private async Task WriteSchedulesAsync(IEnumerable<UrlSchedule?> schedules, CancellationToken ct)
+    {
+        var latest = new Dictionary<string, ScheduleDocument>(StringComparer.Ordinal);
+        foreach (var schedule in schedules)
+        {
+            if (schedule is null)
+            {
+                continue;
+            }
+
+            var document = ScheduleDocument.From(schedule);
+            if (!latest.TryGetValue(document.Url, out var kept) || document.LastFetchedAt >= kept.LastFetchedAt)
+            {
+                latest[document.Url] = document;
+            }
+        }
+
+        if (latest.Count == 0)
+        {
+            return;
+        }
+
+        var writes = latest.Values.Select(d => (Key: CrawlQueries.ScheduleKey(d.Url), Update: CrawlQueries.UpsertSchedule(d))).ToList();
+        try
+        {
+            await _schedules.BulkWriteAsync(writes.Select(w => Upsert(w.Key, w.Update)), Unordered, ct).ConfigureAwait(false);
+        }
+        catch (MongoBulkWriteException<ScheduleDocument> e) when (OnlyDuplicates(e))
+        {
+            foreach (var error in e.WriteErrors)
+            {
+                var (key, update) = writes[error.Index];
+                await _schedules.UpdateOneAsync(key, update, cancellationToken: ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static CrawlJob ToJob(BsonDocument row)
+    {
+        var key = row["_id"].AsBsonDocument;
+        DateTimeOffset? Time(string field) => row.TryGetValue(field, out var value) && value.IsValidDateTime ? BsonTime.FromBson(value.ToUniversalTime()) : null;
+        long Count(string field) => row.TryGetValue(field, out var value) && value.IsNumeric ? value.ToInt64() : 0;
+        return new CrawlJob(key["host"].AsString, key["epoch"].ToInt32())
+        {
+            StartedAt = Time("startedAt"),
+            FinishedAt = Time("finishedAt"),
+            New = Count("new"),
+            Changed = Count("changed"),
+            Unchanged = Count("unchanged"),
+            Failed = Count("failed"),
+            NotDue = Count("notDue"),
+            Skipped = Count("skipped"),
+            Pending = Count("pending"),
+            Captures = Count("captures"),
+            Errors = Count("errors"),
+        };
+    }
+
+    private static bool OnlyDuplicates<T>(MongoBulkWriteException<T> e) =>
+        e.WriteConcernError is null && e.WriteErrors.Count > 0 && e.WriteErrors.All(w => w.Category == ServerErrorCategory.DuplicateKey);
 
     /// <summary>Reserves <paramref name="count"/> frontier order numbers; returns the first.</summary>
     private async Task<long> ReserveSeqAsync(int count, CancellationToken ct)

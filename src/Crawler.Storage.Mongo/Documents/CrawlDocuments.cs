@@ -1,3 +1,4 @@
+using Crawler.Core.Policies;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization.Attributes;
 
@@ -230,6 +231,10 @@ internal sealed class FrontierDocument
     [BsonElement("reason"), BsonIgnoreIfNull]
     public string? Reason { get; set; }
 
+    /// <summary>What the URL's final fetch in the epoch found (or why it was settled): counted by the site's job; not part of <see cref="FrontierEntry"/>.</summary>
+    [BsonElement("outcome"), BsonIgnoreIfNull]
+    public RecrawlOutcome? Outcome { get; set; }
+
     public FrontierEntry ToEntry() => new()
     {
         Url = Url,
@@ -242,6 +247,102 @@ internal sealed class FrontierDocument
         Attempts = Attempts,
         RetryAt = BsonTime.FromBson(RetryAt),
     };
+}
+
+/// <summary>
+/// One URL's recrawl schedule in the <c>schedules</c> collection, across epochs: <c>_id</c> is the URL (its natural key,
+/// as in SQLite). The interval is kept in ticks (the policy computes it to the tick); times are BSON dates.
+/// </summary>
+[BsonIgnoreExtraElements]
+internal sealed class ScheduleDocument
+{
+    [BsonId]
+    public string Url { get; set; } = "";
+
+    [BsonElement("host")]
+    public string Host { get; set; } = "";
+
+    [BsonElement("pageClass")]
+    public PageClass PageClass { get; set; }
+
+    [BsonElement("intervalTicks")]
+    public long IntervalTicks { get; set; }
+
+    [BsonElement("lastFetchedAt")]
+    public DateTime LastFetchedAt { get; set; }
+
+    [BsonElement("lastChangedAt"), BsonIgnoreIfNull]
+    public DateTime? LastChangedAt { get; set; }
+
+    [BsonElement("dueAt")]
+    public DateTime DueAt { get; set; }
+
+    [BsonElement("payloadDigest"), BsonIgnoreIfNull]
+    public string? PayloadDigest { get; set; }
+
+    [BsonElement("fetches")]
+    public int Fetches { get; set; }
+
+    [BsonElement("changes")]
+    public int Changes { get; set; }
+
+    [BsonElement("epoch")]
+    public int Epoch { get; set; }
+
+    public static ScheduleDocument From(UrlSchedule s) => new()
+    {
+        Url = s.Url,
+        Host = s.Host,
+        PageClass = s.PageClass,
+        IntervalTicks = s.Interval.Ticks,
+        LastFetchedAt = BsonTime.ToBson(s.LastFetchedAt),
+        LastChangedAt = BsonTime.ToBson(s.LastChangedAt),
+        DueAt = BsonTime.ToBson(s.DueAt),
+        PayloadDigest = s.PayloadDigest,
+        Fetches = s.Fetches,
+        Changes = s.Changes,
+        Epoch = s.Epoch,
+    };
+
+    public UrlSchedule ToSchedule() => new()
+    {
+        Url = Url,
+        Host = Host,
+        PageClass = PageClass,
+        Interval = TimeSpan.FromTicks(IntervalTicks),
+        LastFetchedAt = BsonTime.FromBson(LastFetchedAt),
+        LastChangedAt = BsonTime.FromBson(LastChangedAt),
+        DueAt = BsonTime.FromBson(DueAt),
+        PayloadDigest = PayloadDigest,
+        Fetches = Fetches,
+        Changes = Changes,
+        Epoch = Epoch,
+    };
+}
+
+/// <summary>
+/// The marks of one site's job in one epoch (<c>jobs</c> collection); (host, epoch) is its natural key (a unique index).
+/// Its statistics are not stored: <see cref="ICrawlStore.GetJobsAsync"/> counts them from the frontier and the captures.
+/// </summary>
+[BsonIgnoreExtraElements]
+internal sealed class JobDocument
+{
+    [BsonId]
+    public ObjectId Id { get; set; }
+
+    [BsonElement("host")]
+    public string Host { get; set; } = "";
+
+    [BsonElement("epoch")]
+    public int Epoch { get; set; }
+
+    /// <summary>The first start marked.</summary>
+    [BsonElement("startedAt"), BsonIgnoreIfNull]
+    public DateTime? StartedAt { get; set; }
+
+    /// <summary>The last finish marked.</summary>
+    [BsonElement("finishedAt"), BsonIgnoreIfNull]
+    public DateTime? FinishedAt { get; set; }
 }
 
 /// <summary>A crawl-wide setting (<c>settings</c> collection), keyed by name.</summary>

@@ -22,6 +22,7 @@ public sealed class MongoCrawlQueryTests
                 [
                   { key: { url: 1, fetchedAt: 1, _id: 1 }, name: "url_fetchedAt" },
                   { key: { host: 1, fetchedAt: 1, _id: 1 }, name: "host_fetchedAt" },
+                  { key: { host: 1, epoch: 1, fetchedAt: 1, _id: 1 }, name: "host_epoch_fetchedAt" },
                   { key: { epoch: 1, fetchedAt: 1, _id: 1 }, name: "epoch_fetchedAt" },
                   { key: { fetchedAt: 1, _id: 1 }, name: "fetchedAt" },
                   { key: { payloadDigest: 1 }, name: "payloadDigest", sparse: true }
@@ -93,7 +94,7 @@ public sealed class MongoCrawlQueryTests
     {
         var capture = Contract.TestData.Capture("http://a.kp/page") with { Attempt = 2 };
 
-        var rendered = Update(CrawlQueries.Fetched(capture, FrontierState.Done, T0, 7));
+        var rendered = Update(CrawlQueries.Fetched(capture, FrontierState.Done, T0, RecrawlOutcome.Changed, 7));
 
         Assert.Equal(
             JsonArray("""
@@ -105,8 +106,13 @@ public sealed class MongoCrawlQueryTests
                       seq: { $ifNull: ["$seq", NumberLong(7)] },
                       attempts: { $max: [{ $ifNull: ["$attempts", 0] }, 2] },
                       retryAt: { $cond: [{ $gte: [2, { $ifNull: ["$attempts", 0] }] }, "$$REMOVE", "$retryAt"] },
-                      reason: { $cond: [{ $gt: [3, { $indexOfArray: [[0, 3, 2, 1], "$state"] }] }, "$$REMOVE", "$reason"] },
-                      state: { $cond: [{ $gt: [3, { $indexOfArray: [[0, 3, 2, 1], "$state"] }] }, 1, "$state"] } } },
+                      reason: { $cond: [{ $gt: [4, { $indexOfArray: [[0, 4, 3, 2, 1], "$state"] }] }, "$$REMOVE", "$reason"] },
+                      outcome: { $cond: [
+                        { $or: [
+                          { $gt: [4, { $indexOfArray: [[0, 4, 3, 2, 1], "$state"] }] },
+                          { $and: [{ $eq: [4, { $indexOfArray: [[0, 4, 3, 2, 1], "$state"] }] }, { $gte: [2, { $ifNull: ["$attempts", 0] }] }] }] },
+                        2, "$outcome"] },
+                      state: { $cond: [{ $gt: [4, { $indexOfArray: [[0, 4, 3, 2, 1], "$state"] }] }, 1, "$state"] } } },
                   { $set: { retryAt: { $cond: [{ $eq: ["$state", 0] }, "$retryAt", "$$REMOVE"] } } }
                 ]
                 """),
@@ -114,17 +120,18 @@ public sealed class MongoCrawlQueryTests
     }
 
     [Fact]
-    public void A_url_left_pending_keeps_the_due_time_of_its_latest_attempt_and_ranks_lowest()
+    public void A_url_left_pending_keeps_the_due_time_of_its_latest_attempt_ranks_lowest_and_has_no_outcome()
     {
         var capture = Contract.TestData.Capture("http://a.kp/flaky");
 
-        var stages = Update(CrawlQueries.Fetched(capture, FrontierState.Pending, T0.AddSeconds(90), 3)).AsBsonArray;
+        var stages = Update(CrawlQueries.Fetched(capture, FrontierState.Pending, T0.AddSeconds(90), RecrawlOutcome.Failed, 3)).AsBsonArray;
 
         var set = stages[0]["$set"].AsBsonDocument;
         Assert.Equal(
             Json("""{ $cond: [{ $gte: [1, { $ifNull: ["$attempts", 0] }] }, ISODate("2026-03-01T12:01:30Z"), "$retryAt"] }"""),
             set["retryAt"]);
-        Assert.Equal(Json("""{ $cond: [{ $gt: [0, { $indexOfArray: [[0, 3, 2, 1], "$state"] }] }, 0, "$state"] }"""), set["state"]);
+        Assert.Equal(Json("""{ $cond: [{ $gt: [0, { $indexOfArray: [[0, 4, 3, 2, 1], "$state"] }] }, 0, "$state"] }"""), set["state"]);
+        Assert.Equal("$$REMOVE", set["outcome"]["$cond"][1]); // a retry to come is not the URL's final fetch
     }
 
     [Fact]
@@ -134,15 +141,38 @@ public sealed class MongoCrawlQueryTests
 
         var set = rendered[0]["$set"].AsBsonDocument;
         Assert.Equal(Json("""{ $max: [{ $ifNull: ["$attempts", 0] }, 0] }"""), set["attempts"]);
-        Assert.Equal(Json("""{ $cond: [{ $gt: [1, { $indexOfArray: [[0, 3, 2, 1], "$state"] }] }, "robots", "$reason"] }"""), set["reason"]);
-        Assert.Equal(Json("""{ $cond: [{ $gt: [1, { $indexOfArray: [[0, 3, 2, 1], "$state"] }] }, 3, "$state"] }"""), set["state"]);
+        Assert.Equal(Json("""{ $cond: [{ $gt: [2, { $indexOfArray: [[0, 4, 3, 2, 1], "$state"] }] }, "robots", "$reason"] }"""), set["reason"]);
+        Assert.Equal(Json("""{ $cond: [{ $gt: [2, { $indexOfArray: [[0, 4, 3, 2, 1], "$state"] }] }, 3, "$state"] }"""), set["state"]);
         Assert.Equal(Json("""{ $cond: [{ $gte: [0, { $ifNull: ["$attempts", 0] }] }, "$$REMOVE", "$retryAt"] }"""), set["retryAt"]);
+        Assert.Equal("$$REMOVE", set["outcome"]["$cond"][1]);
     }
 
     [Fact]
-    public void States_rank_pending_skipped_failed_done_so_done_is_never_left()
+    public void A_url_settled_as_not_due_or_failed_in_processing_carries_its_outcome_with_its_state()
     {
-        Assert.Equal([FrontierState.Pending, FrontierState.Skipped, FrontierState.Failed, FrontierState.Done], CrawlQueries.StateRank);
+        var notDue = Update(CrawlQueries.Settled(new FrontierUpdate("http://a.kp/old", "a.kp", 2, FrontierState.NotDue, "not due"), 4))[0]["$set"].AsBsonDocument;
+        var broken = Update(CrawlQueries.Settled(
+            new FrontierUpdate("http://a.kp/broken", "a.kp", 2, FrontierState.Failed, "processing failed") { Outcome = RecrawlOutcome.Failed }, 5))[0]["$set"].AsBsonDocument;
+
+        Assert.Equal(Json("""{ $cond: [{ $gt: [1, { $indexOfArray: [[0, 4, 3, 2, 1], "$state"] }] }, 4, "$state"] }"""), notDue["state"]);
+        Assert.Equal(
+            Json("""
+                { $cond: [
+                  { $or: [
+                    { $gt: [3, { $indexOfArray: [[0, 4, 3, 2, 1], "$state"] }] },
+                    { $and: [{ $eq: [3, { $indexOfArray: [[0, 4, 3, 2, 1], "$state"] }] }, { $gte: [0, { $ifNull: ["$attempts", 0] }] }] }] },
+                  4, "$outcome"] }
+                """),
+            broken["outcome"]);
+    }
+
+    [Fact]
+    public void States_rank_pending_not_due_skipped_failed_done_so_done_is_never_left()
+    {
+        Assert.Equal(
+            [FrontierState.Pending, FrontierState.NotDue, FrontierState.Skipped, FrontierState.Failed, FrontierState.Done],
+            CrawlQueries.StateRank);
+        Assert.Equal(Enum.GetValues<FrontierState>().Order(), CrawlQueries.StateRank.Order()); // every state has a rank
     }
 
     [Fact]
@@ -237,5 +267,119 @@ public sealed class MongoCrawlQueryTests
                               lastAt: { $max: "$fetchedAt" } } } ]
                 """),
             Pipeline(CrawlQueries.HostCaptureStats(3)));
+    }
+
+    [Fact]
+    public void Schedules_are_keyed_by_url_and_indexed_by_site_in_url_order()
+    {
+        Assert.Equal(JsonArray("""[ { key: { host: 1, _id: 1 }, name: "host_id" } ]"""), Indexes(CrawlQueries.ScheduleIndexes));
+        Assert.Equal(Json("""{ _id: "http://a.kp/1" }"""), Filter(CrawlQueries.ScheduleKey("http://a.kp/1")));
+        Assert.Equal(Json("""{ host: "a.kp" }"""), Filter(CrawlQueries.SchedulesOf("a.kp")));
+        Assert.Equal(Json("""{ _id: 1 }"""), Sort(CrawlQueries.ScheduleOrder));
+    }
+
+    [Fact]
+    public void A_schedule_replaces_the_stored_one_whole_unless_that_one_comes_from_a_later_fetch()
+    {
+        var schedule = ScheduleDocument.From(new UrlSchedule
+        {
+            Url = "http://a.kp/$x",
+            Host = "a.kp",
+            PageClass = Core.Policies.PageClass.Listing,
+            Interval = TimeSpan.FromTicks(1_234_567_891_234),
+            LastFetchedAt = T0.AddTicks(5_678),
+            DueAt = T0.AddDays(1),
+            PayloadDigest = "$ne",
+            Fetches = 2,
+            Changes = 1,
+            Epoch = 3,
+        });
+
+        Assert.Equal(
+            JsonArray("""
+                [ { $replaceWith: { $cond: [
+                    { $gte: [ISODate("2026-03-01T12:00:00Z"), { $ifNull: ["$lastFetchedAt", ISODate("2026-03-01T12:00:00Z")] }] },
+                    { $literal: { _id: "http://a.kp/$x", host: "a.kp", pageClass: 1, intervalTicks: NumberLong("1234567891234"),
+                                  lastFetchedAt: ISODate("2026-03-01T12:00:00Z"), dueAt: ISODate("2026-03-02T12:00:00Z"),
+                                  payloadDigest: "$ne", fetches: 2, changes: 1, epoch: 3 } },
+                    "$$ROOT"] } } ]
+                """),
+            Update(CrawlQueries.UpsertSchedule(schedule)));
+    }
+
+    [Fact]
+    public void Jobs_are_unique_by_site_and_epoch_and_indexed_by_epoch()
+    {
+        Assert.Equal(
+            JsonArray("""
+                [
+                  { key: { host: 1, epoch: 1 }, name: "host_epoch", unique: true },
+                  { key: { epoch: 1, host: 1 }, name: "epoch_host" }
+                ]
+                """),
+            Indexes(CrawlQueries.JobIndexes));
+        Assert.Equal(Json("""{ host: "a.kp", epoch: 3 }"""), Filter(CrawlQueries.JobKey("a.kp", 3)));
+    }
+
+    [Fact]
+    public void A_job_mark_keeps_the_first_start_and_replaces_the_finish_and_a_mark_of_neither_only_creates_the_job()
+    {
+        Assert.Equal(
+            JsonArray("""[ { $set: { startedAt: { $ifNull: ["$startedAt", ISODate("2026-03-01T12:00:01Z")] }, finishedAt: ISODate("2026-03-01T12:00:09Z") } } ]"""),
+            Update(CrawlQueries.MarkJob("a.kp", 1, T0.AddSeconds(1), T0.AddSeconds(9))));
+        Assert.Equal(
+            JsonArray("""[ { $set: { startedAt: { $ifNull: ["$startedAt", ISODate("2026-03-01T12:00:01Z")] } } } ]"""),
+            Update(CrawlQueries.MarkJob("a.kp", 1, T0.AddSeconds(1), null)));
+        Assert.Equal(
+            JsonArray("""[ { $set: { finishedAt: ISODate("2026-03-01T12:00:09Z") } } ]"""),
+            Update(CrawlQueries.MarkJob("a.kp", 1, null, T0.AddSeconds(9))));
+        Assert.Equal(Json("""{ $setOnInsert: { host: "a.kp", epoch: 1 } }"""), Update(CrawlQueries.MarkJob("a.kp", 1, null, null)));
+    }
+
+    [Fact]
+    public void Job_statistics_are_counted_on_the_server_from_the_frontier_the_captures_and_the_marks()
+    {
+        Assert.Equal(
+            JsonArray("""
+                [ { $match: { host: "a.kp", epoch: 3 } },
+                  { $group: { _id: { host: "$host", epoch: "$epoch" },
+                              new: { $sum: { $cond: [{ $eq: ["$outcome", 1] }, 1, 0] } },
+                              changed: { $sum: { $cond: [{ $eq: ["$outcome", 2] }, 1, 0] } },
+                              unchanged: { $sum: { $cond: [{ $eq: ["$outcome", 3] }, 1, 0] } },
+                              failed: { $sum: { $cond: [{ $eq: ["$outcome", 4] }, 1, 0] } },
+                              notDue: { $sum: { $cond: [{ $eq: ["$state", 4] }, 1, 0] } },
+                              skipped: { $sum: { $cond: [{ $eq: ["$state", 3] }, 1, 0] } },
+                              pending: { $sum: { $cond: [{ $eq: ["$state", 0] }, 1, 0] } } } },
+                  { $unionWith: { coll: "captures", pipeline: [
+                      { $match: { host: "a.kp", epoch: 3 } },
+                      { $group: { _id: { host: "$host", epoch: "$epoch" }, captures: { $sum: 1 },
+                                  errors: { $sum: { $cond: [{ $ifNull: ["$error", false] }, 1, 0] } } } } ] } },
+                  { $unionWith: { coll: "jobs", pipeline: [
+                      { $match: { host: "a.kp", epoch: 3 } },
+                      { $project: { _id: { host: "$host", epoch: "$epoch" }, startedAt: 1, finishedAt: 1 } } ] } },
+                  { $group: { _id: "$_id", startedAt: { $max: "$startedAt" }, finishedAt: { $max: "$finishedAt" },
+                              new: { $sum: "$new" }, changed: { $sum: "$changed" }, unchanged: { $sum: "$unchanged" }, failed: { $sum: "$failed" },
+                              notDue: { $sum: "$notDue" }, skipped: { $sum: "$skipped" }, pending: { $sum: "$pending" },
+                              captures: { $sum: "$captures" }, errors: { $sum: "$errors" } } },
+                  { $sort: { "_id.epoch": 1, "_id.host": 1 } } ]
+                """),
+            Pipeline(CrawlQueries.JobStats(new JobQuery("a.kp", 3))));
+    }
+
+    [Fact]
+    public void Job_statistics_match_the_same_given_fields_in_every_collection()
+    {
+        static IEnumerable<BsonDocument> Matches(JobQuery query)
+        {
+            var stages = Pipeline(CrawlQueries.JobStats(query));
+            yield return stages[0]["$match"].AsBsonDocument;
+            yield return stages[2]["$unionWith"]["pipeline"][0]["$match"].AsBsonDocument;
+            yield return stages[3]["$unionWith"]["pipeline"][0]["$match"].AsBsonDocument;
+        }
+
+        Assert.All(Matches(new JobQuery()), m => Assert.Equal(new BsonDocument(), m));
+        Assert.All(Matches(new JobQuery("a.kp")), m => Assert.Equal(Json("""{ host: "a.kp" }"""), m));
+        Assert.All(Matches(new JobQuery(Epoch: 2)), m => Assert.Equal(Json("""{ epoch: 2 }"""), m));
+        Assert.All(Matches(new JobQuery("a.kp", 2)), m => Assert.Equal(Json("""{ host: "a.kp", epoch: 2 }"""), m));
     }
 }

@@ -174,6 +174,92 @@ public sealed class MongoDocumentRoundTripTests
     }
 
     [Fact]
+    public void A_frontier_row_settled_as_not_due_or_with_an_outcome_reads_both_back_and_its_entry_without_them()
+    {
+        var notDue = Json("""{ _id: ObjectId("65f000000000000000000004"), epoch: 2, url: "http://a.kp/old", host: "a.kp", depth: 1, kind: "a@href", state: 4, attempts: 0, seq: NumberLong(5), reason: "not due" }""");
+        var changed = Json("""{ _id: ObjectId("65f000000000000000000005"), epoch: 2, url: "http://a.kp/new", host: "a.kp", depth: 0, kind: "seed", state: 1, attempts: 1, seq: NumberLong(6), outcome: 2 }""");
+
+        var notDueRow = BsonSerializer.Deserialize<FrontierDocument>(notDue);
+        var changedRow = BsonSerializer.Deserialize<FrontierDocument>(changed);
+
+        Assert.Equal((FrontierState.NotDue, (RecrawlOutcome?)null), (notDueRow.State, notDueRow.Outcome));
+        Assert.Equal((FrontierState.Done, (RecrawlOutcome?)RecrawlOutcome.Changed), (changedRow.State, changedRow.Outcome));
+        Assert.Equal(notDue, notDueRow.ToBsonDocument());
+        Assert.Equal(changed, changedRow.ToBsonDocument());
+        Assert.Equal(FrontierState.NotDue, notDueRow.ToEntry().State);
+    }
+
+    [Fact]
+    public void A_schedule_with_every_field_keeps_its_interval_to_the_tick_and_its_times_to_the_millisecond()
+    {
+        var schedule = new UrlSchedule
+        {
+            Url = "http://www.naenara.com.kp/ko/조선?x=1",
+            Host = "www.naenara.com.kp",
+            PageClass = Core.Policies.PageClass.Listing,
+            Interval = TimeSpan.FromTicks(1_234_567_891_234),
+            LastFetchedAt = new DateTimeOffset(2026, 3, 1, 21, 4, 5, 678, TimeSpan.FromHours(9)),
+            LastChangedAt = T0.AddHours(-1),
+            DueAt = T0.AddDays(1.5),
+            PayloadDigest = "sha256:" + new string('b', 64),
+            Fetches = int.MaxValue,
+            Changes = 7,
+            Epoch = 12,
+        };
+        var document = ScheduleDocument.From(schedule);
+
+        Assert.Equal(
+            Json("""
+                { _id: "http://www.naenara.com.kp/ko/조선?x=1", host: "www.naenara.com.kp", pageClass: 1, intervalTicks: NumberLong("1234567891234"),
+                  lastFetchedAt: ISODate("2026-03-01T12:04:05.678Z"), lastChangedAt: ISODate("2026-03-01T11:00:00Z"), dueAt: ISODate("2026-03-03T00:00:00Z"),
+                  payloadDigest: "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", fetches: 2147483647, changes: 7, epoch: 12 }
+                """),
+            document.ToBsonDocument());
+        var back = RoundTrip(document).ToSchedule();
+        Assert.Equal(schedule, back);
+        Assert.Equal(TimeSpan.Zero, back.LastFetchedAt.Offset);
+    }
+
+    [Fact]
+    public void A_first_schedule_without_a_change_time_or_digest_stores_neither_and_reads_them_back_as_null()
+    {
+        var schedule = new UrlSchedule
+        {
+            Url = "http://a.kp/",
+            Host = "a.kp",
+            Interval = TimeSpan.FromHours(6),
+            LastFetchedAt = T0.AddTicks(9_999),
+            DueAt = T0.AddHours(6),
+            Fetches = 1,
+            Changes = 1,
+        };
+        var document = ScheduleDocument.From(schedule);
+
+        Assert.Equal(
+            Json("""
+                { _id: "http://a.kp/", host: "a.kp", pageClass: 0, intervalTicks: NumberLong("216000000000"), lastFetchedAt: ISODate("2026-03-01T12:00:00Z"),
+                  dueAt: ISODate("2026-03-01T18:00:00Z"), fetches: 1, changes: 1, epoch: 0 }
+                """),
+            document.ToBsonDocument());
+        Assert.Equal(schedule with { LastFetchedAt = T0 }, RoundTrip(document).ToSchedule()); // times kept to the millisecond
+    }
+
+    [Fact]
+    public void A_job_stores_its_marks_only_when_set()
+    {
+        var marked = new JobDocument { Id = ObjectId.Parse("65f000000000000000000006"), Host = "a.kp", Epoch = 3, StartedAt = BsonTime.ToBson(T0), FinishedAt = BsonTime.ToBson(T0.AddMinutes(5)) };
+        var created = new JobDocument { Id = ObjectId.Parse("65f000000000000000000007"), Host = "b.kp", Epoch = 3 };
+
+        Assert.Equal(
+            Json("""{ _id: ObjectId("65f000000000000000000006"), host: "a.kp", epoch: 3, startedAt: ISODate("2026-03-01T12:00:00Z"), finishedAt: ISODate("2026-03-01T12:05:00Z") }"""),
+            marked.ToBsonDocument());
+        Assert.Equal(Json("""{ _id: ObjectId("65f000000000000000000007"), host: "b.kp", epoch: 3 }"""), created.ToBsonDocument());
+        var back = RoundTrip(marked);
+        Assert.Equal((marked.Host, marked.Epoch, T0, T0.AddMinutes(5)), (back.Host, back.Epoch, BsonTime.FromBson(back.StartedAt!.Value), BsonTime.FromBson(back.FinishedAt!.Value)));
+        Assert.Null(RoundTrip(created).StartedAt);
+    }
+
+    [Fact]
     public void Settings_and_counters_round_trip()
     {
         var setting = new SettingDocument { Key = "seeds.added", Value = "평양\nkcna.kp" };
