@@ -128,6 +128,99 @@ public sealed class MongoCrawlStoreContractTests(MongoTestServer server) : Crawl
         Assert.Equal((50L, 50L, 52L), (stats.Captures, stats.FrontierDone, stats.FrontierPending));
     }
 
+    [SkippableFact]
+    public async Task Replaying_recrawl_writes_changes_no_schedule_no_outcome_and_no_job()
+    {
+        await using var store = await CreateStoreAsync();
+        var schedule = new UrlSchedule
+        {
+            Url = "http://a.kp/",
+            Host = "a.kp",
+            Interval = TimeSpan.FromHours(6),
+            LastFetchedAt = At(0),
+            DueAt = At(6 * 3600),
+            Fetches = 1,
+            Changes = 1,
+            Epoch = 1,
+        };
+        var commits = new[]
+        {
+            Commit(Capture("http://a.kp/")) with { Schedule = schedule, Outcome = RecrawlOutcome.New },
+            Commit(Capture("http://a.kp/gone", at: 1) with { Status = null, Error = "ConnectTimeout" }, FrontierState.Failed) with { Outcome = RecrawlOutcome.Failed },
+        };
+        var updates = new[]
+        {
+            new FrontierUpdate("http://a.kp/old", "a.kp", 1, FrontierState.NotDue, "not due") { Discovered = [Entry("http://a.kp/next", via: "http://a.kp/old", depth: 1)] },
+        };
+
+        await store.MarkJobAsync("a.kp", 1, At(0), null);
+        await store.CommitAsync(commits);
+        await store.UpdateFrontierAsync(updates);
+        await store.UpsertSchedulesAsync([schedule]);
+        await store.MarkJobAsync("a.kp", 1, null, At(9));
+        var jobs = await store.GetJobsAsync(new JobQuery());
+        var frontier = await store.GetFrontierAsync("a.kp", 1);
+
+        await store.MarkJobAsync("a.kp", 1, At(0), null);
+        await store.CommitAsync(commits);
+        await store.UpdateFrontierAsync(updates);
+        await store.UpsertSchedulesAsync([schedule]);
+        await store.MarkJobAsync("a.kp", 1, null, At(9));
+
+        Assert.Equal(
+            new CrawlJob("a.kp", 1) { StartedAt = At(0), FinishedAt = At(9), New = 1, Failed = 1, NotDue = 1, Pending = 1, Captures = 2, Errors = 1 },
+            Assert.Single(jobs));
+        Assert.Equal(jobs, await store.GetJobsAsync(new JobQuery()));
+        Assert.Equal(frontier, await store.GetFrontierAsync("a.kp", 1));
+        Assert.Equal([schedule], await store.GetSchedulesAsync("a.kp"));
+    }
+
+    [SkippableFact]
+    public async Task A_late_not_due_or_retry_never_undoes_a_fetch_nor_its_outcome()
+    {
+        await using var store = await CreateStoreAsync();
+        await store.CommitAsync([Commit(Capture("http://a.kp/1", at: 30) with { Attempt = 2 }) with { Outcome = RecrawlOutcome.Changed }]);
+
+        await store.UpdateFrontierAsync([new FrontierUpdate("http://a.kp/1", "a.kp", 1, FrontierState.NotDue, "not due")]);
+        await store.CommitAsync([Commit(Capture("http://a.kp/1") with { Status = 503 }, FrontierState.Pending) with { RetryAt = At(30) }]);
+
+        var entry = Assert.Single(await store.GetFrontierAsync("a.kp", 1));
+        Assert.Equal((FrontierState.Done, 2), (entry.State, entry.Attempts));
+        var job = Assert.Single(await store.GetJobsAsync(new JobQuery("a.kp", 1)));
+        Assert.Equal((1L, 0L, 0L, 2L), (job.Changed, job.NotDue, job.Pending, job.Captures));
+    }
+
+    [SkippableFact]
+    public async Task Two_writers_storing_one_urls_schedules_at_once_leave_the_latest_fetchs()
+    {
+        await using var one = await CreateStoreAsync();
+        await using var two = await ReopenStoreAsync();
+        UrlSchedule Fetched(int at) => new()
+        {
+            Url = "http://a.kp/",
+            Host = "a.kp",
+            Interval = TimeSpan.FromHours(1),
+            LastFetchedAt = At(at),
+            DueAt = At(at + 3600),
+            Fetches = at,
+            Epoch = 1,
+        };
+
+        await Task.WhenAll(new[] { one, two }.Select((store, writer) => Task.Run(async () =>
+        {
+            for (var i = writer; i < 40; i += 2)
+            {
+                await store.UpsertSchedulesAsync([Fetched(i)]);
+                await store.MarkJobAsync("a.kp", 1, At(i), At(i));
+            }
+        })));
+
+        Assert.Equal([Fetched(39)], await one.GetSchedulesAsync("a.kp"));
+        var job = Assert.Single(await two.GetJobsAsync(new JobQuery()));
+        Assert.NotNull(job.StartedAt);
+        Assert.NotNull(job.FinishedAt);
+    }
+
     public void Dispose() => server.Drop(_database);
 
     /// <summary>A loopback port nothing listens on: connecting is refused at once, and no packet leaves the machine.</summary>
