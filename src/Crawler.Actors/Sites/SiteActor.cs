@@ -33,22 +33,19 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private const string PumpTimer = "pump";
     private const string ReportTimer = "report";
-    private const string ReleaseTimer = "release";
-    private const string SettleTimer = "settle";
     private const string ReloadTimer = "reload";
-    private const string GateTimer = "gate";
 
     private readonly SiteContext _ctx;
     private readonly string _host;
     private readonly SiteFrontier _frontier;
     private readonly SiteSchedules _schedules;
     private readonly RobotsTracker _robots;
-    private readonly AddressLease _lease = new();
+    private SiteGateClient _gate = null!; // made in PreStart, with the timers
 
     private int _epoch = -1;
     private SitePhase _state = SitePhase.Loading; // Loading, Resolving, or Crawling while any other step runs
     private bool _busy; // a step is under way (resolving, loading robots.txt, awaiting the gate, fetching)
-    private Address? _address;
+    private SiteAddress? _address;
     private int _addressAttempts;
     private DateTimeOffset _nextFetchAt;
     private (DateTimeOffset At, TimeSpan ResponseTime)? _restoredFetch; // the host's last fetch, from the store
@@ -75,13 +72,16 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private DateTimeOffset Now => _ctx.Clock.GetUtcNow();
 
-    protected override void PreStart() =>
+    protected override void PreStart()
+    {
+        _gate = new SiteGateClient(_host, _ctx, Timers);
         Timers.StartPeriodicTimer(ReportTimer, ReportTick.Instance, _ctx.Options.ReportInterval);
+    }
 
     /// <summary>A handler threw: the slot is given back (a restart sends the gate no Terminated) and the epoch resumes.</summary>
     protected override void PreRestart(Exception reason, object message)
     {
-        ReleaseAddress();
+        _gate.Release();
         if (_epoch >= 0)
         {
             Log.SiteRestarting(_ctx.Logger, reason, _host, _epoch, _ctx.Options.Politeness.MinDelay);
@@ -91,7 +91,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         base.PreRestart(reason, message);
     }
 
-    protected override void PostStop() => ReleaseAddress();
+    protected override void PostStop() => _gate?.Release();
 
     // ---- states ----
 
@@ -163,7 +163,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<PumpTick>(_ => Pump());
         Receive<ReleaseTick>(_ =>
         {
-            ReleaseAddress();
+            _gate.Release();
             Pump();
         });
         Receive<ArchiveWriterProtocol.Persisted>(_ =>
@@ -202,28 +202,17 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void AwaitingGrant()
     {
-        Receive<AddressGateProtocol.Granted>(g => _lease.Awaiting?.Address == g.Address, g =>
+        Receive<AddressGateProtocol.Granted>(g => _gate.Awaits(g.Address), g =>
         {
-            var job = _lease.Grant(g.Address)!;
+            var job = _gate.Granted(g.Address);
             _frontier.MarkKnown(job.Entry.Url);
             SitePipeline.FetchAndProcess(_ctx, job).PipeTo(Self, failure: ex => new Fetched(job, null, null, ex));
             BecomeBusy(Fetching);
-
-            // The request is renewed while it lasts: a gate that moved meanwhile learns it is under way.
-            Timers.StartPeriodicTimer(GateTimer, GateTick.Instance, _ctx.GateRenewInterval);
         });
-        Receive<GateTick>(_ =>
-        {
-            // No turn yet: the request may have gone to a gate that moved since (asking again is harmless).
-            if (_lease.Awaiting is { } awaiting)
-            {
-                _ctx.AddressGate.Tell(new AddressGateProtocol.Acquire(awaiting.Address, _host, AddressPurpose.Fetch, FetchLease));
-            }
-        });
+        Receive<GateTick>(_ => _gate.Tick());
         Receive<SiteProtocol.Stop>(_ =>
         {
-            Timers.Cancel(GateTimer);
-            _lease.Forget(); // a late grant is given back at once
+            _gate.StopWaiting();
             BecomeStopping();
         });
         Busy();
@@ -231,36 +220,10 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Fetching()
     {
-        Receive<Fetched>(f =>
-        {
-            Timers.Cancel(GateTimer);
-            OnFetched(f);
-        });
-        Receive<GateTick>(_ =>
-        {
-            if (_lease.Held is { } held)
-            {
-                _ctx.AddressGate.Tell(new AddressGateProtocol.Renew(held, _host, AddressPurpose.Fetch, FetchLease));
-            }
-        });
+        Receive<Fetched>(OnFetched);
+        Receive<GateTick>(_ => _gate.Tick());
         Busy();
     }
-
-    /// <summary>
-    /// A grant this site does not wait for. For the address it holds it is the answer to an Acquire asked again
-    /// while the first grant was on its way: ignored (releasing it would free the address mid-request). Any other
-    /// is handed back, so the gate does not keep an address for a site that no longer wants it.
-    /// </summary>
-    private void OnStaleGrant(AddressGateProtocol.Granted granted)
-    {
-        if (granted.Address != _lease.Held)
-        {
-            Sender.Tell(new AddressGateProtocol.Release(granted.Address, _host));
-        }
-    }
-
-    /// <summary>The longest one request may hold an address: the fetcher's time-outs and a margin.</summary>
-    private TimeSpan FetchLease => _ctx.Fetcher.MaxFetchDuration + TimeSpan.FromSeconds(10);
 
     /// <summary>Handed off: nothing new is asked for; once every write is acknowledged the slot is released and the actor stops.</summary>
     private void Stopping()
@@ -276,7 +239,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             Acknowledged();
             StopWhenSettled();
         });
-        Receive<AddressGateProtocol.Granted>(OnStaleGrant);
+        Receive<AddressGateProtocol.Granted>(g => _gate.StaleGrant(g, Sender));
         Receive<SiteProtocol.GetReport>(_ => Sender.Tell(Report()));
         Receive<ReportTick>(_ => SendReport(force: true));
         ReceiveAny(_ => { }); // the store holds whatever arrives now; the next incarnation finds it there
@@ -309,9 +272,9 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         Receive<Revisited>(OnRevisited);
         Receive<JobMarked>(m => m.Error is not null, m => Log.JobMarkFailed(_ctx.Logger, m.Error!, _host, m.Epoch));
         Receive<JobMarked>(_ => { });
-        Receive<ReleaseTick>(_ => ReleaseAddress());
-        Receive<SettleTick>(_ => TellRequestDone());
-        Receive<AddressGateProtocol.Granted>(OnStaleGrant); // stale
+        Receive<ReleaseTick>(_ => _gate.Release());
+        Receive<SettleTick>(_ => _gate.Settled());
+        Receive<AddressGateProtocol.Granted>(g => _gate.StaleGrant(g, Sender)); // stale
         Receive<PumpTick>(_ => { });
         Receive<GateTick>(_ => { });
         Receive<SiteProtocol.Crawl>(_ => { }); // this epoch's (the step under way pumps when done) or an older one
@@ -349,7 +312,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         }
 
         Log.SiteHandedOff(_ctx.Logger, _host, _unacked);
-        ReleaseAddress();
+        _gate.Release();
         Context.Stop(Self);
     }
 
@@ -413,7 +376,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             SitePipeline.Revisit(_ctx, notDue).PipeTo(Self);
         }
 
-        while (_lease.IsFree && _unacked < _ctx.Options.MaxUnacknowledged)
+        while (_gate.IsFree && _unacked < _ctx.Options.MaxUnacknowledged)
         {
             var now = Now;
             _frontier.PromoteDue(now);
@@ -516,26 +479,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         var r = resolved.Answer;
         Log.HostResolved(_ctx.Logger, _host, string.Join(",", r.Addresses), r.Error);
-        var refused = r.Addresses.Select(a => (Address: a, Decision: _ctx.Fetcher.Guard.Check(a))).Where(d => !d.Decision.Allowed).ToList();
-        IReadOnlyList<IPAddress> admitted = [.. r.Addresses.Where(a => refused.TrueForAll(d => !d.Address.Equals(a)))];
-        var refusal = refused.Count > 0 && admitted.Count == 0
-            ? "address guard: " + string.Join("; ", refused.Select(d => $"{d.Address} is {d.Decision.Reason}"))
-            : null;
-        DateTimeOffset expires;
-        if (r.Addresses.Count > 0)
+        _addressAttempts = r.Addresses.Count > 0 ? 0 : _addressAttempts + 1;
+        if (r.Addresses.Count == 0)
         {
-            _addressAttempts = 0;
-            var ttl = r.Ttl > TimeSpan.Zero && r.Ttl < _ctx.Options.MaxAddressCache ? r.Ttl : _ctx.Options.MaxAddressCache;
-            expires = Now + (ttl < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : ttl);
-        }
-        else
-        {
-            _addressAttempts++;
             _lastError = $"DNS: {r.Error ?? "no address"}";
-            expires = Now + RetryPolicy.Backoff(_ctx.Options.Retry, _addressAttempts);
         }
 
-        _address = new Address(r, admitted, refusal, expires);
+        _address = SiteAddress.From(r, _ctx.Fetcher.Guard.Check, Now, _ctx.Options.MaxAddressCache, _ctx.Options.Retry, _addressAttempts);
         BecomeReady();
     }
 
@@ -553,72 +503,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private FrontierEntry RobotsEntry(string url) => new() { Url = url, Host = _host, Epoch = _epoch, Depth = 0, Kind = "robots" };
 
+    /// <summary>Asks the gate for the address's slot; the fetch starts once granted.</summary>
     private void Acquire(FetchJob job)
     {
-        var address = _address!.Pinned!; // the answer has addresses and the guard admits one (checked before)
-        _lease.Ask(job with { Address = address });
-        // The lease covers the longest fetch (and a margin): should this site's node die mid-fetch, the address is free after it.
-        _ctx.AddressGate.Tell(new AddressGateProtocol.Acquire(address, _host, AddressPurpose.Fetch, FetchLease));
+        _gate.Ask(job, _address!.Pinned!); // the answer has addresses and the guard admits one (checked before)
         BecomeBusy(AwaitingGrant);
-        Timers.StartPeriodicTimer(GateTimer, GateTick.Instance, _ctx.GateRenewInterval);
-    }
-
-    /// <summary>
-    /// The address stays this site's until its politeness pause is over: the server behind it (often shared by
-    /// several sites) gets the pause too, and never sees a request from another site while it may still be
-    /// finishing the last one. <paramref name="serverDone"/>: the server's side of the request is over (it answered
-    /// whole, closed the connection, or never got the request), so an uptime probe may use the address during the
-    /// pause. When this site gave up on the request (a time-out, a body too large) the server may still be at it
-    /// until it notices the client left: the address then stays in flight a moment longer, probes included.
-    /// </summary>
-    private void HoldAddressFor(TimeSpan delay, bool serverDone)
-    {
-        if (!_lease.HoldUntil(Now + delay))
-        {
-            return;
-        }
-
-        if (serverDone)
-        {
-            TellRequestDone();
-        }
-        else if (delay > AddressUse.SettleAfterGivingUp)
-        {
-            Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, AddressUse.SettleAfterGivingUp);
-        }
-
-        if (delay <= TimeSpan.Zero)
-        {
-            ReleaseAddress();
-        }
-        else
-        {
-            Timers.StartSingleTimer(ReleaseTimer, ReleaseTick.Instance, delay);
-        }
-    }
-
-    /// <summary>The request is over: the gate keeps the address this site's for the rest of the pause (an uptime probe may use it meanwhile).</summary>
-    private void TellRequestDone()
-    {
-        if (_lease is { Held: { } held, ReleaseAt: { } releaseAt })
-        {
-            var pause = releaseAt - Now;
-            _ctx.AddressGate.Tell(new AddressGateProtocol.RequestDone(held, _host, pause > TimeSpan.Zero ? pause : TimeSpan.Zero));
-        }
-    }
-
-    /// <summary>The fetch errors where the client left first (the server may not have noticed yet).</summary>
-    private static bool GaveUp(string? error) =>
-        error is nameof(FetchErrorKind.HeadersTimeout) or nameof(FetchErrorKind.BodyTimeout) or nameof(FetchErrorKind.TooLarge) or nameof(FetchErrorKind.Cancelled);
-
-    private void ReleaseAddress()
-    {
-        if (_lease.Release() is { } address)
-        {
-            Timers.Cancel(ReleaseTimer);
-            Timers.Cancel(SettleTimer);
-            _ctx.AddressGate.Tell(new AddressGateProtocol.Release(address, _host));
-        }
     }
 
     // ---- fetching ----
@@ -637,7 +526,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _errors++;
             _lastError = error.Message;
             _nextFetchAt = now + _ctx.Options.Politeness.MinDelay;
-            HoldAddressFor(_ctx.Options.Politeness.MinDelay, serverDone: false);
+            _gate.RequestEnded(_ctx.Options.Politeness.MinDelay, serverDone: false);
             if (job.RobotsOrigin is { } failedOrigin)
             {
                 // As if robots.txt were unreachable: retried with backoff, then complete disallow (RFC 9309 §2.3.1.4).
@@ -692,7 +581,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         var retryAfter = capture.Status is 429 or 503 ? processed.RetryAfter : null;
         var delay = PolitenessPolicy.NextDelay(_ctx.Options.Politeness, processed.ResponseTime, _robots.CrawlDelay, retryAfter);
         _nextFetchAt = now + delay;
-        HoldAddressFor(delay, serverDone: !GaveUp(capture.Error));
+        _gate.RequestEnded(delay, serverDone: !SiteGateClient.GaveUp(capture.Error));
         BecomeReady();
     }
 
@@ -824,7 +713,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private SiteProtocol.SiteReport Report() => new(
         _host, _epoch, Phase(), _frontier.ReadyCount + _frontier.NotDueCount, _frontier.WaitingCount, _busy,
-        _fetched, _errors, _skipped, _lease.Held ?? _address?.Pinned, _lastError, _lastFetchAt)
+        _fetched, _errors, _skipped, _gate.Held ?? _address?.Pinned, _lastError, _lastFetchAt)
     { NotDue = _notDue };
 
     private void SendReport(bool force)
@@ -852,13 +741,5 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         }
 
         _finishMarked = finished;
-    }
-
-    /// <summary>The host's DNS answer, what the address guard admits of it, and until when it is used.</summary>
-    private sealed record Address(ResolvedHost Answer, IReadOnlyList<IPAddress> Admitted, string? Refusal, DateTimeOffset Expires)
-    {
-        public string? Pinned => Admitted.Count == 0
-            ? null
-            : (Admitted.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? Admitted[0]).ToString();
     }
 }
