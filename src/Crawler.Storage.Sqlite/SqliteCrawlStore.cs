@@ -134,7 +134,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
         ArgumentNullException.ThrowIfNull(entries);
         for (var i = 0; i < entries.Count; i++)
         {
-            ValidateEntry(entries[i], nameof(entries), i);
+            BatchValidation.Entry(entries[i], nameof(entries), i);
         }
 
         if (entries.Count == 0)
@@ -159,7 +159,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
         ArgumentNullException.ThrowIfNull(batch);
         for (var i = 0; i < batch.Count; i++)
         {
-            ValidateCommit(batch[i], i);
+            BatchValidation.Commit(batch[i], i);
         }
 
         if (batch.Count == 0)
@@ -211,15 +211,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
         ArgumentNullException.ThrowIfNull(updates);
         for (var i = 0; i < updates.Count; i++)
         {
-            if (updates[i] is not { Url: not null, Host: not null, Discovered: not null })
-            {
-                throw new ArgumentException($"Frontier update #{i} is null or lacks Url, Host or Discovered.", nameof(updates));
-            }
-
-            for (var j = 0; j < updates[i].Discovered.Count; j++)
-            {
-                ValidateEntry(updates[i].Discovered[j], nameof(updates), j);
-            }
+            BatchValidation.Update(updates[i], nameof(updates), i);
         }
 
         if (updates.Count == 0)
@@ -576,7 +568,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
         ArgumentNullException.ThrowIfNull(schedules);
         for (var i = 0; i < schedules.Count; i++)
         {
-            ValidateSchedule(schedules[i], nameof(schedules), i);
+            BatchValidation.Schedule(schedules[i], nameof(schedules), i);
         }
 
         if (schedules.Count == 0)
@@ -818,59 +810,6 @@ public sealed class SqliteCrawlStore : ICrawlStore
             _ => "check the file and the disk, then retry",
         };
         return new StoreUnavailableException($"SQLite store '{_path}' {what}: {e.Message} ({advice}).", e);
-    }
-
-    private static void ValidateEntry(FrontierEntry? entry, string paramName, int index)
-    {
-        if (entry is null || entry.Url is null || entry.Host is null || entry.Kind is null)
-        {
-            throw new ArgumentException($"Frontier entry #{index} is null or lacks Url, Host or Kind.", paramName);
-        }
-    }
-
-    private static void ValidateCommit(FetchCommit? commit, int index)
-    {
-        var capture = commit?.Capture;
-        if (commit is null || capture is null || capture.Id is null || capture.Url is null || capture.Host is null
-            || capture.RequestHeaders is null || capture.Outlinks is null || commit.Discovered is null)
-        {
-            throw new ArgumentException(
-                $"Commit #{index} is null or its capture lacks Id, Url, Host, RequestHeaders or Outlinks.", "batch");
-        }
-
-        if (commit.Payload is not null && capture.PayloadDigest is null)
-        {
-            throw new ArgumentException(
-                $"Commit #{index} (capture '{capture.Id}') carries payload bytes but no PayloadDigest to store them under.", "batch");
-        }
-
-        for (var i = 0; i < commit.Discovered.Count; i++)
-        {
-            ValidateEntry(commit.Discovered[i], "batch", i);
-        }
-
-        if (commit.Schedule is { } schedule)
-        {
-            ValidateSchedule(schedule, "batch", index);
-            if (schedule.Url != capture.Url)
-            {
-                throw new ArgumentException(
-                    $"Commit #{index} (capture '{capture.Id}' of {capture.Url}) carries the schedule of another URL ({schedule.Url}).", "batch");
-            }
-        }
-    }
-
-    private static void ValidateSchedule(UrlSchedule? schedule, string paramName, int index)
-    {
-        if (schedule is null || schedule.Url is null || schedule.Host is null)
-        {
-            throw new ArgumentException($"Schedule #{index} is null or lacks Url or Host.", paramName);
-        }
-
-        if (schedule.Interval <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"Schedule #{index} ({schedule.Url}) has interval {schedule.Interval}: it must be positive.", paramName);
-        }
     }
 
     private static CaptureRecord ReadCapture(SqliteDataReader r) => new()

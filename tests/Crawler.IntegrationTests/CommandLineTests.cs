@@ -40,17 +40,7 @@ public sealed class CommandLineTests
     [InlineData("Crawler__StoreFile", "/nonexistent/mongodb-secret", "Crawler:StoreFile")]
     public async Task A_wrong_setting_stops_the_node_with_one_message_naming_it(string variable, string value, string setting)
     {
-        var data = Path.Combine(Path.GetTempPath(), "crawler-cfg-" + Guid.NewGuid().ToString("N"));
-        // Even if validation failed to stop it, nothing could leave loopback: DNS goes to a
-        // closed loopback port and the address guard admits loopback only.
-        var environment = new Dictionary<string, string>
-        {
-            ["Crawler__DataDirectory"] = data,
-            ["Crawler__Dns__Servers__0"] = "127.0.0.1:9",
-            ["Crawler__AddressGuard__AllowPublic"] = "false",
-            ["Crawler__AddressGuard__Allow__0"] = "127.0.0.0/8",
-            ["Crawler__Seeds__Urls__0"] = "http://kcna.kp/",
-        };
+        var environment = LoopbackOnly(Path.Combine(Path.GetTempPath(), "crawler-cfg-" + Guid.NewGuid().ToString("N")));
         environment[variable] = value;
 
         using var crawler = CrawlerProcess.Start(environment, "run", "--no-live");
@@ -66,18 +56,11 @@ public sealed class CommandLineTests
     public async Task Run_with_a_mongodb_store_that_does_not_answer_exits_2_with_one_line_naming_the_setting()
     {
         var data = Path.Combine(Path.GetTempPath(), "crawler-mongo-" + Guid.NewGuid().ToString("N"));
-        var environment = new Dictionary<string, string>
-        {
-            ["Crawler__DataDirectory"] = data,
-            ["Crawler__Dns__Servers__0"] = "127.0.0.1:9",
-            ["Crawler__AddressGuard__AllowPublic"] = "false",
-            ["Crawler__AddressGuard__Allow__0"] = "127.0.0.0/8",
-            ["Crawler__Seeds__Urls__0"] = "http://kcna.kp/",
-            ["Crawler__Http__Urls"] = string.Empty,
+        var environment = LoopbackOnly(data);
+        environment["Crawler__Http__Urls"] = string.Empty;
 
-            // A closed loopback port: the driver finds no server (nothing leaves the machine).
-            ["Crawler__Store"] = $"mongodb://crawler:hunter2@127.0.0.1:{LoopbackPorts.Free()}/crawler",
-        };
+        // A closed loopback port: the driver finds no server (nothing leaves the machine).
+        environment["Crawler__Store"] = $"mongodb://crawler:hunter2@127.0.0.1:{LoopbackPorts.Free()}/crawler";
 
         using var crawler = CrawlerProcess.Start(environment, "run", "--no-live");
         var code = await crawler.WaitForExitAsync(TimeSpan.FromMinutes(1));
@@ -88,4 +71,17 @@ public sealed class CommandLineTests
         Assert.DoesNotContain("Unhandled exception", crawler.Output, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(data, "crawler.db")), "the embedded store was opened instead");
     }
+
+    /// <summary>
+    /// A node's environment whose traffic cannot leave loopback even if validation failed to stop it: DNS goes to a
+    /// closed loopback port and the address guard admits loopback only.
+    /// </summary>
+    private static Dictionary<string, string> LoopbackOnly(string data) => new()
+    {
+        ["Crawler__DataDirectory"] = data,
+        ["Crawler__Dns__Servers__0"] = "127.0.0.1:9",
+        ["Crawler__AddressGuard__AllowPublic"] = "false",
+        ["Crawler__AddressGuard__Allow__0"] = "127.0.0.0/8",
+        ["Crawler__Seeds__Urls__0"] = "http://kcna.kp/",
+    };
 }

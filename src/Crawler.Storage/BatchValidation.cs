@@ -1,10 +1,10 @@
-namespace Crawler.Storage.Mongo;
+namespace Crawler.Storage;
 
 /// <summary>
-/// The argument checks every crawl store makes before writing (the SQLite store's, same messages): a batch with a
-/// malformed record is refused whole, before anything is sent to the server.
+/// The argument checks every crawl store makes before writing, with the same messages: a batch with a malformed
+/// record is refused whole, before anything is written.
 /// </summary>
-internal static class BatchValidation
+public static class BatchValidation
 {
     public static void Entry(FrontierEntry? entry, string paramName, int index)
     {
