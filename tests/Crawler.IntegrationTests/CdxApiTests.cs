@@ -195,6 +195,43 @@ public sealed class CdxApiTests(CdxArchiveFixture archive) : IClassFixture<CdxAr
         Assert.Equal($"{entry.Url} {entry.ExpectedStatus} sha256:{entry.Sha256Hex}", text);
     }
 
+    [Fact]
+    public async Task Crawler_serve_answers_the_same_over_the_archive_without_crawling_and_stops_on_sigterm()
+    {
+        var entry = Manifest.Entries.First(e => e.Outcome == EntryOutcome.RetryThenOk);
+        var query = $"/cdx?url={Q(entry.Url)}&output=json";
+        var expected = await archive.Http.GetStringAsync(new Uri(query, UriKind.Relative));
+        var requests = archive.Web.Log.RequestCount;
+
+        var port = LoopbackPorts.Free();
+        using var serve = CrawlerProcess.Start(
+            new Dictionary<string, string> { ["Crawler__DataDirectory"] = archive.Data, ["Crawler__Dns__Servers__0"] = "127.0.0.1:9" },
+            "serve", "--urls", $"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        string? served = null;
+
+        // Bounded: the process needs a moment to start listening (a wall-clock poll, not a timing assertion).
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); served is null && DateTime.UtcNow < deadline && !serve.HasExited;)
+        {
+            try
+            {
+                served = await http.GetStringAsync(new Uri(query, UriKind.Relative));
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.True(served is not null, $"crawler serve did not answer: {serve.Output}");
+        Assert.Equal(expected, served);
+        Assert.Contains("Serving", serve.Output, StringComparison.Ordinal);
+        Assert.Equal(requests, archive.Web.Log.RequestCount); // it crawls nothing
+
+        serve.Terminate();
+        Assert.Equal(0, await serve.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     [Theory]
     [InlineData("", "'url' is required")]
     [InlineData("url=kcna.kp&matchType=everything", "'matchType'")]

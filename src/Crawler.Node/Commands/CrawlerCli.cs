@@ -24,6 +24,7 @@ public static class CrawlerCli
         root.Subcommands.Add(DnsCommand.Create());
         root.Subcommands.Add(UptimeCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         return root;
     }
 

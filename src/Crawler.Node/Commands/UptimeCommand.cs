@@ -49,6 +49,11 @@ internal static class UptimeCommand
                 Console.Error.WriteLine(ex.Message);
                 return 1;
             }
+            catch (StoreLocationException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 2;
+            }
 
             if (report.Sites.Count == 0)
             {

@@ -147,6 +147,33 @@ public static class NodeHost
         return app;
     }
 
+    /// <summary>
+    /// The host of <c>crawler serve</c>: the archive's HTTP API (<c>/cdx</c>) over an existing store, without an actor
+    /// system and without crawling, on <paramref name="urls"/> (';'-separated).
+    /// </summary>
+    public static WebApplication BuildServeHost(StoreLocation store, string urls, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrWhiteSpace(urls);
+        var web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        web.Services.AddRoutingCore();
+        web.WebHost.UseKestrelCore().UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        web.Services.AddLogging(l => logging?.Invoke(l));
+        web.Services.AddSingleton(_ => store.OpenCrawlStore());
+        web.Services.AddHostedService<CrawlStoreInitializer>();
+        var app = web.Build();
+        app.MapGet("/cdx", (HttpContext http, ICrawlStore crawl) => CdxEndpoint.AnswerAsync(http, crawl));
+        return app;
+    }
+
+    /// <summary>Opens the store (its schema brought up to date) before the first request.</summary>
+    private sealed class CrawlStoreInitializer(ICrawlStore store) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     /// <summary>How <c>/cluster</c> is written (and <c>crawler cluster</c> reads it).</summary>
     public static readonly System.Text.Json.JsonSerializerOptions ClusterJson = new(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true };
 
