@@ -176,9 +176,10 @@ public sealed class SqliteCrawlStore : ICrawlStore
                 var capture = commit.Capture;
                 try
                 {
+                    // A replay of this very fetch inserts nothing; the frontier and schedule writes below only move forward.
                     commands.InsertCapture(capture);
                 }
-                catch (SqliteException e) when (e.SqliteErrorCode == raw.SQLITE_CONSTRAINT)
+                catch (Exception e) when (e is InvalidOperationException || (e is SqliteException s && s.SqliteErrorCode == raw.SQLITE_CONSTRAINT))
                 {
                     throw new ArgumentException(
                         $"Batch rejected, nothing of it was stored: commit #{i} (capture '{capture.Id}' of {capture.Url}) "

@@ -113,7 +113,11 @@ internal static class SqliteSchema
         VALUES ($id, $url, $host, $epoch, $fetched_at, $duration_ms, $ip, $status, $request_headers,
             $response_headers, $payload_digest, $payload_length, $content_type, $error, $error_detail, $truncated,
             $redirect_to, $etag, $last_modified, $title, $language, $charset, $outlinks, $attempt)
+        ON CONFLICT (id) DO NOTHING
         """;
+
+    /// <summary>What identifies a stored capture's fetch: a capture id written again with these equal is a replay.</summary>
+    public const string CaptureIdentity = "SELECT url, fetched_at, attempt FROM captures WHERE id = $id";
 
     /// <summary>Column list for reading captures; <see cref="SqliteCrawlStore"/> maps by these ordinals.</summary>
     public const string CaptureColumns = """
@@ -130,21 +134,36 @@ internal static class SqliteSchema
         ON CONFLICT (digest) DO NOTHING
         """;
 
-    /// <summary>The fetched URL's row: inserted (as a depth-0 "seed") when absent, else its state set and attempts
-    /// counted; retry_at is the commit's due time when it stays pending, else cleared.</summary>
+    /// <summary>
+    /// The fetched URL's row: inserted (as a depth-0 "seed") when absent, else settled forward only, as every store
+    /// does for many writers: the state is replaced only by one that ranks higher (pending &lt; not due &lt; skipped &lt;
+    /// failed &lt; done), attempts are the larger of the stored count and this fetch's attempt number, the due time
+    /// belongs to the latest attempt and only a URL still pending keeps one, and the outcome goes with the latest write
+    /// of the state. So a replayed or late commit never makes a done URL pending again nor counts an attempt twice.
+    /// </summary>
     public const string UpsertFetched = """
         INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq, retry_at, outcome)
-        VALUES ($epoch, $url, $host, 0, NULL, 'seed', $state, 1, $seq, $retry_at, $outcome)
-        ON CONFLICT (epoch, url) DO UPDATE SET state = excluded.state, attempts = frontier.attempts + 1, reason = NULL,
-            retry_at = excluded.retry_at, outcome = excluded.outcome
+        VALUES ($epoch, $url, $host, 0, NULL, 'seed', $state, $attempt, $seq, $retry_at, $outcome)
+        ON CONFLICT (epoch, url) DO UPDATE SET
+            attempts = MAX(frontier.attempts, $attempt),
+            retry_at = CASE WHEN (CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) > (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) THEN excluded.retry_at
+                WHEN (CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) = (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) AND $attempt >= frontier.attempts THEN excluded.retry_at
+                ELSE frontier.retry_at END,
+            reason = CASE WHEN (CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) > (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) THEN NULL ELSE frontier.reason END,
+            outcome = CASE WHEN (CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) > (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) OR ((CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) = (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) AND $attempt >= frontier.attempts) THEN excluded.outcome ELSE frontier.outcome END,
+            state = CASE WHEN (CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) > (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) THEN excluded.state ELSE frontier.state END
         """;
 
-    /// <summary>A URL settled without a fetch: state, reason and outcome set, attempts untouched; inserted when absent.</summary>
+    /// <summary>A URL settled without a fetch, forward only as <see cref="UpsertFetched"/> (as an attempt numbered 0): state
+    /// and reason set when the state ranks higher, attempts untouched; inserted when absent.</summary>
     public const string UpsertSettled = """
         INSERT INTO frontier (epoch, url, host, depth, via, kind, state, attempts, added_seq, reason, outcome)
         VALUES ($epoch, $url, $host, 0, NULL, 'seed', $state, 0, $seq, $reason, $outcome)
-        ON CONFLICT (epoch, url) DO UPDATE SET state = excluded.state, reason = excluded.reason, retry_at = NULL,
-            outcome = excluded.outcome
+        ON CONFLICT (epoch, url) DO UPDATE SET
+            retry_at = CASE WHEN (CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) > (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) THEN NULL ELSE frontier.retry_at END,
+            reason = CASE WHEN (CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) > (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) THEN excluded.reason ELSE frontier.reason END,
+            outcome = CASE WHEN (CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) > (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) OR ((CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) = (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) AND frontier.attempts = 0) THEN excluded.outcome ELSE frontier.outcome END,
+            state = CASE WHEN (CASE excluded.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) > (CASE frontier.state WHEN 0 THEN 0 WHEN 4 THEN 1 WHEN 3 THEN 2 WHEN 2 THEN 3 ELSE 4 END) THEN excluded.state ELSE frontier.state END
         """;
 
     /// <summary>A URL's schedule, unless the stored one comes from a later fetch.</summary>

@@ -18,6 +18,7 @@ internal sealed class WriteCommands : IDisposable
     private readonly SqliteCommand _setSetting;
     private readonly SqliteCommand _upsertSchedule;
     private readonly SqliteCommand _markJob;
+    private readonly SqliteCommand _captureIdentity;
     private readonly SqliteCommand[] _all;
 
     public WriteCommands(SqliteConnection connection)
@@ -30,7 +31,8 @@ internal sealed class WriteCommands : IDisposable
         _payloadExists = Prepare(connection, SqliteSchema.PayloadExists, "$digest");
         _insertPayload = Prepare(connection, SqliteSchema.InsertPayload,
             "$digest", "$compression", "$raw_length", "$stored_length", "$data");
-        _upsertFetched = Prepare(connection, SqliteSchema.UpsertFetched, "$epoch", "$url", "$host", "$state", "$seq", "$retry_at", "$outcome");
+        _upsertFetched = Prepare(connection, SqliteSchema.UpsertFetched, "$epoch", "$url", "$host", "$state", "$seq", "$retry_at", "$outcome", "$attempt");
+        _captureIdentity = Prepare(connection, SqliteSchema.CaptureIdentity, "$id");
         _insertFrontier = Prepare(connection, SqliteSchema.InsertFrontier,
             "$epoch", "$url", "$host", "$depth", "$via", "$kind", "$state", "$attempts", "$seq", "$retry_at");
         _upsertSettled = Prepare(connection, SqliteSchema.UpsertSettled, "$epoch", "$url", "$host", "$state", "$seq", "$reason", "$outcome");
@@ -39,7 +41,7 @@ internal sealed class WriteCommands : IDisposable
             "$url", "$host", "$page_class", "$interval_ticks", "$last_fetched_at", "$last_changed_at", "$due_at",
             "$payload_digest", "$fetches", "$changes", "$epoch");
         _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
-        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob];
+        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity];
     }
 
     /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
@@ -51,7 +53,8 @@ internal sealed class WriteCommands : IDisposable
         }
     }
 
-    public void InsertCapture(CaptureRecord c)
+    /// <summary>Inserts the capture; false when this very fetch is stored already (a replay). Throws when its id is another fetch's.</summary>
+    public bool InsertCapture(CaptureRecord c)
     {
         var p = _insertCapture.Parameters;
         Bind(p, 0, c.Id);
@@ -78,7 +81,18 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 21, c.Charset);
         Bind(p, 22, JsonSerializer.Serialize(c.Outlinks as Outlink[] ?? [.. c.Outlinks], OutlinkJson.Default.OutlinkArray));
         Bind(p, 23, c.Attempt);
-        _insertCapture.ExecuteNonQuery();
+        var inserted = _insertCapture.ExecuteNonQuery() == 1;
+        if (inserted)
+        {
+            return true;
+        }
+
+        // The id is stored already: the same fetch written again (a replay) is nothing new; another fetch under it is refused.
+        Bind(_captureIdentity.Parameters, 0, c.Id);
+        using var stored = _captureIdentity.ExecuteReader();
+        return stored.Read() && stored.GetString(0) == c.Url && stored.GetInt64(1) == c.FetchedAt.ToUnixTimeMilliseconds() && stored.GetInt32(2) == c.Attempt
+            ? false
+            : throw new InvalidOperationException($"capture id '{c.Id}' is stored for another fetch");
     }
 
     public bool PayloadExists(string digest)
@@ -109,6 +123,7 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 4, seq);
         Bind(p, 5, state == FrontierState.Pending ? retryAt?.ToUnixTimeMilliseconds() : null);
         Bind(p, 6, state == FrontierState.Pending ? null : (int?)outcome);
+        Bind(p, 7, c.Attempt);
         _upsertFetched.ExecuteNonQuery();
     }
 

@@ -63,43 +63,6 @@ public sealed class MongoCrawlStoreContractTests(MongoTestServer server) : Crawl
     }
 
     [SkippableFact]
-    public async Task Writing_a_batch_again_changes_nothing_and_counts_no_attempt_twice()
-    {
-        await using var store = await CreateStoreAsync();
-        var payload = Html("replayed");
-        var batch = new[]
-        {
-            CommitWithPayload(Capture("http://a.kp/"), payload) with { Discovered = [Entry("http://a.kp/next", via: "http://a.kp/", depth: 1)] },
-            Commit(Capture("http://a.kp/flaky", at: 1) with { Status = 503 }, FrontierState.Pending) with { RetryAt = At(60) },
-        };
-
-        await store.CommitAsync(batch);
-        var statsOnce = await store.GetStatsAsync();
-        var frontierOnce = await store.GetFrontierAsync("a.kp", 1);
-        await store.CommitAsync(batch);
-
-        Assert.Equal(statsOnce, await store.GetStatsAsync());
-        Assert.Equal(frontierOnce, await store.GetFrontierAsync("a.kp", 1));
-        Assert.Equal((2L, 1L, 2L, 1L), (statsOnce.Captures, statsOnce.Payloads, statsOnce.FrontierPending, statsOnce.FrontierDone));
-    }
-
-    [SkippableFact]
-    public async Task A_late_commit_of_an_earlier_attempt_never_makes_a_done_url_pending_again()
-    {
-        await using var store = await CreateStoreAsync();
-        var first = Commit(Capture("http://a.kp/slow") with { Status = 503 }, FrontierState.Pending) with { RetryAt = At(30) };
-        var second = Commit(Capture("http://a.kp/slow", at: 30) with { Attempt = 2 }, FrontierState.Done);
-
-        await store.CommitAsync([second]);
-        await store.CommitAsync([first]);
-        await store.UpdateFrontierAsync([new FrontierUpdate("http://a.kp/slow", "a.kp", 1, FrontierState.Skipped, "robots")]);
-
-        var entry = Assert.Single(await store.GetFrontierAsync("a.kp", 1));
-        Assert.Equal((FrontierState.Done, 2, (DateTimeOffset?)null), (entry.State, entry.Attempts, entry.RetryAt));
-        Assert.Empty(await store.GetPendingAsync("a.kp", 1, 10));
-    }
-
-    [SkippableFact]
     public async Task Two_store_instances_writing_at_once_lose_nothing_and_share_one_frontier_order()
     {
         await using var one = await CreateStoreAsync();

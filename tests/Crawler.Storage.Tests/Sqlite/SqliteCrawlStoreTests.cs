@@ -143,15 +143,18 @@ public sealed class SqliteCrawlStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_duplicate_capture_id_is_reported_as_a_rejected_batch_naming_the_capture()
+    public async Task A_capture_id_stored_for_another_fetch_is_reported_as_a_rejected_batch_naming_the_capture()
     {
         await using var store = await OpenAsync();
         var capture = Capture("http://a.kp/");
         await store.CommitAsync([Commit(capture)]);
+        await store.CommitAsync([Commit(capture)]); // the same fetch again: a replay, nothing new
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync([Commit(capture)]));
+        var other = capture with { FetchedAt = capture.FetchedAt.AddSeconds(5) };
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync([Commit(Capture("http://a.kp/b")), Commit(other)]));
 
         Assert.Contains(capture.Id, error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await store.GetStatsAsync()).Captures); // nothing of the rejected batch
     }
 
     public void Dispose()
