@@ -33,7 +33,12 @@ internal sealed class AddressGate : ReceiveActor, IWithTimers
             Watch(Sender);
             Apply(a.Address, s => s.Acquire(a.Holder, Sender, a.Purpose, Now, a.Lease ?? _options.DefaultLease, a.Ticket));
         });
-        Receive<AddressGateProtocol.RequestDone>(d => Apply(d.Address, s => s.RequestDone(d.Holder, Now, d.Pause)));
+        // Only the sender's own claims: a late message of a holder's earlier incarnation (same name) changes nothing.
+        Receive<AddressGateProtocol.RequestDone>(d =>
+        {
+            var sender = Sender;
+            Apply(d.Address, s => s.RequestDone(d.Holder, Now, d.Pause, FromSender(sender)));
+        });
         Receive<AddressGateProtocol.Renew>(r =>
         {
             Watch(Sender);
@@ -43,7 +48,11 @@ internal sealed class AddressGate : ReceiveActor, IWithTimers
                 return [];
             });
         });
-        Receive<AddressGateProtocol.Release>(r => Apply(r.Address, s => s.Release(r.Holder, Now)));
+        Receive<AddressGateProtocol.Release>(r =>
+        {
+            var sender = Sender;
+            Apply(r.Address, s => s.Release(r.Holder, Now, FromSender(sender)));
+        });
         Receive<AddressGateProtocol.GetState>(g => Sender.Tell(StateOf(g.Address)));
         Receive<Terminated>(t =>
         {
@@ -89,6 +98,10 @@ internal sealed class AddressGate : ReceiveActor, IWithTimers
             _quietUntil = Now + _options.RecoveryPeriod;
         }
     }
+
+    /// <summary>Claims made by <paramref name="sender"/>; any claim when the message has no sender (a test, a tool).</summary>
+    private static Func<IActorRef, bool>? FromSender(IActorRef sender) =>
+        sender.IsNobody() ? null : replyTo => replyTo.Equals(sender);
 
     private void Watch(IActorRef holder)
     {

@@ -141,9 +141,9 @@ public sealed class AddressSlot<TRef>
     }
 
     /// <summary>The holder's request is over; a fetch keeps the address for its <paramref name="pause"/> (and <see cref="PauseGrace"/>).</summary>
-    public IReadOnlyList<AddressClaim<TRef>> RequestDone(string holder, DateTimeOffset now, TimeSpan pause)
+    public IReadOnlyList<AddressClaim<TRef>> RequestDone(string holder, DateTimeOffset now, TimeSpan pause, Func<TRef, bool>? from = null)
     {
-        if (InFlight is { } flight && flight.Holder == holder)
+        if (InFlight is { } flight && flight.Holder == holder && (from is null || from(flight.ReplyTo)))
         {
             InFlight = null;
             if (Owner is { } owner && owner.Holder == holder)
@@ -155,20 +155,25 @@ public sealed class AddressSlot<TRef>
         return GrantWaiting(now);
     }
 
-    /// <summary>The holder lets go of the address (and of any place in the queue).</summary>
-    public IReadOnlyList<AddressClaim<TRef>> Release(string holder, DateTimeOffset now)
+    /// <summary>
+    /// The holder lets go of the address (and of any place in the queue). <paramref name="from"/>: only the claims made
+    /// by the one letting go count: a late Release of a holder's earlier incarnation (a site that moved; the message
+    /// was held up while the gate moved too) must not free the address in the middle of its new incarnation's request.
+    /// </summary>
+    public IReadOnlyList<AddressClaim<TRef>> Release(string holder, DateTimeOffset now, Func<TRef, bool>? from = null)
     {
-        if (InFlight?.Holder == holder)
+        bool Mine(AddressClaim<TRef>? c) => c is not null && c.Holder == holder && (from is null || from(c.ReplyTo));
+        if (Mine(InFlight))
         {
             InFlight = null;
         }
 
-        if (Owner?.Holder == holder)
+        if (Mine(Owner))
         {
             Owner = null;
         }
 
-        _waiting.RemoveAll(w => w.Holder == holder);
+        _waiting.RemoveAll(w => Mine(w));
         return GrantWaiting(now);
     }
 

@@ -506,4 +506,19 @@ public sealed class AddressSlotTests
             return slot.IsEmpty && slot.NextExpiry is null && told.Distinct(StringComparer.Ordinal).Count() == told.Count;
         });
     }
+
+    [Fact]
+    public void A_late_release_from_a_holders_earlier_incarnation_leaves_its_new_request_in_flight()
+    {
+        var slot = new AddressSlot<string>();
+        Assert.Single(slot.Acquire("a.kp", "new-incarnation", AddressPurpose.Fetch, T0, TimeSpan.FromSeconds(30)));
+
+        // The old incarnation's Release, held up while the gate moved, arrives now: it is not this request's.
+        slot.Release("a.kp", T0.AddSeconds(1), from: r => r == "old-incarnation");
+        Assert.Equal("new-incarnation", slot.InFlight?.ReplyTo);
+        Assert.Empty(slot.Acquire("probe:b.kp", "probe", AddressPurpose.Probe, T0.AddSeconds(1), TimeSpan.FromSeconds(5)));
+
+        // Its own Release lets go: the waiting probe goes next.
+        Assert.Equal("probe", Assert.Single(slot.Release("a.kp", T0.AddSeconds(2), from: r => r == "new-incarnation")).ReplyTo);
+    }
 }
