@@ -149,11 +149,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         await Seed("/cut");
         var site = Start();
 
-        site.Tell(new SiteProtocol.Crawl(Host, 1));
-        AnswerResolve();
-        await FetchGranted("/robots.txt");
-        Advance(Pause);
-        ExpectRelease();
+        await PastRobotsTxt(site, 1);
         var cut = await FetchGranted("/cut");
         Assert.NotNull(cut.Commit.Capture.Error);
         Assert.NotEqual(nameof(FetchErrorKind.BodyTimeout), cut.Commit.Capture.Error);
@@ -169,11 +165,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         _server.Serve("/flaky", 503, "busy");
         await Seed("/flaky");
         var first = Start();
-        first.Tell(new SiteProtocol.Crawl(Host, 1));
-        AnswerResolve();
-        await FetchGranted("/robots.txt");
-        Advance(Pause);
-        ExpectRelease();
+        await PastRobotsTxt(first, 1);
         var retry = await FetchGranted("/flaky");
         Assert.Equal(FrontierState.Pending, retry.Commit.UrlState);
         Assert.Equal(_clock.GetUtcNow() + RetryDelay, retry.Commit.RetryAt);
@@ -232,11 +224,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         await Seed("/slow", "/next");
         var site = Start();
         Watch(site);
-        site.Tell(new SiteProtocol.Crawl(Host, 1));
-        AnswerResolve();
-        await FetchGranted("/robots.txt");
-        Advance(Pause);
-        ExpectRelease();
+        await PastRobotsTxt(site, 1);
         _gate.Reply(new AddressGateProtocol.Granted(_gate.ExpectMsg<AddressGateProtocol.Acquire>().Address));
         AwaitCondition(() => _server.Requests.Contains("/slow"), TimeSpan.FromSeconds(10));
 
@@ -266,11 +254,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         await Seed(2, "/a", "/b");
         var site = Start();
 
-        site.Tell(new SiteProtocol.Crawl(Host, 2));
-        AnswerResolve();
-        await FetchGranted("/robots.txt");
-        Advance(Pause);
-        ExpectRelease();
+        await PastRobotsTxt(site, 2);
         _gate.Reply(new AddressGateProtocol.Granted(_gate.ExpectMsg<AddressGateProtocol.Acquire>().Address));
         var failed = _writer.ExpectMsg<ArchiveWriterProtocol.Settle>();
         Assert.Equal((Origin + "/a", FrontierState.Failed), (failed.Update.Url, failed.Update.State));
@@ -385,11 +369,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         await Seed(2, "/");
         var site = Start();
 
-        site.Tell(new SiteProtocol.Crawl(Host, 2));
-        AnswerResolve();
-        await FetchGranted("/robots.txt");
-        Advance(Pause);
-        ExpectRelease();
+        await PastRobotsTxt(site, 2);
         var home = await FetchGranted("/");
 
         Assert.Equal(RecrawlOutcome.Changed, home.Commit.Outcome);
@@ -465,6 +445,16 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         SiteProtocol.SiteReport? report = null;
         AwaitCondition(() => (report = Settled(site)).Phase != SitePhase.Loading, TimeSpan.FromSeconds(10));
         return report!;
+    }
+
+    /// <summary>Starts the epoch: the site resolves, fetches robots.txt (granted), waits out the pause and gives the address back.</summary>
+    private async Task PastRobotsTxt(IActorRef site, int epoch)
+    {
+        site.Tell(new SiteProtocol.Crawl(Host, epoch));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        Advance(Pause);
+        ExpectRelease();
     }
 
     private void AnswerResolve()

@@ -208,24 +208,11 @@ public sealed class CdxApiTests(CdxArchiveFixture archive) : IClassFixture<CdxAr
             new Dictionary<string, string> { ["Crawler__DataDirectory"] = archive.Data, ["Crawler__Dns__Servers__0"] = "127.0.0.1:9" },
             "serve", "--urls", $"http://127.0.0.1:{port}");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        string? served = null;
 
-        // Bounded: the process needs a moment to start listening (a wall-clock poll, not a timing assertion).
-        for (var deadline = DateTime.UtcNow.AddSeconds(60); served is null && DateTime.UtcNow < deadline && !serve.HasExited;)
-        {
-            try
-            {
-                served = await http.GetStringAsync(new Uri(query, UriKind.Relative));
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        Assert.True(served is not null, $"crawler serve did not answer: {serve.Output}");
+        // It says so once it listens (an event, not a poll).
+        Assert.True(await serve.WaitForOutputAsync("Serving", TimeSpan.FromSeconds(60)), $"crawler serve did not start serving: {serve.Output}");
+        var served = await http.GetStringAsync(new Uri(query, UriKind.Relative));
         Assert.Equal(expected, served);
-        Assert.Contains("Serving", serve.Output, StringComparison.Ordinal);
         Assert.Equal(requests, archive.Web.Log.RequestCount); // it crawls nothing
 
         serve.Terminate();

@@ -9,6 +9,7 @@ internal sealed class CrawlerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private CrawlerProcess(Process process)
     {
@@ -114,9 +115,40 @@ internal sealed class CrawlerProcess : IDisposable
             return;
         }
 
+        TaskCompletionSource appended;
         lock (_output)
         {
             _output.AppendLine(line);
+            appended = _appended;
+            _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        appended.TrySetResult();
+    }
+
+    /// <summary>Waits until the process has written <paramref name="text"/> (woken by each line it writes); false when it exits or the time runs out first.</summary>
+    public async Task<bool> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var exited = _process.WaitForExitAsync(cts.Token);
+        var timedOut = Task.Delay(Timeout.Infinite, cts.Token);
+        while (true)
+        {
+            Task next;
+            lock (_output)
+            {
+                if (_output.ToString().Contains(text, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+
+                next = _appended.Task;
+            }
+
+            if (await Task.WhenAny(next, exited, timedOut).ConfigureAwait(false) != next)
+            {
+                return Output.Contains(text, StringComparison.Ordinal);
+            }
         }
     }
 }
