@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "Epoch {Epoch} complete before this coordinator started: the next epoch is due at {DueAt}")]
     public static partial void NextEpochResumed(ILogger logger, int epoch, DateTimeOffset dueAt);
+
+    [LoggerMessage(EventId = 603, Level = LogLevel.Information, Message = "Address gate {Gate} started while other nodes are up: it grants nothing for {Seconds:F1} s, until holders with a request in flight have renewed")]
+    public static partial void AddressGateQuiet(ILogger logger, string gate, double seconds);
 }

@@ -42,6 +42,48 @@ public sealed class AddressGateTests : TestKit
     }
 
     [Fact]
+    public void A_gate_that_may_have_moved_grants_nothing_until_holders_renewed_and_learns_a_request_in_flight_from_its_renewal()
+    {
+        // Default options, as the cluster's gates get them: a gate that moved in a rebalance must not hand the address
+        // to the next site while a request granted by its former incarnation is still under way.
+        var options = new AddressGateOptions();
+        var clock = _clock;
+        var gate = Sys.ActorOf(Props.Create(() => new AddressGate(options, clock, null, true)));
+        var fetching = CreateTestProbe();
+        var next = CreateTestProbe();
+        gate.Tell(new AddressGateProtocol.Acquire(Address, "b.kp"), next);
+        Assert.Equal(["b.kp"], StateOf(gate).Waiting);
+        next.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        Advance(options.RenewInterval);
+        gate.Tell(new AddressGateProtocol.Renew(Address, "a.kp", AddressPurpose.Fetch, TimeSpan.FromMinutes(1)), fetching);
+        Assert.Equal("a.kp", StateOf(gate).InFlight);
+
+        Advance(options.RecoveryPeriod);
+        _ = StateOf(gate);
+        next.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        gate.Tell(new AddressGateProtocol.Release(Address, "a.kp"), fetching);
+        next.ExpectMsg<AddressGateProtocol.Granted>();
+    }
+
+    [Fact]
+    public void A_gate_that_may_have_moved_and_hears_no_renewal_grants_at_the_end_of_its_recovery_period()
+    {
+        var options = new AddressGateOptions();
+        var clock = _clock;
+        var gate = Sys.ActorOf(Props.Create(() => new AddressGate(options, clock, null, true)));
+        var next = CreateTestProbe();
+        gate.Tell(new AddressGateProtocol.Acquire(Address, "b.kp"), next);
+        _ = StateOf(gate);
+
+        Advance(options.RecoveryPeriod - TimeSpan.FromMilliseconds(100));
+        _ = StateOf(gate);
+        next.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        Advance(TimeSpan.FromMilliseconds(100));
+        next.ExpectMsg<AddressGateProtocol.Granted>();
+    }
+
+    [Fact]
     public void A_lease_that_runs_out_releases_the_address_to_the_next_waiter()
     {
         var gate = Gate();

@@ -93,7 +93,8 @@ public static class CrawlerActorsHosting
                 var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
                 var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Crawler.AddressGate");
                 // A gate that starts while other nodes are up (it moved) waits for the holders' renewals before it grants.
-                var gateOptions = services.GetService<IOptions<AddressGateOptions>>()?.Value ?? new AddressGateOptions { RecoveryPeriod = TimeSpan.FromSeconds(3) };
+                // (Not IOptions<T>.Value: the options system makes a default instance for any type, so a fallback after it never ran.)
+                var gateOptions = new AddressGateOptions();
                 return _ => Props.Create(() => new AddressGate(gateOptions, clock, logger));
             },
             new AddressGateMessageExtractor(),

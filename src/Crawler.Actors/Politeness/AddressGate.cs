@@ -17,17 +17,23 @@ internal sealed class AddressGate : ReceiveActor, IWithTimers
     private readonly AddressGateOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger? _logger;
+    private readonly bool? _mayHaveMoved;
 
     public AddressGate()
         : this(new AddressGateOptions(), TimeProvider.System, null)
     {
     }
 
-    public AddressGate(AddressGateOptions options, TimeProvider clock, ILogger? logger)
+    /// <param name="mayHaveMoved">
+    /// Whether this gate may be starting on another node than before, so that holders elsewhere may have a request in
+    /// flight it does not know of. Null: when other cluster members are up (alone, it cannot have moved).
+    /// </param>
+    public AddressGate(AddressGateOptions options, TimeProvider clock, ILogger? logger, bool? mayHaveMoved = null)
     {
         _options = options;
         _clock = clock;
         _logger = logger;
+        _mayHaveMoved = mayHaveMoved;
         Receive<AddressGateProtocol.Acquire>(a =>
         {
             Watch(Sender);
@@ -91,13 +97,19 @@ internal sealed class AddressGate : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        // Alone (no other node), this gate cannot have moved: nobody elsewhere holds an address it does not know of.
-        if (_options.RecoveryPeriod > TimeSpan.Zero && Context.System is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider }
-            && Akka.Cluster.Cluster.Get(Context.System).State.Members.Count > 1)
+        if (_options.RecoveryPeriod > TimeSpan.Zero && (_mayHaveMoved ?? OtherMembersUp(Context.System)))
         {
             _quietUntil = Now + _options.RecoveryPeriod;
+            if (_logger is not null)
+            {
+                Log.AddressGateQuiet(_logger, Self.Path.Name, _options.RecoveryPeriod.TotalSeconds);
+            }
         }
     }
+
+    // Alone (no other node), this gate cannot have moved: nobody elsewhere holds an address it does not know of.
+    private static bool OtherMembersUp(ActorSystem system) =>
+        system is ExtendedActorSystem { Provider: Akka.Cluster.IClusterActorRefProvider } && Akka.Cluster.Cluster.Get(system).State.Members.Count > 1;
 
     /// <summary>Claims made by <paramref name="sender"/>; any claim when the message has no sender (a test, a tool).</summary>
     private static Func<IActorRef, bool>? FromSender(IActorRef sender) =>
@@ -169,9 +181,10 @@ public sealed record AddressGateOptions
 
     /// <summary>
     /// How long a gate that starts while other nodes are up grants nothing new (it may have moved and lost who has a
-    /// request in flight; holders renew every <see cref="RenewInterval"/>). Zero: grants at once (tests of one node).
+    /// request in flight; holders renew every <see cref="RenewInterval"/>, so three renewals have had their chance).
+    /// Zero: grants at once.
     /// </summary>
-    public TimeSpan RecoveryPeriod { get; init; }
+    public TimeSpan RecoveryPeriod { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>How often a holder with a request in flight renews it, and a holder waiting for its turn asks again.</summary>
     public TimeSpan RenewInterval { get; init; } = TimeSpan.FromSeconds(1);
