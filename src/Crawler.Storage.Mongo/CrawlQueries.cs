@@ -405,6 +405,13 @@ internal static class CrawlQueries
 
     public static UpdateDefinition<SettingDocument> SetSetting(string value) => Builders<SettingDocument>.Update.Set(d => d.Value, value);
 
+    /// <summary>The setting while it holds <paramref name="expected"/>: the condition of a compare-and-set.</summary>
+    public static FilterDefinition<SettingDocument> SettingHolding(string key, string expected) =>
+        Builders<SettingDocument>.Filter.Eq(d => d.Key, key) & Builders<SettingDocument>.Filter.Eq(d => d.Value, expected);
+
+    /// <summary>A setting created only when absent (upserted; an existing one is left as it is).</summary>
+    public static UpdateDefinition<SettingDocument> CreateSetting(string value) => Builders<SettingDocument>.Update.SetOnInsert(d => d.Value, value);
+
     // ---- statistics ----
 
     public static PipelineDefinition<PayloadDocument, BsonDocument> PayloadTotals { get; } = Pipeline<PayloadDocument>(

@@ -441,6 +441,31 @@ public sealed class MongoCrawlStore : ICrawlStore
             _settings.UpdateOneAsync(CrawlQueries.Setting(key), CrawlQueries.SetSetting(value), new UpdateOptions { IsUpsert = true }, ct)).ConfigureAwait(false);
     }
 
+    public async Task<bool> CompareAndSetSettingAsync(string key, string? expected, string value, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        Ready();
+        return await _db.RunAsync("could not save a setting", async () =>
+        {
+            if (expected is not null)
+            {
+                var updated = await _settings.UpdateOneAsync(CrawlQueries.SettingHolding(key, expected), CrawlQueries.SetSetting(value), cancellationToken: ct).ConfigureAwait(false);
+                return updated.MatchedCount == 1;
+            }
+
+            try
+            {
+                var created = await _settings.UpdateOneAsync(CrawlQueries.Setting(key), CrawlQueries.CreateSetting(value), new UpdateOptions { IsUpsert = true }, ct).ConfigureAwait(false);
+                return created.UpsertedId is not null;
+            }
+            catch (MongoWriteException e) when (e.WriteError?.Category == ServerErrorCategory.DuplicateKey)
+            {
+                return false; // another writer's upsert of the same key came first
+            }
+        }).ConfigureAwait(false);
+    }
+
     public ValueTask DisposeAsync()
     {
         if (!_disposed)

@@ -694,6 +694,30 @@ public sealed class SqliteCrawlStore : ICrawlStore
         }
     }
 
+    public async Task<bool> CompareAndSetSettingAsync(string key, string? expected, string value, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var commands = ReadyCommands();
+            try
+            {
+                commands.Enlist(null);
+                return commands.CompareAndSetSetting(key, expected, value);
+            }
+            catch (SqliteException e)
+            {
+                throw Unavailable(e, "could not save a setting");
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)

@@ -26,6 +26,15 @@ public sealed class SqliteDnsStore : IDnsStore
             address     TEXT    NOT NULL
         );
         CREATE INDEX IF NOT EXISTS dns_addresses_address ON dns_addresses (address);
+        -- An observation's identity (as in the MongoDB store): a retried write of the same answer is kept once.
+        -- Files written before it may hold such repeats: the later copies go first.
+        DELETE FROM dns_addresses WHERE observation IN (
+            SELECT o.id FROM dns_observations o
+            WHERE EXISTS (SELECT 1 FROM dns_observations p WHERE p.name = o.name AND p.at = o.at AND p.server = o.server AND p.id < o.id));
+        DELETE FROM dns_observations
+            WHERE EXISTS (SELECT 1 FROM dns_observations p
+                WHERE p.name = dns_observations.name AND p.at = dns_observations.at AND p.server = dns_observations.server AND p.id < dns_observations.id);
+        CREATE UNIQUE INDEX IF NOT EXISTS dns_observations_identity ON dns_observations (name, at, server);
         CREATE TABLE IF NOT EXISTS discovered_names (
             name   TEXT    NOT NULL,
             how    TEXT    NOT NULL,
@@ -80,13 +89,20 @@ public sealed class SqliteDnsStore : IDnsStore
             {
                 await using var insert = connection.CreateCommand();
                 insert.Transaction = tx;
-                insert.CommandText = "INSERT INTO dns_observations (name, at, server, outcome, records) VALUES ($n, $at, $s, $o, $r) RETURNING id";
+                insert.CommandText = """
+                    INSERT INTO dns_observations (name, at, server, outcome, records) VALUES ($n, $at, $s, $o, $r)
+                    ON CONFLICT (name, at, server) DO NOTHING RETURNING id
+                    """;
                 insert.Parameters.AddWithValue("$n", o.Name);
                 insert.Parameters.AddWithValue("$at", o.At.ToUnixTimeMilliseconds());
                 insert.Parameters.AddWithValue("$s", o.Server);
                 insert.Parameters.AddWithValue("$o", o.Outcome);
                 insert.Parameters.AddWithValue("$r", JsonSerializer.Serialize(o.Records));
-                var id = (long)(await insert.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+                if (await insert.ExecuteScalarAsync(ct).ConfigureAwait(false) is not long id)
+                {
+                    continue; // the same observation, stored already (a retried batch)
+                }
+
                 foreach (var address in o.Addresses.Distinct(StringComparer.Ordinal))
                 {
                     await using var a = connection.CreateCommand();

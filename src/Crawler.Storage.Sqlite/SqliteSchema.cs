@@ -240,6 +240,17 @@ internal static class SqliteSchema
         ON CONFLICT (key) DO UPDATE SET value = excluded.value
         """;
 
+    /// <summary>A setting created only when absent (compare-and-set with nothing expected).</summary>
+    public const string CreateSetting = """
+        INSERT INTO settings (key, value) VALUES ($key, $value)
+        ON CONFLICT (key) DO NOTHING
+        """;
+
+    /// <summary>A setting changed only while it holds the expected value (one statement: atomic across processes).</summary>
+    public const string ReplaceSetting = """
+        UPDATE settings SET value = $value WHERE key = $key AND value = $expected
+        """;
+
     public const string Stats = """
         SELECT
             (SELECT COUNT(*) FROM captures),

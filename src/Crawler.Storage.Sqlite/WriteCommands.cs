@@ -16,6 +16,8 @@ internal sealed class WriteCommands : IDisposable
     private readonly SqliteCommand _insertFrontier;
     private readonly SqliteCommand _upsertSettled;
     private readonly SqliteCommand _setSetting;
+    private readonly SqliteCommand _createSetting;
+    private readonly SqliteCommand _replaceSetting;
     private readonly SqliteCommand _upsertSchedule;
     private readonly SqliteCommand _markJob;
     private readonly SqliteCommand _captureIdentity;
@@ -37,11 +39,13 @@ internal sealed class WriteCommands : IDisposable
             "$epoch", "$url", "$host", "$depth", "$via", "$kind", "$state", "$attempts", "$seq", "$retry_at");
         _upsertSettled = Prepare(connection, SqliteSchema.UpsertSettled, "$epoch", "$url", "$host", "$state", "$seq", "$reason", "$outcome");
         _setSetting = Prepare(connection, SqliteSchema.SetSetting, "$key", "$value");
+        _createSetting = Prepare(connection, SqliteSchema.CreateSetting, "$key", "$value");
+        _replaceSetting = Prepare(connection, SqliteSchema.ReplaceSetting, "$key", "$expected", "$value");
         _upsertSchedule = Prepare(connection, SqliteSchema.UpsertSchedule,
             "$url", "$host", "$page_class", "$interval_ticks", "$last_fetched_at", "$last_changed_at", "$due_at",
             "$payload_digest", "$fetches", "$changes", "$epoch");
         _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
-        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity];
+        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting];
     }
 
     /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
@@ -189,6 +193,22 @@ internal sealed class WriteCommands : IDisposable
         Bind(_setSetting.Parameters, 0, key);
         Bind(_setSetting.Parameters, 1, value);
         _setSetting.ExecuteNonQuery();
+    }
+
+    /// <summary>Sets the setting only while it holds <paramref name="expected"/> (null: while absent); true when it did.</summary>
+    public bool CompareAndSetSetting(string key, string? expected, string value)
+    {
+        if (expected is null)
+        {
+            Bind(_createSetting.Parameters, 0, key);
+            Bind(_createSetting.Parameters, 1, value);
+            return _createSetting.ExecuteNonQuery() == 1;
+        }
+
+        Bind(_replaceSetting.Parameters, 0, key);
+        Bind(_replaceSetting.Parameters, 1, expected);
+        Bind(_replaceSetting.Parameters, 2, value);
+        return _replaceSetting.ExecuteNonQuery() == 1;
     }
 
     public void Dispose()

@@ -78,6 +78,14 @@ public interface ICrawlStore : IAsyncDisposable
     Task<string?> GetSettingAsync(string key, CancellationToken ct = default);
 
     Task SetSettingAsync(string key, string value, CancellationToken ct = default);
+
+    /// <summary>
+    /// Sets <paramref name="key"/> to <paramref name="value"/> only while it holds <paramref name="expected"/> (null: only
+    /// while it is absent), in one step on the store. True when this call set it (or it already held the value on that
+    /// condition); false when another writer changed it first: read it again and decide. For settings more than one
+    /// writer may change (two coordinators during a hand-over, seeds added from two nodes).
+    /// </summary>
+    Task<bool> CompareAndSetSettingAsync(string key, string? expected, string value, CancellationToken ct = default);
 }
 
 /// <summary>Thrown when the store cannot be reached or written; the message says what to do.</summary>

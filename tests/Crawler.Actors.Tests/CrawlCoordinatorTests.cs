@@ -49,9 +49,9 @@ public sealed class CrawlCoordinatorTests : TestKit, IAsyncLifetime
         File.Delete(_path);
     }
 
-    private IActorRef StartCoordinator(CrawlOptions? options = null)
+    private IActorRef StartCoordinator(CrawlOptions? options = null, ICrawlStore? through = null)
     {
-        var (store, region, clock, opts) = (_store, _region.Ref, _clock, options ?? Options);
+        var (store, region, clock, opts) = (through ?? _store, _region.Ref, _clock, options ?? Options);
         var coordinator = Sys.ActorOf(Props.Create(() => new CrawlCoordinator(store, region, Seeds, opts, clock, NullLogger.Instance)));
         return coordinator;
     }
@@ -98,6 +98,41 @@ public sealed class CrawlCoordinatorTests : TestKit, IAsyncLifetime
     {
         coordinator.Tell(Report("a.kp", epoch, SitePhase.Idle, fetched: 2));
         coordinator.Tell(Report("b.kp", epoch, SitePhase.Idle, fetched: 3));
+    }
+
+    [Fact]
+    public async Task Seeds_added_while_another_writer_adds_its_own_keep_both()
+    {
+        var racing = new SeedsWrittenMeanwhile(_store, "http://c.kp/");
+        var coordinator = StartCoordinator(through: racing);
+        ExpectCrawls(2);
+
+        var probe = CreateTestProbe();
+        coordinator.Tell(new CoordinatorProtocol.AddSeeds(["http://d.kp/"], "seed"), probe);
+        probe.ExpectMsg<CoordinatorProtocol.SeedsAdded>();
+
+        Assert.True(racing.Raced);
+        var stored = await _store.GetSettingAsync(CrawlCoordinator.AddedSeedsSetting);
+        Assert.Equal(["http://c.kp/", "http://d.kp/"], stored!.Split('\n').Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Another writer (a second node) stores a seed of its own between this one's read and its write.</summary>
+    private sealed class SeedsWrittenMeanwhile(ICrawlStore inner, string theirs) : DelegatingCrawlStore(inner)
+    {
+        private readonly ICrawlStore _inner = inner;
+
+        public bool Raced { get; private set; }
+
+        public override async Task<bool> CompareAndSetSettingAsync(string key, string? expected, string value, CancellationToken ct = default)
+        {
+            if (key == CrawlCoordinator.AddedSeedsSetting && !Raced)
+            {
+                Raced = true;
+                await _inner.SetSettingAsync(key, theirs, ct);
+            }
+
+            return await base.CompareAndSetSettingAsync(key, expected, value, ct);
+        }
     }
 
     [Fact]

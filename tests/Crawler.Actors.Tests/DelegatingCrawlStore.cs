@@ -44,5 +44,8 @@ internal abstract class DelegatingCrawlStore(ICrawlStore inner) : ICrawlStore
 
     public virtual Task SetSettingAsync(string key, string value, CancellationToken ct = default) => inner.SetSettingAsync(key, value, ct);
 
+    public virtual Task<bool> CompareAndSetSettingAsync(string key, string? expected, string value, CancellationToken ct = default) =>
+        inner.CompareAndSetSettingAsync(key, expected, value, ct);
+
     public virtual ValueTask DisposeAsync() => inner.DisposeAsync();
 }

@@ -117,9 +117,19 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
     /// <summary>Reads (or advances) the epoch and seeds its frontier; idempotent after a restart.</summary>
     private static async Task<Started> Start(ICrawlStore store, IReadOnlyList<string> seeds, int requested)
     {
-        var saved = await store.GetSettingAsync(EpochSetting).ConfigureAwait(false);
-        var epoch = requested >= 0 ? requested : saved is null ? 1 : int.Parse(saved, CultureInfo.InvariantCulture);
-        await store.SetSettingAsync(EpochSetting, epoch.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false);
+        // Compare-and-set: another coordinator (a hand-over's overlap) may have moved the epoch meanwhile; it only moves forward.
+        int epoch;
+        while (true)
+        {
+            var saved = await store.GetSettingAsync(EpochSetting).ConfigureAwait(false);
+            var stored = saved is null ? 0 : int.Parse(saved, CultureInfo.InvariantCulture);
+            epoch = Math.Max(stored, requested >= 0 ? requested : 1);
+            if (epoch == stored || await store.CompareAndSetSettingAsync(EpochSetting, saved, epoch.ToString(CultureInfo.InvariantCulture)).ConfigureAwait(false))
+            {
+                break;
+            }
+        }
+
         var added = AddedSeeds(await store.GetSettingAsync(AddedSeedsSetting).ConfigureAwait(false));
         var entries = SeedEntries(seeds, epoch, "seed").Concat(SeedEntries(added, epoch, "seed")).ToList();
 
@@ -174,11 +184,17 @@ internal sealed class CrawlCoordinator : ReceiveActor, IWithTimers, IWithUnbound
     private static async Task<SeedsStored> StoreSeeds(ICrawlStore store, int epoch, CoordinatorProtocol.AddSeeds add)
     {
         var entries = SeedEntries(add.Urls, epoch, add.Kind).ToList();
-        var known = AddedSeeds(await store.GetSettingAsync(AddedSeedsSetting).ConfigureAwait(false));
-        var merged = known.Concat(entries.Select(e => e.Url)).Distinct(StringComparer.Ordinal).ToList();
-        if (merged.Count > known.Count)
+        while (true)
         {
-            await store.SetSettingAsync(AddedSeedsSetting, string.Join('\n', merged)).ConfigureAwait(false);
+            // Compare-and-set: seeds added at once through two nodes both stay.
+            var saved = await store.GetSettingAsync(AddedSeedsSetting).ConfigureAwait(false);
+            var known = AddedSeeds(saved);
+            var merged = known.Concat(entries.Select(e => e.Url)).Distinct(StringComparer.Ordinal).ToList();
+            if (merged.Count == known.Count
+                || await store.CompareAndSetSettingAsync(AddedSeedsSetting, saved, string.Join('\n', merged)).ConfigureAwait(false))
+            {
+                break;
+            }
         }
 
         var added = await store.AddToFrontierAsync(entries).ConfigureAwait(false);

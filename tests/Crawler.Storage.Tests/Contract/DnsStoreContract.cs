@@ -41,6 +41,20 @@ public abstract class DnsStoreContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task An_observation_written_again_by_a_retry_is_kept_once_and_counted_once_for_its_address()
+    {
+        var store = await Store();
+        var answer = Observation("kcna.kp", T0, "127.45.176.71");
+        await store.AddObservationsAsync([answer]);
+        await store.AddObservationsAsync([answer, Observation("kcna.kp", T0.AddMinutes(1), "127.45.176.71")]);
+
+        var history = await store.GetObservationsAsync("kcna.kp");
+
+        Assert.Equal([T0, T0.AddMinutes(1)], history.Select(o => o.At));
+        Assert.Equal(["kcna.kp"], await store.GetNamesWithAddressAsync("127.45.176.71"));
+    }
+
+    [SkippableFact]
     public async Task Names_sharing_an_address_are_those_whose_latest_answer_holds_it()
     {
         var store = await Store();

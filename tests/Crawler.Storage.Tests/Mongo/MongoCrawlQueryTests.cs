@@ -243,6 +243,13 @@ public sealed class MongoCrawlQueryTests
     }
 
     [Fact]
+    public void A_setting_is_compared_and_set_by_its_name_and_value_or_created_only_when_absent()
+    {
+        Assert.Equal(Json("""{ _id: "epoch", value: "1" }"""), Filter(CrawlQueries.SettingHolding("epoch", "1")));
+        Assert.Equal(Json("""{ $setOnInsert: { value: "1" } }"""), Update(CrawlQueries.CreateSetting("1")));
+    }
+
+    [Fact]
     public void Statistics_are_grouped_on_the_server()
     {
         Assert.Equal(
