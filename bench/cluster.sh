@@ -28,14 +28,15 @@ while [[ $# -gt 0 ]]; do
 done
 out=${out:-$(mktemp -d /tmp/cluster-bench.XXXXXX)}
 mkdir -p "$out"
-crawler_dll="$repo/src/Crawler.Node/bin/Release/net10.0/crawler.dll"
+# A build of its own (not the repository's bin/, which a build during the run would replace under the nodes).
+crawler_dll="$out/bin/crawler.dll"
 
 if [[ -z "${CLUSTER_BENCH_INNER:-}" ]]; then
   for tool in jq sqlite3 curl unshare ip; do
     command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
   done
   echo "building Release once..." >&2
-  dotnet build "$repo/src/Crawler.Node" -c Release -nologo -v quiet >"$out/build.log" 2>&1 \
+  dotnet build "$repo/src/Crawler.Node" -c Release -nologo -v quiet -o "$out/bin" >"$out/build.log" 2>&1 \
     || { tail -20 "$out/build.log" >&2; exit 1; }
   exec unshare -rn env CLUSTER_BENCH_INNER=1 "$0" --sites "$sites" --pages "$pages" --runs "$runs" --kills "$kills" --out "$out"
 fi
