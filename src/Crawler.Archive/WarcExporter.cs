@@ -105,7 +105,11 @@ public static class WarcExporter
                     main = WarcRecords.RevisitNotModified(capture.Url, capture.FetchedAt, capture.IpAddress, head, previous.Uri ?? capture.Url, previous.Uri is null ? null : previous.Date, previous.RecordId);
                     revisits++;
                 }
-                else if (capture.PayloadDigest is { } digest && capture.PayloadLength > 0 && firstByDigest.TryGetValue(digest, out var first))
+                // Identical-payload revisits only between 2xx responses, as Browsertrix writes them: replayers answer a revisit
+                // with the original's status and headers, so a redirect written as a revisit of another redirect with the same
+                // body would lead to the other one's target.
+                else if (capture.PayloadDigest is { } digest && capture.PayloadLength > 0 && capture.Status is >= 200 and < 300
+                    && firstByDigest.TryGetValue(digest, out var first))
                 {
                     main = WarcRecords.Revisit(capture.Url, capture.FetchedAt, capture.IpAddress, head, digest, first.Uri, first.Date, first.RecordId);
                     revisits++;
@@ -121,7 +125,7 @@ public static class WarcExporter
                         throw new InvalidDataException($"Payload of capture {capture.Id} ({capture.Url}) does not match its digest {capture.PayloadDigest}: the store is damaged.");
                     }
 
-                    if (capture.PayloadDigest is { } dd && payload.Length > 0)
+                    if (capture.PayloadDigest is { } dd && payload.Length > 0 && capture.Status is >= 200 and < 300)
                     {
                         firstByDigest.TryAdd(dd, (capture.Url, capture.FetchedAt, main.RecordId));
                     }

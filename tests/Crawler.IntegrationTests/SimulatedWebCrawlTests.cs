@@ -143,13 +143,18 @@ public sealed class SimulatedWebCrawlTests(SimulatedCrawlFixture crawl) : IClass
 
         var types = new Dictionary<string, int>(StringComparer.Ordinal);
         var digests = new Dictionary<string, string>(StringComparer.Ordinal);
+        var redirectResponses = 0;
         foreach (var file in result.Files)
         {
-            foreach (var line in Warcio("index", file, "--fields", "warc-type,warc-target-uri,warc-payload-digest,warc-record-id"))
+            foreach (var line in Warcio("index", file, "--fields", "warc-type,warc-target-uri,warc-payload-digest,warc-record-id,http:status"))
             {
                 using var json = JsonDocument.Parse(line);
                 var type = json.RootElement.GetProperty("warc-type").GetString()!;
                 types[type] = types.GetValueOrDefault(type) + 1;
+                var status = json.RootElement.TryGetProperty("http:status", out var s) ? s.ToString() : "";
+                // Replayers answer a revisit with its original's status and headers: a redirect is never one.
+                Assert.False(type == "revisit" && status.StartsWith('3'), $"a redirect written as a revisit: {line}");
+                redirectResponses += type == "response" && status.StartsWith('3') ? 1 : 0;
                 if (type is "response" or "revisit" && json.RootElement.TryGetProperty("warc-payload-digest", out var d))
                 {
                     digests[json.RootElement.GetProperty("warc-record-id").GetString()!] = d.GetString()!;
@@ -159,6 +164,7 @@ public sealed class SimulatedWebCrawlTests(SimulatedCrawlFixture crawl) : IClass
             Assert.NotEmpty(Warcio("cdx-index", file));
         }
 
+        Assert.Equal(withResponse.Count(c => c.Status is >= 300 and < 400 && c.Status != 304), redirectResponses);
         Assert.Equal(result.Responses, types.GetValueOrDefault("response"));
         Assert.Equal(result.Revisits, types.GetValueOrDefault("revisit"));
         Assert.Equal(result.Requests, types.GetValueOrDefault("request"));
