@@ -2,8 +2,8 @@ using System.IO.Compression;
 
 namespace Crawler.Net;
 
-/// <summary>Bounded gzip/deflate/br decoding: output never grows beyond the cap, so a bomb costs at most the cap.</summary>
-internal static class ContentDecoder
+/// <summary>Bounded gzip/deflate/br decoding: output never grows beyond the cap, so a bomb costs at most the cap (fetches, and replay of what was archived encoded).</summary>
+public static class ContentDecoder
 {
     public static byte[] Decode(ReadOnlySpan<byte> body, string? contentEncoding, long maxBytes, out bool bomb)
     {

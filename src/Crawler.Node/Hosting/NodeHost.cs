@@ -144,6 +144,7 @@ public static class NodeHost
         app.MapGet("/cluster", async (ActorSystem system, ActorRegistry registry) =>
             Results.Json(await ClusterStatus.GatherAsync(system, registry, TimeSpan.FromSeconds(3)).ConfigureAwait(false), ClusterJson));
         app.MapGet("/cdx", (HttpContext http, ICrawlStore store) => CdxEndpoint.AnswerAsync(http, store));
+        app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store));
         return app;
     }
 
@@ -163,6 +164,7 @@ public static class NodeHost
         web.Services.AddHostedService<CrawlStoreInitializer>();
         var app = web.Build();
         app.MapGet("/cdx", (HttpContext http, ICrawlStore crawl) => CdxEndpoint.AnswerAsync(http, crawl));
+        app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore crawl) => ReplayEndpoint.AnswerAsync(http, crawl));
         return app;
     }
 
