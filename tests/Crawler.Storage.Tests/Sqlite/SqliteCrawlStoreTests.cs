@@ -50,7 +50,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         await store.CommitAsync([Commit(Capture("http://a.kp/done")) with { Outcome = RecrawlOutcome.New }]);
         var frontier = await store.GetFrontierAsync("a.kp", 1);
 
-        Assert.Equal(3L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(4L, Query<long>("PRAGMA user_version"));
         Assert.Null(frontier.Single(e => e.Url == "http://a.kp/old").RetryAt);
         Assert.Equal(At(60), frontier.Single(e => e.Url == "http://a.kp/new").RetryAt);
         var job = Assert.Single(await store.GetJobsAsync(new JobQuery("a.kp", 1)));
