@@ -29,6 +29,7 @@ done
 
 if [[ -z "$db" ]]; then
   out=${out:-$(mktemp -d /tmp/archive-size.XXXXXX)}
+  mkdir -p "$out"
   "$repo/bench/crawl-vs-wget.sh" --sites "$sites" --pages "$pages" --seed "$seed" --runs 1 --out "$out" >"$out/crawl-report.md"
   db="$out/crawler-1/data/crawler.db"
   warc="$out/wget-1/wget.warc.gz"

@@ -61,17 +61,24 @@ public static class CaptureBulk
                 outlinks[i] = new Outlink(r.ReadString(), r.ReadString(), r.ReadBoolean());
             }
 
-            var request = r.ReadBytes(r.Read7BitEncodedInt());
+            var request = Exactly(r, r.Read7BitEncodedInt());
             var responseLength = r.Read7BitEncodedInt();
-            var response = responseLength < 0 ? null : r.ReadBytes(responseLength);
+            var response = responseLength < 0 ? null : Exactly(r, responseLength);
             return r.BaseStream.Position == raw.Length
                 ? (request, response, outlinks)
                 : throw new InvalidDataException("Capture bulk has trailing bytes.");
         }
-        catch (EndOfStreamException e)
+        catch (Exception e) when (e is EndOfStreamException or FormatException or ArgumentOutOfRangeException)
         {
-            throw new InvalidDataException("Capture bulk is truncated.", e);
+            throw new InvalidDataException("Capture bulk is truncated or malformed.", e);
         }
+    }
+
+    /// <summary>BinaryReader.ReadBytes returns fewer bytes at the end of the stream; a bulk that ends early is truncated.</summary>
+    private static byte[] Exactly(BinaryReader r, int count)
+    {
+        var bytes = r.ReadBytes(count);
+        return bytes.Length == count ? bytes : throw new EndOfStreamException();
     }
 
     /// <summary>The stored blob of an encoded bulk (see the class summary).</summary>
