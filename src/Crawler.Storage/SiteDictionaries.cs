@@ -40,7 +40,7 @@ public sealed class SiteDictionaries
 
     private readonly Dictionary<string, Scope> _scopes = new(StringComparer.Ordinal);
 
-    public SiteDictionaries(int samplesToTrain = 64, int dictionaryCapacity = 16 * 1024)
+    public SiteDictionaries(int samplesToTrain = 32, int dictionaryCapacity = 16 * 1024)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samplesToTrain, 8);
         ArgumentOutOfRangeException.ThrowIfLessThan(dictionaryCapacity, 1024);
