@@ -75,7 +75,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
                 connection = SqliteConnections.Open(_writerConnectionString, _options);
                 OpenSchema(connection);
                 _sequence = new FrontierSequence(connection);
-                _commands = new WriteCommands(connection);
+                _commands = new WriteCommands(connection, LoadDictionaries(connection));
                 _writer = connection;
                 _ready = true;
             }
@@ -116,9 +116,9 @@ public sealed class SqliteCrawlStore : ICrawlStore
         // Under the write lock: processes opening one new file at once create the schema one after another.
         using var tx = SqliteConnections.BeginWrite(connection);
         Execute(connection, SqliteSchema.Create, tx);
-        foreach (var (column, add) in SqliteSchema.AddedColumns)
+        foreach (var (table, column, add) in SqliteSchema.AddedColumns)
         {
-            if (Convert.ToInt64(Scalar(connection, SqliteSchema.HasColumn(column), tx), System.Globalization.CultureInfo.InvariantCulture) == 0)
+            if (Convert.ToInt64(Scalar(connection, SqliteSchema.HasColumn(table, column), tx), System.Globalization.CultureInfo.InvariantCulture) == 0)
             {
                 Execute(connection, add, tx); // a file of an older version
             }
@@ -128,6 +128,36 @@ public sealed class SqliteCrawlStore : ICrawlStore
         Execute(connection, FrontierSequence.Create, tx);
         tx.Commit();
     }
+
+    /// <summary>The stored dictionaries, each scope's newest one in use, so a restarted writer keeps compressing with them.</summary>
+    private static SiteDictionaries LoadDictionaries(SqliteConnection connection)
+    {
+        var dictionaries = new SiteDictionaries();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT digest, scope, data FROM dictionaries ORDER BY id";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            dictionaries.Use(new CompressionDictionary(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
+        }
+
+        return dictionaries;
+    }
+
+    /// <summary>
+    /// A dictionary's data by its dictionaries.id, read once per id: a stored dictionary never changes nor goes away
+    /// (a rolled-back id is never seen by a reader), so the cache is never stale.
+    /// </summary>
+    private byte[] DictionaryData(SqliteConnection connection, long id) => _dictionaryData.GetOrAdd(id, key =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT data FROM dictionaries WHERE id = $id";
+        command.Parameters.AddWithValue("$id", key);
+        return command.ExecuteScalar() as byte[]
+            ?? throw new InvalidDataException($"SQLite store '{_path}': dictionary {key} named by a stored record is missing.");
+    });
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte[]> _dictionaryData = new();
 
     public async Task<int> AddToFrontierAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default)
     {
@@ -188,7 +218,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
 
                 if (commit.Payload is { } payload && !commands.PayloadExists(capture.PayloadDigest!))
                 {
-                    commands.InsertPayload(capture.PayloadDigest!, payload);
+                    commands.InsertPayload(capture.PayloadDigest!, payload, capture.Host);
                 }
 
                 commands.UpsertFetched(capture, commit.UrlState, ++_lastSeq, commit.RetryAt, commit.Outcome);
@@ -382,7 +412,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
                         yield break;
                     }
 
-                    yield return ReadCapture(reader);
+                    yield return ReadCapture(reader, connection);
                 }
             }
         }
@@ -414,7 +444,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
                 var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadCapture(reader) : null;
+                    return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadCapture(reader, connection) : null;
                 }
             }
             catch (SqliteException e)
@@ -431,7 +461,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT compression, raw_length, data FROM payloads WHERE digest = $digest";
+            command.CommandText = "SELECT compression, raw_length, data, dictionary FROM payloads WHERE digest = $digest";
             command.Parameters.AddWithValue("$digest", digest);
             try
             {
@@ -443,7 +473,8 @@ public sealed class SqliteCrawlStore : ICrawlStore
                         return null;
                     }
 
-                    return PayloadCodec.Decode(reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+                    var dictionary = reader.IsDBNull(3) ? null : DictionaryData(connection, reader.GetInt64(3));
+                    return PayloadCodec.Decode(reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), dictionary);
                 }
             }
             catch (SqliteException e)
@@ -837,7 +868,21 @@ public sealed class SqliteCrawlStore : ICrawlStore
         return new StoreUnavailableException($"SQLite store '{_path}' {what}: {e.Message} ({advice}).", e);
     }
 
-    private static CaptureRecord ReadCapture(SqliteDataReader r) => new()
+    private CaptureRecord ReadCapture(SqliteDataReader r, SqliteConnection connection)
+    {
+        var capture = ReadCaptureColumns(r);
+        if (r.IsDBNull(24))
+        {
+            return capture; // a row of schema version 3 or older: headers and outlinks in their own columns
+        }
+
+        var stored = r.GetFieldValue<byte[]>(24);
+        var dictionaryRef = CaptureBulk.DictionaryRef(stored);
+        var (request, response, outlinks) = CaptureBulk.Load(stored, dictionaryRef == 0 ? null : DictionaryData(connection, dictionaryRef));
+        return capture with { RequestHeaders = request, ResponseHeaders = response, Outlinks = outlinks };
+    }
+
+    private static CaptureRecord ReadCaptureColumns(SqliteDataReader r) => new()
     {
         Id = r.GetString(0),
         Url = r.GetString(1),
@@ -861,7 +906,7 @@ public sealed class SqliteCrawlStore : ICrawlStore
         Title = Text(r, 19),
         Language = Text(r, 20),
         Charset = Text(r, 21),
-        Outlinks = JsonSerializer.Deserialize(r.GetString(22), OutlinkJson.Default.OutlinkArray) ?? [],
+        Outlinks = r.IsDBNull(24) ? JsonSerializer.Deserialize(r.GetString(22), OutlinkJson.Default.OutlinkArray) ?? [] : [],
         Attempt = r.GetInt32(23),
     };
 

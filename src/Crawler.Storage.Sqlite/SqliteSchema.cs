@@ -4,21 +4,27 @@ namespace Crawler.Storage.Sqlite;
 internal static class SqliteSchema
 {
     /// <summary>
-    /// 2: frontier.retry_at and captures_host_time. 3: frontier.outcome, recrawl_schedules and crawl_jobs. Columns added
-    /// since version 1 are added to an older file by <see cref="AddedColumns"/>; new tables come with <see cref="Create"/>.
+    /// 2: frontier.retry_at and captures_host_time. 3: frontier.outcome, recrawl_schedules and crawl_jobs. 4 (issue 9's
+    /// archive size): dictionaries, payloads.dictionary and captures.bulk. Columns added since version 1 are added to an
+    /// older file by <see cref="AddedColumns"/>; new tables come with <see cref="Create"/>.
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
-    public const string SetVersion = "PRAGMA user_version = 3";
+    public const string SetVersion = "PRAGMA user_version = 4";
 
-    /// <summary>Frontier columns newer than version 1, each with the statement that adds it to an older file.</summary>
-    public static readonly (string Column, string Add)[] AddedColumns =
+    /// <summary>Columns newer than version 1, each with the statement that adds it to an older file.</summary>
+    public static readonly (string Table, string Column, string Add)[] AddedColumns =
     [
-        ("retry_at", "ALTER TABLE frontier ADD COLUMN retry_at INTEGER"), // 2: a pending URL's retry due time
-        ("outcome", "ALTER TABLE frontier ADD COLUMN outcome INTEGER"), // 3: what a scheduled URL's final fetch found
+        ("frontier", "retry_at", "ALTER TABLE frontier ADD COLUMN retry_at INTEGER"), // 2: a pending URL's retry due time
+        ("frontier", "outcome", "ALTER TABLE frontier ADD COLUMN outcome INTEGER"), // 3: what a scheduled URL's final fetch found
+        // 4: the dictionaries.id a zstd payload was compressed with (null: none).
+        ("payloads", "dictionary", "ALTER TABLE payloads ADD COLUMN dictionary INTEGER"),
+        // 4: request/response headers and outlinks as one compressed blob (CaptureBulk); a row with it keeps x'', NULL and
+        // '' in request_headers, response_headers and outlinks. Rows of older versions have no bulk and keep those.
+        ("captures", "bulk", "ALTER TABLE captures ADD COLUMN bulk BLOB"),
     ];
 
-    public static string HasColumn(string column) => $"SELECT COUNT(*) FROM pragma_table_info('frontier') WHERE name = '{column}'";
+    public static string HasColumn(string table, string column) => $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS captures (
@@ -58,6 +64,14 @@ internal static class SqliteSchema
             raw_length    INTEGER NOT NULL,
             stored_length INTEGER NOT NULL,
             data          BLOB    NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS dictionaries (
+            id         INTEGER NOT NULL PRIMARY KEY,
+            digest     TEXT    NOT NULL UNIQUE,
+            scope      TEXT    NOT NULL,
+            created_at INTEGER NOT NULL,
+            data       BLOB    NOT NULL
         );
 
         CREATE TABLE IF NOT EXISTS frontier (
@@ -109,10 +123,10 @@ internal static class SqliteSchema
     public const string InsertCapture = """
         INSERT INTO captures (id, url, host, epoch, fetched_at, duration_ms, ip, status, request_headers,
             response_headers, payload_digest, payload_length, content_type, error, error_detail, truncated,
-            redirect_to, etag, last_modified, title, language, charset, outlinks, attempt)
+            redirect_to, etag, last_modified, title, language, charset, outlinks, attempt, bulk)
         VALUES ($id, $url, $host, $epoch, $fetched_at, $duration_ms, $ip, $status, $request_headers,
             $response_headers, $payload_digest, $payload_length, $content_type, $error, $error_detail, $truncated,
-            $redirect_to, $etag, $last_modified, $title, $language, $charset, $outlinks, $attempt)
+            $redirect_to, $etag, $last_modified, $title, $language, $charset, $outlinks, $attempt, $bulk)
         ON CONFLICT (id) DO NOTHING
         """;
 
@@ -123,15 +137,21 @@ internal static class SqliteSchema
     public const string CaptureColumns = """
         id, url, host, epoch, fetched_at, duration_ms, ip, status, request_headers, response_headers,
         payload_digest, payload_length, content_type, error, error_detail, truncated, redirect_to, etag,
-        last_modified, title, language, charset, outlinks, attempt
+        last_modified, title, language, charset, outlinks, attempt, bulk
         """;
 
     public const string PayloadExists = "SELECT 1 FROM payloads WHERE digest = $digest";
 
     public const string InsertPayload = """
-        INSERT INTO payloads (digest, compression, raw_length, stored_length, data)
-        VALUES ($digest, $compression, $raw_length, $stored_length, $data)
+        INSERT INTO payloads (digest, compression, raw_length, stored_length, data, dictionary)
+        VALUES ($digest, $compression, $raw_length, $stored_length, $data, $dictionary)
         ON CONFLICT (digest) DO NOTHING
+        """;
+
+    public const string DictionaryId = "SELECT id FROM dictionaries WHERE digest = $digest";
+
+    public const string InsertDictionary = """
+        INSERT INTO dictionaries (digest, scope, created_at, data) VALUES ($digest, $scope, $created_at, $data) RETURNING id
         """;
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Crawler.Storage.Sqlite;
@@ -21,18 +20,27 @@ internal sealed class WriteCommands : IDisposable
     private readonly SqliteCommand _upsertSchedule;
     private readonly SqliteCommand _markJob;
     private readonly SqliteCommand _captureIdentity;
+    private readonly SqliteCommand _dictionaryId;
+    private readonly SqliteCommand _insertDictionary;
     private readonly SqliteCommand[] _all;
+    private readonly SiteDictionaries _dictionaries;
 
-    public WriteCommands(SqliteConnection connection)
+    /// <param name="connection">The writer connection.</param>
+    /// <param name="dictionaries">Per-site compression of payloads and capture bulks (scopes "payload host" and
+    /// "capture host"), loaded with the store's dictionaries.</param>
+    public WriteCommands(SqliteConnection connection, SiteDictionaries dictionaries)
     {
+        _dictionaries = dictionaries;
         _insertCapture = Prepare(connection, SqliteSchema.InsertCapture,
             "$id", "$url", "$host", "$epoch", "$fetched_at", "$duration_ms", "$ip", "$status", "$request_headers",
             "$response_headers", "$payload_digest", "$payload_length", "$content_type", "$error", "$error_detail",
             "$truncated", "$redirect_to", "$etag", "$last_modified", "$title", "$language", "$charset", "$outlinks",
-            "$attempt");
+            "$attempt", "$bulk");
         _payloadExists = Prepare(connection, SqliteSchema.PayloadExists, "$digest");
         _insertPayload = Prepare(connection, SqliteSchema.InsertPayload,
-            "$digest", "$compression", "$raw_length", "$stored_length", "$data");
+            "$digest", "$compression", "$raw_length", "$stored_length", "$data", "$dictionary");
+        _dictionaryId = Prepare(connection, SqliteSchema.DictionaryId, "$digest");
+        _insertDictionary = Prepare(connection, SqliteSchema.InsertDictionary, "$digest", "$scope", "$created_at", "$data");
         _upsertFetched = Prepare(connection, SqliteSchema.UpsertFetched, "$epoch", "$url", "$host", "$state", "$seq", "$retry_at", "$outcome", "$attempt");
         _captureIdentity = Prepare(connection, SqliteSchema.CaptureIdentity, "$id");
         _insertFrontier = Prepare(connection, SqliteSchema.InsertFrontier,
@@ -45,7 +53,7 @@ internal sealed class WriteCommands : IDisposable
             "$url", "$host", "$page_class", "$interval_ticks", "$last_fetched_at", "$last_changed_at", "$due_at",
             "$payload_digest", "$fetches", "$changes", "$epoch");
         _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
-        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting];
+        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary];
     }
 
     /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
@@ -69,8 +77,9 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 5, c.DurationMs);
         Bind(p, 6, c.IpAddress);
         Bind(p, 7, c.Status);
-        Bind(p, 8, c.RequestHeaders);
-        Bind(p, 9, c.ResponseHeaders);
+        // Headers and outlinks go to the compressed bulk (CaptureBulk); their version-1 columns keep empty values.
+        Bind(p, 8, Array.Empty<byte>());
+        Bind(p, 9, null);
         Bind(p, 10, c.PayloadDigest);
         Bind(p, 11, c.PayloadLength);
         Bind(p, 12, c.ContentType);
@@ -83,8 +92,11 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 19, c.Title);
         Bind(p, 20, c.Language);
         Bind(p, 21, c.Charset);
-        Bind(p, 22, JsonSerializer.Serialize(c.Outlinks as Outlink[] ?? [.. c.Outlinks], OutlinkJson.Default.OutlinkArray));
+        Bind(p, 22, string.Empty);
         Bind(p, 23, c.Attempt);
+        var bulk = CaptureBulk.Pack(c.RequestHeaders, c.ResponseHeaders, c.Outlinks);
+        var encoded = _dictionaries.Encode("capture " + c.Host, bulk);
+        Bind(p, 24, CaptureBulk.Store(encoded, encoded.Dictionary is { } d ? DictionaryId(d) : 0, bulk.Length));
         var inserted = _insertCapture.ExecuteNonQuery() == 1;
         if (inserted)
         {
@@ -105,16 +117,38 @@ internal sealed class WriteCommands : IDisposable
         return _payloadExists.ExecuteScalar() is not null;
     }
 
-    public void InsertPayload(string digest, byte[] raw)
+    /// <summary>Stores a payload, encoded with the dictionary of <paramref name="host"/>'s payloads once it has one.</summary>
+    public void InsertPayload(string digest, byte[] raw, string host)
     {
-        var (compression, data) = PayloadCodec.Encode(raw);
+        var (compression, dictionary, data) = _dictionaries.Encode("payload " + host, raw);
         var p = _insertPayload.Parameters;
+        Bind(p, 5, dictionary is null ? null : DictionaryId(dictionary));
         Bind(p, 0, digest);
         Bind(p, 1, compression);
         Bind(p, 2, (long)raw.Length);
         Bind(p, 3, (long)data.Length);
         Bind(p, 4, data);
         _insertPayload.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// The dictionaries.id of <paramref name="dictionary"/>, stored in this transaction when absent. Looked up for every
+    /// record rather than cached: a rolled-back batch takes a dictionary it stored with it.
+    /// </summary>
+    private long DictionaryId(CompressionDictionary dictionary)
+    {
+        Bind(_dictionaryId.Parameters, 0, dictionary.Digest);
+        if (_dictionaryId.ExecuteScalar() is long id)
+        {
+            return id;
+        }
+
+        var p = _insertDictionary.Parameters;
+        Bind(p, 0, dictionary.Digest);
+        Bind(p, 1, dictionary.Scope);
+        Bind(p, 2, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Bind(p, 3, dictionary.Data);
+        return (long)_insertDictionary.ExecuteScalar()!;
     }
 
     public void UpsertFetched(CaptureRecord c, FrontierState state, long seq, DateTimeOffset? retryAt, RecrawlOutcome? outcome)

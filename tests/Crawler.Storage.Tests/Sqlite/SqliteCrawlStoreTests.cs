@@ -50,7 +50,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         await store.CommitAsync([Commit(Capture("http://a.kp/done")) with { Outcome = RecrawlOutcome.New }]);
         var frontier = await store.GetFrontierAsync("a.kp", 1);
 
-        Assert.Equal(3L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(4L, Query<long>("PRAGMA user_version"));
         Assert.Null(frontier.Single(e => e.Url == "http://a.kp/old").RetryAt);
         Assert.Equal(At(60), frontier.Single(e => e.Url == "http://a.kp/new").RetryAt);
         var job = Assert.Single(await store.GetJobsAsync(new JobQuery("a.kp", 1)));
@@ -155,6 +155,81 @@ public sealed class SqliteCrawlStoreTests : IDisposable
 
         Assert.Contains(capture.Id, error.Message, StringComparison.Ordinal);
         Assert.Equal(1, (await store.GetStatsAsync()).Captures); // nothing of the rejected batch
+    }
+
+    [Fact]
+    public async Task Dictionary_compressed_payloads_and_capture_records_survive_reopening_the_store()
+    {
+        var pages = Enumerable.Range(0, 100).Select(i => Codec.SitePages.Page("a.kp", i)).ToList();
+        var captures = pages.Select((page, i) => CommitWithPayload(Capture($"http://a.kp/article/{i}.html", at: i) with
+        {
+            ResponseHeaders = System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {page.Length}\r\n\r\n"),
+            Outlinks = [.. Enumerable.Range(0, 12).Select(j => new Outlink($"http://a.kp/article/{(i * 7) + j}.html", "a", true))],
+        }, page)).ToList();
+        await using (var store = await OpenAsync())
+        {
+            foreach (var commit in captures)
+            {
+                await store.CommitAsync([commit]);
+            }
+        }
+
+        Assert.True(Query<long>("SELECT COUNT(*) FROM payloads WHERE compression = 'zstd' AND dictionary IS NOT NULL") > 0);
+        Assert.True(Query<long>("SELECT COUNT(*) FROM dictionaries WHERE scope = 'payload a.kp'") == 1);
+        Assert.True(Query<long>("SELECT COUNT(*) FROM dictionaries WHERE scope = 'capture a.kp'") == 1);
+        Assert.Equal(0L, Query<long>("SELECT COUNT(*) FROM captures WHERE bulk IS NULL OR outlinks <> ''"));
+        await using (var reopened = await OpenAsync())
+        {
+            for (var i = 0; i < pages.Count; i++)
+            {
+                Assert.Equal(pages[i], await reopened.GetPayloadAsync(Digest(pages[i])));
+            }
+
+            var read = await reopened.GetCapturesAsync(new CaptureQuery { Host = "a.kp" }).ToListAsync();
+            Assert.Equal(captures.Select(c => (c.Capture.Url, Convert.ToHexString(c.Capture.RequestHeaders), Convert.ToHexString(c.Capture.ResponseHeaders!), string.Join(' ', c.Capture.Outlinks))),
+                read.Select(c => (c.Url, Convert.ToHexString(c.RequestHeaders), Convert.ToHexString(c.ResponseHeaders!), string.Join(' ', c.Outlinks))));
+
+            // The reopened writer keeps compressing with the stored dictionary instead of training another.
+            var next = Codec.SitePages.Page("a.kp", 1000);
+            await reopened.CommitAsync([CommitWithPayload(Capture("http://a.kp/article/1000.html", at: 1000), next)]);
+            Assert.Equal("zstd", Query<string>($"SELECT compression FROM payloads WHERE digest = '{Digest(next)}'"));
+            Assert.Equal(1L, Query<long>("SELECT COUNT(*) FROM dictionaries WHERE scope = 'payload a.kp'"));
+            Assert.Equal(next, await reopened.GetPayloadAsync(Digest(next)));
+        }
+    }
+
+    [Fact]
+    public async Task Rows_written_before_version_4_keep_their_json_outlinks_raw_headers_and_brotli_payloads_readable()
+    {
+        await using var store = await OpenAsync();
+        var html = Html("written by version 3");
+        var (compression, data) = PayloadCodec.Encode(html);
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO payloads (digest, compression, raw_length, stored_length, data) VALUES ($digest, $compression, $raw, $stored, $data);
+                INSERT INTO captures (id, url, host, epoch, fetched_at, duration_ms, status, request_headers, response_headers,
+                    payload_digest, payload_length, outlinks, attempt)
+                VALUES ('old', 'http://a.kp/old.html', 'a.kp', 1, 0, 5, 200, x'474554', x'485454502F312E31', $digest, $raw,
+                    '[{"url":"http://a.kp/x.html","kind":"a","inScope":true}]', 1);
+                """;
+            command.Parameters.AddWithValue("$digest", Digest(html));
+            command.Parameters.AddWithValue("$compression", compression);
+            command.Parameters.AddWithValue("$raw", html.Length);
+            command.Parameters.AddWithValue("$stored", data.Length);
+            command.Parameters.AddWithValue("$data", data);
+            command.ExecuteNonQuery();
+        }
+
+        var capture = Assert.Single(await store.GetCapturesAsync(new CaptureQuery { Url = "http://a.kp/old.html" }).ToListAsync());
+
+        Assert.Equal("GET"u8.ToArray(), capture.RequestHeaders);
+        Assert.Equal("HTTP/1.1"u8.ToArray(), capture.ResponseHeaders);
+        Assert.Equal([new Outlink("http://a.kp/x.html", "a", true)], capture.Outlinks);
+        Assert.Equal("br", compression);
+        Assert.Equal(html, await store.GetPayloadAsync(Digest(html)));
     }
 
     public void Dispose()

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Archive size benchmark (issue 9): bytes stored per page by this crawler's SQLite store vs wget's
+# `--warc-file` gzip WARC of the same simulated .kp web. Crawls once with each tool through
+# bench/crawl-vs-wget.sh (so every process runs in a loopback-only network namespace and no packet
+# leaves loopback), then measures:
+#   crawler: the SQLite file after VACUUM, split per table and index with dbstat
+#   wget:    the .warc.gz (request + response records, robots.txt, its log record)
+# Bytes per page divide each store by the pages (HTTP responses) that tool fetched.
+#
+# usage: bench/archive-size.sh [--sites N] [--pages N] [--seed N] [--out DIR] [--db FILE --warc FILE]
+#   default: 24 sites x 150 articles (~9,800 manifest entries), news-style sites of the simulation
+#   --db/--warc: skip the crawls and only measure an existing crawler.db and wget.warc.gz
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+sites=24 pages=150 seed=1 out="" db="" warc=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --sites) sites=$2; shift 2 ;;
+    --pages) pages=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --db) db=$2; shift 2 ;;
+    --warc) warc=$2; shift 2 ;;
+    -h|--help) sed -n 2,12p "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+if [[ -z "$db" ]]; then
+  out=${out:-$(mktemp -d /tmp/archive-size.XXXXXX)}
+  mkdir -p "$out"
+  "$repo/bench/crawl-vs-wget.sh" --sites "$sites" --pages "$pages" --seed "$seed" --runs 1 --out "$out" >"$out/crawl-report.md"
+  db="$out/crawler-1/data/crawler.db"
+  warc="$out/wget-1/wget.warc.gz"
+fi
+warcio_cli="$repo/tools/warcio/node_modules/warcio/dist/cli.js"
+[[ -f "$warcio_cli" ]] || npm ci --prefix "$repo/tools/warcio" >/dev/null
+
+# Measure a vacuumed copy: the crawl's file may hold free pages from deleted frontier rows.
+work=$(mktemp -d /tmp/archive-size-db.XXXXXX)
+sqlite3 "$db" "VACUUM INTO '$work/vacuumed.db'"
+vdb="$work/vacuumed.db"
+
+pages_crawler=$(sqlite3 "$vdb" "select count(*) from captures where status is not null")
+pages_wget=$(node "$warcio_cli" index "$warc" \
+  | jq -r 'select(.["warc-type"] == "response") | .["warc-target-uri"]' | grep -vc '^http://127\.0\.0\.1' || true)
+db_bytes=$(stat -c %s "$vdb")
+warc_bytes=$(stat -c %s "$warc")
+
+sqlite3 -separator $'\t' "$vdb" "select name, sum(pgsize), sum(payload) from dbstat group by name order by 2 desc" >"$work/dbstat.tsv"
+sqlite3 -separator $'\t' "$vdb" "select compression, count(*), sum(raw_length), sum(stored_length) from payloads group by compression" >"$work/codecs.tsv"
+
+python3 - "$work/dbstat.tsv" "$work/codecs.tsv" "$pages_crawler" "$pages_wget" "$db_bytes" "$warc_bytes" <<'PY'
+import sys
+dbstat, codecs, pc, pw, dbb, wb = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+c, w = dbb / pc, wb / pw
+print(f"crawler: {pc} pages, SQLite {dbb:,} bytes after VACUUM = **{c:,.0f} bytes/page**")
+print(f"wget:    {pw} pages, WARC.gz {wb:,} bytes = **{w:,.0f} bytes/page**")
+print(f"ratio crawler/wget: **{c / w:.2f}x** (goal <= 0.8x: {'met' if c <= 0.8 * w else 'NOT met'})\n")
+print("| table or index | bytes (pages) | bytes/page | share |")
+print("|---|---:|---:|---:|")
+for line in open(dbstat):
+    name, size, payload = line.rstrip("\n").split("\t")
+    size = int(size)
+    print(f"| {name} | {size:,} | {size / pc:,.0f} | {100 * size / dbb:.1f} % |")
+print("\n| payload codec | payloads | raw bytes | stored bytes | stored/raw |")
+print("|---|---:|---:|---:|---:|")
+for line in open(codecs):
+    codec, n, raw, stored = line.rstrip("\n").split("\t")
+    print(f"| {codec} | {int(n):,} | {int(raw):,} | {int(stored):,} | {int(stored) / max(int(raw), 1):.3f} |")
+PY
+rm -rf "$work"
+[[ -n "$out" ]] && echo "crawl results and logs: $out" >&2

@@ -1,0 +1,124 @@
+using CsCheck;
+
+namespace Crawler.Storage.Tests.Codec;
+
+public sealed class SiteDictionariesTests
+{
+    private static SiteDictionaries Trained(string scope, string host, int samples = 16)
+    {
+        var dictionaries = new SiteDictionaries(samplesToTrain: samples);
+        for (var i = 0; i < samples; i++)
+        {
+            dictionaries.Encode(scope, SitePages.Page(host, i));
+        }
+
+        return dictionaries;
+    }
+
+    [Fact]
+    public void Records_before_a_scope_has_its_samples_are_brotli_and_decode_without_a_dictionary()
+    {
+        var dictionaries = new SiteDictionaries(samplesToTrain: 16);
+        var page = SitePages.Page("a.kp", 1);
+
+        var encoded = dictionaries.Encode("payload a.kp", page);
+
+        Assert.Equal(PayloadCodec.Brotli, encoded.Compression);
+        Assert.Null(encoded.Dictionary);
+        Assert.Null(dictionaries.DictionaryOf("payload a.kp"));
+        Assert.Equal(page, PayloadCodec.Decode(encoded.Compression, page.Length, encoded.Data));
+    }
+
+    [Fact]
+    public void Once_trained_a_site_s_pages_are_zstd_with_its_dictionary_smaller_than_brotli_and_decode_with_it()
+    {
+        var dictionaries = Trained("payload a.kp", "a.kp");
+        var page = SitePages.Page("a.kp", 500);
+
+        var encoded = dictionaries.Encode("payload a.kp", page);
+
+        Assert.Equal(PayloadCodec.Zstd, encoded.Compression);
+        Assert.Same(dictionaries.DictionaryOf("payload a.kp"), encoded.Dictionary);
+        Assert.True(encoded.Data.Length < PayloadCodec.Encode(page).Data.Length * 0.7,
+            $"zstd with the site's dictionary stores {encoded.Data.Length} bytes, Brotli q1 {PayloadCodec.Encode(page).Data.Length}");
+        Assert.Equal(page, PayloadCodec.Decode(encoded.Compression, page.Length, encoded.Data, encoded.Dictionary!.Data));
+    }
+
+    [Fact]
+    public void A_dictionary_is_content_addressed_and_belongs_to_its_scope_only()
+    {
+        var dictionaries = Trained("payload a.kp", "a.kp");
+        var dictionary = dictionaries.DictionaryOf("payload a.kp")!;
+
+        Assert.Equal(CompressionDictionary.Create("payload a.kp", dictionary.Data).Digest, dictionary.Digest);
+        Assert.Null(dictionaries.DictionaryOf("payload b.kp"));
+        Assert.Equal(PayloadCodec.Brotli, dictionaries.Encode("payload b.kp", SitePages.Page("b.kp", 1)).Compression);
+    }
+
+    [Fact]
+    public void Incompressible_records_are_stored_as_they_are_and_never_train_a_dictionary()
+    {
+        var dictionaries = new SiteDictionaries(samplesToTrain: 8);
+        var random = new Random(3);
+        for (var i = 0; i < 20; i++)
+        {
+            var noise = new byte[3000];
+            random.NextBytes(noise);
+            var encoded = dictionaries.Encode("payload a.kp", noise);
+            Assert.Equal((PayloadCodec.None, noise), (encoded.Compression, encoded.Data));
+        }
+
+        Assert.Null(dictionaries.DictionaryOf("payload a.kp"));
+    }
+
+    [Fact]
+    public void A_dictionary_loaded_from_a_store_is_used_by_a_new_writer_for_its_scope()
+    {
+        var stored = Trained("payload a.kp", "a.kp").DictionaryOf("payload a.kp")!;
+        var restarted = new SiteDictionaries(samplesToTrain: 16);
+
+        restarted.Use(stored);
+        var encoded = restarted.Encode("payload a.kp", SitePages.Page("a.kp", 700));
+
+        Assert.Equal((PayloadCodec.Zstd, stored), (encoded.Compression, encoded.Dictionary));
+    }
+
+    [Fact]
+    public void A_dictionary_record_decoded_without_its_dictionary_is_a_clear_error()
+    {
+        var dictionaries = Trained("payload a.kp", "a.kp");
+        var page = SitePages.Page("a.kp", 900);
+        var encoded = dictionaries.Encode("payload a.kp", page);
+
+        var error = Assert.Throws<InvalidDataException>(() => PayloadCodec.Decode(encoded.Compression, page.Length, encoded.Data));
+        Assert.Contains("no dictionary", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_codec_name_is_a_clear_error()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => PayloadCodec.Decode("lzma", 3, [1, 2, 3]));
+        Assert.Contains("lzma", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Any_bytes_round_trip_through_a_trained_scope_and_an_untrained_one()
+    {
+        var trained = Trained("payload a.kp", "a.kp");
+        var fresh = new SiteDictionaries(samplesToTrain: 1000);
+        Gen.Byte.Array[0, 5000].Sample(raw =>
+        {
+            foreach (var (dictionaries, scope) in new[] { (trained, "payload a.kp"), (fresh, "payload b.kp") })
+            {
+                var encoded = dictionaries.Encode(scope, raw);
+                var back = PayloadCodec.Decode(encoded.Compression, raw.Length, encoded.Data, encoded.Dictionary?.Data);
+                if (!back.AsSpan().SequenceEqual(raw))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        });
+    }
+}
