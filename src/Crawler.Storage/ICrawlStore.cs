@@ -78,6 +78,20 @@ public interface ICrawlStore : IAsyncDisposable
     Task<string?> GetSettingAsync(string key, CancellationToken ct = default);
 
     Task SetSettingAsync(string key, string value, CancellationToken ct = default);
+
+    // ---- export (crawler migrate): every row of a collection, streamed in pages, never held in memory at once ----
+
+    /// <summary>Every frontier row of every epoch, ordered by epoch, then URL (ordinal), with its reason and outcome.</summary>
+    IAsyncEnumerable<FrontierRecord> ExportFrontierAsync(CancellationToken ct = default);
+
+    /// <summary>Every recrawl schedule, ordered by URL (ordinal).</summary>
+    IAsyncEnumerable<UrlSchedule> ExportSchedulesAsync(CancellationToken ct = default);
+
+    /// <summary>Every job mark (<see cref="MarkJobAsync"/>), ordered by epoch, then host (ordinal).</summary>
+    IAsyncEnumerable<JobMark> ExportJobMarksAsync(CancellationToken ct = default);
+
+    /// <summary>Every setting, ordered by key (ordinal).</summary>
+    IAsyncEnumerable<KeyValuePair<string, string>> ExportSettingsAsync(CancellationToken ct = default);
 }
 
 /// <summary>Thrown when the store cannot be reached or written; the message says what to do.</summary>

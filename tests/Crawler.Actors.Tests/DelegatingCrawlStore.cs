@@ -44,5 +44,13 @@ internal abstract class DelegatingCrawlStore(ICrawlStore inner) : ICrawlStore
 
     public virtual Task SetSettingAsync(string key, string value, CancellationToken ct = default) => inner.SetSettingAsync(key, value, ct);
 
+    public virtual IAsyncEnumerable<FrontierRecord> ExportFrontierAsync(CancellationToken ct = default) => inner.ExportFrontierAsync(ct);
+
+    public virtual IAsyncEnumerable<UrlSchedule> ExportSchedulesAsync(CancellationToken ct = default) => inner.ExportSchedulesAsync(ct);
+
+    public virtual IAsyncEnumerable<JobMark> ExportJobMarksAsync(CancellationToken ct = default) => inner.ExportJobMarksAsync(ct);
+
+    public virtual IAsyncEnumerable<KeyValuePair<string, string>> ExportSettingsAsync(CancellationToken ct = default) => inner.ExportSettingsAsync(ct);
+
     public virtual ValueTask DisposeAsync() => inner.DisposeAsync();
 }
