@@ -4,18 +4,18 @@ using MongoDB.Driver;
 namespace Crawler.Storage.Mongo;
 
 /// <summary>
-/// What the stores' exports (crawler migrate) send: every document of a collection, sorted by a unique index's keys so
-/// that the server walks that index instead of sorting in memory (an in-memory sort of a whole collection fails past
-/// 100 MB). Rendered by the tests like the other query classes.
+/// What the stores' exports (crawler migrate) send: every document of a collection, sorted by a unique index's keys where
+/// one serves, so that the server walks that index instead of sorting (the frontier, in the order added, is sorted
+/// with <c>allowDiskUse</c>: an in-memory sort of a whole collection fails past 100 MB). Rendered by the tests like the other query classes.
 /// </summary>
 internal static class ExportQueries
 {
     /// <summary>Documents per batch of the export cursors: pages of a few MB for captures, fewer round trips for small rows.</summary>
     public const int BatchSize = 500;
 
-    /// <summary>By the unique <c>epoch_url</c> index.</summary>
+    /// <summary>In the order added (no index has <c>seq</c> first: the server sorts on disk, see <see cref="MongoStreams"/>).</summary>
     public static SortDefinition<FrontierDocument> FrontierOrder { get; } =
-        Builders<FrontierDocument>.Sort.Ascending(d => d.Epoch).Ascending(d => d.Url);
+        Builders<FrontierDocument>.Sort.Ascending(d => d.Seq).Ascending(d => d.Epoch).Ascending(d => d.Url);
 
     /// <summary>By <c>_id</c>, the URL.</summary>
     public static SortDefinition<ScheduleDocument> ScheduleOrder { get; } = Builders<ScheduleDocument>.Sort.Ascending(d => d.Url);

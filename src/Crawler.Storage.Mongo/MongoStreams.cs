@@ -13,7 +13,7 @@ internal static class MongoStreams
         Func<TDocument, T> map,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var find = collection.Find(FilterDefinition<TDocument>.Empty, new FindOptions { BatchSize = ExportQueries.BatchSize }).Sort(sort);
+        var find = collection.Find(FilterDefinition<TDocument>.Empty, new FindOptions { BatchSize = ExportQueries.BatchSize, AllowDiskUse = true }).Sort(sort);
         var cursor = await db.RunAsync("could not be read", () => find.ToCursorAsync(ct)).ConfigureAwait(false);
         using (cursor)
         {

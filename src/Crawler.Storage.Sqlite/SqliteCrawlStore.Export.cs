@@ -7,7 +7,7 @@ public sealed partial class SqliteCrawlStore
 {
     public IAsyncEnumerable<FrontierRecord> ExportFrontierAsync(CancellationToken ct = default) =>
         ExportAsync(
-            $"SELECT {SqliteSchema.FrontierColumns}, reason, outcome FROM frontier ORDER BY epoch, url",
+            $"SELECT {SqliteSchema.FrontierColumns}, reason, outcome FROM frontier ORDER BY added_seq, epoch, url",
             r => new FrontierRecord(
                 new FrontierEntry
                 {

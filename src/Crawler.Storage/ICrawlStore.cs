@@ -81,7 +81,8 @@ public interface ICrawlStore : IAsyncDisposable
 
     // ---- export (crawler migrate): every row of a collection, streamed in pages, never held in memory at once ----
 
-    /// <summary>Every frontier row of every epoch, ordered by epoch, then URL (ordinal), with its reason and outcome.</summary>
+    /// <summary>Every frontier row of every epoch, with its reason and outcome, in the order the rows were added (so that a copy
+    /// added in this order keeps the order <see cref="GetPendingAsync"/> and <see cref="GetFrontierAsync"/> return).</summary>
     IAsyncEnumerable<FrontierRecord> ExportFrontierAsync(CancellationToken ct = default);
 
     /// <summary>Every recrawl schedule, ordered by URL (ordinal).</summary>
