@@ -139,7 +139,7 @@ public sealed class ArchiveMigrator
         copied[Payloads] = payloadsCopied;
         _progress(new MigrationStep(Payloads, payloadsCopied, Done: true));
 
-        await CopyAsync("retry times", PendingWithRetryAsync(ct), CopyRetryTimesAsync, ct).ConfigureAwait(false);
+        await CopyAsync("frontier due times", PendingWithRetryAsync(ct), CopyRetryTimesAsync, ct).ConfigureAwait(false);
 
         copied[Schedules] = await CopyAsync(Schedules, _from.Crawl.ExportSchedulesAsync(ct),
             (batch, c) => _to.Crawl.UpsertSchedulesAsync(batch, c), ct).ConfigureAwait(false);
