@@ -19,7 +19,7 @@ namespace Crawler.Storage.Mongo;
 /// payload. A batch whose capture id is already stored with other content is refused before anything is
 /// written (<see cref="ArgumentException"/>); the same capture stored before (a replay) is skipped.
 /// </remarks>
-public sealed class MongoCrawlStore : ICrawlStore
+public sealed partial class MongoCrawlStore : ICrawlStore
 {
     private static readonly BulkWriteOptions Unordered = new() { IsOrdered = false };
 

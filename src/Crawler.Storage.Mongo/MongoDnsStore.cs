@@ -9,7 +9,7 @@ namespace Crawler.Storage.Mongo;
 /// <c>discoveredNames</c>, see <see cref="DnsQueries"/>). Every write is an upsert under a natural key, so a
 /// retried batch or two nodes recording the same answer store it once.
 /// </summary>
-public sealed class MongoDnsStore : IDnsStore
+public sealed partial class MongoDnsStore : IDnsStore
 {
     private static readonly BulkWriteOptions Unordered = new() { IsOrdered = false };
 

@@ -12,7 +12,7 @@ namespace Crawler.Storage.Mongo;
 /// every time it is written: a batch that failed between the two steps and is written again completes the fold,
 /// and a result folded already is not counted again. Nothing needs a transaction.
 /// </summary>
-public sealed class MongoUptimeStore : IUptimeStore
+public sealed partial class MongoUptimeStore : IUptimeStore
 {
     private static readonly BulkWriteOptions Unordered = new() { IsOrdered = false };
 

@@ -18,7 +18,7 @@ namespace Crawler.Storage.Sqlite;
 /// for another process's lock (see <see cref="SqliteConnections"/>), the schema is created under
 /// that lock, and the frontier's insertion order is counted in the file (<see cref="FrontierSequence"/>).
 /// </remarks>
-public sealed class SqliteCrawlStore : ICrawlStore
+public sealed partial class SqliteCrawlStore : ICrawlStore
 {
     private readonly string _path;
     private readonly SqliteStoreOptions _options;

@@ -8,7 +8,7 @@ namespace Crawler.Storage.Sqlite;
 /// DNS observations and discovered names in the same SQLite file as the crawl (own tables, own
 /// connection per call; WAL lets it write beside the crawl store).
 /// </summary>
-public sealed class SqliteDnsStore : IDnsStore
+public sealed partial class SqliteDnsStore : IDnsStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS dns_observations (

@@ -10,7 +10,7 @@ namespace Crawler.Storage.Sqlite;
 /// <see cref="UptimeMath.Merge(HourlyAggregate, HourlyAggregate)"/> inside the write transaction
 /// (BEGIN IMMEDIATE, so concurrent writers cannot lose an update), and the histogram is stored sparse.
 /// </summary>
-public sealed class SqliteUptimeStore : IUptimeStore
+public sealed partial class SqliteUptimeStore : IUptimeStore
 {
     private readonly string _connectionString;
     private readonly string _path;

@@ -86,6 +86,21 @@ public interface ICrawlStore : IAsyncDisposable
     /// writer may change (two coordinators during a hand-over, seeds added from two nodes).
     /// </summary>
     Task<bool> CompareAndSetSettingAsync(string key, string? expected, string value, CancellationToken ct = default);
+
+    // ---- export (crawler migrate): every row of a collection, streamed in pages, never held in memory at once ----
+
+    /// <summary>Every frontier row of every epoch, with its reason and outcome, in the order the rows were added (so that a copy
+    /// added in this order keeps the order <see cref="GetPendingAsync"/> and <see cref="GetFrontierAsync"/> return).</summary>
+    IAsyncEnumerable<FrontierRecord> ExportFrontierAsync(CancellationToken ct = default);
+
+    /// <summary>Every recrawl schedule, ordered by URL (ordinal).</summary>
+    IAsyncEnumerable<UrlSchedule> ExportSchedulesAsync(CancellationToken ct = default);
+
+    /// <summary>Every job mark (<see cref="MarkJobAsync"/>), ordered by epoch, then host (ordinal).</summary>
+    IAsyncEnumerable<JobMark> ExportJobMarksAsync(CancellationToken ct = default);
+
+    /// <summary>Every setting, ordered by key (ordinal).</summary>
+    IAsyncEnumerable<KeyValuePair<string, string>> ExportSettingsAsync(CancellationToken ct = default);
 }
 
 /// <summary>Thrown when the store cannot be reached or written; the message says what to do.</summary>

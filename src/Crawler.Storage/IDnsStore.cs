@@ -25,4 +25,7 @@ public interface IDnsStore : IAsyncDisposable
     Task<int> AddDiscoveredNamesAsync(IReadOnlyList<DiscoveredNameRecord> names, CancellationToken ct = default);
 
     Task<IReadOnlyList<DiscoveredNameRecord>> GetDiscoveredNamesAsync(CancellationToken ct = default);
+
+    /// <summary>Every observation of every name, ordered by name (ordinal), then time, streamed (crawler migrate).</summary>
+    IAsyncEnumerable<DnsObservation> ExportObservationsAsync(CancellationToken ct = default);
 }

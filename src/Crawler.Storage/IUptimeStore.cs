@@ -81,4 +81,28 @@ public interface IUptimeStore : IAsyncDisposable
 
     /// <summary>Every site that has a raw result or a state change, ordered by site (ordinal), with its latest state and result and when its monitoring began.</summary>
     Task<IReadOnlyList<SiteUptimeStatus>> GetLatestAsync(CancellationToken ct = default);
+
+    // ---- export and import (crawler migrate): every row, streamed in pages, never held in memory at once ----
+
+    /// <summary>Every raw result, ordered by site (ordinal), then At.</summary>
+    IAsyncEnumerable<ProbeResult> ExportResultsAsync(CancellationToken ct = default);
+
+    /// <summary>Every hourly aggregate, ordered by site (ordinal), then hour.</summary>
+    IAsyncEnumerable<HourlyAggregate> ExportHourlyAsync(CancellationToken ct = default);
+
+    /// <summary>Every state change, ordered by site (ordinal), then ConfirmedAt.</summary>
+    IAsyncEnumerable<StateChange> ExportStateChangesAsync(CancellationToken ct = default);
+
+    /// <summary>Every site outage, open or closed, ordered by site (ordinal), then Start.</summary>
+    IAsyncEnumerable<Outage> ExportOutagesAsync(CancellationToken ct = default);
+
+    /// <summary>Every country-wide outage, ordered by Start.</summary>
+    IAsyncEnumerable<CountryOutage> ExportCountryOutagesAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// Inserts or replaces the aggregates of (Site, HourStart) with these, in one transaction: how a migration carries the
+    /// hours whose raw results were purged. Raw results added later still fold in once each (results already stored are
+    /// not folded again), so import aggregates after <see cref="AddResultsAsync"/> of the same hours.
+    /// </summary>
+    Task ImportHourlyAsync(IReadOnlyList<HourlyAggregate> aggregates, CancellationToken ct = default);
 }

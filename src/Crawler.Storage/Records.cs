@@ -276,3 +276,12 @@ public sealed record StoreStats(
 
 /// <summary>Per-host counters for status views.</summary>
 public sealed record HostStats(string Host, long Captures, long Pending, long Done, long Failed, long Errors, DateTimeOffset? LastCaptureAt);
+
+/// <summary>
+/// A frontier row as the store keeps it, for export (<see cref="ICrawlStore.ExportFrontierAsync"/>): the entry and what only
+/// the store knows of it, the reason a URL was settled without a fetch and the outcome its job counts.
+/// </summary>
+public sealed record FrontierRecord(FrontierEntry Entry, string? Reason, RecrawlOutcome? Outcome);
+
+/// <summary>The marks of a job as stored by <see cref="ICrawlStore.MarkJobAsync"/> (its statistics are counted, not stored).</summary>
+public sealed record JobMark(string Host, int Epoch, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);

@@ -142,6 +142,18 @@ public sealed class CountryMonitorTests : TestKit
 
         public Task<IReadOnlyList<SiteUptimeStatus>> GetLatestAsync(CancellationToken ct = default) => throw new NotSupportedException();
 
+        public IAsyncEnumerable<ProbeResult> ExportResultsAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<HourlyAggregate> ExportHourlyAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<StateChange> ExportStateChangesAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<Outage> ExportOutagesAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<CountryOutage> ExportCountryOutagesAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task ImportHourlyAsync(IReadOnlyList<HourlyAggregate> aggregates, CancellationToken ct = default) => throw new NotSupportedException();
+
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
@@ -197,6 +209,18 @@ public sealed class CountryMonitorTests : TestKit
         public Task<int> PurgeResultsAsync(DateTimeOffset olderThan, CancellationToken ct = default) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<SiteUptimeStatus>> GetLatestAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<ProbeResult> ExportResultsAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<HourlyAggregate> ExportHourlyAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<StateChange> ExportStateChangesAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<Outage> ExportOutagesAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public IAsyncEnumerable<CountryOutage> ExportCountryOutagesAsync(CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task ImportHourlyAsync(IReadOnlyList<HourlyAggregate> aggregates, CancellationToken ct = default) => throw new NotSupportedException();
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

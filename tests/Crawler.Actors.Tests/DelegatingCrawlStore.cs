@@ -47,5 +47,13 @@ internal abstract class DelegatingCrawlStore(ICrawlStore inner) : ICrawlStore
     public virtual Task<bool> CompareAndSetSettingAsync(string key, string? expected, string value, CancellationToken ct = default) =>
         inner.CompareAndSetSettingAsync(key, expected, value, ct);
 
+    public virtual IAsyncEnumerable<FrontierRecord> ExportFrontierAsync(CancellationToken ct = default) => inner.ExportFrontierAsync(ct);
+
+    public virtual IAsyncEnumerable<UrlSchedule> ExportSchedulesAsync(CancellationToken ct = default) => inner.ExportSchedulesAsync(ct);
+
+    public virtual IAsyncEnumerable<JobMark> ExportJobMarksAsync(CancellationToken ct = default) => inner.ExportJobMarksAsync(ct);
+
+    public virtual IAsyncEnumerable<KeyValuePair<string, string>> ExportSettingsAsync(CancellationToken ct = default) => inner.ExportSettingsAsync(ct);
+
     public virtual ValueTask DisposeAsync() => inner.DisposeAsync();
 }

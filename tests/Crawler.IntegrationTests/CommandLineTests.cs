@@ -18,6 +18,7 @@ public sealed class CommandLineTests
     [InlineData("dns", "discover", "--help")]
     [InlineData("uptime", "--help")]
     [InlineData("serve", "--help")]
+    [InlineData("migrate", "--help")]
     public async Task Every_command_has_help(params string[] args)
     {
         using var crawler = CrawlerProcess.Start(new Dictionary<string, string>(), args);

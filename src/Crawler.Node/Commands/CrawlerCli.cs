@@ -25,6 +25,7 @@ public static class CrawlerCli
         root.Subcommands.Add(UptimeCommand.Create());
         root.Subcommands.Add(ClusterCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(MigrateCommand.Create());
         return root;
     }
 

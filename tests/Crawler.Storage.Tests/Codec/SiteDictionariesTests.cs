@@ -119,6 +119,6 @@ public sealed class SiteDictionariesTests
             }
 
             return true;
-        });
+        }, threads: 1); // one writer, as in the stores: SiteDictionaries is not thread-safe (CsCheck samples on every core by default)
     }
 }

@@ -84,6 +84,22 @@ public abstract class DnsStoreContract : IAsyncLifetime
         Assert.Equal([axfr, ptr], names);
     }
 
+    [SkippableFact]
+    public async Task The_observation_export_lists_every_name_s_history_by_name_then_time()
+    {
+        var store = await Store();
+        var rodong = Observation("rodong.rep.kp", T0, "127.45.176.68");
+        var kcnaLater = Observation("kcna.kp", T0.AddHours(1), "127.45.176.99");
+        var kcna = Observation("kcna.kp", T0, "127.45.176.71", "127.45.176.74");
+        await store.AddObservationsAsync([rodong, kcnaLater, kcna]);
+
+        var all = await store.ExportObservationsAsync().ToListAsync();
+
+        Assert.Equal([("kcna.kp", T0), ("kcna.kp", T0.AddHours(1)), ("rodong.rep.kp", T0)], all.Select(o => (o.Name, o.At)));
+        Assert.Equal(kcna.Records, all[0].Records);
+        Assert.Equal((kcna.Server, kcna.Outcome), (all[0].Server, all[0].Outcome));
+    }
+
     protected abstract Task<IDnsStore> CreateStoreAsync();
 
     private async Task<IDnsStore> Store()

@@ -283,6 +283,55 @@ public abstract class UptimeStoreContract : IAsyncLifetime
         Assert.Equal(start.AddHours(2), latest.LastProbed); // the results ended in the hour [start+1h, start+2h)
     }
 
+    [SkippableFact]
+    public async Task The_exports_list_every_result_hour_change_and_outage_purged_hours_included()
+    {
+        var store = await Store();
+        var old = ProbeResult.Up("kcna.kp", T0.AddDays(-40), TimeSpan.FromMilliseconds(90));
+        var kcna = ProbeResult.Failed("kcna.kp", T0, ProbeFailure.ConnectTimeout, "no answer");
+        var air = ProbeResult.Up("airkoryo.com.kp", T0.AddMinutes(1), TimeSpan.FromMilliseconds(700));
+        await store.AddResultsAsync([kcna, old, air]);
+        await store.PurgeResultsAsync(T0.AddDays(-30));
+        var down = new StateChange("kcna.kp", SiteState.Up, SiteState.Down, T0, T0.AddMinutes(2), ProbeFailure.ConnectTimeout);
+        var up = new StateChange("airkoryo.com.kp", SiteState.Unknown, SiteState.Up, T0, T0.AddMinutes(1), ProbeFailure.None);
+        await store.AddStateChangesAsync([down, up]);
+        var open = new Outage("kcna.kp", T0, null, ProbeFailure.ConnectTimeout);
+        var closed = new Outage("airkoryo.com.kp", T0.AddDays(-3), T0.AddDays(-2), ProbeFailure.DnsTimeout);
+        await store.UpsertOutageAsync(open);
+        await store.UpsertOutageAsync(closed);
+        var country = new CountryOutage(T0.AddDays(-2), T0.AddDays(-2).AddHours(1), T0.AddDays(-2).AddMinutes(5), 290, 300);
+        await store.UpsertCountryOutageAsync(country);
+
+        Assert.Equal([air, kcna], await store.ExportResultsAsync().ToListAsync());
+        Assert.Equal(
+            await store.GetHourlyAsync(null, DateTimeOffset.UnixEpoch, T0.AddDays(1)),
+            await store.ExportHourlyAsync().ToListAsync());
+        Assert.Equal(3, (await store.ExportHourlyAsync().ToListAsync()).Count); // the purged hour of `old` too
+        Assert.Equal([up, down], await store.ExportStateChangesAsync().ToListAsync());
+        Assert.Equal([closed, open], await store.ExportOutagesAsync().ToListAsync());
+        Assert.Equal([country], await store.ExportCountryOutagesAsync().ToListAsync());
+    }
+
+    [SkippableFact]
+    public async Task Imported_hours_replace_the_stored_ones_and_a_result_added_again_is_not_counted_twice()
+    {
+        var source = await Store();
+        var results = Enumerable.Range(0, 6).Select(i => ProbeResult.Up("kcna.kp", T0.AddMinutes(10 * i), TimeSpan.FromMilliseconds(100 + (300 * i)))).ToList();
+        await source.AddResultsAsync(results);
+        var hours = await source.ExportHourlyAsync().ToListAsync();
+        var target = await Store();
+        await target.AddResultsAsync(results.Take(3).ToList());
+
+        await target.ImportHourlyAsync(hours);
+        await target.AddResultsAsync(results.Take(3).ToList());
+        await target.ImportHourlyAsync(hours);
+
+        Assert.Equal(hours, await target.ExportHourlyAsync().ToListAsync());
+        var purgedHour = hours[0] with { Site = "rodong.rep.kp" };
+        await target.ImportHourlyAsync([purgedHour]);
+        Assert.Equal([.. hours, purgedHour], await target.GetHourlyAsync(null, T0, T0.AddHours(1)));
+    }
+
     /// <summary>A fresh, empty store that counts Degraded with <paramref name="thresholds"/>; not yet initialized.</summary>
     protected abstract Task<IUptimeStore> CreateStoreAsync(UptimeThresholds thresholds);
 
