@@ -145,6 +145,8 @@ public static class NodeHost
             Results.Json(await ClusterStatus.GatherAsync(system, registry, TimeSpan.FromSeconds(3)).ConfigureAwait(false), ClusterJson));
         app.MapGet("/cdx", (HttpContext http, ICrawlStore store) => CdxEndpoint.AnswerAsync(http, store));
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store));
+        app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
+        app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
         return app;
     }
 
@@ -165,6 +167,8 @@ public static class NodeHost
         var app = web.Build();
         app.MapGet("/cdx", (HttpContext http, ICrawlStore crawl) => CdxEndpoint.AnswerAsync(http, crawl));
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore crawl) => ReplayEndpoint.AnswerAsync(http, crawl));
+        app.MapGet("/api/changes", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.ChangesAsync(http, crawl));
+        app.MapGet("/api/diff", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.DiffAsync(http, crawl));
         return app;
     }
 

@@ -1,0 +1,151 @@
+using System.Globalization;
+using Crawler.Archive.Replay;
+using Crawler.Core.Diff;
+using Crawler.Core.Html;
+using Crawler.Core.Replay;
+using Crawler.Core.Text;
+using Crawler.Core.Urls;
+using Crawler.Net;
+using Crawler.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace Crawler.Node.Hosting;
+
+/// <summary>
+/// What changed in a page over time: <c>GET /api/changes?url=U</c> lists the URL's captures with whether each brought a
+/// new version (another payload digest than the capture before it), and <c>GET /api/diff?url=U&amp;from=T1&amp;to=T2</c>
+/// compares the text of the captures closest to the two timestamps, block by block (<see cref="TextDiff"/>).
+/// </summary>
+public static class DiffEndpoint
+{
+    private const long MaxDecodedBytes = 64L << 20;
+
+    public static async Task ChangesAsync(HttpContext http, ICrawlStore store)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(store);
+        if (await CapturesAsync(http, store) is not { } found)
+        {
+            return;
+        }
+
+        string? previous = null;
+        var versions = new List<object>();
+        foreach (var c in found.Captures.Where(c => c.Status is not null).OrderBy(c => c.FetchedAt))
+        {
+            // A 304 confirmed the version before it: not a change.
+            var digest = c.Status == 304 ? previous : c.PayloadDigest;
+            versions.Add(new
+            {
+                timestamp = ReplayPath.Timestamp(c.FetchedAt),
+                status = c.Status,
+                digest,
+                changed = c.Status != 304 && digest != previous,
+                replay = ReplayPath.For(c.FetchedAt, c.Url),
+            });
+            previous = digest;
+        }
+
+        await http.Response.WriteAsJsonAsync(new { url = found.Url, captures = versions }, http.RequestAborted).ConfigureAwait(false);
+    }
+
+    public static async Task DiffAsync(HttpContext http, ICrawlStore store)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(store);
+        var query = http.Request.Query;
+        if (!ReplayPath.TryReadTimestamp(query["from"].ToString(), out var from) || !ReplayPath.TryReadTimestamp(query["to"].ToString(), out var to))
+        {
+            await Problem(http, StatusCodes.Status400BadRequest, "from and to must be timestamps of 1-14 digits (yyyyMMddHHmmss), e.g. from=20261201&to=20261207").ConfigureAwait(false);
+            return;
+        }
+
+        if (await CapturesAsync(http, store) is not { } found)
+        {
+            return;
+        }
+
+        if (ReplaySelection.Closest(found.Captures, from) is not { } older || ReplaySelection.Closest(found.Captures, to) is not { } newer)
+        {
+            await Problem(http, StatusCodes.Status404NotFound, $"{found.Url} has no capture with an answer.").ConfigureAwait(false);
+            return;
+        }
+
+        if (older.FetchedAt > newer.FetchedAt)
+        {
+            (older, newer) = (newer, older);
+        }
+
+        var blocks = TextDiff.Compare(await TextOf(store, older, http.RequestAborted).ConfigureAwait(false), await TextOf(store, newer, http.RequestAborted).ConfigureAwait(false));
+        await http.Response.WriteAsJsonAsync(
+            new
+            {
+                url = found.Url,
+                from = new { timestamp = ReplayPath.Timestamp(older.FetchedAt), status = older.Status, digest = older.PayloadDigest },
+                to = new { timestamp = ReplayPath.Timestamp(newer.FetchedAt), status = newer.Status, digest = newer.PayloadDigest },
+                added = blocks.Count(b => b.Kind == DiffKind.Added),
+                removed = blocks.Count(b => b.Kind == DiffKind.Removed),
+                blocks = blocks.Select(b => new { kind = b.Kind.ToString().ToLowerInvariant(), text = b.Text }),
+            },
+            http.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The text blocks of a capture: an HTML page's (<see cref="HtmlText"/>), a text file's lines, nothing for anything else.</summary>
+    private static async Task<IReadOnlyList<string>> TextOf(ICrawlStore store, CaptureRecord capture, CancellationToken ct)
+    {
+        if (capture.PayloadDigest is not { } digest || await store.GetPayloadAsync(digest, ct).ConfigureAwait(false) is not { } body)
+        {
+            return [];
+        }
+
+        var decoded = ContentDecoder.Decode(body, ReplayEndpoint.HeaderValue(capture.ResponseHeaders, "Content-Encoding"), MaxDecodedBytes, out _);
+        var type = (capture.ContentType ?? string.Empty).Split(';')[0].Trim().ToLowerInvariant();
+        var text = EncodingSniffer.Decode(decoded, capture.ContentType, "utf-8", out _);
+        return type switch
+        {
+            "text/html" or "application/xhtml+xml" => HtmlText.ExtractBlocks(text),
+            "text/plain" => [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)],
+            _ => [],
+        };
+    }
+
+    private static async Task<(string Url, List<CaptureRecord> Captures)?> CapturesAsync(HttpContext http, ICrawlStore store)
+    {
+        var raw = http.Request.Query["url"].ToString();
+        var url = raw.Length == 0 ? null : UrlCanonicalizer.Canonicalize(raw.Contains("://", StringComparison.Ordinal) ? raw : "http://" + raw);
+        if (url is null)
+        {
+            await Problem(http, StatusCodes.Status400BadRequest, "url must be an http(s) URL, e.g. url=http://kcna.kp/").ConfigureAwait(false);
+            return null;
+        }
+
+        try
+        {
+            var captures = new List<CaptureRecord>();
+            await foreach (var c in store.GetCapturesAsync(new CaptureQuery { Url = url }, http.RequestAborted).ConfigureAwait(false))
+            {
+                captures.Add(c);
+            }
+
+            if (captures.Count == 0)
+            {
+                await Problem(http, StatusCodes.Status404NotFound, $"Not archived: {url}.").ConfigureAwait(false);
+                return null;
+            }
+
+            return (url, captures);
+        }
+        catch (StoreUnavailableException e)
+        {
+            http.Response.Headers.RetryAfter = "30";
+            await Problem(http, StatusCodes.Status503ServiceUnavailable, $"The archive's store is unavailable: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    private static Task Problem(HttpContext http, int status, string detail)
+    {
+        http.Response.StatusCode = status;
+        return http.Response.WriteAsJsonAsync(new { status, detail = detail.ToString(CultureInfo.InvariantCulture) }, http.RequestAborted);
+    }
+}
