@@ -193,9 +193,9 @@ public sealed partial class KubernetesManifestTests
         }
     }
 
-    private static V1StatefulSet Nodes(IReadOnlyList<object> objects) => Assert.Single(objects.OfType<V1StatefulSet>(), s => s.Metadata.Name == "crawler");
+    internal static V1StatefulSet Nodes(IReadOnlyList<object> objects) => Assert.Single(objects.OfType<V1StatefulSet>(), s => s.Metadata.Name == "crawler");
 
-    private static V1Container Container(V1StatefulSet nodes) => Assert.Single(nodes.Spec.Template.Spec.Containers);
+    internal static V1Container Container(V1StatefulSet nodes) => Assert.Single(nodes.Spec.Template.Spec.Containers);
 
     private static V1Service Service(IReadOnlyList<object> objects, string name) => Assert.Single(objects.OfType<V1Service>(), s => s.Metadata.Name == name);
 
@@ -223,7 +223,7 @@ public sealed partial class KubernetesManifestTests
     private static readonly Dictionary<string, IReadOnlyList<object>> Rendered = new(StringComparer.Ordinal);
 
     /// <summary>Runs <c>kubectl kustomize OVERLAY</c> in the checkout (as the README does) and loads its output strictly.</summary>
-    private static IReadOnlyList<object> Render(string overlay)
+    internal static IReadOnlyList<object> Render(string overlay)
     {
         lock (Rendered)
         {
