@@ -20,13 +20,27 @@ internal static class CrawlSession
     {
         var liveWanted = configuration.GetValue("Crawler:LiveView", true);
         var live = liveWanted && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+        var json = string.Equals(configuration["Logging:Console:FormatterName"], "json", StringComparison.OrdinalIgnoreCase);
         using var host = NodeHost.BuildRunHost(configuration, logging =>
         {
-            logging.AddSimpleConsole(o =>
+            if (json)
             {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
-            });
+                // One JSON object per line, as log collectors read a pod's output (Logging__Console__FormatterName=json).
+                logging.AddJsonConsole(o =>
+                {
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                });
+            }
+            else
+            {
+                logging.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "HH:mm:ss ";
+                });
+            }
+
             if (live)
             {
                 logging.SetMinimumLevel(LogLevel.Warning);

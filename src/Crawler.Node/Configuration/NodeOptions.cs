@@ -56,6 +56,26 @@ public sealed record NodeClusterOptions
 
     /// <summary>How long a stopping node (SIGTERM, Ctrl+C) takes at most to hand its work over and leave the cluster.</summary>
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How the node finds the others: <see cref="ClusterDiscovery.Seeds"/> (the seed nodes as given) or
+    /// <see cref="ClusterDiscovery.Kubernetes"/> (a pod of the StatefulSet: its seed nodes are the first pods' stable
+    /// DNS names, which only a pod can resolve; outside a pod the node stops at start instead of waiting for them).
+    /// </summary>
+    public ClusterDiscovery Discovery { get; init; } = ClusterDiscovery.Seeds;
+}
+
+/// <summary>How a node finds the other members (<c>Crawler:Cluster:Discovery</c>).</summary>
+public enum ClusterDiscovery
+{
+    /// <summary>The seed nodes of the configuration (none: a cluster of one).</summary>
+    Seeds,
+
+    /// <summary>
+    /// A pod of the crawler's StatefulSet: the seed nodes are its first pods by their names under the headless Service
+    /// (akka.tcp://crawler@crawler-0.crawler:4053); the node must run in a pod (see <see cref="KubernetesEnvironment"/>).
+    /// </summary>
+    Kubernetes,
 }
 
 /// <summary>The node's HTTP endpoint (Prometheus metrics on /metrics).</summary>

@@ -178,6 +178,19 @@ internal sealed partial class NodeOptionsValidation :
             }
         }
 
+        if (cluster.Discovery == ClusterDiscovery.Kubernetes)
+        {
+            // Before anything waits for the seed nodes: outside a pod their names never resolve.
+            if (KubernetesEnvironment.Problem() is { } notInPod)
+            {
+                errors.Add(notInPod);
+            }
+            else if (cluster.SeedNodes.Count == 0)
+            {
+                errors.Add("Crawler:Cluster:Discovery = 'Kubernetes' needs Crawler:Cluster:SeedNodes: the StatefulSet's first pods, e.g. akka.tcp://crawler@crawler-0.crawler:4053 and crawler-1 (k8s/base/statefulset.yaml sets them).");
+            }
+        }
+
         if (cluster.MinimumMembers is < 1)
         {
             errors.Add($"Crawler:Cluster:MinimumMembers = {cluster.MinimumMembers} must be at least 1 (the nodes that must have joined before work starts).");

@@ -120,7 +120,8 @@ public static class NodeHost
 
     /// <summary>
     /// The host of <c>crawler run</c>: services, store initialisation, the actor system and, when
-    /// <c>Crawler:Http:Urls</c> is set, the node's HTTP endpoint (Prometheus metrics on <c>/metrics</c>).
+    /// <c>Crawler:Http:Urls</c> is set, the node's HTTP endpoint (Prometheus metrics on <c>/metrics</c>, the health
+    /// checks on <c>/health/live</c> and <c>/health/ready</c>).
     /// </summary>
     /// <param name="services">Replaces registered services after the node's own (a test's clock: a <see cref="TimeProvider"/>).</param>
     public static IHost BuildRunHost(IConfiguration configuration, Action<ILoggingBuilder>? logging = null, Action<IServiceCollection>? services = null)
@@ -147,6 +148,8 @@ public static class NodeHost
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
         app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
+        app.MapGet(HealthEndpoint.LivePath, (ActorSystem system) => HealthEndpoint.Live(system));
+        app.MapGet(HealthEndpoint.ReadyPath, (ActorSystem system, ICrawlStore store, ILoggerFactory loggers, CancellationToken ct) => HealthEndpoint.ReadyAsync(system, store, loggers, ct));
         return app;
     }
 

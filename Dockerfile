@@ -1,0 +1,16 @@
+# The crawler node's image (k8s/ runs it): built with the SDK, run on the chiseled ASP.NET runtime (no shell,
+# no package manager) as the non-root user 1654. The cluster-config/ files it carries are replaced on
+# Kubernetes by the ConfigMap mounted at /app/cluster-config.
+#   docker build -t crawler:0.1.0 .
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY . .
+RUN dotnet publish src/Crawler.Node/Crawler.Node.csproj -c Release -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
+WORKDIR /app
+COPY --from=build /app .
+USER 1654
+EXPOSE 4053 9464
+ENTRYPOINT ["dotnet", "/app/crawler.dll"]
+CMD ["run", "--no-live"]
