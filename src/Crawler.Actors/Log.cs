@@ -14,8 +14,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Epoch {Epoch} started with {Seeds} seeds")]
     public static partial void EpochStarted(ILogger logger, int epoch, int seeds);
 
-    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Discovery: {Found} names ({New} new), {Zones} zones transferred, {Failures} transfer failures, {Sites} names in scope")]
-    public static partial void DiscoveryCompleted(ILogger logger, int found, int @new, int zones, int failures, int sites);
+    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "Discovery: {Found} names ({New} new), {Zones} zones transferred, {Failures} transfer failures, {Sites} sites in scope with an address, {WithoutAddress} names in scope without one (recorded, not crawled)")]
+    public static partial void DiscoveryCompleted(ILogger logger, int found, int @new, int zones, int failures, int sites, int withoutAddress);
 
     [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Discovery failed; it runs again at its next interval")]
     public static partial void DiscoveryFailed(ILogger logger, Exception error);

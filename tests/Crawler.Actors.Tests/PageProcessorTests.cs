@@ -46,6 +46,18 @@ public sealed class PageProcessorTests
     }
 
     [Fact]
+    public void Undeclared_euc_kr_pages_are_guessed_before_their_links_are_read()
+    {
+        var body = CodePages().GetBytes(
+            "<html><head><title>로동신문</title></head><body><p>조선민주주의인민공화국 평양에서 열린 회의에 참가한 대표들은 과업들을 토의하였다.</p>" +
+            "<a href=\"/기사.html\">x</a></body></html>");
+        var result = Process("http://rodong.rep.kp/", Ok(body, "text/html"), depth: 0);
+        Assert.Equal("로동신문", result.Commit.Capture.Title);
+        Assert.Equal("EUC-KR", result.Commit.Capture.Charset);
+        Assert.Contains(result.Discovered, d => d.Url == "http://rodong.rep.kp/%EA%B8%B0%EC%82%AC.html");
+    }
+
+    [Fact]
     public void Links_beyond_the_depth_limit_are_recorded_but_not_queued()
     {
         var result = Process("http://kcna.kp/deep", Ok("<a href=\"/deeper\">x</a>", "text/html"), depth: 5);

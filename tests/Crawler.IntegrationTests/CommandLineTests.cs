@@ -54,6 +54,22 @@ public sealed class CommandLineTests
         Assert.DoesNotContain(":secret@", crawler.Output, StringComparison.Ordinal); // a password in the setting is never repeated
     }
 
+    [Theory]
+    [InlineData("Crawler__Crawl__MaxPagesPerSite", "abc", "Crawler:Crawl:MaxPagesPerSite must be a whole number", "run", "--no-live")]
+    [InlineData("Crawler__LiveView", "maybe", "Crawler:LiveView must be true or false", "status")]
+    [InlineData("Crawler__Cluster__ShutdownTimeout", "soon", "Crawler:Cluster:ShutdownTimeout must be a duration such as 00:05:00", "uptime")]
+    public async Task A_value_that_does_not_convert_gives_one_line_naming_the_setting_and_exit_code_2(string variable, string value, string message, params string[] args)
+    {
+        var environment = LoopbackOnly(Path.Combine(Path.GetTempPath(), "crawler-cfg-" + Guid.NewGuid().ToString("N")));
+        environment[variable] = value;
+
+        using var crawler = CrawlerProcess.Start(environment, args);
+        Assert.Equal(2, await crawler.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+        var line = Assert.Single(crawler.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"Configuration error — the crawler did not start: {message}.", line.TrimEnd('\r'));
+        Assert.DoesNotContain(value, line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_with_a_mongodb_store_that_does_not_answer_exits_2_with_one_line_naming_the_setting()
     {

@@ -30,8 +30,10 @@ public sealed class DiscoveryCrawlTests() : SimulatedWebTest(new SimulationOptio
         Assert.All(leaked, d => Assert.Contains(discovered, n => n.Name == d && n.How == "axfr"));
         Assert.Contains(discovered, n => n.How == "ptr" && n.Source.StartsWith("127.45.176.", StringComparison.Ordinal));
 
-        // Every leaked domain became a site: the crawl asked its robots.txt or its front page (most are not served
-        // by this small simulation, so many of those attempts failed; they were made), and the epoch waited for them.
+        // Every leaked domain with an address became a site: the crawl asked its robots.txt or its front page (most
+        // are not served by this small simulation, so many of those attempts failed; they were made), and the epoch
+        // waited for them. Names without an address (registry zones such as com.kp, mail-only domains) are recorded as
+        // discovered names and were not crawled.
         await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(Data, "crawler.db") });
         await store.InitializeAsync();
         var hosts = new HashSet<string>(StringComparer.Ordinal);
@@ -41,8 +43,15 @@ public sealed class DiscoveryCrawlTests() : SimulatedWebTest(new SimulationOptio
         }
 
         var seeds = Web.Sites.Select(s => s.Host).ToHashSet(StringComparer.Ordinal);
-        Assert.Contains(leaked, d => !seeds.Contains(d));
-        Assert.All(leaked, d => Assert.Contains(d, hosts));
+        var catalog = Simulation.Dns.ZoneCatalog.Load2016();
+        var addressed = leaked.Where(d => catalog.GetAddresses(d).Count > 0).ToList();
+        var unaddressed = leaked.Where(d => catalog.GetAddresses(d).Count == 0 && catalog.GetAddresses("www." + d).Count == 0).ToList();
+        Assert.Contains(addressed, d => !seeds.Contains(d));
+        Assert.All(addressed, d => Assert.Contains(d, hosts));
+        Assert.NotEmpty(unaddressed);
+        string[] registryZones = ["co.kp", "com.kp", "edu.kp", "gov.kp", "net.kp", "org.kp", "rep.kp"];
+        Assert.All(unaddressed.Concat(registryZones), d => Assert.DoesNotContain(d, hosts));
+        Assert.All(registryZones, z => Assert.Contains(discovered, n => n.Name == z));
     }
 
     [Fact]

@@ -42,6 +42,39 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Contains("Nothing stored for b.kp", unknown.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Status_tables_fit_80_columns_when_piped_and_a_long_site_name_is_never_split()
+    {
+        const string host = "ryongnamsan-university.edu.kp";
+        await using (var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(_data, "crawler.db") }))
+        {
+            await store.InitializeAsync();
+            await store.MarkJobAsync(host, 1, T0, null);
+            await store.CommitAsync([Commit("http://" + host + "/", 1, T0.AddMinutes(1), RecrawlOutcome.New, PageClass.FrontPage, TimeSpan.FromHours(6)) with
+            {
+                Capture = new CaptureRecord { Id = Guid.CreateVersion7(T0).ToString("N"), Url = "http://" + host + "/", Host = host, Epoch = 1, FetchedAt = T0.AddMinutes(1), Status = 200 },
+            }]);
+        }
+
+        // Piped output is 80 columns wide unless COLUMNS says otherwise (pinned here, whatever the caller's).
+        using var narrow = CrawlerProcess.Start(new Dictionary<string, string> { ["COLUMNS"] = "80" }, "status", "--data", _data);
+        Assert.True(await narrow.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, narrow.Output);
+        var lines = narrow.Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.All(lines.Where(l => !l.StartsWith("epoch ", StringComparison.Ordinal)), l => Assert.True(l.Length <= 80, $"wider than 80 columns: {l}"));
+        Assert.Equal(2, lines.Count(l => l.Trim() == host)); // one heading line per table, the name whole
+        Assert.Contains(lines, l => l.Contains("captures 1", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("ryongnamsan-univ", StringComparison.Ordinal) && !l.Contains(host, StringComparison.Ordinal));
+
+        // A wide console gets the tables, one row per site.
+        using var wide = CrawlerProcess.Start(new Dictionary<string, string> { ["COLUMNS"] = "200" }, "status", "--data", _data);
+        Assert.True(await wide.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, wide.Output);
+        Assert.Contains(wide.Output.Split('\n'), l => l.Contains(host, StringComparison.Ordinal) && l.Contains("2026-12-01 06:01:00Z", StringComparison.Ordinal));
+        Assert.Contains(wide.Output.Split('\n'), l => l.Contains("site", StringComparison.Ordinal) && l.Contains("not due", StringComparison.Ordinal));
+
+        var json = await RunJsonAsync("status", "--data", _data, "--json");
+        Assert.Equal(host, Assert.Single(json.GetProperty("jobs").EnumerateArray()).GetProperty("site").GetString());
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_data))

@@ -31,6 +31,29 @@ public sealed class ZoneTransferDiscoveryTests
     }
 
     [Fact]
+    public async Task Of_the_names_a_transfer_finds_only_those_with_an_address_become_sites()
+    {
+        await using var server = await SimulatedDnsServer.StartAsync(ZoneCatalog.Load2016(), new SimulatedDnsOptions());
+        var discovery = new ZoneTransferDiscovery(new ZoneTransferOptions { Servers = [server.EndPoint.ToString()] });
+        var scope = new Crawler.Core.Policies.CrawlScope(["kp"]);
+        var result = await discovery.DiscoverAsync("kp");
+        var names = result.Names.Select(n => new Crawler.Storage.DiscoveredNameRecord(n.Name, n.How, n.Zone, n.Server, n.At)).ToList();
+
+        var candidates = Crawler.Actors.Discovery.DiscoveredSites.Candidates(names, includePtrNames: false, scope.IsInScope);
+        var (sites, without) = await Crawler.Actors.Discovery.DiscoveredSites.SplitAsync(candidates, discovery.HasAddressAsync, scope.IsInScope);
+
+        string[] registryZones = ["co.kp", "com.kp", "edu.kp", "gov.kp", "net.kp", "org.kp", "rep.kp"];
+        Assert.All(registryZones, z => Assert.Contains(z, candidates));
+        Assert.All(registryZones, z => Assert.Contains(z, without));
+        Assert.All(registryZones, z => Assert.DoesNotContain(z, sites));
+        Assert.Contains("masikryong.com.kp", without); // no A record in 2016
+        Assert.Contains("kcna.kp", sites);
+        Assert.Contains("airkoryo.com.kp", sites);
+        Assert.False(await discovery.HasAddressAsync("com.kp"));
+        Assert.True(await discovery.HasAddressAsync("kcna.kp."));
+    }
+
+    [Fact]
     public async Task A_server_that_refuses_transfers_yields_failures_and_no_names()
     {
         await using var server = await SimulatedDnsServer.StartAsync(ZoneCatalog.Load2016(), new SimulatedDnsOptions { AllowAxfr = false });

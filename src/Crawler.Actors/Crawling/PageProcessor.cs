@@ -92,7 +92,7 @@ public static class PageProcessor
             }
             else if (mime == "text/css")
             {
-                var css = EncodingSniffer.Decode(content, result.ContentType, out var sniff);
+                var css = EncodingSniffer.Decode(content, result.ContentType, "windows-1252", guess: false, out var sniff);
                 charset = sniff.Label;
                 foreach (var raw in CssLinkExtractor.Extract(css))
                 {

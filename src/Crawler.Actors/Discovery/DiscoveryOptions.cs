@@ -16,7 +16,10 @@ public sealed record DiscoveryOptions
     /// <summary>How often discovery runs again (names come and go).</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.FromDays(1);
 
-    /// <summary>Names found in scope by zone transfer become sites of the crawl (<c>http://name/</c>).</summary>
+    /// <summary>
+    /// Names found in scope by zone transfer become sites of the crawl (<c>http://name/</c>) when they have an address
+    /// (or their www. name has one, which is then the site); the rest are recorded as discovered names only.
+    /// </summary>
     public bool AddAsSites { get; init; } = true;
 
     /// <summary>PTR names in scope become sites too. Off by default: reverse zones mostly name name servers and mail hosts.</summary>

@@ -12,7 +12,8 @@ namespace Crawler.Actors.Discovery;
 /// Finds names the seeds do not list, at start and then every <see cref="DiscoveryOptions.Interval"/>:
 /// zone transfers (AXFR) from the root zone down through each delegated zone's own name servers, and
 /// a polite reverse (PTR) sweep of the configured ranges. Every name is recorded with how it was found;
-/// names in scope are handed to the coordinator as new sites.
+/// names in scope that have an address (or a www. name with one) are handed to the coordinator as new sites
+/// (<see cref="DiscoveredSites"/>), the rest stay discovered names only.
 /// </summary>
 internal sealed class DiscoveryRunner : ReceiveActor, IWithTimers
 {
@@ -65,12 +66,13 @@ internal sealed class DiscoveryRunner : ReceiveActor, IWithTimers
         }
 
         _running = true;
-        DiscoverAsync(_options, _transfers, _store, _clock).PipeTo(Self);
+        DiscoverAsync(_options, _transfers, _store, _scope, _clock).PipeTo(Self);
     }
 
-    private static async Task<Ran> DiscoverAsync(DiscoveryOptions options, ZoneTransferOptions transfers, IDnsStore store, TimeProvider clock)
+    private static async Task<Ran> DiscoverAsync(DiscoveryOptions options, ZoneTransferOptions transfers, IDnsStore store, CrawlScope scope, TimeProvider clock)
     {
-        var axfr = await new ZoneTransferDiscovery(transfers, clock).DiscoverAsync(options.RootZone).ConfigureAwait(false);
+        var discovery = new ZoneTransferDiscovery(transfers, clock);
+        var axfr = await discovery.DiscoverAsync(options.RootZone).ConfigureAwait(false);
         var records = axfr.Names.Select(n => new DiscoveredNameRecord(n.Name, n.How, n.Zone, n.Server, n.At)).ToList();
         if (options.SweptRanges.Count > 0)
         {
@@ -82,20 +84,21 @@ internal sealed class DiscoveryRunner : ReceiveActor, IWithTimers
         }
 
         var added = await store.AddDiscoveredNamesAsync(records).ConfigureAwait(false);
-        return new Ran(records, added, axfr.TransferredZones.Count, axfr.Failures.Count);
+        IReadOnlyList<string> sites = [], withoutAddress = [];
+        if (options.AddAsSites)
+        {
+            var candidates = DiscoveredSites.Candidates(records, options.AddPtrNamesAsSites, scope.IsInScope);
+            (sites, withoutAddress) = await DiscoveredSites.SplitAsync(candidates, discovery.HasAddressAsync, scope.IsInScope).ConfigureAwait(false);
+        }
+
+        return new Ran(records, added, axfr.TransferredZones.Count, axfr.Failures.Count, sites, withoutAddress.Count);
     }
 
     private void OnRan(Ran ran)
     {
         _running = false;
-        var sites = ran.Names
-            .Where(n => n.How != "ptr" || _options.AddPtrNamesAsSites)
-            .Select(n => n.Name.TrimEnd('.').ToLowerInvariant())
-            .Where(_scope.IsInScope)
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        Log.DiscoveryCompleted(_logger, ran.Names.Count, ran.New, ran.Zones, ran.Failures, sites.Count);
+        var sites = ran.Sites;
+        Log.DiscoveryCompleted(_logger, ran.Names.Count, ran.New, ran.Zones, ran.Failures, sites.Count, ran.WithoutAddress);
         if (_options.AddAsSites && sites.Count > 0)
         {
             _coordinator.Tell(new CoordinatorProtocol.AddSeeds([.. sites.Select(s => "http://" + s + "/")], "discovered"));
@@ -114,5 +117,6 @@ internal sealed class DiscoveryRunner : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed record Ran(IReadOnlyList<DiscoveredNameRecord> Names, int New, int Zones, int Failures) : INoSerializationVerificationNeeded;
+    private sealed record Ran(IReadOnlyList<DiscoveredNameRecord> Names, int New, int Zones, int Failures, IReadOnlyList<string> Sites, int WithoutAddress)
+        : INoSerializationVerificationNeeded;
 }

@@ -1,5 +1,6 @@
 // Hand-written: .NET has no implementation of the HTML standard's encoding sniffing (BOM, transport
-// layer, <meta> prescan of the first 1,024 bytes); this follows the standard's steps.
+// layer, <meta> and XML-declaration prescan of the first 1,024 bytes); this follows the standard's steps.
+// The guess for undeclared documents is UTF.Unknown's (EncodingGuess), not hand-written.
 using System.Text;
 
 namespace Crawler.Core.Text;
@@ -16,7 +17,16 @@ public enum SniffSource
     /// <summary>A &lt;meta charset&gt; or &lt;meta http-equiv=Content-Type&gt; in the first 1,024 bytes.</summary>
     MetaPrescan,
 
-    /// <summary>Nothing declared: the configured default.</summary>
+    /// <summary>
+    /// An XML declaration at the very start (<c>&lt;?xml version="1.0" encoding="UTF-8"?&gt;</c>, or its UTF-16
+    /// form), found by the prescan when no meta declaration is ("get an XML encoding").
+    /// </summary>
+    XmlDeclaration,
+
+    /// <summary>Nothing declared: the encoding the bytes look like (<see cref="EncodingGuess"/>).</summary>
+    Guess,
+
+    /// <summary>Nothing declared and nothing guessed (ASCII only, or too little to tell): the configured default.</summary>
     Default,
 }
 
@@ -25,7 +35,8 @@ public sealed record SniffResult(Encoding Encoding, string Label, SniffSource So
 
 /// <summary>
 /// The HTML standard's encoding sniffing (§13.2.3.2), in order: BOM → Content-Type charset → prescan of the
-/// first 1,024 bytes for a meta declaration → default. Labels follow the WHATWG Encoding Standard. As the
+/// first 1,024 bytes for a meta declaration, else an XML declaration at the start → autodetection (a guess from
+/// the bytes, <see cref="EncodingGuess"/>) → default. Labels follow the WHATWG Encoding Standard. As the
 /// standard says, a declared encoding is used even when the bytes disagree with it.
 /// </summary>
 public static class EncodingSniffer
@@ -41,8 +52,10 @@ public static class EncodingSniffer
     /// <summary>Determines the encoding of an HTML document.</summary>
     /// <param name="bytes">The document (only the start is examined).</param>
     /// <param name="contentTypeHeader">The HTTP Content-Type value, e.g. "text/html; charset=EUC-KR".</param>
-    /// <param name="defaultLabel">Used when nothing is declared; must be a known label.</param>
-    public static SniffResult Sniff(ReadOnlySpan<byte> bytes, string? contentTypeHeader, string defaultLabel = "windows-1252")
+    /// <param name="defaultLabel">Used when nothing is declared and nothing guessed; must be a known label.</param>
+    /// <param name="guess">Guess the encoding of an undeclared document from its bytes (the standard's optional
+    /// autodetection step); off for formats whose standard has no such step (CSS).</param>
+    public static SniffResult Sniff(ReadOnlySpan<byte> bytes, string? contentTypeHeader, string defaultLabel = "windows-1252", bool guess = true)
     {
         if (BomName(bytes, out _) is { } bomName)
         {
@@ -54,9 +67,26 @@ public static class EncodingSniffer
             return Result(headerName, SniffSource.ContentTypeHeader);
         }
 
-        if (Prescan(bytes[..Math.Min(bytes.Length, PrescanLength)]) is { } metaName)
+        var head = bytes[..Math.Min(bytes.Length, PrescanLength)];
+        if (Utf16XmlDeclaration(head) is { } utf16Name)
+        {
+            return Result(utf16Name, SniffSource.XmlDeclaration);
+        }
+
+        if (Prescan(head) is { } metaName)
         {
             return Result(metaName, SniffSource.MetaPrescan);
+        }
+
+        // The prescan ran out of bytes without a meta declaration: "get an XML encoding".
+        if (XmlDeclarationEncoding(head) is { } xmlName)
+        {
+            return Result(xmlName, SniffSource.XmlDeclaration);
+        }
+
+        if (guess && EncodingGuess.Guess(bytes) is { } guessedName)
+        {
+            return Result(guessedName, SniffSource.Guess);
         }
 
         var defaultName = EncodingLabels.NameOf(defaultLabel)
@@ -64,14 +94,14 @@ public static class EncodingSniffer
         return Result(defaultName, SniffSource.Default);
     }
 
-    /// <summary>Sniffs and decodes the document; a byte order mark is not part of the text.</summary>
+    /// <summary>Sniffs (guessing an undeclared encoding) and decodes the document; a byte order mark is not part of the text.</summary>
     public static string Decode(ReadOnlySpan<byte> bytes, string? contentType, out SniffResult result) =>
-        Decode(bytes, contentType, "windows-1252", out result);
+        Decode(bytes, contentType, "windows-1252", guess: true, out result);
 
-    /// <summary>Sniffs (with a chosen default) and decodes the document; a byte order mark is not part of the text.</summary>
-    public static string Decode(ReadOnlySpan<byte> bytes, string? contentType, string defaultLabel, out SniffResult result)
+    /// <summary>Sniffs (with a chosen default, guessing when <paramref name="guess"/>) and decodes the document; a byte order mark is not part of the text.</summary>
+    public static string Decode(ReadOnlySpan<byte> bytes, string? contentType, string defaultLabel, bool guess, out SniffResult result)
     {
-        result = Sniff(bytes, contentType, defaultLabel);
+        result = Sniff(bytes, contentType, defaultLabel, guess);
         var skip = 0;
         if (result.Source == SniffSource.ByteOrderMark)
         {
@@ -193,7 +223,100 @@ public static class EncodingSniffer
         return null;
     }
 
-    /// <summary>The prescan algorithm; returns an encoding name or null. The input is already cut to 1,024 bytes.</summary>
+    /// <summary>
+    /// The prescan's first step: "&lt;?x" in UTF-16 without a byte order mark at the very start is UTF-16LE or UTF-16BE
+    /// (the pattern is two bytes longer than in the XML specification's appendix F, as the standard says).
+    /// </summary>
+    internal static string? Utf16XmlDeclaration(ReadOnlySpan<byte> input)
+    {
+        if (input.StartsWith((ReadOnlySpan<byte>)[0x3C, 0x00, 0x3F, 0x00, 0x78, 0x00]))
+        {
+            return "UTF-16LE";
+        }
+
+        return input.StartsWith((ReadOnlySpan<byte>)[0x00, 0x3C, 0x00, 0x3F, 0x00, 0x78]) ? "UTF-16BE" : null;
+    }
+
+    /// <summary>
+    /// "Get an XML encoding": the encoding of an <c>&lt;?xml … encoding="…"?&gt;</c> declaration at the very start of
+    /// <paramref name="input"/> (the prescan's bytes), or null. UTF-16 labels become UTF-8, as the bytes were read as
+    /// ASCII.
+    /// </summary>
+    internal static string? XmlDeclarationEncoding(ReadOnlySpan<byte> input)
+    {
+        if (!input.StartsWith("<?xml"u8))
+        {
+            return null;
+        }
+
+        var end = input.IndexOf((byte)'>');
+        if (end < 0)
+        {
+            return null;
+        }
+
+        var declaration = input[..end];
+        var found = declaration.IndexOf("encoding"u8);
+        if (found < 0)
+        {
+            return null;
+        }
+
+        var pos = found + "encoding".Length;
+        while (pos < declaration.Length && declaration[pos] <= 0x20)
+        {
+            pos++;
+        }
+
+        if (pos >= declaration.Length || declaration[pos] != '=')
+        {
+            return null;
+        }
+
+        pos++;
+        while (pos < declaration.Length && declaration[pos] <= 0x20)
+        {
+            pos++;
+        }
+
+        if (pos >= declaration.Length || declaration[pos] is not ((byte)'"' or (byte)'\''))
+        {
+            return null;
+        }
+
+        var quote = declaration[pos];
+        var value = declaration[(pos + 1)..];
+        var close = value.IndexOf(quote);
+        if (close < 0)
+        {
+            return null;
+        }
+
+        value = value[..close];
+        foreach (var b in value)
+        {
+            if (b <= 0x20)
+            {
+                return null;
+            }
+        }
+
+        // Isomorphic decode: each byte is one code point (a non-ASCII byte never matches a label).
+        var label = string.Create(value.Length, value.ToArray(), static (chars, v) =>
+        {
+            for (var i = 0; i < v.Length; i++)
+            {
+                chars[i] = (char)v[i];
+            }
+        });
+        return EncodingLabels.NameOf(label) switch
+        {
+            "UTF-16LE" or "UTF-16BE" => "UTF-8",
+            var name => name,
+        };
+    }
+
+    /// <summary>The prescan algorithm's meta search; returns an encoding name or null. The input is already cut to 1,024 bytes.</summary>
     internal static string? Prescan(ReadOnlySpan<byte> input)
     {
         var pos = 0;

@@ -149,6 +149,17 @@ public sealed class ZoneTransferDiscovery
     }
 
     /// <summary>
+    /// Whether <paramref name="name"/> has an address (an A or AAAA answer from the configured servers): discovery
+    /// makes a site only of a name that can be fetched.
+    /// </summary>
+    public async Task<bool> HasAddressAsync(string name, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var (addresses, _) = await ResolveAsync(Normalize(name), ct).ConfigureAwait(false);
+        return addresses.Count > 0;
+    }
+
+    /// <summary>
     /// The zone's records and the server that gave them: its own servers first (when it is a delegation and
     /// <see cref="ZoneTransferOptions.UseZoneServers"/>), then the configured ones if allowed. Each failure is recorded.
     /// </summary>

@@ -140,8 +140,41 @@ internal static class CrawlSession
     }
 }
 
-internal static class ConfigurationErrors
+internal static partial class ConfigurationErrors
 {
+    /// <summary>
+    /// One line for a configuration error anywhere in <paramref name="error"/>'s chain: a setting whose value does not
+    /// convert (named, its value not repeated: it may be a secret) or a failed validation; null for any other error.
+    /// </summary>
+    public static string? Describe(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is OptionsValidationException validation)
+            {
+                return "Configuration error — the crawler did not start: " + string.Join("; ", validation.Failures);
+            }
+
+            if (e is InvalidOperationException && ConversionFailure().Match(e.Message) is { Success: true } m)
+            {
+                var type = m.Groups["type"].Value switch
+                {
+                    "System.Int32" or "System.Int64" => "a whole number",
+                    "System.Double" => "a number",
+                    "System.Boolean" => "true or false",
+                    "System.TimeSpan" => "a duration such as 00:05:00",
+                    var other => "a " + other[(other.LastIndexOf('.') + 1)..],
+                };
+                return $"Configuration error — the crawler did not start: {m.Groups["path"].Value} must be {type}.";
+            }
+        }
+
+        return null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to convert configuration value .* at '(?<path>[^']+)' to type '(?<type>[^']+)'", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex ConversionFailure();
+
     public static void Print(OptionsValidationException ex)
     {
         Console.Error.WriteLine("Configuration error — the crawler did not start:");

@@ -52,20 +52,19 @@ internal static class StatusCommand
 
             var stats = await store.GetStatsAsync(ct).ConfigureAwait(false);
             var hosts = await store.GetHostStatsAsync(epoch, ct).ConfigureAwait(false);
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Archive[/] {Markup.Escape(location.Display)}"));
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}, captures {stats.Captures}, distinct payloads {stats.Payloads} ({stats.PayloadBytesRaw / 1024.0 / 1024:F1} MiB raw, {stats.PayloadBytesStored / 1024.0 / 1024:F1} MiB stored), last capture {stats.LastCaptureAt:u}"));
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"frontier: {stats.FrontierPending} pending, {stats.FrontierDone} done, {stats.FrontierFailed} failed, {stats.Hosts} hosts"));
-            var table = new Table().Border(TableBorder.Simple).AddColumn("site").AddColumn(new TableColumn("captures").RightAligned())
-                .AddColumn(new TableColumn("pending").RightAligned()).AddColumn(new TableColumn("done").RightAligned())
-                .AddColumn(new TableColumn("failed").RightAligned()).AddColumn(new TableColumn("errors").RightAligned()).AddColumn("last capture");
+            var console = FittedTable.Console();
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Archive[/] {Markup.Escape(location.Display)}"));
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}, captures {stats.Captures}, distinct payloads {stats.Payloads} ({stats.PayloadBytesRaw / 1024.0 / 1024:F1} MiB raw, {stats.PayloadBytesStored / 1024.0 / 1024:F1} MiB stored), last capture {stats.LastCaptureAt:u}"));
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"frontier: {stats.FrontierPending} pending, {stats.FrontierDone} done, {stats.FrontierFailed} failed, {stats.Hosts} hosts"));
+            var table = new FittedTable("site", "captures", "pending", "done", "failed", "errors", "last capture") { LeftAligned = ["last capture"] };
             foreach (var h in hosts.OrderBy(h => h.Host, StringComparer.Ordinal))
             {
-                table.AddRow(Markup.Escape(h.Host), N(h.Captures), N(h.Pending), N(h.Done), N(h.Failed), N(h.Errors), h.LastCaptureAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-");
+                table.AddRow(h.Host, N(h.Captures), N(h.Pending), N(h.Done), N(h.Failed), N(h.Errors), h.LastCaptureAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-");
             }
 
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Jobs of epoch {epoch}[/] (URLs due and fetched: new, changed, unchanged; not due: settled without a request)"));
-            AnsiConsole.Write(JobTable(jobs, bySite: true));
+            table.Write(console);
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Jobs of epoch {epoch}[/] (URLs due and fetched: new, changed, unchanged; not due: settled without a request)"));
+            JobTable(jobs, bySite: true).Write(console);
             return 0;
         });
         return command;
@@ -92,33 +91,30 @@ internal static class StatusCommand
             return 0;
         }
 
-        AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(host)}[/]: its job in each epoch (the current one is {epoch})"));
-        AnsiConsole.Write(JobTable(jobs, bySite: false));
-        var table = new Table().Border(TableBorder.Simple).AddColumn("page class").AddColumn(new TableColumn("URLs").RightAligned())
-            .AddColumn(new TableColumn("min interval").RightAligned()).AddColumn(new TableColumn("median").RightAligned())
-            .AddColumn(new TableColumn("max").RightAligned()).AddColumn("next due");
+        var console = FittedTable.Console();
+        console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(host)}[/]: its job in each epoch (the current one is {epoch})"));
+        JobTable(jobs, bySite: false).Write(console);
+        var table = new FittedTable("page class", "URLs", "min interval", "median", "max", "next due") { LeftAligned = ["next due"] };
         foreach (var c in classes)
         {
             table.AddRow(c.PageClass, N(c.Urls), Hours(c.MinIntervalHours), Hours(c.MedianIntervalHours), Hours(c.MaxIntervalHours), c.NextDue.ToString("u", CultureInfo.InvariantCulture));
         }
 
-        AnsiConsole.MarkupLine("[bold]Recrawl schedules[/] (intervals in hours)");
-        AnsiConsole.Write(table);
+        console.MarkupLine("[bold]Recrawl schedules[/] (intervals in hours)");
+        table.Write(console);
         return 0;
     }
 
-    private static Table JobTable(IReadOnlyList<CrawlJob> jobs, bool bySite)
+    private static FittedTable JobTable(IReadOnlyList<CrawlJob> jobs, bool bySite)
     {
-        var table = new Table().Border(TableBorder.Simple).AddColumn(bySite ? "site" : "epoch").AddColumn("started").AddColumn("finished");
-        foreach (var name in new[] { "due", "new", "changed", "unchanged", "not due", "skipped", "pending", "captures", "errors" })
+        var table = new FittedTable(bySite ? "site" : "epoch", "started", "finished", "due", "new", "changed", "unchanged", "not due", "skipped", "pending", "captures", "errors")
         {
-            table.AddColumn(new TableColumn(name).RightAligned());
-        }
-
+            LeftAligned = ["started", "finished"],
+        };
         foreach (var j in jobs)
         {
             table.AddRow(
-                bySite ? Markup.Escape(j.Host) : N(j.Epoch),
+                bySite ? j.Host : "epoch " + N(j.Epoch),
                 j.StartedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-",
                 j.FinishedAt?.ToString("u", CultureInfo.InvariantCulture) ?? "-",
                 N(j.Due), N(j.New), N(j.Changed), N(j.Unchanged), N(j.NotDue), N(j.Skipped), N(j.Pending), N(j.Captures), N(j.Errors));

@@ -285,11 +285,11 @@ internal static class UptimeTable
     private const int Chrome = 2 + 6 + 7;
 
     /// <summary>
-    /// Narrowest console the table is printed on: the columns that do not wrap (state, both uptimes,
-    /// median) at full width, Since and Last probe at 10 (a date), the site at up to 12.
+    /// Narrowest console the table is printed on: the columns that do not wrap (site, state, both uptimes,
+    /// median) at full width, Since and Last probe at 10 (a date). A site name is never split over two lines.
     /// </summary>
     public static int TableWidth(UptimeReport report) =>
-        Chrome + "degraded".Length + (3 * "100.00%".Length) + 10 + 10 + Math.Min(12, report.Sites.Max(r => r.Site.Length));
+        Chrome + "degraded".Length + (3 * "100.00%".Length) + 10 + 10 + Math.Max("Site".Length, report.Sites.Max(r => r.Site.Length));
 
     public static void Write(IAnsiConsole console, UptimeReport report, bool single)
     {
@@ -325,7 +325,7 @@ internal static class UptimeTable
     private static void WriteTable(IAnsiConsole console, UptimeReport report)
     {
         var table = new Table().Border(TableBorder.Simple)
-            .AddColumn(Column("Site"))
+            .AddColumn(Column("Site").NoWrap())
             .AddColumn(Column("State").NoWrap())
             .AddColumn(Column("Since (UTC)"))
             .AddColumn(Column("Uptime\n24h").RightAligned().NoWrap())

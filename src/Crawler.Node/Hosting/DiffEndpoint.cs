@@ -100,7 +100,7 @@ public static class DiffEndpoint
 
         var decoded = ContentDecoder.Decode(body, ReplayEndpoint.HeaderValue(capture.ResponseHeaders, "Content-Encoding"), MaxDecodedBytes, out _);
         var type = (capture.ContentType ?? string.Empty).Split(';')[0].Trim().ToLowerInvariant();
-        var text = EncodingSniffer.Decode(decoded, capture.ContentType, "utf-8", out _);
+        var text = EncodingSniffer.Decode(decoded, capture.ContentType, out _); // as the crawl decoded it: declared, else guessed
         return type switch
         {
             "text/html" or "application/xhtml+xml" => HtmlText.ExtractBlocks(text),

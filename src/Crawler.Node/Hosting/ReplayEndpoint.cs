@@ -100,7 +100,7 @@ public static class ReplayEndpoint
         }
         else if (type == "text/css")
         {
-            var css = EncodingSniffer.Decode(decoded, HeaderValue(shown.ResponseHeaders, "Content-Type"), "utf-8", out _);
+            var css = EncodingSniffer.Decode(decoded, HeaderValue(shown.ResponseHeaders, "Content-Type"), "utf-8", guess: false, out _);
             response.ContentType = "text/css; charset=utf-8";
             await response.WriteAsync(ReplayRewriter.RewriteCss(css, shown.Url, shown.FetchedAt), ct).ConfigureAwait(false);
         }

@@ -117,7 +117,7 @@ public sealed class EncodingSnifferTests
         var padding = Ascii("<!DOCTYPE html><html><head>" + new string(' ', 1024));
         var bytes = Concat(padding, Ascii("<meta charset=euc-kr>"), KcnaEucKr);
 
-        var result = EncodingSniffer.Sniff(bytes, null);
+        var result = EncodingSniffer.Sniff(bytes, null, guess: false);
 
         Assert.Equal(("windows-1252", SniffSource.Default), (result.Label, result.Source));
     }
@@ -143,7 +143,7 @@ public sealed class EncodingSnifferTests
     [Fact]
     public void Default_is_configurable()
     {
-        var text = EncodingSniffer.Decode(KcnaEucKr, null, "euc-kr", out var result);
+        var text = EncodingSniffer.Decode(KcnaEucKr, null, "euc-kr", guess: false, out var result);
 
         Assert.Equal(("EUC-KR", SniffSource.Default), (result.Label, result.Source));
         Assert.Equal("조선중앙통신", text);
