@@ -17,7 +17,7 @@ namespace Crawler.IntegrationTests;
 /// by file): one is killed with SIGKILL mid-crawl, or all are restarted one at a time with SIGTERM.
 /// </summary>
 public sealed class ClusterProcessTests(ITestOutputHelper output)
-    : SimulatedWebTest(new SimulationOptions { Seed = 23, SiteCount = 12, PagesPerSite = 30 })
+    : SimulatedWebTest(new SimulationOptions { Seed = 23, SiteCount = 12, PagesPerSite = 20 })
 {
     [Fact]
     public async Task Killing_the_node_with_the_coordinator_mid_crawl_loses_nothing_and_its_sites_fetch_again_on_a_survivor_within_30_seconds()
@@ -89,8 +89,8 @@ public sealed class ClusterProcessTests(ITestOutputHelper output)
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var nodes = Nodes(3);
 
-        // A slower crawl (a pause of 60 ms per address) so that all three restarts fall inside it.
-        var slow = new Dictionary<string, string> { ["Crawler__Crawl__Politeness__MinDelay"] = "00:00:00.060" };
+        // A slower crawl (a pause of 90 ms per address) so that all three restarts fall inside it.
+        var slow = new Dictionary<string, string> { ["Crawler__Crawl__Politeness__MinDelay"] = "00:00:00.090" };
         var processes = nodes.Select(n => CrawlerProcess.Start(Environment(n, nodes, slow), "run", "--no-live", "--exit-when-done")).ToList();
         var exited = new List<CrawlerProcess>();
         try

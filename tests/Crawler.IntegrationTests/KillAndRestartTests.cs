@@ -11,7 +11,7 @@ namespace Crawler.IntegrationTests;
 /// <c>crawler run</c> as a real process, pointed at the simulated web only by configuration
 /// (environment variables), killed mid-crawl and started again.
 /// </summary>
-public sealed class KillAndRestartTests() : SimulatedWebTest(new SimulationOptions { Seed = 11, SiteCount = 20, PagesPerSite = 60 })
+public sealed class KillAndRestartTests(Xunit.Abstractions.ITestOutputHelper output) : SimulatedWebTest(new SimulationOptions { Seed = 11, SiteCount = 8, PagesPerSite = 25 })
 {
     [Fact]
     public async Task A_killed_crawl_resumes_and_completes_without_fetching_an_archived_url_twice()
@@ -67,17 +67,21 @@ public sealed class KillAndRestartTests() : SimulatedWebTest(new SimulationOptio
     public async Task Ctrl_c_stops_the_crawl_gracefully_and_a_restart_finishes_it()
     {
         var environment = SimulatedWebSettings.AsEnvironment(SimulatedWebSettings.For(Web, Data));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using (var first = CrawlerProcess.Start(environment, "run", "--no-live"))
         {
             await WaitForCaptures(first, atLeast: 200);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: 200 captures, Ctrl+C");
             first.Interrupt();
             var code = await first.WaitForExitAsync(TimeSpan.FromMinutes(1));
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: first run exited");
             Assert.True(code == 0, $"exit code {code} after Ctrl+C:\n{first.Output}");
         }
 
         using (var second = CrawlerProcess.Start(environment, "run", "--no-live", "--exit-when-done"))
         {
             Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromMinutes(5)));
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: second run finished the epoch\n{second.Output[^Math.Min(second.Output.Length, 1500)..]}");
         }
 
         await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(Data, "crawler.db") });
