@@ -705,30 +705,19 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            var commands = ReadyCommands();
-            try
-            {
-                commands.Enlist(null);
-                commands.SetSetting(key, value);
-            }
-            catch (SqliteException e)
-            {
-                throw Unavailable(e, "could not save a setting");
-            }
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        await WriteSettingAsync(commands => { commands.SetSetting(key, value); return true; }, ct).ConfigureAwait(false);
     }
 
-    public async Task<bool> CompareAndSetSettingAsync(string key, string? expected, string value, CancellationToken ct = default)
+    public Task<bool> CompareAndSetSettingAsync(string key, string? expected, string value, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
+        return WriteSettingAsync(commands => commands.CompareAndSetSetting(key, expected, value), ct);
+    }
+
+    /// <summary>One setting statement on the writer connection, outside any transaction, under the write lock.</summary>
+    private async Task<bool> WriteSettingAsync(Func<WriteCommands, bool> write, CancellationToken ct)
+    {
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -736,7 +725,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             try
             {
                 commands.Enlist(null);
-                return commands.CompareAndSetSetting(key, expected, value);
+                return write(commands);
             }
             catch (SqliteException e)
             {
