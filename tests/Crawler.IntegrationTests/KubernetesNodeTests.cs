@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Crawler.Node.Configuration;
 using Crawler.Node.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Xunit;
@@ -36,14 +37,9 @@ public sealed class KubernetesNodeTests(OneSiteWeb fixture) : IClassFixture<OneS
         // A node alone is a cluster of one: Up, its store answers, ready (within a bounded wait), and it serves /metrics.
         await using var node = await StartAsync([]);
         Assert.Equal(HttpStatusCode.OK, (await node.GetAsync(live)).Status);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        (HttpStatusCode Status, string Body) answer;
-        while ((answer = await node.GetAsync(ready)).Status != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{ready} still answers {answer.Status} ({answer.Body}) 30 s after the start");
-            await Task.Delay(100);
-        }
-
+        await node.MemberUpAsync(TimeSpan.FromSeconds(30)); // the event readiness follows, not a polling loop
+        var answer = await node.GetAsync(ready);
+        Assert.True(answer.Status == HttpStatusCode.OK, $"{ready} answers {answer.Status} ({answer.Body}) once the node is Up");
         Assert.Equal("ready", answer.Body);
         Assert.Equal(HttpStatusCode.OK, (await node.GetAsync(KubernetesManifestTests.Nodes(KubernetesManifestTests.Render(Production)).Spec.Template.Metadata.Annotations["prometheus.io/path"])).Status);
     }
@@ -117,6 +113,14 @@ public sealed class KubernetesNodeTests(OneSiteWeb fixture) : IClassFixture<OneS
     private sealed class RunningNode(IHost host, string data) : IAsyncDisposable
     {
         private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+        /// <summary>Completes when the cluster reports this node Up (bounded by <paramref name="timeout"/>).</summary>
+        public async Task MemberUpAsync(TimeSpan timeout)
+        {
+            var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<Akka.Actor.ActorSystem>()).RegisterOnMemberUp(() => up.TrySetResult());
+            await up.Task.WaitAsync(timeout);
+        }
 
         public async Task<(HttpStatusCode Status, string Body)> GetAsync(string path)
         {

@@ -18,8 +18,6 @@ namespace Crawler.Node.Hosting;
 /// </summary>
 public static class DiffEndpoint
 {
-    private const long MaxDecodedBytes = 64L << 20;
-
     public static async Task ChangesAsync(HttpContext http, ICrawlStore store)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -98,7 +96,7 @@ public static class DiffEndpoint
             return [];
         }
 
-        var decoded = ContentDecoder.Decode(body, ReplayEndpoint.HeaderValue(capture.ResponseHeaders, "Content-Encoding"), MaxDecodedBytes, out _);
+        var decoded = ArchivedBody.Decoded(capture, body);
         var type = (capture.ContentType ?? string.Empty).Split(';')[0].Trim().ToLowerInvariant();
         var text = EncodingSniffer.Decode(decoded, capture.ContentType, out _); // as the crawl decoded it: declared, else guessed
         return type switch

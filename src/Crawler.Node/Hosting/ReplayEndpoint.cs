@@ -20,9 +20,6 @@ namespace Crawler.Node.Hosting;
 /// </summary>
 public static class ReplayEndpoint
 {
-    /// <summary>The most a replayed body may decode to (the fetch cap).</summary>
-    private const long MaxDecodedBytes = 64L << 20;
-
     public static async Task AnswerAsync(HttpContext http, ICrawlStore store)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -79,7 +76,7 @@ public static class ReplayEndpoint
         response.StatusCode = shown.Status ?? StatusCodes.Status200OK;
         if (mode == ReplayMode.Identity)
         {
-            if (HeaderValue(shown.ResponseHeaders, "Content-Encoding") is { } encoding)
+            if (ArchivedBody.HeaderValue(shown.ResponseHeaders, "Content-Encoding") is { } encoding)
             {
                 response.Headers.ContentEncoding = encoding;
             }
@@ -89,18 +86,18 @@ public static class ReplayEndpoint
             return;
         }
 
-        var decoded = ContentDecoder.Decode(body, HeaderValue(shown.ResponseHeaders, "Content-Encoding"), MaxDecodedBytes, out _);
+        var decoded = ArchivedBody.Decoded(shown, body);
         var type = (shown.ContentType ?? string.Empty).Split(';')[0].Trim().ToLowerInvariant();
         if (type is "text/html" or "application/xhtml+xml")
         {
-            var html = EncodingSniffer.Decode(decoded, HeaderValue(shown.ResponseHeaders, "Content-Type"), out _);
+            var html = EncodingSniffer.Decode(decoded, ArchivedBody.HeaderValue(shown.ResponseHeaders, "Content-Type"), out _);
             var banner = mode == ReplayMode.Page ? Banner(captures, shown) : null;
             response.ContentType = "text/html; charset=utf-8";
             await response.WriteAsync(ReplayRewriter.RewriteHtml(html, shown.Url, shown.FetchedAt, banner), ct).ConfigureAwait(false);
         }
         else if (type == "text/css")
         {
-            var css = EncodingSniffer.Decode(decoded, HeaderValue(shown.ResponseHeaders, "Content-Type"), "utf-8", guess: false, out _);
+            var css = EncodingSniffer.Decode(decoded, ArchivedBody.HeaderValue(shown.ResponseHeaders, "Content-Type"), "utf-8", guess: false, out _);
             response.ContentType = "text/css; charset=utf-8";
             await response.WriteAsync(ReplayRewriter.RewriteCss(css, shown.Url, shown.FetchedAt), ct).ConfigureAwait(false);
         }
@@ -145,25 +142,5 @@ public static class ReplayEndpoint
         http.Response.StatusCode = status;
         http.Response.ContentType = "text/plain; charset=utf-8";
         await http.Response.WriteAsync(message + "\n", ct).ConfigureAwait(false);
-    }
-
-    /// <summary>A header of an archived response head (status line and headers as received), or null.</summary>
-    internal static string? HeaderValue(byte[]? head, string name)
-    {
-        if (head is null)
-        {
-            return null;
-        }
-
-        foreach (var line in Encoding.Latin1.GetString(head).Split("\r\n").Skip(1))
-        {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && line.AsSpan(0, colon).Trim().Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                return line[(colon + 1)..].Trim();
-            }
-        }
-
-        return null;
     }
 }
