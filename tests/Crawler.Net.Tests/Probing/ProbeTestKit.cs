@@ -45,14 +45,16 @@ internal static class LoopbackResolvers
 internal static class ServerStop
 {
     /// <summary>Awaits one accept, receive or send; <c>Stopped</c> when the server is being stopped (its token
-    /// cancelled, its socket disposed or closed), anything else is thrown.</summary>
-    public static async Task<(bool Stopped, T Value)> OrStoppedAsync<T>(Func<ValueTask<T>> step)
+    /// cancelled, its socket disposed or closed, or its listener stopped once <paramref name="stopping"/> is
+    /// cancelled: a listener stopped between two accepts throws "Not listening"), anything else is thrown.</summary>
+    public static async Task<(bool Stopped, T Value)> OrStoppedAsync<T>(Func<ValueTask<T>> step, CancellationToken stopping = default)
     {
         try
         {
             return (false, await step());
         }
-        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException
+            || (ex is InvalidOperationException && stopping.IsCancellationRequested))
         {
             return (true, default!);
         }
@@ -83,7 +85,9 @@ internal sealed class StallingServer : IAsyncDisposable
     {
         _prefix = Encoding.ASCII.GetBytes(prefix);
         _listener.Start();
-        _loop = Task.Run(AcceptAsync);
+        // Started inline so the first accept is pending before the constructor returns; a dispose racing a
+        // later accept is a stop (OrStoppedAsync with the stop token), not "Not listening".
+        _loop = AcceptAsync();
     }
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -101,7 +105,7 @@ internal sealed class StallingServer : IAsyncDisposable
         var clients = new List<Task>();
         while (true)
         {
-            var (stopped, client) = await ServerStop.OrStoppedAsync(() => _listener.AcceptTcpClientAsync(_stop.Token));
+            var (stopped, client) = await ServerStop.OrStoppedAsync(() => _listener.AcceptTcpClientAsync(_stop.Token), _stop.Token);
             if (stopped)
             {
                 break;
