@@ -137,7 +137,8 @@ public sealed class ClusterConfigFileTests(OneSiteWeb fixture) : IClassFixture<O
         ]);
         var config = node.System.Settings.Config;
         Assert.Equal(TimeSpan.FromSeconds(10), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
-        Assert.Equal("120s", config.GetString("akka.cluster.shutdown-after-unsuccessful-join-seed-nodes"));
+        Assert.Equal("kubernetes-api", config.GetString("akka.discovery.method"));
+        Assert.Equal(2, config.GetInt("akka.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr"));
         Assert.Equal(TimeSpan.FromSeconds(20), config.GetTimeSpan("akka.cluster.split-brain-resolver.stable-after"));
 
         // The file's port 4053 and 0.0.0.0 give way to the node's settings; its public hostname (without

@@ -59,10 +59,16 @@ public sealed record NodeClusterOptions
 
     /// <summary>
     /// How the node finds the others: <see cref="ClusterDiscovery.Seeds"/> (the seed nodes as given) or
-    /// <see cref="ClusterDiscovery.Kubernetes"/> (a pod of the StatefulSet: its seed nodes are the first pods' stable
-    /// DNS names, which only a pod can resolve; outside a pod the node stops at start instead of waiting for them).
+    /// <see cref="ClusterDiscovery.Kubernetes"/> (cluster bootstrap: the pods found through the Kubernetes API; outside a
+    /// pod the node stops at start instead of waiting for them).
     /// </summary>
     public ClusterDiscovery Discovery { get; init; } = ClusterDiscovery.Seeds;
+
+    /// <summary>
+    /// This node's version in the cluster (akka.cluster.app-version): during a rolling update shards go to the members
+    /// of the newest version. Null: the crawler's own version (the image's, built with -p:Version).
+    /// </summary>
+    public string? AppVersion { get; init; }
 }
 
 /// <summary>How a node finds the other members (<c>Crawler:Cluster:Discovery</c>).</summary>
@@ -72,8 +78,9 @@ public enum ClusterDiscovery
     Seeds,
 
     /// <summary>
-    /// A pod of the crawler's StatefulSet: the seed nodes are its first pods by their names under the headless Service
-    /// (akka.tcp://crawler@crawler-0.crawler:4053); the node must run in a pod (see <see cref="KubernetesEnvironment"/>).
+    /// A pod of the crawler's StatefulSet: Akka.Management's cluster bootstrap finds the other pods through the
+    /// Kubernetes API (Akka.Discovery.KubernetesApi, by their labels) and they form or join one cluster by asking each
+    /// other; the node must run in a pod (see <see cref="KubernetesEnvironment"/>).
     /// </summary>
     Kubernetes,
 }

@@ -180,14 +180,23 @@ internal sealed partial class NodeOptionsValidation :
 
         if (cluster.Discovery == ClusterDiscovery.Kubernetes)
         {
-            // Before anything waits for the seed nodes: outside a pod their names never resolve.
+            // Before bootstrap asks the API server: outside a pod there is none to ask.
             if (KubernetesEnvironment.Problem() is { } notInPod)
             {
                 errors.Add(notInPod);
             }
-            else if (cluster.SeedNodes.Count == 0)
+            else if (cluster.SeedNodes.Count > 0)
             {
-                errors.Add("Crawler:Cluster:Discovery = 'Kubernetes' needs Crawler:Cluster:SeedNodes: the StatefulSet's first pods, e.g. akka.tcp://crawler@crawler-0.crawler:4053 and crawler-1 (k8s/base/statefulset.yaml sets them).");
+                errors.Add("Crawler:Cluster:Discovery = 'Kubernetes' finds the other nodes through the Kubernetes API, so Crawler:Cluster:SeedNodes must be empty: remove them (or set Discovery=Seeds to use them).");
+            }
+            else if (string.IsNullOrWhiteSpace(cluster.PublicHostname) || !System.Net.IPAddress.TryParse(cluster.PublicHostname, out _))
+            {
+                errors.Add($"Crawler:Cluster:Discovery = 'Kubernetes' needs Crawler:Cluster:PublicHostname to be the pod's IP (it is '{cluster.PublicHostname}'): the API server lists pods by IP and bootstrap matches this node among them. k8s/base/statefulset.yaml sets it from status.podIP.");
+            }
+            else if (options.Http.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() is not { } first
+                || !Uri.TryCreate(first, UriKind.Absolute, out var endpoint) || endpoint.Port == 0)
+            {
+                errors.Add($"Crawler:Cluster:Discovery = 'Kubernetes' needs Crawler:Http:Urls with a fixed port (it is '{options.Http.Urls}'): the other pods ask it during cluster bootstrap (the pod's port named \"http\"), e.g. http://0.0.0.0:9464.");
             }
         }
 

@@ -57,6 +57,11 @@ public static class ClusterConfig
             hocon.AppendLine(CultureInfo.InvariantCulture, $"akka.cluster.seed-nodes = [{string.Join(", ", options.SeedNodes.Select(Quote))}]");
         }
 
+        if (options.AppVersion is { Length: > 0 } appVersion)
+        {
+            hocon.AppendLine(CultureInfo.InvariantCulture, $"akka.cluster.app-version = {Quote(appVersion)}");
+        }
+
         if (options.MinimumMembers is { } minimum)
         {
             hocon.AppendLine(CultureInfo.InvariantCulture, $"akka.cluster.min-nr-of-members = {minimum}");

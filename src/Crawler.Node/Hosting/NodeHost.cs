@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using Akka.Actor;
+using Akka.Discovery.KubernetesApi;
 using Akka.Hosting;
+using Akka.Management.Cluster.Bootstrap;
 using Crawler.Actors;
 using Crawler.Actors.Archive;
 using Crawler.Actors.Discovery;
@@ -148,6 +150,11 @@ public static class NodeHost
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
         app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
+        if (configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster.Discovery == ClusterDiscovery.Kubernetes)
+        {
+            app.MapGet(BootstrapEndpoint.Path, (ActorSystem system) => BootstrapEndpoint.Answer(system));
+        }
+
         app.MapGet(HealthEndpoint.LivePath, (ActorSystem system) => HealthEndpoint.Live(system));
         app.MapGet(HealthEndpoint.ReadyPath, (ActorSystem system, ICrawlStore store, ILoggerFactory loggers, CancellationToken ct) => HealthEndpoint.ReadyAsync(system, store, loggers, ct));
         return app;
@@ -214,6 +221,22 @@ public static class NodeHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
         builder.Services.AddAkka(ActorSystemName, (akka, sp) =>
         {
+            if (cluster.Discovery == ClusterDiscovery.Kubernetes)
+            {
+                // Cluster bootstrap (it starts Akka.Management's HTTP endpoint, where the pods ask each other) with the
+                // pods listed by the Kubernetes API. First, so kubernetes.hocon's settings below override the defaults.
+                akka.WithClusterBootstrap(new ClusterBootstrapOptions(), autoStart: false);
+                akka.WithKubernetesDiscovery();
+                akka.AddStartup((system, _) =>
+                {
+                    // The contact point is this node's HTTP endpoint (BootstrapEndpoint: Akka.Management's own server cannot start here).
+                    var self = BootstrapSelf(cluster, configuration);
+                    BootstrapEndpoint.StartAsync(system, self).ContinueWith(
+                        t => Akka.Event.LoggingExtensions.Error(system.Log, t.Exception, "Cluster bootstrap did not start; this node will not join a cluster: {0}", t.Exception?.GetBaseException().Message),
+                        TaskContinuationOptions.OnlyOnFaulted);
+                });
+            }
+
             // Later files override earlier ones; the node's own settings override them all.
             foreach (var hocon in ClusterConfig.Files(cluster.Config))
             {
@@ -230,7 +253,7 @@ public static class NodeHost
             {
                 // First of all (the regions and singletons wait for membership): with no seed nodes anywhere, this node is a cluster of its own.
                 var members = Akka.Cluster.Cluster.Get(system);
-                if (members.Settings.SeedNodes.Count == 0)
+                if (members.Settings.SeedNodes.Count == 0 && cluster.Discovery != ClusterDiscovery.Kubernetes)
                 {
                     members.Join(members.SelfAddress);
                 }
@@ -248,6 +271,14 @@ public static class NodeHost
                 });
             });
         });
+    }
+
+    /// <summary>This node's bootstrap contact point: http://PUBLIC_HOSTNAME:PORT/ with the port of the first Crawler:Http:Urls.</summary>
+    private static Uri BootstrapSelf(NodeClusterOptions cluster, IConfiguration configuration)
+    {
+        var urls = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Http.Urls ?? string.Empty;
+        var first = new Uri(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0]);
+        return new UriBuilder(Uri.UriSchemeHttp, cluster.PublicHostname ?? cluster.Hostname ?? "127.0.0.1", first.Port, "/").Uri;
     }
 
     public static IUptimeStore OpenUptimeStore(NodeOptions options, UptimeThresholds? thresholds = null)
