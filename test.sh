@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test of the repository: installs the pinned warcio reader the WARC tests check
-# against, then the whole solution's tests, and closes with the failed tests (name and error
+# against and ReplayWeb.page 2.5.3 (the WACZ test), then the whole solution's tests, and closes with the failed tests (name and error
 # message, so the end of a CI log says what failed) and one summary line.
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --prefix tools/warcio --no-audit --no-fund --loglevel=error
+# ReplayWeb.page (the WACZ test opens an export in it): `npm install replaywebpage` fails on a warcio version the
+# registry lacks, so the published package is fetched with npm pack and unpacked (its built index.html, ui.js, sw.js).
+if [ ! -f tools/replaywebpage/package/sw.js ]; then
+  mkdir -p tools/replaywebpage
+  (cd tools/replaywebpage && npm pack replaywebpage@2.5.3 --silent >/dev/null && tar xzf replaywebpage-2.5.3.tgz && rm replaywebpage-2.5.3.tgz)
+fi
 log=$(mktemp)
 set +e
 dotnet test Crawler.sln --configuration Release "$@" 2>&1 | tee "$log"

@@ -20,6 +20,9 @@ public sealed record WarcExportOptions
     /// <summary>Only this epoch (all when null).</summary>
     public int? Epoch { get; init; }
 
+    /// <summary>Only this site's captures (all when null), e.g. "kcna.kp".</summary>
+    public string? Host { get; init; }
+
     /// <summary>Software and operator fields for the warcinfo record.</summary>
     public string Software { get; init; } = "Crawler";
 
@@ -72,7 +75,7 @@ public static class WarcExporter
         string? fileName = null;
         try
         {
-            await foreach (var capture in store.GetCapturesAsync(new CaptureQuery { Epoch = options.Epoch }, ct).ConfigureAwait(false))
+            await foreach (var capture in store.GetCapturesAsync(new CaptureQuery { Epoch = options.Epoch, Host = options.Host }, ct).ConfigureAwait(false))
             {
                 captures++;
                 hosts.Add(capture.Host);

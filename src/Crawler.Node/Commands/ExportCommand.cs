@@ -6,7 +6,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Crawler.Node.Commands;
 
-/// <summary><c>crawler export warc|cdxj</c>: the archive as WARC/1.1 files and a CDXJ index.</summary>
+/// <summary><c>crawler export warc|cdxj|wacz</c>: the archive as WARC/1.1 files, a CDXJ index, or a WACZ package.</summary>
 internal static class ExportCommand
 {
     public static Command Create()
@@ -51,7 +51,31 @@ internal static class ExportCommand
             return 0;
         });
 
-        return new Command("export", "Export the archive.") { warc, cdxj };
+        var waczOutput = new Option<FileInfo>("--output") { Description = "The .wacz file to write.", Required = true };
+        var wacz = new Command("wacz", "Write the archive as a WACZ 1.1.1 package (WARCs, CDXJ index, page list, datapackage.json) that ReplayWeb.page opens.")
+        {
+            waczOutput, epoch, CrawlerCli.DataOption,
+        };
+        wacz.SetAction(async (parse, ct) =>
+        {
+            var options = NodeHost.BuildConfiguration(CrawlerCli.Overrides(parse)).GetSection(NodeOptions.Section).Get<NodeOptions>() ?? new NodeOptions();
+            if (CrawlerCli.Archive(options) is null)
+            {
+                return 1;
+            }
+
+            await using var store = NodeHost.OpenStore(options);
+            await store.InitializeAsync(ct).ConfigureAwait(false);
+            await using var dns = NodeHost.OpenDnsStore(options);
+            await dns.InitializeAsync(ct).ConfigureAwait(false);
+            var chosen = parse.GetValue(epoch);
+            var result = await WaczExporter.ExportAsync(
+                store, dns, new WaczExportOptions { OutputPath = parse.GetValue(waczOutput)!.FullName, Epoch = chosen, Title = chosen is { } e ? $"Crawler archive, epoch {e}" : "Crawler archive" }, ct).ConfigureAwait(false);
+            Console.WriteLine($"Wrote {result.Path} ({result.Bytes / 1024.0 / 1024:F1} MiB): {result.Pages} pages, {result.Warc.Responses} responses, {result.Warc.Revisits} revisits in {result.Warc.Files.Count} WARC file(s).");
+            return 0;
+        });
+
+        return new Command("export", "Export the archive.") { warc, cdxj, wacz };
     }
 
     private static async Task<WarcExportResult?> Export(ParseResult parse, string outputDirectory, int? epoch, CancellationToken ct)

@@ -150,6 +150,7 @@ public static class NodeHost
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
         app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
+        app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store));
         if (configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster.Discovery == ClusterDiscovery.Kubernetes)
         {
             app.MapGet(BootstrapEndpoint.Path, (ActorSystem system) => BootstrapEndpoint.Answer(system));
@@ -178,6 +179,7 @@ public static class NodeHost
         app.MapGet("/cdx", (HttpContext http, ICrawlStore crawl) => CdxEndpoint.AnswerAsync(http, crawl));
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore crawl) => ReplayEndpoint.AnswerAsync(http, crawl));
         app.MapGet("/api/changes", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.ChangesAsync(http, crawl));
+        app.MapGet("/api/wacz", (HttpContext http, ICrawlStore crawl) => WaczEndpoint.AnswerAsync(http, crawl));
         app.MapGet("/api/diff", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.DiffAsync(http, crawl));
         return app;
     }
