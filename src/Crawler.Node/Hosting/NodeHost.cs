@@ -151,6 +151,8 @@ public static class NodeHost
         app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
         app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
         app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store));
+        app.MapGet("/api/events", (HttpContext http, ICrawlStore store) => EventsEndpoint.JsonAsync(http, store));
+        app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore store) => EventsEndpoint.AtomAsync(http, store));
         if (configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster.Discovery == ClusterDiscovery.Kubernetes)
         {
             app.MapGet(BootstrapEndpoint.Path, (ActorSystem system) => BootstrapEndpoint.Answer(system));
@@ -180,6 +182,8 @@ public static class NodeHost
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore crawl) => ReplayEndpoint.AnswerAsync(http, crawl));
         app.MapGet("/api/changes", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.ChangesAsync(http, crawl));
         app.MapGet("/api/wacz", (HttpContext http, ICrawlStore crawl) => WaczEndpoint.AnswerAsync(http, crawl));
+        app.MapGet("/api/events", (HttpContext http, ICrawlStore crawl) => EventsEndpoint.JsonAsync(http, crawl));
+        app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore crawl) => EventsEndpoint.AtomAsync(http, crawl));
         app.MapGet("/api/diff", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.DiffAsync(http, crawl));
         return app;
     }

@@ -151,6 +151,11 @@ internal static class PageRenderer
 
         if (path.StartsWith("/article/", StringComparison.Ordinal) && TryId(path, "/article/", out var id) && id <= c.O.PagesPerSite)
         {
+            if (c.O.ArticleRemoved(id, c.Epoch))
+            {
+                return null; // deleted: 404 under every URL it had
+            }
+
             return query switch
             {
                 "" => Article(c, id),
@@ -164,7 +169,8 @@ internal static class PageRenderer
             return null;
         }
 
-        if (path.StartsWith("/print/article/", StringComparison.Ordinal) && TryId(path, "/print/article/", out id) && id <= c.O.PagesPerSite)
+        if (path.StartsWith("/print/article/", StringComparison.Ordinal) && TryId(path, "/print/article/", out id) && id <= c.O.PagesPerSite
+            && !c.O.ArticleRemoved(id, c.Epoch))
         {
             return PrintArticle(c, id);
         }
@@ -428,6 +434,11 @@ internal static class PageRenderer
         for (var k = 0; k < Math.Min(5, n); k++)
         {
             var id = ((c.Epoch * 5) + k) % n + 1;
+            if (c.O.ArticleRemoved(id, c.Epoch))
+            {
+                continue;
+            }
+
             w.Raw("<li><a href=\"").Raw(w.Ref(LinkKind.Anchor, c.U("/article/" + id.ToString(CultureInfo.InvariantCulture)), RefForm.RootRelative)).Raw("\">")
                 .Text(Vocabulary.Words(lang, 4, c.Seed, "title", s.Index, id)).Raw("</a></li>\n");
         }
@@ -522,6 +533,11 @@ internal static class PageRenderer
         var per = c.O.ArticlesPerListPage;
         for (var id = ((page - 1) * per) + 1; id <= Math.Min(page * per, c.O.PagesPerSite); id++)
         {
+            if (c.O.ArticleRemoved(id, c.Epoch))
+            {
+                continue;
+            }
+
             var date = new DateOnly(2016, 9, 19).AddDays(-id);
             w.Raw("<tr><td>").Text(Vocabulary.JucheDate(date, c.Lang)).Raw("</td><td><a href=\"")
                 .Raw(w.Ref(LinkKind.Anchor, c.U("/article/" + id.ToString(CultureInfo.InvariantCulture)), RefForm.DocRelative)).Raw("\">")
@@ -541,7 +557,7 @@ internal static class PageRenderer
 
         w.Raw("</p>\n");
         Footer(w, c);
-        return Html(w, epochDependent: page == 1);
+        return Html(w, epochDependent: page == 1 || c.O.ArticleRemovedFromEpoch is { Count: > 0 }); // deletions drop articles from any page
     }
 
     private static bool ArticleChangesWithEpoch(Ctx c, int id) => c.O.ArticleChangePeriod(id) > 0;

@@ -51,6 +51,17 @@ public sealed record SimulationOptions
     /// </summary>
     public IReadOnlyList<int>? ArticleChangeEvery { get; init; }
 
+    /// <summary>
+    /// Articles deleted between epochs: article N answers 404 from epoch ArticleRemovedFromEpoch[N] on (its print versions
+    /// too) and drops out of the site's listings and front page; other pages' links to it stay (dead links, as on real
+    /// sites). Null: no article is ever deleted.
+    /// </summary>
+    public IReadOnlyDictionary<int, int>? ArticleRemovedFromEpoch { get; init; }
+
+    /// <summary>Whether article <paramref name="id"/> is deleted in <paramref name="epoch"/>.</summary>
+    public bool ArticleRemoved(int id, int epoch) =>
+        ArticleRemovedFromEpoch is { } removed && removed.TryGetValue(id, out var from) && epoch >= from;
+
     /// <summary>Every how many epochs article <paramref name="id"/> changes (0: never).</summary>
     public int ArticleChangePeriod(int id) =>
         ArticleChangeEvery is { Count: > 0 } periods ? periods[(id - 1) % periods.Count] : id % 10 == 7 ? 1 : 0;
