@@ -99,6 +99,77 @@ public sealed class MongoDocumentRoundTripTests
     }
 
     [Fact]
+    public void A_capture_written_since_issue_9_keeps_its_bulk_leaves_out_the_fields_the_bulk_holds_and_reads_back_equal()
+    {
+        var capture = new CaptureRecord
+        {
+            Id = "0190aaaa000070008000000000000001",
+            Url = "http://www.naenara.com.kp/ko/index.php?x=1",
+            Host = "www.naenara.com.kp",
+            Epoch = 7,
+            FetchedAt = T0,
+            DurationMs = 12,
+            IpAddress = "175.45.176.71",
+            Status = 200,
+            RequestHeaders = Encoding.ASCII.GetBytes("GET /ko/ HTTP/1.1\r\n\r\n"),
+            ResponseHeaders = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n\r\n"),
+            PayloadDigest = "sha256:" + new string('a', 64),
+            PayloadLength = 5_000,
+            ContentType = "text/html; charset=utf-8",
+            ETag = "\"abc\"",
+            Title = "내나라 «조선»",
+            Language = "ko",
+            Outlinks = [new Outlink("http://www.naenara.com.kp/en/", "a@href", true)],
+        };
+        var dictionaries = new SiteDictionaries(samplesToTrain: 16);
+        for (var i = 0; i < 16; i++)
+        {
+            var links = Enumerable.Range(0, 20 + i).Select(j => new Outlink($"http://www.naenara.com.kp/ko/article/{(i * 7) + j}.html", "a@href", true));
+            dictionaries.Encode("capture a.kp", CaptureBulk.Pack(capture with { Title = $"기사 {i}", Outlinks = [.. links] }));
+        }
+
+        var raw = CaptureBulk.Pack(capture);
+        var encoded = dictionaries.Encode("capture a.kp", raw);
+        var id = DictionaryDocument.IdOf(encoded.Dictionary!);
+
+        var back = RoundTrip(CaptureDocument.Compact(capture, CaptureBulk.Store(encoded, id, raw.Length)));
+
+        Assert.Equal(
+            ["_id", "url", "host", "epoch", "fetchedAt", "durationMs", "status", "payloadDigest", "payloadLength", "attempt", "bulk"],
+            CaptureDocument.Compact(capture, [0]).ToBsonDocument().Names);
+        Assert.Equal(id, back.BulkDictionary);
+        Assert.Throws<InvalidDataException>(() => back.ToRecord(null));
+        AssertSameCapture(capture, back.ToRecord(encoded.Dictionary!.Data));
+    }
+
+    [Fact]
+    public void A_payload_compressed_with_its_site_s_dictionary_names_the_dictionary_document_it_decodes_with()
+    {
+        var dictionaries = new SiteDictionaries(samplesToTrain: 16);
+        for (var i = 0; i < 16; i++)
+        {
+            dictionaries.Encode("payload a.kp", Codec.SitePages.Page("a.kp", i));
+        }
+
+        var page = Codec.SitePages.Page("a.kp", 100);
+        var (compression, dictionary, data) = dictionaries.Encode("payload a.kp", page);
+        var stored = DictionaryDocument.From(dictionary!, T0);
+        var payload = new PayloadDocument { Digest = "sha256:x", Compression = compression, RawLength = page.Length, StoredLength = data.Length, Data = data, Dictionary = stored.Id };
+
+        var back = RoundTrip(payload);
+        var backDictionary = RoundTrip(stored).ToDictionary();
+
+        Assert.Equal((stored.Id, PayloadCodec.Zstd), (back.Dictionary, back.Compression));
+        Assert.True(stored.Data.Length < dictionary!.Data.Length / 2, $"dictionary stored in {stored.Data.Length} of {dictionary.Data.Length} bytes");
+        Assert.Equal((dictionary.Digest, dictionary.Scope), (backDictionary.Digest, backDictionary.Scope));
+        Assert.Equal(dictionary.Data, backDictionary.Data);
+        Assert.Equal(page, PayloadCodec.Decode(back.Compression, back.RawLength, back.Data!, backDictionary.Data));
+        // Every writer derives the same id from the same dictionary bytes.
+        Assert.Equal(stored.Id, DictionaryDocument.IdOf(CompressionDictionary.Create("payload a.kp", dictionary.Data)));
+        Assert.True(stored.Id > 0);
+    }
+
+    [Fact]
     public void A_document_from_a_newer_crawler_with_fields_this_one_does_not_know_still_reads()
     {
         var stored = Json("""
