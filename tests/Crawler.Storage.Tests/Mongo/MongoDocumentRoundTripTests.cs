@@ -18,36 +18,39 @@ public sealed class MongoDocumentRoundTripTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A capture with every field set, edge values included.</summary>
+    private static CaptureRecord EveryField() => new()
+    {
+        Id = "0190aaaa-0000-7000-8000-000000000001",
+        Url = "http://www.naenara.com.kp/ko/index.php?x=1&y=조선",
+        Host = "www.naenara.com.kp",
+        Epoch = 7,
+        FetchedAt = new DateTimeOffset(2026, 3, 1, 21, 4, 5, 678, TimeSpan.FromHours(9)),
+        DurationMs = 12_345,
+        IpAddress = "175.45.176.71",
+        Status = 301,
+        RequestHeaders = Encoding.ASCII.GetBytes("GET /ko/ HTTP/1.1\r\n\r\n"),
+        ResponseHeaders = [0x48, 0x54, 0x00, 0xFF, 0xC3, 0x28],
+        PayloadDigest = "sha256:" + new string('a', 64),
+        PayloadLength = 5_000_000_000,
+        ContentType = "text/html; charset=utf-8",
+        Error = "BodyTimeout",
+        ErrorDetail = "no data for 30 s",
+        Truncated = "time",
+        RedirectTo = "http://www.naenara.com.kp/ko/",
+        ETag = "\"abc\"",
+        LastModified = "Sun, 01 Mar 2026 00:00:00 GMT",
+        Title = "내나라 «조선»",
+        Language = "ko",
+        Charset = "utf-8",
+        Outlinks = [new Outlink("http://www.naenara.com.kp/en/", "a@href", true), new Outlink("http://example.com/\"q\"", "img@src", false)],
+        Attempt = 3,
+    };
+
     [Fact]
     public void A_capture_with_every_field_is_stored_with_its_bson_types_and_read_back_equal()
     {
-        var capture = new CaptureRecord
-        {
-            Id = "0190aaaa-0000-7000-8000-000000000001",
-            Url = "http://www.naenara.com.kp/ko/index.php?x=1&y=조선",
-            Host = "www.naenara.com.kp",
-            Epoch = 7,
-            FetchedAt = new DateTimeOffset(2026, 3, 1, 21, 4, 5, 678, TimeSpan.FromHours(9)),
-            DurationMs = 12_345,
-            IpAddress = "175.45.176.71",
-            Status = 301,
-            RequestHeaders = Encoding.ASCII.GetBytes("GET /ko/ HTTP/1.1\r\n\r\n"),
-            ResponseHeaders = [0x48, 0x54, 0x00, 0xFF, 0xC3, 0x28],
-            PayloadDigest = "sha256:" + new string('a', 64),
-            PayloadLength = 5_000_000_000,
-            ContentType = "text/html; charset=utf-8",
-            Error = "BodyTimeout",
-            ErrorDetail = "no data for 30 s",
-            Truncated = "time",
-            RedirectTo = "http://www.naenara.com.kp/ko/",
-            ETag = "\"abc\"",
-            LastModified = "Sun, 01 Mar 2026 00:00:00 GMT",
-            Title = "내나라 «조선»",
-            Language = "ko",
-            Charset = "utf-8",
-            Outlinks = [new Outlink("http://www.naenara.com.kp/en/", "a@href", true), new Outlink("http://example.com/\"q\"", "img@src", false)],
-            Attempt = 3,
-        };
+        var capture = EveryField();
         var document = CaptureDocument.From(capture);
 
         Assert.Equal(
@@ -101,26 +104,7 @@ public sealed class MongoDocumentRoundTripTests
     [Fact]
     public void A_capture_written_since_issue_9_keeps_its_bulk_leaves_out_the_fields_the_bulk_holds_and_reads_back_equal()
     {
-        var capture = new CaptureRecord
-        {
-            Id = "0190aaaa000070008000000000000001",
-            Url = "http://www.naenara.com.kp/ko/index.php?x=1",
-            Host = "www.naenara.com.kp",
-            Epoch = 7,
-            FetchedAt = T0,
-            DurationMs = 12,
-            IpAddress = "175.45.176.71",
-            Status = 200,
-            RequestHeaders = Encoding.ASCII.GetBytes("GET /ko/ HTTP/1.1\r\n\r\n"),
-            ResponseHeaders = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\n\r\n"),
-            PayloadDigest = "sha256:" + new string('a', 64),
-            PayloadLength = 5_000,
-            ContentType = "text/html; charset=utf-8",
-            ETag = "\"abc\"",
-            Title = "내나라 «조선»",
-            Language = "ko",
-            Outlinks = [new Outlink("http://www.naenara.com.kp/en/", "a@href", true)],
-        };
+        var capture = EveryField();
         var dictionaries = new SiteDictionaries(samplesToTrain: 16);
         for (var i = 0; i < 16; i++)
         {
@@ -135,7 +119,7 @@ public sealed class MongoDocumentRoundTripTests
         var back = RoundTrip(CaptureDocument.Compact(capture, CaptureBulk.Store(encoded, id, raw.Length)));
 
         Assert.Equal(
-            ["_id", "url", "host", "epoch", "fetchedAt", "durationMs", "status", "payloadDigest", "payloadLength", "attempt", "bulk"],
+            ["_id", "url", "host", "epoch", "fetchedAt", "durationMs", "status", "payloadDigest", "payloadLength", "error", "attempt", "bulk"],
             CaptureDocument.Compact(capture, [0]).ToBsonDocument().Names);
         Assert.Equal(id, back.BulkDictionary);
         Assert.Throws<InvalidDataException>(() => back.ToRecord(null));
