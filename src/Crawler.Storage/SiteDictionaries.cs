@@ -105,8 +105,9 @@ public sealed class SiteDictionaries
         scope.Keyed = [];
     }
 
-    /// <summary>Largest sample kept whole to be encoded again after training (larger ones stay as they were stored).</summary>
-    private const int MaxRecodeBytes = 1024 * 1024;
+    /// <summary>Largest sample kept whole to be encoded again after training (larger ones stay as they were stored), so a
+    /// scope waiting for its samples holds at most <see cref="SamplesToTrain"/> × 64 KB.</summary>
+    public const int MaxRecodeBytes = 64 * 1024;
 
     private List<RecodedRecord> _recoded = [];
 

@@ -121,6 +121,23 @@ public sealed class SiteDictionariesTests
     }
 
     [Fact]
+    public void A_sample_too_large_to_keep_whole_trains_the_dictionary_but_is_not_encoded_again()
+    {
+        var dictionaries = new SiteDictionaries(samplesToTrain: 16);
+        var large = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 4000).Select(i => $"<p>article {i} of a.kp</p>\n")));
+        Assert.True(large.Length > SiteDictionaries.MaxRecodeBytes);
+
+        dictionaries.Encode("payload a.kp", large, "large");
+        for (var i = 1; i < 16; i++)
+        {
+            dictionaries.Encode("payload a.kp", SitePages.Page("a.kp", i), $"page {i}");
+        }
+
+        Assert.NotNull(dictionaries.DictionaryOf("payload a.kp"));
+        Assert.DoesNotContain("large", dictionaries.TakeRecoded().Select(r => r.Key));
+    }
+
+    [Fact]
     public void A_dictionary_is_stored_in_a_fraction_of_its_size_and_read_back_whole()
     {
         var dictionary = Trained("payload a.kp", "a.kp").DictionaryOf("payload a.kp")!;
