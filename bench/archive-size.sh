@@ -50,6 +50,11 @@ pages_crawler=$(sqlite3 "$vdb" "select count(*) from captures where status is no
 node "$warcio_cli" index "$warc" >"$work/wget-index.jsonl"
 pages_wget=$(jq -r 'select(.["warc-type"] == "response") | .["warc-target-uri"]' "$work/wget-index.jsonl" | grep -vc '^http://127\.0\.0\.1' || true)
 sqlite3 "$vdb" "select url from captures where status is not null" >"$work/crawler-urls.txt"
+if [[ "$pages_wget" -eq 0 || "$pages_crawler" -eq 0 ]]; then
+  echo "nothing to compare: the crawler stored $pages_crawler responses, wget's WARC $pages_wget ($warc)." >&2
+  echo "A tool could not reach the simulation (see wget.log / crawler.log next to the files); run the bench again." >&2
+  exit 1
+fi
 db_bytes=$(stat -c %s "$vdb")
 warc_bytes=$(stat -c %s "$warc")
 
