@@ -135,7 +135,9 @@ run_wget() { # $1 = run number
   python3 -m http.server --bind 127.0.0.1 --directory "$dir/root" "$rport" >/dev/null 2>&1 &
   helper_pids+=($!)
   local domains; domains=$(jq -r '[ "kp" ] + [ .hosts[] | select(endswith(".kp") | not) ] | join(",")' "$dir/info.json")
-  sleep 0.5
+  # A fixed half-second was not always enough on a loaded machine: wget's first request was refused and it archived nothing.
+  wait_listening "$cport"
+  wait_listening "$rport"
   # Same limits as the crawler's simulation settings: MaxDepth 40 (+1 for the root page), 4 attempts,
   # 2 s body / 5 s connect time-outs, 429/503 retried ~1 s later.
   /usr/bin/time -v -o "$dir/time.txt" wget --recursive --level=41 --span-hosts --domains="$domains" \

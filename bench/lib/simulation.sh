@@ -29,3 +29,11 @@ start_sim() { # $1 = run dir (info.json is left there), then `crawler simulate` 
   done
   echo "simulation did not start" >&2; exit 1
 }
+
+wait_listening() { # $1 = port on 127.0.0.1 a helper process was just started on: up to 10 s for it to accept
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on 127.0.0.1:$1 after 10 s (a helper of the bench did not start)" >&2; exit 1
+}

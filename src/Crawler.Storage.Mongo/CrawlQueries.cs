@@ -40,6 +40,7 @@ internal static class CrawlQueries
     public const string Counters = "counters";
     public const string Schedules = "schedules";
     public const string Jobs = "jobs";
+    public const string Dictionaries = "dictionaries";
 
     /// <summary>GridFS bucket of the payloads too large for a document (collections payloadFiles.files / .chunks).</summary>
     public const string PayloadBucket = "payloadFiles";
@@ -398,6 +399,32 @@ internal static class CrawlQueries
 
     /// <summary>The payload, written only when its digest is new (content-addressed: the same digest is the same bytes).</summary>
     public static UpdateDefinition<PayloadDocument> InsertPayload(PayloadDocument payload) => SetOnInsert<PayloadDocument>(payload.ToBsonDocument());
+
+    /// <summary>An inline payload stored before its site's dictionary was trained (one in GridFS stays as it is).</summary>
+    public static FilterDefinition<PayloadDocument> RecodablePayload(string digest) =>
+        Builders<PayloadDocument>.Filter.Eq(d => d.Digest, digest) & Builders<PayloadDocument>.Filter.Exists(d => d.GridFsId, false);
+
+    /// <summary>Its stored form replaced by <paramref name="record"/> (the same bytes, encoded with the dictionary
+    /// <paramref name="dictionary"/>): a reader sees the old or the new form, both whole.</summary>
+    public static UpdateDefinition<PayloadDocument> RecodePayload(EncodedRecord record, long dictionary) =>
+        Builders<PayloadDocument>.Update
+            .Set(d => d.Compression, record.Compression)
+            .Set(d => d.StoredLength, record.Data.Length)
+            .Set(d => d.Data, record.Data)
+            .Set(d => d.Dictionary, dictionary);
+
+    /// <summary>A capture's bulk stored before its site's dictionary was trained, replaced by its dictionary encoding.</summary>
+    public static UpdateDefinition<CaptureDocument> RecodeCapture(byte[] bulk) => Builders<CaptureDocument>.Update.Set(d => d.Bulk, bulk);
+
+    // ---- dictionaries ----
+
+    public static FilterDefinition<DictionaryDocument> DictionaryKey(long id) => Builders<DictionaryDocument>.Filter.Eq(d => d.Id, id);
+
+    /// <summary>The dictionary, written only when its id is new (content-addressed, as payloads).</summary>
+    public static UpdateDefinition<DictionaryDocument> InsertDictionary(DictionaryDocument dictionary) => SetOnInsert<DictionaryDocument>(dictionary.ToBsonDocument());
+
+    /// <summary>The stored dictionaries oldest first, so that a writer loading them uses each scope's newest.</summary>
+    public static SortDefinition<DictionaryDocument> DictionaryOrder { get; } = Builders<DictionaryDocument>.Sort.Ascending(d => d.CreatedAt).Ascending(d => d.Id);
 
     // ---- settings ----
 

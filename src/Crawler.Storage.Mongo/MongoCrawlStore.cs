@@ -32,6 +32,14 @@ public sealed partial class MongoCrawlStore : ICrawlStore
     private readonly IMongoCollection<ScheduleDocument> _schedules;
     private readonly IMongoCollection<JobDocument> _jobs;
     private readonly GridFSBucket<ObjectId> _files;
+    private readonly IMongoCollection<DictionaryDocument> _dictionaryDocuments;
+
+    /// <summary>Per-site compression of payloads and capture bulks (issue 9's archive size), under its own lock: commits
+    /// of one process may run at once.</summary>
+    private readonly SiteDictionaries _dictionaries = new();
+
+    /// <summary>Dictionary data by <see cref="DictionaryDocument.Id"/>: stored dictionaries never change nor go away.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte[]> _dictionaryData = new();
     private volatile bool _ready;
     private volatile bool _disposed;
 
@@ -48,6 +56,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
         _schedules = database.GetCollection<ScheduleDocument>(CrawlQueries.Schedules);
         _jobs = database.GetCollection<JobDocument>(CrawlQueries.Jobs);
         _files = new GridFSBucket<ObjectId>(database, new GridFSBucketOptions { BucketName = CrawlQueries.PayloadBucket });
+        _dictionaryDocuments = database.GetCollection<DictionaryDocument>(CrawlQueries.Dictionaries);
     }
 
     /// <summary>Servers and database, without credentials.</summary>
@@ -66,6 +75,19 @@ public sealed partial class MongoCrawlStore : ICrawlStore
                 .CreateManyAsync(CrawlQueries.PayloadChunkIndexes, ct).ConfigureAwait(false);
             await _db.Database.GetCollection<BsonDocument>(CrawlQueries.PayloadBucket + ".files").Indexes
                 .CreateManyAsync(CrawlQueries.PayloadFileIndexes, ct).ConfigureAwait(false);
+
+            // The stored dictionaries, each scope's newest in use, so a restarted writer keeps compressing with them.
+            var stored = await _dictionaryDocuments.Find(FilterDefinition<DictionaryDocument>.Empty).Sort(CrawlQueries.DictionaryOrder)
+                .ToListAsync(ct).ConfigureAwait(false);
+            lock (_dictionaries)
+            {
+                foreach (var document in stored)
+                {
+                    var dictionary = document.ToDictionary();
+                    _dictionaryData[document.Id] = dictionary.Data;
+                    _dictionaries.Use(dictionary);
+                }
+            }
         }).ConfigureAwait(false);
         _ready = true;
     }
@@ -120,7 +142,8 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             foreach (var existing in stored)
             {
                 var (index, capture) = fresh[existing.Id];
-                if (!existing.ToBsonDocument().Equals(capture.ToBsonDocument()))
+                // Compared field by field, as From writes them: a bulk encodes the same capture differently once its site has a dictionary.
+                if (!CaptureDocument.From(await RecordAsync(existing, ct).ConfigureAwait(false)).ToBsonDocument().Equals(capture.ToBsonDocument()))
                 {
                     throw new ArgumentException(
                         $"Batch rejected, nothing of it was stored: commit #{index} (capture '{capture.Id}' of {capture.Url}) "
@@ -133,11 +156,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             await StorePayloadsAsync(batch, ct).ConfigureAwait(false);
             if (fresh.Count > 0)
             {
-                var inserts = fresh.Values
-                    .OrderBy(v => v.Index)
-                    .Select(v => Upsert(CrawlQueries.CaptureKey(v.Capture.Id), CrawlQueries.InsertCapture(v.Capture)))
-                    .ToList();
-                await _captures.BulkWriteAsync(inserts, Unordered, ct).ConfigureAwait(false);
+                await StoreCapturesAsync([.. fresh.Values.OrderBy(v => v.Index).Select(v => batch[v.Index].Capture)], ct).ConfigureAwait(false);
             }
 
             var rows = batch.Sum(c => 1 + c.Discovered.Count);
@@ -269,7 +288,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
 
                 foreach (var capture in cursor.Current)
                 {
-                    yield return capture.ToRecord();
+                    yield return await RecordAsync(capture, ct).ConfigureAwait(false);
                 }
             }
         }
@@ -302,7 +321,8 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             var data = payload.GridFsId is { } file
                 ? await _files.DownloadAsBytesAsync(file, cancellationToken: ct).ConfigureAwait(false)
                 : payload.Data ?? throw new InvalidDataException($"Stored payload {digest} has neither data nor a GridFS file.");
-            return PayloadCodec.Decode(payload.Compression, payload.RawLength, data);
+            var dictionary = payload.Dictionary is { } id ? await DictionaryDataAsync(id, ct).ConfigureAwait(false) : null;
+            return PayloadCodec.Decode(payload.Compression, payload.RawLength, data, dictionary);
         }).ConfigureAwait(false);
     }
 
@@ -512,7 +532,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
         var given = batch
             .Where(c => c.Payload is not null)
             .DistinctBy(c => c.Capture.PayloadDigest, StringComparer.Ordinal)
-            .ToDictionary(c => c.Capture.PayloadDigest!, c => c.Payload!, StringComparer.Ordinal);
+            .ToDictionary(c => c.Capture.PayloadDigest!, c => (Raw: c.Payload!, c.Capture.Host), StringComparer.Ordinal);
         if (given.Count == 0)
         {
             return;
@@ -524,11 +544,22 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             given.Remove(document["_id"].AsString);
         }
 
-        var inserts = new List<WriteModel<PayloadDocument>>(given.Count);
-        foreach (var (digest, raw) in given)
+        var encoded = new List<(string Digest, byte[] Raw, EncodedRecord Record)>(given.Count);
+        var recoded = new List<RecodedRecord>();
+        lock (_dictionaries)
         {
-            var (compression, data) = PayloadCodec.Encode(raw);
+            foreach (var (digest, (raw, host)) in given)
+            {
+                encoded.Add((digest, raw, _dictionaries.Encode("payload " + host, raw, digest)));
+                recoded.AddRange(_dictionaries.TakeRecoded());
+            }
+        }
+
+        var inserts = new List<WriteModel<PayloadDocument>>(given.Count);
+        foreach (var (digest, raw, (compression, dictionary, data)) in encoded)
+        {
             var payload = new PayloadDocument { Digest = digest, Compression = compression, RawLength = raw.Length, StoredLength = data.Length };
+            payload.Dictionary = dictionary is null ? null : await StoreDictionaryAsync(dictionary, ct).ConfigureAwait(false);
             if (data.Length > _db.InlinePayloadLimit)
             {
                 var file = ObjectId.GenerateNewId();
@@ -544,13 +575,105 @@ public sealed partial class MongoCrawlStore : ICrawlStore
         }
 
         await _payloads.BulkWriteAsync(inserts, Unordered, ct).ConfigureAwait(false);
+        if (recoded.Count > 0)
+        {
+            var updates = new List<WriteModel<PayloadDocument>>(recoded.Count);
+            foreach (var r in recoded)
+            {
+                var id = await StoreDictionaryAsync(r.Record.Dictionary!, ct).ConfigureAwait(false);
+                updates.Add(new UpdateOneModel<PayloadDocument>(CrawlQueries.RecodablePayload(r.Key), CrawlQueries.RecodePayload(r.Record, id)));
+            }
+
+            await _payloads.BulkWriteAsync(updates, Unordered, ct).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>
+    /// Inserts captures not stored yet, each as <see cref="CaptureDocument.Compact"/> with its bulk compressed with the
+    /// site's dictionary, then replaces the bulks of the site's first captures once that dictionary is trained.
+    /// </summary>
+    private async Task StoreCapturesAsync(IReadOnlyList<CaptureRecord> captures, CancellationToken ct)
+    {
+        var encoded = new List<(CaptureRecord Capture, int RawLength, EncodedRecord Record)>(captures.Count);
+        var recoded = new List<RecodedRecord>();
+        lock (_dictionaries)
+        {
+            foreach (var capture in captures)
+            {
+                var raw = CaptureBulk.Pack(capture);
+                encoded.Add((capture, raw.Length, _dictionaries.Encode("capture " + capture.Host, raw, capture.Id)));
+                recoded.AddRange(_dictionaries.TakeRecoded());
+            }
+        }
+
+        var inserts = new List<WriteModel<CaptureDocument>>(encoded.Count);
+        foreach (var (capture, rawLength, record) in encoded)
+        {
+            var bulk = await StoredBulkAsync(record, rawLength, ct).ConfigureAwait(false);
+            inserts.Add(Upsert(CrawlQueries.CaptureKey(capture.Id), CrawlQueries.InsertCapture(CaptureDocument.Compact(capture, bulk))));
+        }
+
+        await _captures.BulkWriteAsync(inserts, Unordered, ct).ConfigureAwait(false);
+        if (recoded.Count > 0)
+        {
+            var updates = new List<WriteModel<CaptureDocument>>(recoded.Count);
+            foreach (var r in recoded)
+            {
+                var bulk = await StoredBulkAsync(r.Record, r.RawLength, ct).ConfigureAwait(false);
+                updates.Add(new UpdateOneModel<CaptureDocument>(CrawlQueries.CaptureKey(r.Key), CrawlQueries.RecodeCapture(bulk)));
+            }
+
+            await _captures.BulkWriteAsync(updates, Unordered, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<byte[]> StoredBulkAsync(EncodedRecord record, int rawLength, CancellationToken ct) =>
+        CaptureBulk.Store(record, record.Dictionary is { } d ? await StoreDictionaryAsync(d, ct).ConfigureAwait(false) : 0, rawLength);
+
+    /// <summary>The id of <paramref name="dictionary"/>, stored first when this process has not seen it stored (before
+    /// any record that names it, so that no record names a missing dictionary).</summary>
+    private async Task<long> StoreDictionaryAsync(CompressionDictionary dictionary, CancellationToken ct)
+    {
+        var id = DictionaryDocument.IdOf(dictionary);
+        if (!_dictionaryData.ContainsKey(id))
+        {
+            await _dictionaryDocuments.UpdateOneAsync(
+                CrawlQueries.DictionaryKey(id),
+                CrawlQueries.InsertDictionary(DictionaryDocument.From(dictionary, DateTimeOffset.UtcNow)),
+                new UpdateOptions { IsUpsert = true },
+                ct).ConfigureAwait(false);
+            _dictionaryData[id] = dictionary.Data;
+        }
+
+        return id;
+    }
+
+    /// <summary>A dictionary's data by id, read from the server once per process.</summary>
+    private async Task<byte[]> DictionaryDataAsync(long id, CancellationToken ct)
+    {
+        if (_dictionaryData.TryGetValue(id, out var data))
+        {
+            return data;
+        }
+
+        var document = await _dictionaryDocuments.Find(CrawlQueries.DictionaryKey(id)).FirstOrDefaultAsync(ct).ConfigureAwait(false)
+            ?? throw new InvalidDataException($"MongoDB store {Location}: dictionary {id} named by a stored record is missing from '{CrawlQueries.Dictionaries}'.");
+        return _dictionaryData[id] = document.ToDictionary().Data;
+    }
+
+    /// <summary>A stored capture as its record, its bulk decoded with the dictionary it names.</summary>
+    private async Task<CaptureRecord> RecordAsync(CaptureDocument document, CancellationToken ct) =>
+        document.BulkDictionary is var id and not 0
+            ? document.ToRecord(await DictionaryDataAsync(id, ct).ConfigureAwait(false))
+            : document.ToRecord(null);
 
     private async Task<CaptureRecord?> NewestCaptureAsync(FilterDefinition<CaptureDocument> filter, CancellationToken ct)
     {
         Ready();
         return await _db.RunAsync("could not be read", async () =>
-            (await _captures.Find(filter).Sort(CrawlQueries.NewestFirst).Limit(1).FirstOrDefaultAsync(ct).ConfigureAwait(false))?.ToRecord()).ConfigureAwait(false);
+            await _captures.Find(filter).Sort(CrawlQueries.NewestFirst).Limit(1).FirstOrDefaultAsync(ct).ConfigureAwait(false) is { } capture
+                ? await RecordAsync(capture, ct).ConfigureAwait(false)
+                : null).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -80,12 +80,22 @@ internal static class SqliteConnections
     }
 
     /// <summary>
-    /// Puts the file in WAL mode (a no-op when it is already). Needs the busy timeout set first:
-    /// several processes creating one file at once wait here for each other.
+    /// Page size of a new file (issue 9's archive size). SQLite's default 4 KB page holds one stored image of a few KB
+    /// and leaves the rest of the page empty; 16 KB pages cut the archive of the simulated web by ~230 bytes a page
+    /// (measured: 4 KB 2,027, 8 KB 1,890, 16 KB 1,794, 32 KB 1,781). A file that exists keeps its page size (SQLite
+    /// changes it only by VACUUM outside WAL mode).
+    /// </summary>
+    public const int PageSize = 16 * 1024;
+
+    /// <summary>
+    /// Puts the file in WAL mode (a no-op when it is already), a new file with <see cref="PageSize"/> pages. Needs the
+    /// busy timeout set first: several processes creating one file at once wait here for each other.
     /// </summary>
     public static void EnsureWal(SqliteConnection connection)
     {
         using var command = connection.CreateCommand();
+        command.CommandText = $"PRAGMA page_size = {PageSize}";
+        command.ExecuteNonQuery();
         command.CommandText = "PRAGMA journal_mode = WAL";
         var mode = command.ExecuteScalar() as string;
         if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))

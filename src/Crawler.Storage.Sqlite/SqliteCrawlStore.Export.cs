@@ -37,7 +37,7 @@ public sealed partial class SqliteCrawlStore
                 LastFetchedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
                 LastChangedAt = r.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
                 DueAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
-                PayloadDigest = Text(r, 7),
+                PayloadDigest = Digest(r, 7),
                 Fetches = r.GetInt32(8),
                 Changes = r.GetInt32(9),
                 Epoch = r.GetInt32(10),

@@ -124,6 +124,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             }
         }
 
+        Execute(connection, SqliteSchema.Upgrade, tx);
         Execute(connection, SqliteSchema.SetVersion, tx);
         Execute(connection, FrontierSequence.Create, tx);
         tx.Commit();
@@ -134,11 +135,12 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     {
         var dictionaries = new SiteDictionaries();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT digest, scope, data FROM dictionaries ORDER BY id";
+        command.CommandText = "SELECT digest, scope, data, compression FROM dictionaries ORDER BY id";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            dictionaries.Use(new CompressionDictionary(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2)));
+            var data = CompressionDictionary.DataFromStored(Text(reader, 3), reader.GetFieldValue<byte[]>(2));
+            dictionaries.Use(new CompressionDictionary(reader.GetString(0), reader.GetString(1), data));
         }
 
         return dictionaries;
@@ -151,10 +153,12 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     private byte[] DictionaryData(SqliteConnection connection, long id) => _dictionaryData.GetOrAdd(id, key =>
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT data FROM dictionaries WHERE id = $id";
+        command.CommandText = "SELECT data, compression FROM dictionaries WHERE id = $id";
         command.Parameters.AddWithValue("$id", key);
-        return command.ExecuteScalar() as byte[]
-            ?? throw new InvalidDataException($"SQLite store '{_path}': dictionary {key} named by a stored record is missing.");
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? CompressionDictionary.DataFromStored(Text(reader, 1), reader.GetFieldValue<byte[]>(0))
+            : throw new InvalidDataException($"SQLite store '{_path}': dictionary {key} named by a stored record is missing.");
     });
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte[]> _dictionaryData = new();
@@ -461,8 +465,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT compression, raw_length, data, dictionary FROM payloads WHERE digest = $digest";
-            command.Parameters.AddWithValue("$digest", digest);
+            command.CommandText = "SELECT compression, raw_length, data, dictionary FROM payloads WHERE digest IN ($digest, $digest_text) LIMIT 1";
+            command.Parameters.AddWithValue("$digest", BinaryKeys.Digest(digest));
+            command.Parameters.AddWithValue("$digest_text", digest);
             try
             {
                 var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -578,7 +583,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                             LastFetchedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
                             LastChangedAt = reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
                             DueAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
-                            PayloadDigest = Text(reader, 7),
+                            PayloadDigest = Digest(reader, 7),
                             Fetches = reader.GetInt32(8),
                             Changes = reader.GetInt32(9),
                             Epoch = reader.GetInt32(10),
@@ -867,13 +872,12 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
         var stored = r.GetFieldValue<byte[]>(24);
         var dictionaryRef = CaptureBulk.DictionaryRef(stored);
-        var (request, response, outlinks) = CaptureBulk.Load(stored, dictionaryRef == 0 ? null : DictionaryData(connection, dictionaryRef));
-        return capture with { RequestHeaders = request, ResponseHeaders = response, Outlinks = outlinks };
+        return CaptureBulk.Load(stored, dictionaryRef == 0 ? null : DictionaryData(connection, dictionaryRef), capture);
     }
 
     private static CaptureRecord ReadCaptureColumns(SqliteDataReader r) => new()
     {
-        Id = r.GetString(0),
+        Id = BinaryKeys.IdText(r.GetValue(0)),
         Url = r.GetString(1),
         Host = r.GetString(2),
         Epoch = r.GetInt32(3),
@@ -883,7 +887,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         Status = r.IsDBNull(7) ? null : r.GetInt32(7),
         RequestHeaders = r.GetFieldValue<byte[]>(8),
         ResponseHeaders = r.IsDBNull(9) ? null : r.GetFieldValue<byte[]>(9),
-        PayloadDigest = Text(r, 10),
+        PayloadDigest = Digest(r, 10),
         PayloadLength = r.GetInt64(11),
         ContentType = Text(r, 12),
         Error = Text(r, 13),
@@ -900,6 +904,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     };
 
     private static string? Text(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+
+    /// <summary>A payload digest column: a BLOB (version 5) or the TEXT of older rows.</summary>
+    private static string? Digest(SqliteDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : BinaryKeys.DigestText(r.GetValue(ordinal));
 
     private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
     {

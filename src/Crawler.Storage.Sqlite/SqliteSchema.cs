@@ -5,12 +5,23 @@ internal static class SqliteSchema
 {
     /// <summary>
     /// 2: frontier.retry_at and captures_host_time. 3: frontier.outcome, recrawl_schedules and crawl_jobs. 4 (issue 9's
-    /// archive size): dictionaries, payloads.dictionary and captures.bulk. Columns added since version 1 are added to an
-    /// older file by <see cref="AddedColumns"/>; new tables come with <see cref="Create"/>.
+    /// archive size): dictionaries, payloads.dictionary and captures.bulk. 5 (issue 9 again): capture ids and payload
+    /// digests as BLOBs (<see cref="BinaryKeys"/>; the columns keep their declared type, rows of older versions their
+    /// TEXT), the text fields no query filters on in the capture bulk (format 2) with NULL in their columns,
+    /// dictionaries.compression, no captures_host_epoch, 16 KB pages in a new file. Columns added since version 1 are
+    /// added to an older file by <see cref="AddedColumns"/>; new tables come with <see cref="Create"/>, and
+    /// <see cref="Upgrade"/> runs on every open.
     /// </summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
-    public const string SetVersion = "PRAGMA user_version = 4";
+    public const string SetVersion = "PRAGMA user_version = 5";
+
+    /// <summary>
+    /// captures_host_epoch (host, epoch, fetched_at) is gone in version 5: only a query of one host in one epoch needed
+    /// it (no caller reads captures that way; the status of one site's job in one epoch reads the site's captures
+    /// through captures_host_time), and it cost ~30 bytes a capture.
+    /// </summary>
+    public const string Upgrade = "DROP INDEX IF EXISTS captures_host_epoch";
 
     /// <summary>Columns newer than version 1, each with the statement that adds it to an older file.</summary>
     public static readonly (string Table, string Column, string Add)[] AddedColumns =
@@ -22,6 +33,8 @@ internal static class SqliteSchema
         // 4: request/response headers and outlinks as one compressed blob (CaptureBulk); a row with it keeps x'', NULL and
         // '' in request_headers, response_headers and outlinks. Rows of older versions have no bulk and keep those.
         ("captures", "bulk", "ALTER TABLE captures ADD COLUMN bulk BLOB"),
+        // 5: how dictionaries.data is stored (null: raw, as version 4 wrote it; CompressionDictionary.StoredCompression).
+        ("dictionaries", "compression", "ALTER TABLE dictionaries ADD COLUMN compression TEXT"),
     ];
 
     public static string HasColumn(string table, string column) => $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = '{column}'";
@@ -54,7 +67,6 @@ internal static class SqliteSchema
             attempt          INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS captures_url_time ON captures (url, fetched_at);
-        CREATE INDEX IF NOT EXISTS captures_host_epoch ON captures (host, epoch, fetched_at);
         CREATE INDEX IF NOT EXISTS captures_epoch_time ON captures (epoch, fetched_at);
         CREATE INDEX IF NOT EXISTS captures_host_time ON captures (host, fetched_at);
 
@@ -71,7 +83,8 @@ internal static class SqliteSchema
             digest     TEXT    NOT NULL UNIQUE,
             scope      TEXT    NOT NULL,
             created_at INTEGER NOT NULL,
-            data       BLOB    NOT NULL
+            data       BLOB    NOT NULL,
+            compression TEXT
         );
 
         CREATE TABLE IF NOT EXISTS frontier (
@@ -124,14 +137,19 @@ internal static class SqliteSchema
         INSERT INTO captures (id, url, host, epoch, fetched_at, duration_ms, ip, status, request_headers,
             response_headers, payload_digest, payload_length, content_type, error, error_detail, truncated,
             redirect_to, etag, last_modified, title, language, charset, outlinks, attempt, bulk)
-        VALUES ($id, $url, $host, $epoch, $fetched_at, $duration_ms, $ip, $status, $request_headers,
+        SELECT $id, $url, $host, $epoch, $fetched_at, $duration_ms, $ip, $status, $request_headers,
             $response_headers, $payload_digest, $payload_length, $content_type, $error, $error_detail, $truncated,
-            $redirect_to, $etag, $last_modified, $title, $language, $charset, $outlinks, $attempt, $bulk)
+            $redirect_to, $etag, $last_modified, $title, $language, $charset, $outlinks, $attempt, $bulk
+        WHERE NOT EXISTS (SELECT 1 FROM captures WHERE id = $id_text)
         ON CONFLICT (id) DO NOTHING
         """;
 
-    /// <summary>What identifies a stored capture's fetch: a capture id written again with these equal is a replay.</summary>
-    public const string CaptureIdentity = "SELECT url, fetched_at, attempt FROM captures WHERE id = $id";
+    /// <summary>What identifies a stored capture's fetch: a capture id written again with these equal is a replay. $id is
+    /// the stored form (<see cref="BinaryKeys.Id"/>), $id_text the text a row of version 4 or older holds.</summary>
+    public const string CaptureIdentity = "SELECT url, fetched_at, attempt FROM captures WHERE id IN ($id, $id_text)";
+
+    /// <summary>A capture bulk stored before its site's dictionary was trained, replaced by its dictionary encoding.</summary>
+    public const string RecodeCapture = "UPDATE captures SET bulk = $bulk WHERE id = $id";
 
     /// <summary>Column list for reading captures; <see cref="SqliteCrawlStore"/> maps by these ordinals.</summary>
     public const string CaptureColumns = """
@@ -140,7 +158,15 @@ internal static class SqliteSchema
         last_modified, title, language, charset, outlinks, attempt, bulk
         """;
 
-    public const string PayloadExists = "SELECT 1 FROM payloads WHERE digest = $digest";
+    /// <summary>$digest is the stored form (<see cref="BinaryKeys.Digest"/>), $digest_text the text a row of version 4 or
+    /// older holds.</summary>
+    public const string PayloadExists = "SELECT 1 FROM payloads WHERE digest IN ($digest, $digest_text)";
+
+    /// <summary>A payload stored before its site's dictionary was trained, replaced by its dictionary encoding.</summary>
+    public const string RecodePayload = """
+        UPDATE payloads SET compression = $compression, stored_length = $stored_length, data = $data, dictionary = $dictionary
+        WHERE digest = $digest
+        """;
 
     public const string InsertPayload = """
         INSERT INTO payloads (digest, compression, raw_length, stored_length, data, dictionary)
@@ -151,7 +177,8 @@ internal static class SqliteSchema
     public const string DictionaryId = "SELECT id FROM dictionaries WHERE digest = $digest";
 
     public const string InsertDictionary = """
-        INSERT INTO dictionaries (digest, scope, created_at, data) VALUES ($digest, $scope, $created_at, $data) RETURNING id
+        INSERT INTO dictionaries (digest, scope, created_at, data, compression)
+        VALUES ($digest, $scope, $created_at, $data, $compression) RETURNING id
         """;
 
     /// <summary>

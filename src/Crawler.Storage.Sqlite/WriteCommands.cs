@@ -22,6 +22,8 @@ internal sealed class WriteCommands : IDisposable
     private readonly SqliteCommand _captureIdentity;
     private readonly SqliteCommand _dictionaryId;
     private readonly SqliteCommand _insertDictionary;
+    private readonly SqliteCommand _recodePayload;
+    private readonly SqliteCommand _recodeCapture;
     private readonly SqliteCommand[] _all;
     private readonly SiteDictionaries _dictionaries;
 
@@ -35,14 +37,16 @@ internal sealed class WriteCommands : IDisposable
             "$id", "$url", "$host", "$epoch", "$fetched_at", "$duration_ms", "$ip", "$status", "$request_headers",
             "$response_headers", "$payload_digest", "$payload_length", "$content_type", "$error", "$error_detail",
             "$truncated", "$redirect_to", "$etag", "$last_modified", "$title", "$language", "$charset", "$outlinks",
-            "$attempt", "$bulk");
-        _payloadExists = Prepare(connection, SqliteSchema.PayloadExists, "$digest");
+            "$attempt", "$bulk", "$id_text");
+        _payloadExists = Prepare(connection, SqliteSchema.PayloadExists, "$digest", "$digest_text");
+        _recodePayload = Prepare(connection, SqliteSchema.RecodePayload, "$digest", "$compression", "$stored_length", "$data", "$dictionary");
+        _recodeCapture = Prepare(connection, SqliteSchema.RecodeCapture, "$id", "$bulk");
         _insertPayload = Prepare(connection, SqliteSchema.InsertPayload,
             "$digest", "$compression", "$raw_length", "$stored_length", "$data", "$dictionary");
         _dictionaryId = Prepare(connection, SqliteSchema.DictionaryId, "$digest");
-        _insertDictionary = Prepare(connection, SqliteSchema.InsertDictionary, "$digest", "$scope", "$created_at", "$data");
+        _insertDictionary = Prepare(connection, SqliteSchema.InsertDictionary, "$digest", "$scope", "$created_at", "$data", "$compression");
         _upsertFetched = Prepare(connection, SqliteSchema.UpsertFetched, "$epoch", "$url", "$host", "$state", "$seq", "$retry_at", "$outcome", "$attempt");
-        _captureIdentity = Prepare(connection, SqliteSchema.CaptureIdentity, "$id");
+        _captureIdentity = Prepare(connection, SqliteSchema.CaptureIdentity, "$id", "$id_text");
         _insertFrontier = Prepare(connection, SqliteSchema.InsertFrontier,
             "$epoch", "$url", "$host", "$depth", "$via", "$kind", "$state", "$attempts", "$seq", "$retry_at");
         _upsertSettled = Prepare(connection, SqliteSchema.UpsertSettled, "$epoch", "$url", "$host", "$state", "$seq", "$reason", "$outcome");
@@ -53,7 +57,7 @@ internal sealed class WriteCommands : IDisposable
             "$url", "$host", "$page_class", "$interval_ticks", "$last_fetched_at", "$last_changed_at", "$due_at",
             "$payload_digest", "$fetches", "$changes", "$epoch");
         _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
-        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary];
+        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
     }
 
     /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
@@ -68,67 +72,98 @@ internal sealed class WriteCommands : IDisposable
     /// <summary>Inserts the capture; false when this very fetch is stored already (a replay). Throws when its id is another fetch's.</summary>
     public bool InsertCapture(CaptureRecord c)
     {
+        // Headers, outlinks and the text fields no query filters on go to the compressed bulk (CaptureBulk); their
+        // columns keep empty values.
+        var columns = CaptureBulk.Columns(c);
         var p = _insertCapture.Parameters;
-        Bind(p, 0, c.Id);
+        Bind(p, 0, BinaryKeys.Id(c.Id));
         Bind(p, 1, c.Url);
         Bind(p, 2, c.Host);
         Bind(p, 3, c.Epoch);
         Bind(p, 4, c.FetchedAt.ToUnixTimeMilliseconds());
         Bind(p, 5, c.DurationMs);
-        Bind(p, 6, c.IpAddress);
+        Bind(p, 6, columns.IpAddress);
         Bind(p, 7, c.Status);
-        // Headers and outlinks go to the compressed bulk (CaptureBulk); their version-1 columns keep empty values.
         Bind(p, 8, Array.Empty<byte>());
         Bind(p, 9, null);
-        Bind(p, 10, c.PayloadDigest);
+        Bind(p, 10, c.PayloadDigest is null ? null : BinaryKeys.Digest(c.PayloadDigest));
         Bind(p, 11, c.PayloadLength);
-        Bind(p, 12, c.ContentType);
+        Bind(p, 12, columns.ContentType);
         Bind(p, 13, c.Error);
-        Bind(p, 14, c.ErrorDetail);
-        Bind(p, 15, c.Truncated);
-        Bind(p, 16, c.RedirectTo);
-        Bind(p, 17, c.ETag);
-        Bind(p, 18, c.LastModified);
-        Bind(p, 19, c.Title);
-        Bind(p, 20, c.Language);
-        Bind(p, 21, c.Charset);
+        Bind(p, 14, columns.ErrorDetail);
+        Bind(p, 15, columns.Truncated);
+        Bind(p, 16, columns.RedirectTo);
+        Bind(p, 17, columns.ETag);
+        Bind(p, 18, columns.LastModified);
+        Bind(p, 19, columns.Title);
+        Bind(p, 20, columns.Language);
+        Bind(p, 21, columns.Charset);
         Bind(p, 22, string.Empty);
         Bind(p, 23, c.Attempt);
-        var bulk = CaptureBulk.Pack(c.RequestHeaders, c.ResponseHeaders, c.Outlinks);
-        var encoded = _dictionaries.Encode("capture " + c.Host, bulk);
-        Bind(p, 24, CaptureBulk.Store(encoded, encoded.Dictionary is { } d ? DictionaryId(d) : 0, bulk.Length));
+        var bulk = CaptureBulk.Pack(c);
+        Bind(p, 24, StoredBulk(_dictionaries.Encode("capture " + c.Host, bulk, c.Id), bulk.Length));
+        Bind(p, 25, c.Id);
         var inserted = _insertCapture.ExecuteNonQuery() == 1;
+        RecodeCaptures();
         if (inserted)
         {
             return true;
         }
 
         // The id is stored already: the same fetch written again (a replay) is nothing new; another fetch under it is refused.
-        Bind(_captureIdentity.Parameters, 0, c.Id);
+        Bind(_captureIdentity.Parameters, 0, BinaryKeys.Id(c.Id));
+        Bind(_captureIdentity.Parameters, 1, c.Id);
         using var stored = _captureIdentity.ExecuteReader();
         return stored.Read() && stored.GetString(0) == c.Url && stored.GetInt64(1) == c.FetchedAt.ToUnixTimeMilliseconds() && stored.GetInt32(2) == c.Attempt
             ? false
             : throw new InvalidOperationException($"capture id '{c.Id}' is stored for another fetch");
     }
 
+    private byte[] StoredBulk(EncodedRecord encoded, int rawLength) =>
+        CaptureBulk.Store(encoded, encoded.Dictionary is { } d ? DictionaryId(d) : 0, rawLength);
+
+    /// <summary>The site's first capture bulks, encoded again once its dictionary was trained (see SiteDictionaries).</summary>
+    private void RecodeCaptures()
+    {
+        foreach (var recoded in _dictionaries.TakeRecoded())
+        {
+            var p = _recodeCapture.Parameters;
+            Bind(p, 0, BinaryKeys.Id(recoded.Key));
+            Bind(p, 1, StoredBulk(recoded.Record, recoded.RawLength));
+            _recodeCapture.ExecuteNonQuery();
+        }
+    }
+
     public bool PayloadExists(string digest)
     {
-        Bind(_payloadExists.Parameters, 0, digest);
+        Bind(_payloadExists.Parameters, 0, BinaryKeys.Digest(digest));
+        Bind(_payloadExists.Parameters, 1, digest);
         return _payloadExists.ExecuteScalar() is not null;
     }
 
-    /// <summary>Stores a payload, encoded with the dictionary of <paramref name="host"/>'s payloads once it has one.</summary>
+    /// <summary>Stores a payload, encoded with the dictionary of <paramref name="host"/>'s payloads once it has one; the
+    /// site's first payloads (stored before the dictionary was trained) are encoded again with it when it is.</summary>
     public void InsertPayload(string digest, byte[] raw, string host)
     {
-        var (compression, dictionary, data) = _dictionaries.Encode("payload " + host, raw);
+        var (compression, dictionary, data) = _dictionaries.Encode("payload " + host, raw, digest);
         var p = _insertPayload.Parameters;
         Bind(p, 5, dictionary is null ? null : DictionaryId(dictionary));
-        Bind(p, 0, digest);
+        Bind(p, 0, BinaryKeys.Digest(digest));
         Bind(p, 1, compression);
         Bind(p, 2, (long)raw.Length);
         Bind(p, 3, (long)data.Length);
         Bind(p, 4, data);
         _insertPayload.ExecuteNonQuery();
+        foreach (var recoded in _dictionaries.TakeRecoded())
+        {
+            var r = _recodePayload.Parameters;
+            Bind(r, 0, BinaryKeys.Digest(recoded.Key));
+            Bind(r, 1, recoded.Record.Compression);
+            Bind(r, 2, (long)recoded.Record.Data.Length);
+            Bind(r, 3, recoded.Record.Data);
+            Bind(r, 4, DictionaryId(recoded.Record.Dictionary!));
+            _recodePayload.ExecuteNonQuery();
+        }
     }
 
     /// <summary>
@@ -147,7 +182,8 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 0, dictionary.Digest);
         Bind(p, 1, dictionary.Scope);
         Bind(p, 2, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        Bind(p, 3, dictionary.Data);
+        Bind(p, 3, dictionary.StoredData());
+        Bind(p, 4, CompressionDictionary.StoredCompression);
         return (long)_insertDictionary.ExecuteScalar()!;
     }
 
@@ -175,7 +211,7 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 4, s.LastFetchedAt.ToUnixTimeMilliseconds());
         Bind(p, 5, s.LastChangedAt?.ToUnixTimeMilliseconds());
         Bind(p, 6, s.DueAt.ToUnixTimeMilliseconds());
-        Bind(p, 7, s.PayloadDigest);
+        Bind(p, 7, s.PayloadDigest is null ? null : BinaryKeys.Digest(s.PayloadDigest));
         Bind(p, 8, s.Fetches);
         Bind(p, 9, s.Changes);
         Bind(p, 10, s.Epoch);

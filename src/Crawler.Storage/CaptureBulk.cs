@@ -1,56 +1,106 @@
 namespace Crawler.Storage;
 
 /// <summary>
-/// The rarely-queried bulk of a capture record (request and response headers, outlinks) as one compressed blob, so
-/// that a store keeps the columns queries filter on plain and compresses the rest with the site's dictionary (issue 9's
-/// archive size: outlink JSON was most of a capture row). Layout of the stored blob: a codec byte (0 none, 1 Brotli,
-/// 2 zstd), the dictionary reference (7-bit encoded, 0 for none: the store's own short id of a
-/// <see cref="CompressionDictionary"/>), the raw length (7-bit encoded), then the encoded bytes of <see cref="Pack"/>.
-/// Hand-written because it is a dozen lines over <see cref="BinaryWriter"/> and no serializer stores less. Pure.
+/// The rarely-queried bulk of a capture record as one compressed blob, so that a store keeps the columns queries filter on
+/// plain and compresses the rest with the site's dictionary (issue 9's archive size: outlink JSON was most of a capture
+/// row). Format 1 (schema 4) packed request and response headers and outlinks; format 2 (schema 5) also the text fields
+/// no query filters on (<see cref="Details"/>: address, content type, validators, title, ...), which are most of what
+/// a row's columns held. Layout of the stored blob: a codec byte (0 none, 1 Brotli, 2 zstd), the dictionary reference
+/// (7-bit encoded, 0 for none: the store's own short id of a <see cref="CompressionDictionary"/>), the raw length
+/// (7-bit encoded), then the encoded bytes of <see cref="Pack"/>. Hand-written because it is a dozen lines over
+/// <see cref="BinaryWriter"/> and no serializer stores less. Pure.
 /// </summary>
 public static class CaptureBulk
 {
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
 
-    /// <summary>The raw (uncompressed) bulk: a version byte, then the request headers, the response headers (length
-    /// -1 for none) and the outlinks (url, kind, in scope).</summary>
-    public static byte[] Pack(byte[] requestHeaders, byte[]? responseHeaders, IReadOnlyList<Outlink> outlinks)
+    /// <summary>The text fields format 2 keeps in the bulk, in their packed order (a store leaves their columns empty).</summary>
+    private static readonly (Func<CaptureRecord, string?> Get, Func<CaptureRecord, string?, CaptureRecord> Set)[] Details =
+    [
+        (c => c.IpAddress, (c, v) => c with { IpAddress = v }),
+        (c => c.ContentType, (c, v) => c with { ContentType = v }),
+        (c => c.ErrorDetail, (c, v) => c with { ErrorDetail = v }),
+        (c => c.Truncated, (c, v) => c with { Truncated = v }),
+        (c => c.RedirectTo, (c, v) => c with { RedirectTo = v }),
+        (c => c.ETag, (c, v) => c with { ETag = v }),
+        (c => c.LastModified, (c, v) => c with { LastModified = v }),
+        (c => c.Title, (c, v) => c with { Title = v }),
+        (c => c.Language, (c, v) => c with { Language = v }),
+        (c => c.Charset, (c, v) => c with { Charset = v }),
+    ];
+
+    /// <summary><paramref name="capture"/> without what <see cref="Pack"/> keeps: what a store writes to its plain
+    /// columns next to the bulk.</summary>
+    public static CaptureRecord Columns(CaptureRecord capture)
     {
-        ArgumentNullException.ThrowIfNull(requestHeaders);
-        ArgumentNullException.ThrowIfNull(outlinks);
-        using var buffer = new MemoryStream(requestHeaders.Length + (responseHeaders?.Length ?? 0) + (outlinks.Count * 64) + 16);
+        ArgumentNullException.ThrowIfNull(capture);
+        var columns = capture with { RequestHeaders = [], ResponseHeaders = null, Outlinks = [] };
+        foreach (var (_, set) in Details)
+        {
+            columns = set(columns, null);
+        }
+
+        return columns;
+    }
+
+    /// <summary>The raw (uncompressed) bulk of format 2: a version byte, the outlinks (url, kind, in scope), the request
+    /// headers, the response headers (length -1 for none), then a bit set of the <see cref="Details"/> present and each
+    /// of them.</summary>
+    public static byte[] Pack(CaptureRecord capture)
+    {
+        ArgumentNullException.ThrowIfNull(capture);
+        var request = capture.RequestHeaders;
+        var response = capture.ResponseHeaders;
+        using var buffer = new MemoryStream(request.Length + (response?.Length ?? 0) + (capture.Outlinks.Count * 64) + 128);
         using (var w = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             w.Write(FormatVersion);
-            w.Write7BitEncodedInt(outlinks.Count);
-            foreach (var link in outlinks)
+            w.Write7BitEncodedInt(capture.Outlinks.Count);
+            foreach (var link in capture.Outlinks)
             {
                 w.Write(link.Url);
                 w.Write(link.Kind);
                 w.Write(link.InScope);
             }
 
-            w.Write7BitEncodedInt(requestHeaders.Length);
-            w.Write(requestHeaders);
-            w.Write7BitEncodedInt(responseHeaders?.Length ?? -1);
-            if (responseHeaders is not null)
+            w.Write7BitEncodedInt(request.Length);
+            w.Write(request);
+            w.Write7BitEncodedInt(response?.Length ?? -1);
+            if (response is not null)
             {
-                w.Write(responseHeaders);
+                w.Write(response);
+            }
+
+            var present = 0;
+            for (var i = 0; i < Details.Length; i++)
+            {
+                present |= Details[i].Get(capture) is null ? 0 : 1 << i;
+            }
+
+            w.Write7BitEncodedInt(present);
+            foreach (var (get, _) in Details)
+            {
+                if (get(capture) is { } value)
+                {
+                    w.Write(value);
+                }
             }
         }
 
         return buffer.ToArray();
     }
 
-    /// <summary>The fields <see cref="Pack"/> packed; <see cref="InvalidDataException"/> for bytes it did not write.</summary>
-    public static (byte[] RequestHeaders, byte[]? ResponseHeaders, Outlink[] Outlinks) Unpack(byte[] raw)
+    /// <summary><paramref name="columns"/> (a capture as read from a store's plain columns) with the fields a raw bulk of
+    /// format 1 or 2 packed; <see cref="InvalidDataException"/> for bytes <see cref="Pack"/> did not write.</summary>
+    public static CaptureRecord Unpack(byte[] raw, CaptureRecord columns)
     {
         ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(columns);
         try
         {
             using var r = new BinaryReader(new MemoryStream(raw, writable: false), System.Text.Encoding.UTF8);
             var version = r.ReadByte();
-            if (version != FormatVersion)
+            if (version is not (1 or FormatVersion))
             {
                 throw new InvalidDataException($"Unknown capture bulk format {version}.");
             }
@@ -64,8 +114,18 @@ public static class CaptureBulk
             var request = Exactly(r, r.Read7BitEncodedInt());
             var responseLength = r.Read7BitEncodedInt();
             var response = responseLength < 0 ? null : Exactly(r, responseLength);
+            var capture = columns with { RequestHeaders = request, ResponseHeaders = response, Outlinks = outlinks };
+            if (version == FormatVersion)
+            {
+                var present = r.Read7BitEncodedInt();
+                for (var i = 0; i < Details.Length; i++)
+                {
+                    capture = Details[i].Set(capture, (present & (1 << i)) == 0 ? null : r.ReadString());
+                }
+            }
+
             return r.BaseStream.Position == raw.Length
-                ? (request, response, outlinks)
+                ? capture
                 : throw new InvalidDataException("Capture bulk has trailing bytes.");
         }
         catch (Exception e) when (e is EndOfStreamException or FormatException or ArgumentOutOfRangeException)
@@ -111,9 +171,9 @@ public static class CaptureBulk
     /// <summary>The dictionary reference a stored blob names (0 for none), so that the store can look it up.</summary>
     public static long DictionaryRef(byte[] stored) => Header(stored).DictionaryRef;
 
-    /// <summary>Decodes a stored blob to the fields packed; <paramref name="dictionary"/> is the data of the dictionary
-    /// it names (null when it names none).</summary>
-    public static (byte[] RequestHeaders, byte[]? ResponseHeaders, Outlink[] Outlinks) Load(byte[] stored, byte[]? dictionary)
+    /// <summary>Decodes a stored blob onto <paramref name="columns"/> (see <see cref="Unpack"/>); <paramref name="dictionary"/>
+    /// is the data of the dictionary it names (null when it names none).</summary>
+    public static CaptureRecord Load(byte[] stored, byte[]? dictionary, CaptureRecord columns)
     {
         var (compression, dictionaryRef, rawLength, offset) = Header(stored);
         if (dictionaryRef != 0 && dictionary is null)
@@ -122,7 +182,7 @@ public static class CaptureBulk
         }
 
         var raw = PayloadCodec.Decode(compression, rawLength, stored[offset..], dictionary);
-        return Unpack(raw);
+        return Unpack(raw, columns);
     }
 
     private static (string Compression, long DictionaryRef, int RawLength, int Offset) Header(byte[] stored)

@@ -17,7 +17,37 @@ public sealed record CompressionDictionary(string Digest, string Scope, byte[] D
         ArgumentNullException.ThrowIfNull(data);
         return new CompressionDictionary("sha256:" + Convert.ToHexStringLower(SHA256.HashData(data)), scope, data);
     }
+
+    /// <summary>The codec a store keeps dictionary data with: a trained dictionary is mostly its site's own text and
+    /// zstd at <see cref="StoredLevel"/> keeps it in ~1/4 of its size (read once per process, written once per site).</summary>
+    public const string StoredCompression = PayloadCodec.Zstd;
+
+    private const int StoredLevel = 19;
+
+    /// <summary><see cref="Data"/> as a store keeps it (<see cref="StoredCompression"/>, no dictionary).</summary>
+    public byte[] StoredData()
+    {
+        using var compressor = new Compressor(StoredLevel);
+        return compressor.Wrap(Data).ToArray();
+    }
+
+    /// <summary>A dictionary's data from what a store kept: <paramref name="compression"/> null for raw data (stores of
+    /// schema 4), else <see cref="StoredCompression"/>.</summary>
+    public static byte[] DataFromStored(string? compression, byte[] stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        return compression switch
+        {
+            null => stored,
+            StoredCompression => PayloadCodec.ZstdDecode(stored, -1, null),
+            _ => throw new InvalidDataException($"A stored dictionary names the unknown codec '{compression}'."),
+        };
+    }
 }
+
+/// <summary>A record of a scope stored before the scope's dictionary was trained, encoded again with it
+/// (<see cref="SiteDictionaries.TakeRecoded"/>): the store replaces the stored form of the record <see cref="Key"/> names.</summary>
+public sealed record RecodedRecord(string Key, int RawLength, EncodedRecord Record);
 
 /// <summary>One record encoded by <see cref="SiteDictionaries"/>: the codec, the dictionary it used (null for none)
 /// and the stored bytes.</summary>
@@ -30,7 +60,9 @@ public readonly record struct EncodedRecord(string Compression, CompressionDicti
 /// compressible ones are kept as training samples; once <see cref="SamplesToTrain"/> samples exist a zstd dictionary
 /// is trained from them (once per scope and process) and every later record of the scope is zstd with it. The caller
 /// stores the dictionary an <see cref="EncodedRecord"/> names before (or with) the record, and hands the dictionaries
-/// it loads back from the store to <see cref="Use"/> so that a restarted writer keeps using them.
+/// it loads back from the store to <see cref="Use"/> so that a restarted writer keeps using them. Samples encoded with
+/// a key (the store's key of the record) are encoded again once the dictionary is trained, and the store takes them
+/// from <see cref="TakeRecoded"/> to replace their Brotli form (so no site keeps its first pages at Brotli's size).
 /// Not thread-safe: one writer (under the store's write lock).
 /// </summary>
 public sealed class SiteDictionaries
@@ -70,10 +102,21 @@ public sealed class SiteDictionaries
         scope.Compressor = new Compressor(Level);
         scope.Compressor.LoadDictionary(dictionary.Data);
         scope.Samples = null;
+        scope.Keyed = [];
     }
 
-    /// <summary>Encodes <paramref name="raw"/> for <paramref name="scope"/> (see the class summary).</summary>
-    public EncodedRecord Encode(string scope, byte[] raw)
+    /// <summary>Largest sample kept whole to be encoded again after training (larger ones stay as they were stored), so a
+    /// scope waiting for its samples holds at most <see cref="SamplesToTrain"/> × 64 KB.</summary>
+    public const int MaxRecodeBytes = 64 * 1024;
+
+    private List<RecodedRecord> _recoded = [];
+
+    /// <summary>
+    /// Encodes <paramref name="raw"/> for <paramref name="scope"/> (see the class summary). <paramref name="key"/> names
+    /// the record in the store: a record kept as a sample is encoded again when the dictionary is trained
+    /// (<see cref="TakeRecoded"/>).
+    /// </summary>
+    public EncodedRecord Encode(string scope, byte[] raw, string? key = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(scope);
         ArgumentNullException.ThrowIfNull(raw);
@@ -90,6 +133,11 @@ public sealed class SiteDictionaries
         if (compression != PayloadCodec.None && s.Samples is { } samples)
         {
             samples.Add(raw.Length <= MaxSampleBytes ? raw : raw[..MaxSampleBytes]);
+            if (key is not null && raw.Length <= MaxRecodeBytes)
+            {
+                s.Keyed.Add((key, raw, encoded.Length));
+            }
+
             if (samples.Count >= SamplesToTrain)
             {
                 Train(scope, s);
@@ -110,10 +158,35 @@ public sealed class SiteDictionaries
         {
             // Too few distinct patterns to train on (zstd refuses): collect as many samples again, then retry.
             s.Samples = ++s.FailedTrainings < 3 ? [] : null;
+            s.Keyed = [];
             return;
         }
 
+        var keyed = s.Keyed;
         Use(CompressionDictionary.Create(name, trained));
+        foreach (var (key, raw, stored) in keyed)
+        {
+            var data = s.Compressor!.Wrap(raw).ToArray();
+            if (data.Length < stored)
+            {
+                _recoded.Add(new RecodedRecord(key, raw.Length, new EncodedRecord(PayloadCodec.Zstd, s.Dictionary, data)));
+            }
+        }
+    }
+
+    /// <summary>The samples encoded again by the training the last <see cref="Encode"/> calls did (usually none), each
+    /// once. The caller stores the record it just encoded first (it is one of them), then replaces their stored forms
+    /// and stores the dictionary they name.</summary>
+    public IReadOnlyList<RecodedRecord> TakeRecoded()
+    {
+        if (_recoded.Count == 0)
+        {
+            return [];
+        }
+
+        var taken = _recoded;
+        _recoded = [];
+        return taken;
     }
 
     private Scope ScopeOf(string name)
@@ -130,6 +203,9 @@ public sealed class SiteDictionaries
     private sealed class Scope
     {
         public List<byte[]>? Samples { get; set; } = [];
+
+        /// <summary>Samples the store named, whole, with their stored length: encoded again once trained.</summary>
+        public List<(string Key, byte[] Raw, int Stored)> Keyed { get; set; } = [];
 
         public int FailedTrainings { get; set; }
 

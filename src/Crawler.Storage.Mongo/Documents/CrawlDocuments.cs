@@ -9,7 +9,10 @@ namespace Crawler.Storage.Mongo.Documents;
 /// <summary>
 /// One capture in the <c>captures</c> collection. <c>_id</c> is the capture's own id (a time-ordered
 /// GUID v7 string), so a replayed commit finds its capture already there. Absent values are left out of
-/// the document rather than stored as null (smaller documents; a missing field reads back as null).
+/// the document rather than stored as null (smaller documents; a missing field reads back as null). A document written
+/// since issue 9's archive size keeps headers, outlinks and the text fields no query filters on in <see cref="Bulk"/>
+/// (<see cref="CaptureBulk"/>, compressed with the site's dictionary) and leaves their fields out; older documents
+/// hold them in their own fields and read as they did.
 /// </summary>
 [BsonIgnoreExtraElements]
 internal sealed class CaptureDocument
@@ -38,8 +41,9 @@ internal sealed class CaptureDocument
     [BsonElement("status"), BsonIgnoreIfNull]
     public int? Status { get; set; }
 
-    [BsonElement("requestHeaders")]
-    public byte[] RequestHeaders { get; set; } = [];
+    /// <summary>Null (left out) in a document with a <see cref="Bulk"/>.</summary>
+    [BsonElement("requestHeaders"), BsonIgnoreIfNull]
+    public byte[]? RequestHeaders { get; set; } = [];
 
     [BsonElement("responseHeaders"), BsonIgnoreIfNull]
     public byte[]? ResponseHeaders { get; set; }
@@ -87,6 +91,32 @@ internal sealed class CaptureDocument
     [BsonElement("attempt")]
     public int Attempt { get; set; } = 1;
 
+    /// <summary>The stored <see cref="CaptureBulk"/> blob (it names its dictionary by <see cref="DictionaryDocument.Id"/>).</summary>
+    [BsonElement("bulk"), BsonIgnoreIfNull]
+    public byte[]? Bulk { get; set; }
+
+    /// <summary>The document as stored since issue 9: <paramref name="c"/>'s plain fields and <paramref name="bulk"/>
+    /// (<see cref="CaptureBulk.Store"/> of <see cref="CaptureBulk.Pack"/>) for the rest.</summary>
+    public static CaptureDocument Compact(CaptureRecord c, byte[] bulk)
+    {
+        var document = From(CaptureBulk.Columns(c));
+        document.RequestHeaders = null;
+        document.Bulk = bulk;
+        return document;
+    }
+
+    /// <summary>The dictionary reference of <see cref="Bulk"/> (0 for none or no bulk).</summary>
+    public long BulkDictionary => Bulk is null ? 0 : CaptureBulk.DictionaryRef(Bulk);
+
+    /// <summary>The record; <paramref name="dictionary"/> is the data of the dictionary <see cref="BulkDictionary"/> names.</summary>
+    public CaptureRecord ToRecord(byte[]? dictionary)
+    {
+        var record = ToRecord();
+        return Bulk is null ? record : CaptureBulk.Load(Bulk, dictionary, record);
+    }
+
+    /// <summary>The document of <paramref name="c"/> with every field in its own field (a document of before issue 9's
+    /// archive size, and the form two captures are compared in).</summary>
     public static CaptureDocument From(CaptureRecord c) => new()
     {
         Id = c.Id,
@@ -125,7 +155,7 @@ internal sealed class CaptureDocument
         DurationMs = DurationMs,
         IpAddress = IpAddress,
         Status = Status,
-        RequestHeaders = RequestHeaders,
+        RequestHeaders = RequestHeaders ?? [],
         ResponseHeaders = ResponseHeaders,
         PayloadDigest = PayloadDigest,
         PayloadLength = PayloadLength,
@@ -184,6 +214,57 @@ internal sealed class PayloadDocument
 
     [BsonElement("gridFsId"), BsonIgnoreIfNull]
     public ObjectId? GridFsId { get; set; }
+
+    /// <summary>The <see cref="DictionaryDocument.Id"/> a zstd payload was compressed with (left out: none).</summary>
+    [BsonElement("dictionary"), BsonIgnoreIfNull]
+    public long? Dictionary { get; set; }
+}
+
+/// <summary>
+/// One zstd dictionary in the <c>dictionaries</c> collection (issue 9's archive size; <see cref="SiteDictionaries"/>),
+/// never deleted: payloads and capture bulks name it by <see cref="Id"/>. The id is taken from the dictionary's digest
+/// (<see cref="IdOf"/>), so every writer of a cluster derives the same one without asking the server for a counter, and
+/// two writers storing one dictionary store one document.
+/// </summary>
+[BsonIgnoreExtraElements]
+internal sealed class DictionaryDocument
+{
+    [BsonId]
+    public long Id { get; set; }
+
+    [BsonElement("digest")]
+    public string Digest { get; set; } = "";
+
+    [BsonElement("scope")]
+    public string Scope { get; set; } = "";
+
+    [BsonElement("createdAt")]
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary><see cref="CompressionDictionary.StoredCompression"/> of <see cref="Data"/>.</summary>
+    [BsonElement("compression")]
+    public string Compression { get; set; } = CompressionDictionary.StoredCompression;
+
+    [BsonElement("data")]
+    public byte[] Data { get; set; } = [];
+
+    /// <summary>A positive 63-bit id from the first 8 bytes of the dictionary's SHA-256 ("sha256:" + hex).</summary>
+    public static long IdOf(CompressionDictionary dictionary)
+    {
+        var id = long.Parse(dictionary.Digest.AsSpan("sha256:".Length, 16), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & long.MaxValue;
+        return id == 0 ? 1 : id;
+    }
+
+    public static DictionaryDocument From(CompressionDictionary dictionary, DateTimeOffset now) => new()
+    {
+        Id = IdOf(dictionary),
+        Digest = dictionary.Digest,
+        Scope = dictionary.Scope,
+        CreatedAt = BsonTime.ToBson(now),
+        Data = dictionary.StoredData(),
+    };
+
+    public CompressionDictionary ToDictionary() => new(Digest, Scope, CompressionDictionary.DataFromStored(Compression, Data));
 }
 
 /// <summary>

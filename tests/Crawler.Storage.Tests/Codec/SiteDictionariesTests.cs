@@ -95,6 +95,62 @@ public sealed class SiteDictionariesTests
     }
 
     [Fact]
+    public void The_samples_stored_before_training_are_encoded_again_with_the_dictionary_once_each()
+    {
+        var dictionaries = new SiteDictionaries(samplesToTrain: 16);
+        var brotli = new Dictionary<string, int>();
+        for (var i = 0; i < 15; i++)
+        {
+            brotli[$"page {i}"] = dictionaries.Encode("payload a.kp", SitePages.Page("a.kp", i), $"page {i}").Data.Length;
+            Assert.Empty(dictionaries.TakeRecoded());
+        }
+
+        dictionaries.Encode("payload a.kp", SitePages.Page("a.kp", 15)); // the sample that trains, without a key
+        var recoded = dictionaries.TakeRecoded();
+
+        Assert.Equal(brotli.Keys.Order(), recoded.Select(r => r.Key).Order());
+        foreach (var r in recoded)
+        {
+            var page = SitePages.Page("a.kp", int.Parse(r.Key[5..], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal((PayloadCodec.Zstd, dictionaries.DictionaryOf("payload a.kp"), page.Length), (r.Record.Compression, r.Record.Dictionary, r.RawLength));
+            Assert.True(r.Record.Data.Length < brotli[r.Key], $"{r.Key}: zstd {r.Record.Data.Length} bytes, Brotli {brotli[r.Key]}");
+            Assert.Equal(page, PayloadCodec.Decode(r.Record.Compression, page.Length, r.Record.Data, r.Record.Dictionary!.Data));
+        }
+
+        Assert.Empty(dictionaries.TakeRecoded());
+    }
+
+    [Fact]
+    public void A_sample_too_large_to_keep_whole_trains_the_dictionary_but_is_not_encoded_again()
+    {
+        var dictionaries = new SiteDictionaries(samplesToTrain: 16);
+        var large = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 4000).Select(i => $"<p>article {i} of a.kp</p>\n")));
+        Assert.True(large.Length > SiteDictionaries.MaxRecodeBytes);
+
+        dictionaries.Encode("payload a.kp", large, "large");
+        for (var i = 1; i < 16; i++)
+        {
+            dictionaries.Encode("payload a.kp", SitePages.Page("a.kp", i), $"page {i}");
+        }
+
+        Assert.NotNull(dictionaries.DictionaryOf("payload a.kp"));
+        Assert.DoesNotContain("large", dictionaries.TakeRecoded().Select(r => r.Key));
+    }
+
+    [Fact]
+    public void A_dictionary_is_stored_in_a_fraction_of_its_size_and_read_back_whole()
+    {
+        var dictionary = Trained("payload a.kp", "a.kp").DictionaryOf("payload a.kp")!;
+
+        var stored = dictionary.StoredData();
+
+        Assert.True(stored.Length < dictionary.Data.Length / 2, $"{stored.Length} of {dictionary.Data.Length} bytes");
+        Assert.Equal(dictionary.Data, CompressionDictionary.DataFromStored(CompressionDictionary.StoredCompression, stored));
+        Assert.Equal(dictionary.Data, CompressionDictionary.DataFromStored(null, dictionary.Data)); // as schema 4 stored it
+        Assert.Throws<InvalidDataException>(() => CompressionDictionary.DataFromStored("lzma", stored));
+    }
+
+    [Fact]
     public void An_unknown_codec_name_is_a_clear_error()
     {
         var error = Assert.Throws<InvalidDataException>(() => PayloadCodec.Decode("lzma", 3, [1, 2, 3]));

@@ -13,7 +13,7 @@ internal static class TestData
 
     public static CaptureRecord Capture(string url, int epoch = 1, int at = 0, string? host = null) => new()
     {
-        Id = Guid.CreateVersion7().ToString(),
+        Id = Guid.CreateVersion7().ToString("N"), // as the crawler writes them (the SQLite store keeps this form as 16 bytes)
         Url = url,
         Host = host ?? new Uri(url).Host,
         Epoch = epoch,

@@ -236,6 +236,31 @@ public sealed class MongoCrawlQueryTests
     }
 
     [Fact]
+    public void A_payload_or_capture_stored_before_its_site_s_dictionary_is_rewritten_with_it_and_an_inline_payload_only()
+    {
+        var record = new EncodedRecord(PayloadCodec.Zstd, null, [1, 2, 3]);
+
+        Assert.Equal(Json("""{ _id: "sha256:ab", gridFsId: { $exists: false } }"""), Filter(CrawlQueries.RecodablePayload("sha256:ab")));
+        Assert.Equal(
+            Json("""{ $set: { compression: "zstd", storedLength: NumberLong(3), data: BinData(0, "AQID"), dictionary: NumberLong(7) } }"""),
+            Update(CrawlQueries.RecodePayload(record, 7)));
+        Assert.Equal(Json("""{ $set: { bulk: BinData(0, "AQID") } }"""), Update(CrawlQueries.RecodeCapture([1, 2, 3])));
+    }
+
+    [Fact]
+    public void Dictionaries_are_found_by_their_id_written_only_when_new_and_loaded_oldest_first()
+    {
+        var dictionary = CompressionDictionary.Create("payload a.kp", [.. Enumerable.Range(0, 64).Select(i => (byte)(i % 4))]);
+        var document = DictionaryDocument.From(dictionary, new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal("dictionaries", CrawlQueries.Dictionaries);
+        Assert.Equal(Json($$"""{ _id: NumberLong({{document.Id}}) }"""), Filter(CrawlQueries.DictionaryKey(document.Id)));
+        var update = Update(CrawlQueries.InsertDictionary(document)).AsBsonDocument["$setOnInsert"].AsBsonDocument;
+        Assert.Equal(["digest", "scope", "createdAt", "compression", "data"], update.Names);
+        Assert.Equal(Json("""{ createdAt: 1, _id: 1 }"""), Sort(CrawlQueries.DictionaryOrder));
+    }
+
+    [Fact]
     public void A_setting_is_one_document_keyed_by_its_name()
     {
         Assert.Equal(Json("""{ _id: "epoch" }"""), Filter(CrawlQueries.Setting("epoch")));

@@ -18,36 +18,39 @@ public sealed class MongoDocumentRoundTripTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
+    /// <summary>A capture with every field set, edge values included.</summary>
+    private static CaptureRecord EveryField() => new()
+    {
+        Id = "0190aaaa-0000-7000-8000-000000000001",
+        Url = "http://www.naenara.com.kp/ko/index.php?x=1&y=조선",
+        Host = "www.naenara.com.kp",
+        Epoch = 7,
+        FetchedAt = new DateTimeOffset(2026, 3, 1, 21, 4, 5, 678, TimeSpan.FromHours(9)),
+        DurationMs = 12_345,
+        IpAddress = "175.45.176.71",
+        Status = 301,
+        RequestHeaders = Encoding.ASCII.GetBytes("GET /ko/ HTTP/1.1\r\n\r\n"),
+        ResponseHeaders = [0x48, 0x54, 0x00, 0xFF, 0xC3, 0x28],
+        PayloadDigest = "sha256:" + new string('a', 64),
+        PayloadLength = 5_000_000_000,
+        ContentType = "text/html; charset=utf-8",
+        Error = "BodyTimeout",
+        ErrorDetail = "no data for 30 s",
+        Truncated = "time",
+        RedirectTo = "http://www.naenara.com.kp/ko/",
+        ETag = "\"abc\"",
+        LastModified = "Sun, 01 Mar 2026 00:00:00 GMT",
+        Title = "내나라 «조선»",
+        Language = "ko",
+        Charset = "utf-8",
+        Outlinks = [new Outlink("http://www.naenara.com.kp/en/", "a@href", true), new Outlink("http://example.com/\"q\"", "img@src", false)],
+        Attempt = 3,
+    };
+
     [Fact]
     public void A_capture_with_every_field_is_stored_with_its_bson_types_and_read_back_equal()
     {
-        var capture = new CaptureRecord
-        {
-            Id = "0190aaaa-0000-7000-8000-000000000001",
-            Url = "http://www.naenara.com.kp/ko/index.php?x=1&y=조선",
-            Host = "www.naenara.com.kp",
-            Epoch = 7,
-            FetchedAt = new DateTimeOffset(2026, 3, 1, 21, 4, 5, 678, TimeSpan.FromHours(9)),
-            DurationMs = 12_345,
-            IpAddress = "175.45.176.71",
-            Status = 301,
-            RequestHeaders = Encoding.ASCII.GetBytes("GET /ko/ HTTP/1.1\r\n\r\n"),
-            ResponseHeaders = [0x48, 0x54, 0x00, 0xFF, 0xC3, 0x28],
-            PayloadDigest = "sha256:" + new string('a', 64),
-            PayloadLength = 5_000_000_000,
-            ContentType = "text/html; charset=utf-8",
-            Error = "BodyTimeout",
-            ErrorDetail = "no data for 30 s",
-            Truncated = "time",
-            RedirectTo = "http://www.naenara.com.kp/ko/",
-            ETag = "\"abc\"",
-            LastModified = "Sun, 01 Mar 2026 00:00:00 GMT",
-            Title = "내나라 «조선»",
-            Language = "ko",
-            Charset = "utf-8",
-            Outlinks = [new Outlink("http://www.naenara.com.kp/en/", "a@href", true), new Outlink("http://example.com/\"q\"", "img@src", false)],
-            Attempt = 3,
-        };
+        var capture = EveryField();
         var document = CaptureDocument.From(capture);
 
         Assert.Equal(
@@ -96,6 +99,58 @@ public sealed class MongoDocumentRoundTripTests
         Assert.Equal(new DateTimeOffset(2026, 3, 1, 12, 0, 0, 123, TimeSpan.Zero), back.FetchedAt);
         Assert.Equal(TimeSpan.Zero, back.FetchedAt.Offset);
         Assert.Equal(at.ToUnixTimeMilliseconds(), back.FetchedAt.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public void A_capture_written_since_issue_9_keeps_its_bulk_leaves_out_the_fields_the_bulk_holds_and_reads_back_equal()
+    {
+        var capture = EveryField();
+        var dictionaries = new SiteDictionaries(samplesToTrain: 16);
+        for (var i = 0; i < 16; i++)
+        {
+            var links = Enumerable.Range(0, 20 + i).Select(j => new Outlink($"http://www.naenara.com.kp/ko/article/{(i * 7) + j}.html", "a@href", true));
+            dictionaries.Encode("capture a.kp", CaptureBulk.Pack(capture with { Title = $"기사 {i}", Outlinks = [.. links] }));
+        }
+
+        var raw = CaptureBulk.Pack(capture);
+        var encoded = dictionaries.Encode("capture a.kp", raw);
+        var id = DictionaryDocument.IdOf(encoded.Dictionary!);
+
+        var back = RoundTrip(CaptureDocument.Compact(capture, CaptureBulk.Store(encoded, id, raw.Length)));
+
+        Assert.Equal(
+            ["_id", "url", "host", "epoch", "fetchedAt", "durationMs", "status", "payloadDigest", "payloadLength", "error", "attempt", "bulk"],
+            CaptureDocument.Compact(capture, [0]).ToBsonDocument().Names);
+        Assert.Equal(id, back.BulkDictionary);
+        Assert.Throws<InvalidDataException>(() => back.ToRecord(null));
+        AssertSameCapture(capture, back.ToRecord(encoded.Dictionary!.Data));
+    }
+
+    [Fact]
+    public void A_payload_compressed_with_its_site_s_dictionary_names_the_dictionary_document_it_decodes_with()
+    {
+        var dictionaries = new SiteDictionaries(samplesToTrain: 16);
+        for (var i = 0; i < 16; i++)
+        {
+            dictionaries.Encode("payload a.kp", Codec.SitePages.Page("a.kp", i));
+        }
+
+        var page = Codec.SitePages.Page("a.kp", 100);
+        var (compression, dictionary, data) = dictionaries.Encode("payload a.kp", page);
+        var stored = DictionaryDocument.From(dictionary!, T0);
+        var payload = new PayloadDocument { Digest = "sha256:x", Compression = compression, RawLength = page.Length, StoredLength = data.Length, Data = data, Dictionary = stored.Id };
+
+        var back = RoundTrip(payload);
+        var backDictionary = RoundTrip(stored).ToDictionary();
+
+        Assert.Equal((stored.Id, PayloadCodec.Zstd), (back.Dictionary, back.Compression));
+        Assert.True(stored.Data.Length < dictionary!.Data.Length / 2, $"dictionary stored in {stored.Data.Length} of {dictionary.Data.Length} bytes");
+        Assert.Equal((dictionary.Digest, dictionary.Scope), (backDictionary.Digest, backDictionary.Scope));
+        Assert.Equal(dictionary.Data, backDictionary.Data);
+        Assert.Equal(page, PayloadCodec.Decode(back.Compression, back.RawLength, back.Data!, backDictionary.Data));
+        // Every writer derives the same id from the same dictionary bytes.
+        Assert.Equal(stored.Id, DictionaryDocument.IdOf(CompressionDictionary.Create("payload a.kp", dictionary.Data)));
+        Assert.True(stored.Id > 0);
     }
 
     [Fact]

@@ -27,6 +27,9 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         return (T)command.ExecuteScalar()!;
     }
 
+    /// <summary>A payload's digest as schema 5 keeps it: an SQL BLOB literal of the SHA-256.</summary>
+    private static string Key(byte[] payload) => $"x'{Digest(payload)["sha256:".Length..]}'";
+
     [Fact]
     public async Task A_version_1_file_gains_the_newer_columns_and_keeps_its_rows()
     {
@@ -50,7 +53,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         await store.CommitAsync([Commit(Capture("http://a.kp/done")) with { Outcome = RecrawlOutcome.New }]);
         var frontier = await store.GetFrontierAsync("a.kp", 1);
 
-        Assert.Equal(4L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(5L, Query<long>("PRAGMA user_version"));
         Assert.Null(frontier.Single(e => e.Url == "http://a.kp/old").RetryAt);
         Assert.Equal(At(60), frontier.Single(e => e.Url == "http://a.kp/new").RetryAt);
         var job = Assert.Single(await store.GetJobsAsync(new JobQuery("a.kp", 1)));
@@ -83,9 +86,9 @@ public sealed class SqliteCrawlStoreTests : IDisposable
 
         await store.CommitAsync([CommitWithPayload(Capture("http://a.kp/"), html), CommitWithPayload(Capture("http://a.kp/x.jpg"), noise)]);
 
-        Assert.Equal("br", Query<string>($"SELECT compression FROM payloads WHERE digest = '{Digest(html)}'"));
-        Assert.True(Query<long>($"SELECT stored_length FROM payloads WHERE digest = '{Digest(html)}'") < html.Length / 4);
-        Assert.Equal("none", Query<string>($"SELECT compression FROM payloads WHERE digest = '{Digest(noise)}'"));
+        Assert.Equal("br", Query<string>($"SELECT compression FROM payloads WHERE digest = {Key(html)}"));
+        Assert.True(Query<long>($"SELECT stored_length FROM payloads WHERE digest = {Key(html)}") < html.Length / 4);
+        Assert.Equal("none", Query<string>($"SELECT compression FROM payloads WHERE digest = {Key(noise)}"));
         var stats = await store.GetStatsAsync();
         Assert.Equal(html.Length + noise.Length, stats.PayloadBytesRaw);
         Assert.Equal(Query<long>("SELECT SUM(length(data)) FROM payloads"), stats.PayloadBytesStored);
@@ -158,13 +161,15 @@ public sealed class SqliteCrawlStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Dictionary_compressed_payloads_and_capture_records_survive_reopening_the_store()
+    public async Task Dictionary_compressed_payloads_and_capture_records_survive_reopening_the_store_and_none_stays_brotli()
     {
         var pages = Enumerable.Range(0, 100).Select(i => Codec.SitePages.Page("a.kp", i)).ToList();
         var captures = pages.Select((page, i) => CommitWithPayload(Capture($"http://a.kp/article/{i}.html", at: i) with
         {
             ResponseHeaders = System.Text.Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {page.Length}\r\n\r\n"),
             Outlinks = [.. Enumerable.Range(0, 12).Select(j => new Outlink($"http://a.kp/article/{(i * 7) + j}.html", "a", true))],
+            Title = $"Article {i}",
+            ContentType = "text/html; charset=utf-8",
         }, page)).ToList();
         await using (var store = await OpenAsync())
         {
@@ -177,7 +182,11 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         Assert.True(Query<long>("SELECT COUNT(*) FROM payloads WHERE compression = 'zstd' AND dictionary IS NOT NULL") > 0);
         Assert.True(Query<long>("SELECT COUNT(*) FROM dictionaries WHERE scope = 'payload a.kp'") == 1);
         Assert.True(Query<long>("SELECT COUNT(*) FROM dictionaries WHERE scope = 'capture a.kp'") == 1);
-        Assert.Equal(0L, Query<long>("SELECT COUNT(*) FROM captures WHERE bulk IS NULL OR outlinks <> ''"));
+        Assert.Equal(0L, Query<long>("SELECT COUNT(*) FROM captures WHERE bulk IS NULL OR outlinks <> '' OR title IS NOT NULL"));
+        // The site's first pages and capture records (the dictionaries' training samples) were encoded again with them.
+        Assert.Equal(0L, Query<long>("SELECT COUNT(*) FROM payloads WHERE compression <> 'zstd'"));
+        Assert.Equal(0L, Query<long>("SELECT COUNT(*) FROM captures WHERE substr(bulk, 1, 1) <> x'02'"));
+        Assert.Equal(2L, Query<long>("SELECT COUNT(*) FROM dictionaries WHERE compression = 'zstd'"));
         await using (var reopened = await OpenAsync())
         {
             for (var i = 0; i < pages.Count; i++)
@@ -186,16 +195,107 @@ public sealed class SqliteCrawlStoreTests : IDisposable
             }
 
             var read = await reopened.GetCapturesAsync(new CaptureQuery { Host = "a.kp" }).ToListAsync();
-            Assert.Equal(captures.Select(c => (c.Capture.Url, Convert.ToHexString(c.Capture.RequestHeaders), Convert.ToHexString(c.Capture.ResponseHeaders!), string.Join(' ', c.Capture.Outlinks))),
-                read.Select(c => (c.Url, Convert.ToHexString(c.RequestHeaders), Convert.ToHexString(c.ResponseHeaders!), string.Join(' ', c.Outlinks))));
+            Assert.Equal(captures.Select(c => (c.Capture.Url, Convert.ToHexString(c.Capture.RequestHeaders), Convert.ToHexString(c.Capture.ResponseHeaders!), string.Join(' ', c.Capture.Outlinks), c.Capture.Title, c.Capture.ContentType)),
+                read.Select(c => (c.Url, Convert.ToHexString(c.RequestHeaders), Convert.ToHexString(c.ResponseHeaders!), string.Join(' ', c.Outlinks), c.Title, c.ContentType)));
 
             // The reopened writer keeps compressing with the stored dictionary instead of training another.
             var next = Codec.SitePages.Page("a.kp", 1000);
             await reopened.CommitAsync([CommitWithPayload(Capture("http://a.kp/article/1000.html", at: 1000), next)]);
-            Assert.Equal("zstd", Query<string>($"SELECT compression FROM payloads WHERE digest = '{Digest(next)}'"));
+            Assert.Equal("zstd", Query<string>($"SELECT compression FROM payloads WHERE digest = {Key(next)}"));
             Assert.Equal(1L, Query<long>("SELECT COUNT(*) FROM dictionaries WHERE scope = 'payload a.kp'"));
             Assert.Equal(next, await reopened.GetPayloadAsync(Digest(next)));
         }
+    }
+
+    [Fact]
+    public async Task A_new_file_keeps_capture_ids_and_payload_digests_as_bytes_and_any_other_form_as_its_text()
+    {
+        await using var store = await OpenAsync();
+        var html = Html("binary keys");
+        var crawler = CommitWithPayload(Capture("http://a.kp/a.html"), html);
+        var other = Commit(Capture("http://a.kp/b.html") with { Id = "0190aaaa-0000-7000-8000-000000000001", PayloadDigest = "sha1:ABC" });
+
+        await store.CommitAsync([crawler, other]);
+
+        Assert.Equal(SqliteConnections.PageSize, Query<long>("PRAGMA page_size"));
+        Assert.Equal("blob 16", Query<string>($"SELECT typeof(id) || ' ' || length(id) FROM captures WHERE url = 'http://a.kp/a.html'"));
+        Assert.Equal("blob 32", Query<string>($"SELECT typeof(payload_digest) || ' ' || length(payload_digest) FROM captures WHERE url = 'http://a.kp/a.html'"));
+        Assert.Equal("blob", Query<string>($"SELECT typeof(digest) FROM payloads WHERE digest = {Key(html)}"));
+        Assert.Equal("text text", Query<string>("SELECT typeof(id) || ' ' || typeof(payload_digest) FROM captures WHERE url = 'http://a.kp/b.html'"));
+        var read = await store.GetCapturesAsync(new CaptureQuery()).ToListAsync();
+        Assert.Equal(
+            new[] { (crawler.Capture.Id, crawler.Capture.PayloadDigest), (other.Capture.Id, other.Capture.PayloadDigest) }.Order(),
+            read.Select(c => (c.Id, c.PayloadDigest)).Order());
+        Assert.Equal(html, await store.GetPayloadAsync(Digest(html)));
+    }
+
+    [Fact]
+    public async Task A_version_4_file_is_upgraded_on_open_and_its_text_keyed_rows_stay_readable_deduplicated_and_replayable()
+    {
+        var pages = Enumerable.Range(0, 40).Select(i => Codec.SitePages.Page("a.kp", i)).ToList();
+        var trained = new SiteDictionaries(samplesToTrain: 32);
+        pages.Take(32).ToList().ForEach(page => trained.Encode("payload a.kp", page));
+        var dictionary = trained.DictionaryOf("payload a.kp")!;
+        var old = pages[35];
+        var oldEncoded = trained.Encode("payload a.kp", old);
+        var oldCapture = CommitWithPayload(Capture("http://a.kp/old.html") with { Title = "old title", RequestHeaders = "GET"u8.ToArray() }, old);
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            // Version 4's archive tables as it created them, with rows as it wrote them (TEXT id and digests, raw
+            // dictionary data, a format-1 capture bulk without compression: version byte, 0 outlinks, "GET", no response).
+            command.CommandText = """
+                PRAGMA journal_mode = WAL;
+                CREATE TABLE captures (id TEXT NOT NULL PRIMARY KEY, url TEXT NOT NULL, host TEXT NOT NULL, epoch INTEGER NOT NULL,
+                    fetched_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL, ip TEXT, status INTEGER, request_headers BLOB NOT NULL,
+                    response_headers BLOB, payload_digest TEXT, payload_length INTEGER NOT NULL, content_type TEXT, error TEXT,
+                    error_detail TEXT, truncated TEXT, redirect_to TEXT, etag TEXT, last_modified TEXT, title TEXT, language TEXT,
+                    charset TEXT, outlinks TEXT NOT NULL, attempt INTEGER NOT NULL, bulk BLOB);
+                CREATE INDEX captures_url_time ON captures (url, fetched_at);
+                CREATE INDEX captures_host_epoch ON captures (host, epoch, fetched_at);
+                CREATE INDEX captures_epoch_time ON captures (epoch, fetched_at);
+                CREATE INDEX captures_host_time ON captures (host, fetched_at);
+                CREATE TABLE payloads (digest TEXT NOT NULL PRIMARY KEY, compression TEXT NOT NULL, raw_length INTEGER NOT NULL,
+                    stored_length INTEGER NOT NULL, data BLOB NOT NULL, dictionary INTEGER);
+                CREATE TABLE dictionaries (id INTEGER NOT NULL PRIMARY KEY, digest TEXT NOT NULL UNIQUE, scope TEXT NOT NULL,
+                    created_at INTEGER NOT NULL, data BLOB NOT NULL);
+                INSERT INTO dictionaries VALUES (1, $dictionary_digest, 'payload a.kp', 0, $dictionary);
+                INSERT INTO payloads VALUES ($digest, 'zstd', $raw, $stored, $data, 1);
+                INSERT INTO captures (id, url, host, epoch, fetched_at, duration_ms, status, request_headers, payload_digest,
+                    payload_length, title, outlinks, attempt, bulk)
+                VALUES ($id, 'http://a.kp/old.html', 'a.kp', 1, $fetched_at, 0, 200, x'', $digest, $raw, 'old title', '', 1,
+                    x'00000B010003474554FFFFFFFF0F');
+                PRAGMA user_version = 4;
+                """;
+            command.Parameters.AddWithValue("$dictionary_digest", dictionary.Digest);
+            command.Parameters.AddWithValue("$dictionary", dictionary.Data);
+            command.Parameters.AddWithValue("$digest", Digest(old));
+            command.Parameters.AddWithValue("$raw", old.Length);
+            command.Parameters.AddWithValue("$stored", oldEncoded.Data.Length);
+            command.Parameters.AddWithValue("$data", oldEncoded.Data);
+            command.Parameters.AddWithValue("$id", oldCapture.Capture.Id);
+            command.Parameters.AddWithValue("$fetched_at", oldCapture.Capture.FetchedAt.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+        }
+
+        await using var store = await OpenAsync();
+        await store.CommitAsync([oldCapture]); // a replay of the stored fetch
+        var again = CommitWithPayload(Capture("http://a.kp/again.html"), old); // the same body under another capture
+        var next = CommitWithPayload(Capture("http://a.kp/next.html"), pages[39]);
+        await store.CommitAsync([again, next]);
+
+        Assert.Equal(5L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(0L, Query<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'captures_host_epoch'"));
+        var read = Assert.Single(await store.GetCapturesAsync(new CaptureQuery { Url = "http://a.kp/old.html" }).ToListAsync());
+        Assert.Equal((oldCapture.Capture.Id, Digest(old), "old title", "GET"), (read.Id, read.PayloadDigest, read.Title, System.Text.Encoding.ASCII.GetString(read.RequestHeaders)));
+        Assert.Equal(old, await store.GetPayloadAsync(Digest(old)));
+        Assert.Equal(3, (await store.GetStatsAsync()).Captures);
+        Assert.Equal(2L, Query<long>("SELECT COUNT(*) FROM payloads"));
+        Assert.Equal("zstd 1", Query<string>($"SELECT compression || ' ' || dictionary FROM payloads WHERE digest = {Key(pages[39])}"));
+        Assert.Equal(pages[39], await store.GetPayloadAsync(Digest(pages[39])));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync([Commit(oldCapture.Capture with { Url = "http://a.kp/other.html" })]));
     }
 
     [Fact]
