@@ -36,7 +36,7 @@ internal static class ServeCommand
             await using var host = NodeHost.BuildServeHost(store, listen, logging => logging
                 .AddSimpleConsole(o => o.SingleLine = true)
                 .AddFilter(level => level >= LogLevel.Warning)
-                .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical));
+                .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical), options.Http);
             try
             {
                 await host.StartAsync(ct).ConfigureAwait(false);

@@ -90,6 +90,16 @@ public sealed record HttpOptions
 {
     /// <summary>Where it listens, ';'-separated ("http://127.0.0.1:9464"; port 0 picks a free one); empty: no endpoint.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:9464";
+
+    /// <summary>
+    /// The bearer token every request that changes state needs (<c>POST /api/seeds</c>): <c>Authorization: Bearer TOKEN</c>.
+    /// Unset: those endpoints answer 403. At least 16 characters; give it by the environment or a mounted Secret, never
+    /// in a file under version control.
+    /// </summary>
+    public string? WriteToken { get; init; }
+
+    /// <summary>Whether reads (the archive's API, replay, /cluster) are open to anyone who reaches the endpoint; false: they need the token too.</summary>
+    public bool OpenReads { get; init; } = true;
 }
 
 public sealed record SeedOptions

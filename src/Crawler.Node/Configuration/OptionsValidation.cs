@@ -158,6 +158,16 @@ internal sealed partial class NodeOptionsValidation :
             }
         }
 
+        if (options.Http.WriteToken is { } token && token.Trim().Length < 16)
+        {
+            errors.Add("Crawler:Http:WriteToken is shorter than 16 characters: use a long random value (e.g. `openssl rand -hex 32`), or leave it unset to refuse every write request.");
+        }
+
+        if (!options.Http.OpenReads && string.IsNullOrWhiteSpace(options.Http.WriteToken))
+        {
+            errors.Add("Crawler:Http:OpenReads = false closes reads to requests without the token, but Crawler:Http:WriteToken is not set: set the token, or leave OpenReads true.");
+        }
+
         var cluster = options.Cluster;
         if (cluster.Port is < 0 or > 65535)
         {

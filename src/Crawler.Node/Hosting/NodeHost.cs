@@ -143,6 +143,7 @@ public static class NodeHost
         ConfigureRunHost(web, configuration, logging, services);
         web.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(UptimeMetrics.MeterName).AddPrometheusExporter());
         var app = web.Build();
+        UseApiAccess(app, configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Http ?? new HttpOptions());
         app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/cluster", async (ActorSystem system, ActorRegistry registry) =>
             Results.Json(await ClusterStatus.GatherAsync(system, registry, TimeSpan.FromSeconds(3)).ConfigureAwait(false), ClusterJson));
@@ -153,6 +154,8 @@ public static class NodeHost
         app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/events", (HttpContext http, ICrawlStore store) => EventsEndpoint.JsonAsync(http, store));
         app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore store) => EventsEndpoint.AtomAsync(http, store));
+        app.MapPost("/api/seeds", (HttpContext http, ActorRegistry registry, IOptions<CrawlOptions> crawl) =>
+            SeedsEndpoint.AddAsync(http, registry, new Core.Policies.CrawlScope(crawl.Value.ScopeDomains, crawl.Value.ScopeAddressRanges)));
         if (configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster.Discovery == ClusterDiscovery.Kubernetes)
         {
             app.MapGet(BootstrapEndpoint.Path, (ActorSystem system) => BootstrapEndpoint.Answer(system));
@@ -167,7 +170,7 @@ public static class NodeHost
     /// The host of <c>crawler serve</c>: the archive's HTTP API (<c>/cdx</c>) over an existing store, without an actor
     /// system and without crawling, on <paramref name="urls"/> (';'-separated).
     /// </summary>
-    public static WebApplication BuildServeHost(StoreLocation store, string urls, Action<ILoggingBuilder>? logging = null)
+    public static WebApplication BuildServeHost(StoreLocation store, string urls, Action<ILoggingBuilder>? logging = null, HttpOptions? access = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentException.ThrowIfNullOrWhiteSpace(urls);
@@ -178,6 +181,7 @@ public static class NodeHost
         web.Services.AddSingleton(_ => store.OpenCrawlStore());
         web.Services.AddHostedService<CrawlStoreInitializer>();
         var app = web.Build();
+        UseApiAccess(app, access ?? new HttpOptions());
         app.MapGet("/cdx", (HttpContext http, ICrawlStore crawl) => CdxEndpoint.AnswerAsync(http, crawl));
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore crawl) => ReplayEndpoint.AnswerAsync(http, crawl));
         app.MapGet("/api/changes", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.ChangesAsync(http, crawl));
@@ -278,6 +282,19 @@ public static class NodeHost
             });
         });
     }
+
+    /// <summary>Refuses, before any endpoint runs, what <see cref="ApiAccess"/> does not allow (writes without the token; reads, when closed).</summary>
+    private static void UseApiAccess(WebApplication app, HttpOptions options) =>
+        app.Use(async (context, next) =>
+        {
+            if (ApiAccess.Refusal(context.Request, options) is { } refusal)
+            {
+                await refusal.ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
 
     /// <summary>This node's bootstrap contact point: http://PUBLIC_HOSTNAME:PORT/ with the port of the first Crawler:Http:Urls.</summary>
     private static Uri BootstrapSelf(NodeClusterOptions cluster, IConfiguration configuration)
