@@ -20,7 +20,6 @@ internal static class UptimeCommand
 {
     internal const string NoDataMessage = "no uptime data yet: run `crawler run` with Crawler:Uptime:Enabled=true";
 
-    private const int OutagesShown = 10;
 
     public static Command Create()
     {
@@ -102,34 +101,7 @@ internal static class UptimeCommand
 
         await using var store = NodeHost.OpenUptimeStore(options);
         await store.InitializeAsync(ct).ConfigureAwait(false);
-        var latest = await store.GetLatestAsync(ct).ConfigureAwait(false);
-        if (wanted is not null)
-        {
-            var name = wanted.Trim().TrimEnd('.');
-            latest = [.. latest.Where(s => string.Equals(s.Site, name, StringComparison.OrdinalIgnoreCase)).Take(1)];
-        }
-
-        if (latest.Count == 0)
-        {
-            return UptimeReport.Build(now, [], [], [], [], null);
-        }
-
-        var monthStart = now - UptimeReport.Month;
-        var single = wanted is null ? null : latest[0].Site;
-
-        // For the 24 h median: the hours starting within the day (UptimeMath.Percentiles counts those).
-        var hours = await store.GetHourlyAsync(single, now - UptimeReport.Day, now, ct).ConfigureAwait(false);
-        var outages = await store.GetOutagesAsync(single, monthStart, now, ct).ConfigureAwait(false);
-        var country = await store.GetCountryOutagesAsync(monthStart, now, ct).ConfigureAwait(false);
-
-        IReadOnlyList<Outage> history = [];
-        if (single is not null)
-        {
-            var all = await store.GetOutagesAsync(single, DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, ct).ConfigureAwait(false);
-            history = [.. all.OrderByDescending(o => o.Start).Take(OutagesShown)];
-        }
-
-        return UptimeReport.Build(now, latest, hours, outages, country, single is null ? null : history);
+        return await UptimeReport.ReadAsync(store, now, wanted, ct).ConfigureAwait(false);
     }
 }
 
@@ -150,6 +122,43 @@ internal sealed record UptimeReport(
     CountryOutage? OpenCountryOutage,
     IReadOnlyList<Outage>? Outages)
 {
+    /// <summary>The report over <paramref name="store"/> at <paramref name="now"/>: every site, or only <paramref name="wanted"/> with its outages.</summary>
+    public static async Task<UptimeReport> ReadAsync(IUptimeStore store, DateTimeOffset now, string? wanted, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var latest = await store.GetLatestAsync(ct).ConfigureAwait(false);
+        if (wanted is not null)
+        {
+            var name = wanted.Trim().TrimEnd('.');
+            latest = [.. latest.Where(s => string.Equals(s.Site, name, StringComparison.OrdinalIgnoreCase)).Take(1)];
+        }
+
+        if (latest.Count == 0)
+        {
+            return Build(now, [], [], [], [], null);
+        }
+
+        var monthStart = now - Month;
+        var single = wanted is null ? null : latest[0].Site;
+
+        // For the 24 h median: the hours starting within the day (UptimeMath.Percentiles counts those).
+        var hours = await store.GetHourlyAsync(single, now - Day, now, ct).ConfigureAwait(false);
+        var outages = await store.GetOutagesAsync(single, monthStart, now, ct).ConfigureAwait(false);
+        var country = await store.GetCountryOutagesAsync(monthStart, now, ct).ConfigureAwait(false);
+
+        IReadOnlyList<Outage> history = [];
+        if (single is not null)
+        {
+            var all = await store.GetOutagesAsync(single, DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue, ct).ConfigureAwait(false);
+            history = [.. all.OrderByDescending(o => o.Start).Take(OutagesShown)];
+        }
+
+        return Build(now, latest, hours, outages, country, single is null ? null : history);
+    }
+
+    /// <summary>A single site's report lists this many of its latest outages.</summary>
+    public const int OutagesShown = 10;
+
     public static readonly TimeSpan Day = TimeSpan.FromHours(24);
 
     public static readonly TimeSpan Month = TimeSpan.FromDays(30);

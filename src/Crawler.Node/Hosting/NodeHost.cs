@@ -147,13 +147,7 @@ public static class NodeHost
         app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/cluster", async (ActorSystem system, ActorRegistry registry) =>
             Results.Json(await ClusterStatus.GatherAsync(system, registry, TimeSpan.FromSeconds(3)).ConfigureAwait(false), ClusterJson));
-        app.MapGet("/cdx", (HttpContext http, ICrawlStore store) => CdxEndpoint.AnswerAsync(http, store));
-        app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store));
-        app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
-        app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
-        app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store));
-        app.MapGet("/api/events", (HttpContext http, ICrawlStore store) => EventsEndpoint.JsonAsync(http, store));
-        app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore store) => EventsEndpoint.AtomAsync(http, store));
+        MapArchiveApi(app);
         app.MapPost("/api/seeds", (HttpContext http, ActorRegistry registry, IOptions<CrawlOptions> crawl) =>
             SeedsEndpoint.AddAsync(http, registry, new Core.Policies.CrawlScope(crawl.Value.ScopeDomains, crawl.Value.ScopeAddressRanges)));
         if (configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster.Discovery == ClusterDiscovery.Kubernetes)
@@ -179,23 +173,25 @@ public static class NodeHost
         web.WebHost.UseKestrelCore().UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         web.Services.AddLogging(l => logging?.Invoke(l));
         web.Services.AddSingleton(_ => store.OpenCrawlStore());
+        web.Services.AddSingleton(_ => store.OpenDnsStore());
+        web.Services.AddSingleton(_ => store.OpenUptimeStore());
+        web.Services.AddSingleton(TimeProvider.System);
         web.Services.AddHostedService<CrawlStoreInitializer>();
         var app = web.Build();
         UseApiAccess(app, access ?? new HttpOptions());
-        app.MapGet("/cdx", (HttpContext http, ICrawlStore crawl) => CdxEndpoint.AnswerAsync(http, crawl));
-        app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore crawl) => ReplayEndpoint.AnswerAsync(http, crawl));
-        app.MapGet("/api/changes", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.ChangesAsync(http, crawl));
-        app.MapGet("/api/wacz", (HttpContext http, ICrawlStore crawl) => WaczEndpoint.AnswerAsync(http, crawl));
-        app.MapGet("/api/events", (HttpContext http, ICrawlStore crawl) => EventsEndpoint.JsonAsync(http, crawl));
-        app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore crawl) => EventsEndpoint.AtomAsync(http, crawl));
-        app.MapGet("/api/diff", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.DiffAsync(http, crawl));
+        MapArchiveApi(app);
         return app;
     }
 
     /// <summary>Opens the store (its schema brought up to date) before the first request.</summary>
-    private sealed class CrawlStoreInitializer(ICrawlStore store) : IHostedService
+    private sealed class CrawlStoreInitializer(ICrawlStore store, IDnsStore dns, IUptimeStore uptime) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await dns.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            await uptime.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
@@ -281,6 +277,20 @@ public static class NodeHost
                 });
             });
         });
+    }
+
+    /// <summary>The archive's read API, the same on <c>crawler run</c> and <c>crawler serve</c>.</summary>
+    private static void MapArchiveApi(WebApplication app)
+    {
+        app.MapGet("/cdx", (HttpContext http, ICrawlStore store) => CdxEndpoint.AnswerAsync(http, store));
+        app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store));
+        app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
+        app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
+        app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store));
+        app.MapGet("/api/events", (HttpContext http, ICrawlStore store) => EventsEndpoint.JsonAsync(http, store));
+        app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore store) => EventsEndpoint.AtomAsync(http, store));
+        app.MapGet("/api/dns", (HttpContext http, IDnsStore dns) => SiteHistoryEndpoints.DnsAsync(http, dns));
+        app.MapGet("/api/uptime", (HttpContext http, IUptimeStore uptime, TimeProvider clock) => SiteHistoryEndpoints.UptimeAsync(http, uptime, clock));
     }
 
     /// <summary>Refuses, before any endpoint runs, what <see cref="ApiAccess"/> does not allow (writes without the token; reads, when closed).</summary>
