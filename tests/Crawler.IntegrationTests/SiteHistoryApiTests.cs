@@ -50,4 +50,34 @@ public sealed class SiteHistoryApiTests(CdxArchiveFixture archive) : IClassFixtu
         Assert.Equal(600, outage.GetProperty("durationSeconds").GetDouble(), 0);
         Assert.Equal(HttpStatusCode.NotFound, (await archive.Http.GetAsync("/api/uptime?site=never-probed.kp")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_link_graph_has_an_edge_for_every_site_pair_whose_archived_pages_link_across()
+    {
+        // Expected from the store's own record of outlinks, site to site (the simulation links articles across sites).
+        var expected = new HashSet<(string, string)>();
+        await foreach (var capture in archive.Store.GetCapturesAsync(new CaptureQuery()))
+        {
+            foreach (var link in capture.Outlinks.Where(o => o.InScope))
+            {
+                var to = new Uri(link.Url).Host.Replace("www.", string.Empty, StringComparison.Ordinal);
+                var from = capture.Host.Replace("www.", string.Empty, StringComparison.Ordinal);
+                if (to != from)
+                {
+                    expected.Add((from, to));
+                }
+            }
+        }
+
+        Assert.NotEmpty(expected);
+        var json = await archive.Http.GetFromJsonAsync<JsonElement>("/api/links?epoch=1");
+        var edges = json.GetProperty("edges").EnumerateArray().Select(e => (e.GetProperty("from").GetString()!, e.GetProperty("to").GetString()!)).ToHashSet();
+        Assert.Equal(expected.Order(), edges.Order());
+
+        var (from0, to0) = expected.First();
+        var csv = await archive.Http.GetStringAsync($"/api/links?site={from0}&format=csv");
+        Assert.StartsWith("from,to,epoch,links,pages,first_seen,last_seen\n", csv, StringComparison.Ordinal);
+        Assert.Contains($"\n{from0},{to0},1,", "\n" + csv, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await archive.Http.GetAsync("/api/links?format=xml")).StatusCode);
+    }
 }

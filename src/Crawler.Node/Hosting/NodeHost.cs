@@ -289,6 +289,7 @@ public static class NodeHost
         app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/events", (HttpContext http, ICrawlStore store) => EventsEndpoint.JsonAsync(http, store));
         app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore store) => EventsEndpoint.AtomAsync(http, store));
+        app.MapGet("/api/links", (HttpContext http, ICrawlStore store) => LinksEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/dns", (HttpContext http, IDnsStore dns) => SiteHistoryEndpoints.DnsAsync(http, dns));
         app.MapGet("/api/uptime", (HttpContext http, IUptimeStore uptime, TimeProvider clock) => SiteHistoryEndpoints.UptimeAsync(http, uptime, clock));
     }
