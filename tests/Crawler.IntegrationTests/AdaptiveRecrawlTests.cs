@@ -27,8 +27,8 @@ public sealed class AdaptiveRecrawlTests(ITestOutputHelper output) : SimulatedWe
 {
     private const int Epochs = 9;
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
-    // The fetcher dates captures by the wall clock (the site's politeness pause counts from the host's last capture):
-    // the controlled clock starts at the real time and only ever runs ahead of it.
+    // The fetcher dates captures by the node's clock, this one: it starts at the real time and only ever runs ahead of it,
+    // so the captures of each epoch are an hour after the last one's.
     private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     /// <summary>Articles 1, 4, 5, 8, 9, 12 never change, 2, 6, 10 every epoch, 3, 7, 11 every two epochs.</summary>

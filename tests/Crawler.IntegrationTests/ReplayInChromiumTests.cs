@@ -39,8 +39,13 @@ public sealed class ReplayInChromiumTests(CdxArchiveFixture archive, ITestOutput
             var requests = new List<string>();
             var tab = await browser.NewPageAsync();
             tab.Request += (_, r) => requests.Add(r.Url);
+            var failed = new List<string>();
+            tab.RequestFailed += (_, r) => failed.Add($"{r.Url}: {r.Failure}");
 
             var response = await tab.GotoAsync($"{origin}/web/2030/{page}", new PageGotoOptions { WaitUntil = WaitUntilState.NetworkIdle });
+
+            // Every resource the page asked for was delivered to it (none refused to the sandboxed page's opaque origin).
+            Assert.True(failed.Count == 0, $"requests that failed: {string.Join(", ", failed)}");
 
             Assert.Equal(200, response!.Status);
             Assert.Contains("Archived", await tab.InnerTextAsync("#crawler-replay-banner"), StringComparison.Ordinal);

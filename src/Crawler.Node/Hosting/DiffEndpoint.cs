@@ -89,7 +89,7 @@ public static class DiffEndpoint
     }
 
     /// <summary>The text blocks of a capture: an HTML page's (<see cref="HtmlText"/>), a text file's lines, nothing for anything else.</summary>
-    private static async Task<IReadOnlyList<string>> TextOf(ICrawlStore store, CaptureRecord capture, CancellationToken ct)
+    internal static async Task<IReadOnlyList<string>> TextOf(ICrawlStore store, CaptureRecord capture, CancellationToken ct)
     {
         if (capture.PayloadDigest is not { } digest || await store.GetPayloadAsync(digest, ct).ConfigureAwait(false) is not { } body)
         {

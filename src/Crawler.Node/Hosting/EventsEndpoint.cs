@@ -105,6 +105,30 @@ public static class EventsEndpoint
 
     private static string Iso(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
+    /// <summary>Every event of the site's URLs, newest first; null when nothing of the site is archived.</summary>
+    internal static async Task<IReadOnlyList<ChangeEvent>?> ForSiteAsync(ICrawlStore store, string site, CancellationToken ct)
+    {
+        var byUrl = new Dictionary<string, List<CaptureState>>(StringComparer.Ordinal);
+        await foreach (var capture in store.GetCapturesAsync(new CaptureQuery { Host = site }, ct).ConfigureAwait(false))
+        {
+            if (capture.Status is not { } status)
+            {
+                continue; // no answer: tells nothing about the page
+            }
+
+            if (!byUrl.TryGetValue(capture.Url, out var states))
+            {
+                byUrl[capture.Url] = states = [];
+            }
+
+            states.Add(new CaptureState(capture.FetchedAt, status, capture.PayloadDigest, capture.RedirectTo));
+        }
+
+        return byUrl.Count == 0
+            ? null
+            : [.. byUrl.SelectMany(u => ChangeEvents.Detect(u.Key, u.Value)).OrderByDescending(e => e.At).ThenBy(e => e.Url, StringComparer.Ordinal)];
+    }
+
     private sealed record Found(string Site, IReadOnlyList<ChangeEvent> Events, IResult? Problem);
 
     /// <summary>The site's events, newest first; <see cref="Found.Problem"/> says what is wrong with the request, if anything.</summary>
@@ -128,31 +152,13 @@ public static class EventsEndpoint
             kinds.Add(kind);
         }
 
-        var byUrl = new Dictionary<string, List<CaptureState>>(StringComparer.Ordinal);
-        await foreach (var capture in store.GetCapturesAsync(new CaptureQuery { Host = site }, http.RequestAborted).ConfigureAwait(false))
-        {
-            if (capture.Status is not { } status)
-            {
-                continue; // no answer: tells nothing about the page
-            }
-
-            if (!byUrl.TryGetValue(capture.Url, out var states))
-            {
-                byUrl[capture.Url] = states = [];
-            }
-
-            states.Add(new CaptureState(capture.FetchedAt, status, capture.PayloadDigest, capture.RedirectTo));
-        }
-
-        if (byUrl.Count == 0)
+        var all = await ForSiteAsync(store, site, http.RequestAborted).ConfigureAwait(false);
+        if (all is null)
         {
             return new Found(site, [], Results.NotFound($"Nothing archived for {site} (the name as crawled, e.g. kcna.kp)."));
         }
 
-        var events = byUrl.SelectMany(u => ChangeEvents.Detect(u.Key, u.Value))
-            .Where(e => kinds.Count == 0 || kinds.Contains(e.Kind))
-            .OrderByDescending(e => e.At).ThenBy(e => e.Url, StringComparer.Ordinal)
-            .ToList();
+        var events = all.Where(e => kinds.Count == 0 || kinds.Contains(e.Kind)).ToList();
         return new Found(site, events, null);
     }
 }

@@ -98,7 +98,7 @@ public static class NodeHost
         services.AddSingleton(sp =>
         {
             var fetcher = sp.GetRequiredService<IOptions<FetcherOptions>>().Value;
-            return new HttpFetcher(fetcher, sp.GetRequiredService<AddressGuard>());
+            return new HttpFetcher(fetcher, sp.GetRequiredService<AddressGuard>(), sp.GetRequiredService<TimeProvider>());
         });
         services.AddMetrics();
         services.AddSingleton(sp => new UptimeMetrics(sp.GetRequiredService<IMeterFactory>()));
@@ -292,6 +292,7 @@ public static class NodeHost
         app.MapGet("/api/links", (HttpContext http, ICrawlStore store) => LinksEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/dns", (HttpContext http, IDnsStore dns) => SiteHistoryEndpoints.DnsAsync(http, dns));
         app.MapGet("/api/uptime", (HttpContext http, IUptimeStore uptime, TimeProvider clock) => SiteHistoryEndpoints.UptimeAsync(http, uptime, clock));
+        Ui.UiEndpoints.Map(app);
     }
 
     /// <summary>Refuses, before any endpoint runs, what <see cref="ApiAccess"/> does not allow (writes without the token; reads, when closed).</summary>

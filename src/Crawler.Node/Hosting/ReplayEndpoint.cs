@@ -130,10 +130,16 @@ public static class ReplayEndpoint
         var headers = http.Response.Headers;
         headers.ContentSecurityPolicy =
             $"default-src {replay} data: blob: 'unsafe-inline' 'unsafe-eval'; form-action {replay}; base-uri 'none'; "
-            + "frame-ancestors 'self'; sandbox allow-scripts allow-forms allow-popups";
+            + "sandbox allow-scripts allow-forms allow-popups";
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
-        headers["Cross-Origin-Resource-Policy"] = "same-origin";
+        // The sandboxed page has an opaque origin: with same-origin here Chromium refuses it its own images and styles
+        // (ERR_BLOCKED_BY_RESPONSE.NotSameOrigin). The CSP above keeps what it loads under /web/.
+        headers["Cross-Origin-Resource-Policy"] = "cross-origin";
+
+        // Fonts (and scripts' fetches) are CORS requests, from that opaque origin: "null". No frame-ancestors either: a
+        // replayed frame's parent is that origin too, which no source expression matches.
+        headers.AccessControlAllowOrigin = "*";
         headers.CacheControl = "public, max-age=3600";
     }
 

@@ -1,0 +1,104 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Hosting;
+using Crawler.Actors.Coordination;
+using Crawler.Actors.Hosting;
+using Crawler.Node.Hosting;
+using Crawler.Simulation;
+using Crawler.Simulation.Web;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Xunit;
+
+namespace Crawler.IntegrationTests;
+
+/// <summary>
+/// Two epochs of a small plain simulated web crawled by the node's own host (the code path of <c>crawler run</c>, with its
+/// HTTP endpoint) on a controlled clock, every page due again in the second: between them the simulation deletes
+/// articles 3 and 6 of each site and edits articles 2, 4, 6 and 8. The host keeps running for the tests to query.
+/// </summary>
+public sealed class TwoEpochArchive : IAsyncLifetime
+{
+    public static readonly TimeSpan Hour = TimeSpan.FromHours(1);
+
+    private static readonly SimulationOptions Sites = new()
+    {
+        Seed = 13,
+        SiteCount = 2,
+        PagesPerSite = 8,
+        ArticlesPerListPage = 4,
+        PlainSites = true,
+        ArticleChangeEvery = [0, 1],
+        ArticleRemovedFromEpoch = new Dictionary<int, int> { [3] = 2, [6] = 2 },
+        Epoch = 1,
+    };
+
+    private IHost _host = null!;
+
+    public SimulatedWeb Web { get; private set; } = null!;
+
+    public string Data { get; } = Path.Combine(Path.GetTempPath(), "crawler-two-epochs-" + Guid.NewGuid().ToString("N"));
+
+    public HttpClient Http { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        Web = await SimulatedWeb.StartAsync(Sites);
+        var clock = new ControlledClock(DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        var settings = SimulatedWebSettings.For(Web, Data);
+        settings.Add(new("Crawler:Http:Urls", "http://127.0.0.1:0"));
+        settings.Add(new("Crawler:Crawl:RecrawlInterval", "01:00:00"));
+        settings.Add(new("Crawler:Crawl:CheckInterval", "00:00:00.050"));
+        foreach (var name in new[] { "FrontPage", "Listing", "Article" })
+        {
+            settings.Add(new($"Crawler:Crawl:Recrawl:{name}:Min", Hour.ToString("c", CultureInfo.InvariantCulture)));
+            settings.Add(new($"Crawler:Crawl:Recrawl:{name}:Initial", Hour.ToString("c", CultureInfo.InvariantCulture)));
+            settings.Add(new($"Crawler:Crawl:Recrawl:{name}:Max", Hour.ToString("c", CultureInfo.InvariantCulture)));
+        }
+
+        _host = NodeHost.BuildRunHost(
+            NodeHost.BuildConfiguration(settings),
+            logging => logging.AddFilter(level => level >= LogLevel.Warning).AddSimpleConsole(),
+            services => services.AddSingleton<TimeProvider>(clock));
+        await _host.StartAsync();
+        var coordinator = _host.Services.GetRequiredService<ActorRegistry>().Get<CoordinatorKey>();
+        await Completed(coordinator, 1);
+        Web.SetEpoch(2);
+        clock.Jump(Hour);
+        await Completed(coordinator, 2);
+        Http.BaseAddress = new Uri(NodeHost.HttpAddresses(_host).Single());
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await _host.StopAsync();
+        _host.Dispose();
+        await Web.DisposeAsync();
+        try
+        {
+            Directory.Delete(Data, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Bounded poll of the coordinator's status (the controlled clock starts epochs; the crawl runs on real time).</summary>
+    private static async Task Completed(IActorRef coordinator, int epoch)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (true)
+        {
+            var status = await coordinator.Ask<CoordinatorProtocol.CrawlStatus>(new CoordinatorProtocol.GetStatus(), TimeSpan.FromSeconds(10));
+            if (status.Epoch == epoch && status.EpochComplete)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"epoch {epoch} not complete after a minute: epoch {status.Epoch}, complete {status.EpochComplete}");
+            await Task.Delay(20);
+        }
+    }
+}
