@@ -15,7 +15,7 @@ using Xunit;
 
 namespace Crawler.IntegrationTests;
 
-/// <summary>A node that crawled a small simulated web once and serves its archive on <c>/cdx</c>, shared by the tests of one class.</summary>
+/// <summary>A node that crawled a small simulated web once and serves its archive on <c>/cdx</c>, shared by the tests of a class or a collection.</summary>
 public sealed class CdxArchiveFixture : IAsyncLifetime
 {
     private IHost _host = null!;
@@ -58,11 +58,19 @@ public sealed class CdxArchiveFixture : IAsyncLifetime
     }
 }
 
+/// <summary>One crawl of the simulated web shared by the API tests that only read it (they run one after another).</summary>
+[CollectionDefinition(Name)]
+public sealed class CdxArchiveCollection : ICollectionFixture<CdxArchiveFixture>
+{
+    public const string Name = "crawled simulated web, read only";
+}
+
 /// <summary>
 /// <c>/cdx</c> answers pywb's CDX server parameters over a crawled simulated web; what each answer must hold is worked
 /// out from the simulation's manifest (the URLs a correct crawl archives, with their statuses and types).
 /// </summary>
-public sealed class CdxApiTests(CdxArchiveFixture archive) : IClassFixture<CdxArchiveFixture>
+[Collection(CdxArchiveCollection.Name)]
+public sealed class CdxApiTests(CdxArchiveFixture archive)
 {
     private Manifest Manifest => archive.Web.Manifest;
 

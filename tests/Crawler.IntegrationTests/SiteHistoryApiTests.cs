@@ -9,7 +9,8 @@ using Xunit;
 namespace Crawler.IntegrationTests;
 
 /// <summary><c>/api/dns</c> and <c>/api/uptime</c> on a node that crawled the simulated web: what the store recorded, as JSON.</summary>
-public sealed class SiteHistoryApiTests(CdxArchiveFixture archive) : IClassFixture<CdxArchiveFixture>
+[Collection(CdxArchiveCollection.Name)]
+public sealed class SiteHistoryApiTests(CdxArchiveFixture archive)
 {
     [Fact]
     public async Task A_sites_dns_history_holds_the_addresses_the_simulated_name_server_gave_it()

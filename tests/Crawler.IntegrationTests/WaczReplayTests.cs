@@ -19,7 +19,8 @@ namespace Crawler.IntegrationTests;
 /// sw.js, served with the package from one loopback server) in headless Chromium: the archived pages' text is there, and
 /// every archived redirect leads to its archived target.
 /// </summary>
-public sealed class WaczReplayTests(CdxArchiveFixture archive, ITestOutputHelper output) : IClassFixture<CdxArchiveFixture>
+[Collection(CdxArchiveCollection.Name)]
+public sealed class WaczReplayTests(CdxArchiveFixture archive, ITestOutputHelper output)
 {
     private const string Chromium = "/usr/bin/chromium";
 
