@@ -122,7 +122,7 @@ public static class PageProcessor
             }
         }
 
-        var (outlinks, discovered) = Follow(entry, links, options, scope);
+        var (outlinks, discovered) = Follow(entry, links, options, scope, result.StartedAt);
         var retry = RetryPolicy.Decide(options.Retry, attempt, result.StatusCode, IsTransient(result.Error), result.RetryAfter);
         var state = retry.Kind switch
         {
@@ -179,7 +179,7 @@ public static class PageProcessor
         ArgumentNullException.ThrowIfNull(capture);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(scope);
-        return Follow(entry, StoredLinks(capture), options, scope).Discovered;
+        return Follow(entry, StoredLinks(capture), options, scope, capture.FetchedAt).Discovered;
     }
 
     /// <summary>A capture's outlinks as links again (the 304 path and <see cref="FollowStored"/>).</summary>
@@ -188,7 +188,7 @@ public static class PageProcessor
 
     /// <summary>Every distinct link as an outlink (in scope or not), and the in-scope ones to follow as frontier entries one deeper.</summary>
     private static (List<Outlink> Outlinks, List<FrontierEntry> Discovered) Follow(
-        FrontierEntry entry, IEnumerable<(string Url, string Source, LinkKind Kind)> links, CrawlOptions options, CrawlScope scope)
+        FrontierEntry entry, IEnumerable<(string Url, string Source, LinkKind Kind)> links, CrawlOptions options, CrawlScope scope, DateTimeOffset now)
     {
         var outlinks = new List<Outlink>();
         var discovered = new List<FrontierEntry>();
@@ -209,7 +209,7 @@ public static class PageProcessor
             }
 
             var depth = entry.Depth + 1;
-            if (TrapGuard.Check(options.Traps, new Uri(url), depth) is not null)
+            if (TrapGuard.Check(options.Traps, new Uri(url), depth, new Uri(entry.Url), now) is not null)
             {
                 continue;
             }
