@@ -31,6 +31,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
     private readonly IMongoCollection<CounterDocument> _counters;
     private readonly IMongoCollection<ScheduleDocument> _schedules;
     private readonly IMongoCollection<JobDocument> _jobs;
+    private readonly IMongoCollection<CrawlLogDocument> _crawlLog;
     private readonly GridFSBucket<ObjectId> _files;
     private volatile bool _ready;
     private volatile bool _disposed;
@@ -47,6 +48,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
         _counters = database.GetCollection<CounterDocument>(CrawlQueries.Counters);
         _schedules = database.GetCollection<ScheduleDocument>(CrawlQueries.Schedules);
         _jobs = database.GetCollection<JobDocument>(CrawlQueries.Jobs);
+        _crawlLog = database.GetCollection<CrawlLogDocument>(CrawlLogQueries.CrawlLog);
         _files = new GridFSBucket<ObjectId>(database, new GridFSBucketOptions { BucketName = CrawlQueries.PayloadBucket });
     }
 
@@ -62,6 +64,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             await _frontier.Indexes.CreateManyAsync(CrawlQueries.FrontierIndexes, ct).ConfigureAwait(false);
             await _schedules.Indexes.CreateManyAsync(CrawlQueries.ScheduleIndexes, ct).ConfigureAwait(false);
             await _jobs.Indexes.CreateManyAsync(CrawlQueries.JobIndexes, ct).ConfigureAwait(false);
+            await _crawlLog.Indexes.CreateManyAsync(CrawlLogQueries.Indexes, ct).ConfigureAwait(false);
             await _db.Database.GetCollection<BsonDocument>(CrawlQueries.PayloadBucket + ".chunks").Indexes
                 .CreateManyAsync(CrawlQueries.PayloadChunkIndexes, ct).ConfigureAwait(false);
             await _db.Database.GetCollection<BsonDocument>(CrawlQueries.PayloadBucket + ".files").Indexes
@@ -157,6 +160,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
 
             await _frontier.BulkWriteAsync(frontier, Unordered, ct).ConfigureAwait(false);
             await WriteSchedulesAsync(batch.Select(c => c.Schedule), ct).ConfigureAwait(false);
+            await WriteCrawlLogAsync(batch.Select(c => (c.Declined, c.Capture.Url)), ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -189,6 +193,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             }
 
             await _frontier.BulkWriteAsync(models, Unordered, ct).ConfigureAwait(false);
+            await WriteCrawlLogAsync(updates.Select(u => (u.Declined, u.Url)), ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -581,17 +586,44 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             return;
         }
 
-        var writes = latest.Values.Select(d => (Key: CrawlQueries.ScheduleKey(d.Url), Update: CrawlQueries.UpsertSchedule(d))).ToList();
+        await UpsertAllAsync(_schedules, latest.Values.Select(d => (CrawlQueries.ScheduleKey(d.Url), CrawlQueries.UpsertSchedule(d))).ToList(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Crawl log rows of commits or settlements, each with the URL whose own verdict replaces (the rest only fill).</summary>
+    private async Task WriteCrawlLogAsync(IEnumerable<(IReadOnlyList<CrawlLogEntry> Rows, string Url)> batches, CancellationToken ct)
+    {
+        var rows = new Dictionary<(int, string), (CrawlLogEntry Entry, bool Own)>();
+        foreach (var (declined, url) in batches)
+        {
+            foreach (var row in declined)
+            {
+                var own = row.Url == url;
+                if (own || !rows.TryGetValue((row.Epoch, row.Url), out var kept) || !kept.Own)
+                {
+                    rows[(row.Epoch, row.Url)] = (row, own);
+                }
+            }
+        }
+
+        if (rows.Count > 0)
+        {
+            await UpsertAllAsync(_crawlLog, rows.Values.Select(r => (CrawlLogQueries.Key(r.Entry.Epoch, r.Entry.Url), CrawlLogQueries.Write(r.Entry, r.Own))).ToList(), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Upserts by a unique key; a write that lost the race to insert (another writer's upsert of the same key) is applied as an update.</summary>
+    private static async Task UpsertAllAsync<T>(IMongoCollection<T> collection, IReadOnlyList<(FilterDefinition<T> Key, UpdateDefinition<T> Update)> writes, CancellationToken ct)
+    {
         try
         {
-            await _schedules.BulkWriteAsync(writes.Select(w => Upsert(w.Key, w.Update)), Unordered, ct).ConfigureAwait(false);
+            await collection.BulkWriteAsync(writes.Select(w => Upsert(w.Key, w.Update)), Unordered, ct).ConfigureAwait(false);
         }
-        catch (MongoBulkWriteException<ScheduleDocument> e) when (OnlyDuplicates(e))
+        catch (MongoBulkWriteException<T> e) when (OnlyDuplicates(e))
         {
             foreach (var error in e.WriteErrors)
             {
                 var (key, update) = writes[error.Index];
-                await _schedules.UpdateOneAsync(key, update, cancellationToken: ct).ConfigureAwait(false);
+                await collection.UpdateOneAsync(key, update, cancellationToken: ct).ConfigureAwait(false);
             }
         }
     }

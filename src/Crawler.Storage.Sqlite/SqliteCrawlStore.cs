@@ -231,6 +231,8 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 {
                     commands.UpsertSchedule(schedule);
                 }
+
+                commands.UpsertCrawlLog(commit.Declined, capture.Url);
             }
 
             return 0;
@@ -259,6 +261,8 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 {
                     commands.InsertFrontier(entry, ++_lastSeq);
                 }
+
+                commands.UpsertCrawlLog(update.Declined, update.Url);
             }
 
             return 0;

@@ -74,6 +74,17 @@ public interface ICrawlStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<CrawlJob>> GetJobsAsync(JobQuery query, CancellationToken ct = default);
 
+    /// <summary>
+    /// The crawl log: URLs declined or not archived (<see cref="FetchCommit.Declined"/>, <see cref="FrontierUpdate.Declined"/>),
+    /// ordered by epoch, host, then URL (ordinal). One row per (epoch, url): a URL's own verdict replaces what was stored,
+    /// a declined link is kept only when nothing was stored for it; rows whose URL the frontier holds as pending, done or
+    /// not due in that epoch are left out (declined from one page, queued from another).
+    /// </summary>
+    IAsyncEnumerable<CrawlLogEntry> GetCrawlLogAsync(CrawlLogQuery query, CancellationToken ct = default);
+
+    /// <summary>The crawl log counted by epoch, host and reason (the same rows as <see cref="GetCrawlLogAsync"/>), in that order.</summary>
+    Task<IReadOnlyList<CrawlLogCount>> GetCrawlLogCountsAsync(int? epoch, CancellationToken ct = default);
+
     /// <summary>A small key/value area for crawl-wide state (current epoch, ...).</summary>
     Task<string?> GetSettingAsync(string key, CancellationToken ct = default);
 

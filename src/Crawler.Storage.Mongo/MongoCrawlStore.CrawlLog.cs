@@ -1,0 +1,83 @@
+using System.Runtime.CompilerServices;
+using Crawler.Storage.Mongo.Documents;
+using MongoDB.Driver;
+
+namespace Crawler.Storage.Mongo;
+
+/// <summary>The crawl log of <see cref="ICrawlStore"/>: rows streamed in order, each batch checked against the frontier.</summary>
+public sealed partial class MongoCrawlStore
+{
+    public async IAsyncEnumerable<CrawlLogEntry> GetCrawlLogAsync(CrawlLogQuery query, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        Ready();
+        var left = query.Limit is { } limit ? Math.Max(0, limit) : long.MaxValue;
+        if (left == 0)
+        {
+            yield break;
+        }
+
+        await foreach (var row in NotQueuedAsync(CrawlLogQueries.Rows(query), ct).ConfigureAwait(false))
+        {
+            yield return row;
+            if (--left == 0)
+            {
+                yield break;
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<CrawlLogCount>> GetCrawlLogCountsAsync(int? epoch, CancellationToken ct = default)
+    {
+        Ready();
+        var counts = new Dictionary<(int Epoch, string Host, string Reason), long>();
+        await foreach (var row in NotQueuedAsync(CrawlLogQueries.Rows(new CrawlLogQuery(Epoch: epoch)), ct).ConfigureAwait(false))
+        {
+            var key = (row.Epoch, row.Host, row.Reason);
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
+
+        return counts
+            .OrderBy(c => c.Key.Epoch).ThenBy(c => c.Key.Host, StringComparer.Ordinal).ThenBy(c => c.Key.Reason, StringComparer.Ordinal)
+            .Select(c => new CrawlLogCount(c.Key.Host, c.Key.Epoch, c.Key.Reason, c.Value))
+            .ToList();
+    }
+
+    /// <summary>The rows of <paramref name="filter"/> in order, without those whose URL the frontier holds as queued in the epoch.</summary>
+    private async IAsyncEnumerable<CrawlLogEntry> NotQueuedAsync(FilterDefinition<CrawlLogDocument> filter, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var batch = new List<CrawlLogEntry>(ExportQueries.BatchSize);
+        await foreach (var row in MongoStreams.FindAllAsync(_db, _crawlLog, CrawlLogQueries.Order, d => d.ToEntry(), ct, filter).ConfigureAwait(false))
+        {
+            batch.Add(row);
+            if (batch.Count == ExportQueries.BatchSize)
+            {
+                foreach (var kept in await WithoutQueuedAsync(batch, ct).ConfigureAwait(false))
+                {
+                    yield return kept;
+                }
+
+                batch.Clear();
+            }
+        }
+
+        foreach (var kept in await WithoutQueuedAsync(batch, ct).ConfigureAwait(false))
+        {
+            yield return kept;
+        }
+    }
+
+    private async Task<IEnumerable<CrawlLogEntry>> WithoutQueuedAsync(List<CrawlLogEntry> rows, CancellationToken ct)
+    {
+        var queued = new HashSet<(int, string)>();
+        foreach (var epoch in rows.Select(r => r.Epoch).Distinct())
+        {
+            var urls = rows.Where(r => r.Epoch == epoch).Select(r => r.Url).ToList();
+            var found = await _db.RunAsync("could not be read", () =>
+                _frontier.Find(CrawlLogQueries.QueuedOf(epoch, urls)).Project<FrontierDocument>(CrawlLogQueries.UrlOnly).ToListAsync(ct)).ConfigureAwait(false);
+            queued.UnionWith(found.Select(f => (epoch, f.Url)));
+        }
+
+        return rows.Where(r => !queued.Contains((r.Epoch, r.Url))).ToList();
+    }
+}
