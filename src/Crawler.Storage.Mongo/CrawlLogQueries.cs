@@ -13,9 +13,6 @@ internal static class CrawlLogQueries
 {
     public const string CrawlLog = "crawlLog";
 
-    /// <summary>The frontier states that leave a URL out of the crawl log: it was queued after all (pending, done, not due).</summary>
-    public static readonly IReadOnlyList<FrontierState> Queued = [FrontierState.Pending, FrontierState.Done, FrontierState.NotDue];
-
     private static FilterDefinitionBuilder<CrawlLogDocument> Filter => Builders<CrawlLogDocument>.Filter;
 
     /// <summary>The natural key (unique), and an epoch's rows by site in URL order (the read order).</summary>
@@ -58,11 +55,11 @@ internal static class CrawlLogQueries
     public static SortDefinition<CrawlLogDocument> Order { get; } =
         Builders<CrawlLogDocument>.Sort.Ascending(d => d.Epoch).Ascending(d => d.Host).Ascending(d => d.Url);
 
-    /// <summary>Which of <paramref name="urls"/> the frontier holds as queued in the epoch (by the frontier's unique key).</summary>
-    public static FilterDefinition<FrontierDocument> QueuedOf(int epoch, IEnumerable<string> urls)
+    /// <summary>Which of <paramref name="urls"/> the frontier holds in the epoch (by the frontier's unique key).</summary>
+    public static FilterDefinition<FrontierDocument> KnownOf(int epoch, IEnumerable<string> urls)
     {
         var f = Builders<FrontierDocument>.Filter;
-        return f.Eq(d => d.Epoch, epoch) & f.In(d => d.Url, urls) & f.In(d => d.State, Queued);
+        return f.Eq(d => d.Epoch, epoch) & f.In(d => d.Url, urls);
     }
 
     public static ProjectionDefinition<FrontierDocument> UrlOnly { get; } = Builders<FrontierDocument>.Projection.Include(d => d.Url).Exclude(d => d.Id);

@@ -4,7 +4,7 @@ using MongoDB.Driver;
 
 namespace Crawler.Storage.Mongo;
 
-/// <summary>The crawl log of <see cref="ICrawlStore"/>: rows streamed in order, each batch checked against the frontier.</summary>
+/// <summary>The crawl log of <see cref="ICrawlStore"/>: rows streamed in order, each batch's declined links checked against the frontier.</summary>
 public sealed partial class MongoCrawlStore
 {
     public async IAsyncEnumerable<CrawlLogEntry> GetCrawlLogAsync(CrawlLogQuery query, [EnumeratorCancellation] CancellationToken ct = default)
@@ -17,7 +17,7 @@ public sealed partial class MongoCrawlStore
             yield break;
         }
 
-        await foreach (var row in NotQueuedAsync(CrawlLogQueries.Rows(query), ct).ConfigureAwait(false))
+        await foreach (var row in ShownAsync(CrawlLogQueries.Rows(query), ct).ConfigureAwait(false))
         {
             yield return row;
             if (--left == 0)
@@ -31,7 +31,7 @@ public sealed partial class MongoCrawlStore
     {
         Ready();
         var counts = new Dictionary<(int Epoch, string Host, string Reason), long>();
-        await foreach (var row in NotQueuedAsync(CrawlLogQueries.Rows(new CrawlLogQuery(Epoch: epoch)), ct).ConfigureAwait(false))
+        await foreach (var row in ShownAsync(CrawlLogQueries.Rows(new CrawlLogQuery(Epoch: epoch)), ct).ConfigureAwait(false))
         {
             var key = (row.Epoch, row.Host, row.Reason);
             counts[key] = counts.GetValueOrDefault(key) + 1;
@@ -43,8 +43,8 @@ public sealed partial class MongoCrawlStore
             .ToList();
     }
 
-    /// <summary>The rows of <paramref name="filter"/> in order, without those whose URL the frontier holds as queued in the epoch.</summary>
-    private async IAsyncEnumerable<CrawlLogEntry> NotQueuedAsync(FilterDefinition<CrawlLogDocument> filter, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The rows of <paramref name="filter"/> in order, without declined links whose URL the frontier holds in the epoch.</summary>
+    private async IAsyncEnumerable<CrawlLogEntry> ShownAsync(FilterDefinition<CrawlLogDocument> filter, [EnumeratorCancellation] CancellationToken ct)
     {
         var batch = new List<CrawlLogEntry>(ExportQueries.BatchSize);
         await foreach (var row in MongoStreams.FindAllAsync(_db, _crawlLog, CrawlLogQueries.Order, d => d.ToEntry(), ct, filter).ConfigureAwait(false))
@@ -52,7 +52,7 @@ public sealed partial class MongoCrawlStore
             batch.Add(row);
             if (batch.Count == ExportQueries.BatchSize)
             {
-                foreach (var kept in await WithoutQueuedAsync(batch, ct).ConfigureAwait(false))
+                foreach (var kept in await WithoutKnownLinksAsync(batch, ct).ConfigureAwait(false))
                 {
                     yield return kept;
                 }
@@ -61,23 +61,24 @@ public sealed partial class MongoCrawlStore
             }
         }
 
-        foreach (var kept in await WithoutQueuedAsync(batch, ct).ConfigureAwait(false))
+        foreach (var kept in await WithoutKnownLinksAsync(batch, ct).ConfigureAwait(false))
         {
             yield return kept;
         }
     }
 
-    private async Task<IEnumerable<CrawlLogEntry>> WithoutQueuedAsync(List<CrawlLogEntry> rows, CancellationToken ct)
+    private async Task<IEnumerable<CrawlLogEntry>> WithoutKnownLinksAsync(List<CrawlLogEntry> rows, CancellationToken ct)
     {
-        var queued = new HashSet<(int, string)>();
-        foreach (var epoch in rows.Select(r => r.Epoch).Distinct())
+        var known = new HashSet<(int, string)>();
+        var links = rows.Where(r => r.Via is not null).ToList();
+        foreach (var epoch in links.Select(r => r.Epoch).Distinct())
         {
-            var urls = rows.Where(r => r.Epoch == epoch).Select(r => r.Url).ToList();
+            var urls = links.Where(r => r.Epoch == epoch).Select(r => r.Url).ToList();
             var found = await _db.RunAsync("could not be read", () =>
-                _frontier.Find(CrawlLogQueries.QueuedOf(epoch, urls)).Project<FrontierDocument>(CrawlLogQueries.UrlOnly).ToListAsync(ct)).ConfigureAwait(false);
-            queued.UnionWith(found.Select(f => (epoch, f.Url)));
+                _frontier.Find(CrawlLogQueries.KnownOf(epoch, urls)).Project<FrontierDocument>(CrawlLogQueries.UrlOnly).ToListAsync(ct)).ConfigureAwait(false);
+            known.UnionWith(found.Select(f => (epoch, f.Url)));
         }
 
-        return rows.Where(r => !queued.Contains((r.Epoch, r.Url))).ToList();
+        return rows.Where(r => r.Via is null || !known.Contains((r.Epoch, r.Url))).ToList();
     }
 }

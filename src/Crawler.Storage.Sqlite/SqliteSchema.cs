@@ -277,10 +277,10 @@ internal static class SqliteSchema
 
     public const string CrawlLogColumns = "l.url, l.host, l.epoch, l.reason, l.detail, l.via, l.depth, l.at";
 
-    /// <summary>The crawl log rows whose URL the frontier does not hold as pending (0), done (1) or not due (4); {filter} as in <see cref="CrawlLogSql"/>.</summary>
+    /// <summary>The crawl log rows: URLs' own verdicts (no via), and declined links whose URL the frontier does not hold in the epoch; {filter} as in <see cref="CrawlLogSql"/>.</summary>
     private const string CrawlLogRows = """
         FROM crawl_log l
-        WHERE {filter} AND NOT EXISTS (SELECT 1 FROM frontier f WHERE f.epoch = l.epoch AND f.url = l.url AND f.state IN (0, 1, 4))
+        WHERE {filter} AND (l.via IS NULL OR NOT EXISTS (SELECT 1 FROM frontier f WHERE f.epoch = l.epoch AND f.url = l.url))
         """;
 
     public static string CrawlLogSql(bool host, bool epoch, bool reason) =>

@@ -77,8 +77,9 @@ public interface ICrawlStore : IAsyncDisposable
     /// <summary>
     /// The crawl log: URLs declined or not archived (<see cref="FetchCommit.Declined"/>, <see cref="FrontierUpdate.Declined"/>),
     /// ordered by epoch, host, then URL (ordinal). One row per (epoch, url): a URL's own verdict replaces what was stored,
-    /// a declined link is kept only when nothing was stored for it; rows whose URL the frontier holds as pending, done or
-    /// not due in that epoch are left out (declined from one page, queued from another).
+    /// a declined link is kept only when nothing was stored for it. A declined link (a row with a
+    /// <see cref="CrawlLogEntry.Via"/>) is left out once the frontier holds its URL in that epoch: queued from another page, the
+    /// frontier and the URL's own verdict tell the rest.
     /// </summary>
     IAsyncEnumerable<CrawlLogEntry> GetCrawlLogAsync(CrawlLogQuery query, CancellationToken ct = default);
 

@@ -192,7 +192,7 @@ public sealed record CrawlLogEntry
     /// <summary>The particulars ("calendar step to 2006-11-01 is more than 20 years back", "HTTP 503 after 3 attempts").</summary>
     public string? Detail { get; init; }
 
-    /// <summary>The page the URL was found on (null for the URL's own verdict).</summary>
+    /// <summary>The page the link was found on; null for a URL's own verdict (robots.txt, the page budget, an error...).</summary>
     public string? Via { get; init; }
 
     public int Depth { get; init; }

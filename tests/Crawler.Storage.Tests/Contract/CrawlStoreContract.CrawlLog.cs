@@ -66,7 +66,7 @@ public abstract partial class CrawlStoreContract
     }
 
     [SkippableFact]
-    public async Task A_url_declined_from_one_page_but_queued_or_fetched_from_another_is_not_in_the_crawl_log()
+    public async Task A_url_declined_from_one_page_but_queued_or_fetched_from_another_is_not_in_the_crawl_log_while_its_own_verdict_is()
     {
         await using var store = await CreateStoreAsync();
         var page = Capture("http://a.kp/1");
@@ -77,9 +77,9 @@ public abstract partial class CrawlStoreContract
         await store.AddToFrontierAsync([Entry("http://a.kp/queued", depth: 2)]);
         await store.CommitAsync([Commit(Capture("http://a.kp/fetched"))]);
         await store.CommitAsync([Commit(Capture("http://a.kp/gone"), FrontierState.Failed) with { Declined = [Declined("http://a.kp/gone", DeclineReason.Error, detail: "HTTP 503 after 3 attempts")] }]);
+        await store.CommitAsync([Commit(Capture("http://a.kp/tls")) with { Declined = [Declined("http://a.kp/tls", DeclineReason.Error, detail: "TlsError")] }]);
 
-        var row = Assert.Single(await LogAsync(store));
-        Assert.Equal(("http://a.kp/gone", DeclineReason.Error), (row.Url, row.Reason));
+        Assert.Equal([("http://a.kp/gone", DeclineReason.Error), ("http://a.kp/tls", DeclineReason.Error)], (await LogAsync(store)).Select(r => (r.Url, r.Reason)));
     }
 
     [SkippableFact]

@@ -405,8 +405,8 @@ public sealed class MongoCrawlQueryTests
         Assert.Equal(Json("""{ epoch: 2, host: "a.kp", reason: "trap" }"""), Filter(CrawlLogQueries.Rows(new CrawlLogQuery("a.kp", 2, "trap"))));
         Assert.Equal(new BsonDocument(), Filter(CrawlLogQueries.Rows(new CrawlLogQuery())));
         Assert.Equal(
-            Json("""{ epoch: 2, url: { $in: ["http://a.kp/1", "http://a.kp/2"] }, state: { $in: [0, 1, 4] } }"""),
-            Filter(CrawlLogQueries.QueuedOf(2, ["http://a.kp/1", "http://a.kp/2"])));
+            Json("""{ epoch: 2, url: { $in: ["http://a.kp/1", "http://a.kp/2"] } }"""),
+            Filter(CrawlLogQueries.KnownOf(2, ["http://a.kp/1", "http://a.kp/2"])));
         Assert.Equal(Json("""{ url: 1, _id: 0 }"""), Projection(CrawlLogQueries.UrlOnly));
     }
 
