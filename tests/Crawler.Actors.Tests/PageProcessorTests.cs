@@ -63,6 +63,54 @@ public sealed class PageProcessorTests
         var result = Process("http://kcna.kp/deep", Ok("<a href=\"/deeper\">x</a>", "text/html"), depth: 5);
         Assert.Empty(result.Discovered);
         Assert.Contains(result.Commit.Capture.Outlinks, o => o.Url == "http://kcna.kp/deeper");
+        var declined = Assert.Single(result.Commit.Declined);
+        Assert.Equal(("http://kcna.kp/deeper", DeclineReason.Depth, "http://kcna.kp/deep", 6), (declined.Url, declined.Reason, declined.Via, declined.Depth));
+    }
+
+    [Fact]
+    public void Every_link_not_followed_is_declined_with_its_reason_and_forms_are_not_links_to_follow()
+    {
+        const string html = """
+            <a href="/article/1.html">ok</a> <a href="http://www.example.com/">off</a>
+            <a href="/cal/2001/01">trap</a> <a href="/list?PHPSESSID=ab12">session</a>
+            <form action="/search"><input name="q"></form>
+            """;
+        var result = Process("http://kcna.kp/cal/2026/12", Ok(html, "text/html"), depth: 0);
+
+        Assert.Equal(["http://kcna.kp/article/1.html"], result.Discovered.Select(d => d.Url));
+        Assert.Equal(
+            [("http://www.example.com/", DeclineReason.OutOfScope, "www.example.com"), ("http://kcna.kp/cal/2001/01", DeclineReason.Trap, "kcna.kp"), ("http://kcna.kp/list?PHPSESSID=ab12", DeclineReason.Trap, "kcna.kp")],
+            result.Commit.Declined.Select(d => (d.Url, d.Reason, d.Host)));
+    }
+
+    [Fact]
+    public void A_page_with_more_links_than_the_cap_adds_the_cap_and_one_counted_record_of_the_rest()
+    {
+        var html = string.Concat(Enumerable.Range(0, 25).Select(i => $"<a href=\"/a/{i}\">{i}</a>"));
+        var options = Options with { Traps = Options.Traps with { MaxLinksPerPage = 10 } };
+        var result = PageProcessor.Process(new FrontierEntry { Url = "http://kcna.kp/", Host = "kcna.kp", Epoch = 1 }, 1, Ok(html, "text/html"), options, Scope, 1 << 20);
+
+        Assert.Equal(10, result.Discovered.Count);
+        var cut = Assert.Single(result.Commit.Declined);
+        Assert.Equal(("http://kcna.kp/a/10", DeclineReason.LinkCap), (cut.Url, cut.Reason));
+        Assert.StartsWith("15 links", cut.Detail, StringComparison.Ordinal);
+        Assert.Equal(25, result.Commit.Capture.Outlinks.Count);
+    }
+
+    [Fact]
+    public void A_url_given_up_after_its_retries_carries_its_own_verdict_and_one_archived_does_not()
+    {
+        var failed = PageProcessor.Process(
+            new FrontierEntry { Url = "http://kcna.kp/busy", Host = "kcna.kp", Epoch = 1, Depth = 2 }, Options.Retry.MaxAttempts,
+            Ok("busy", "text/html") with { StatusCode = 503 }, Options, Scope, 1 << 20);
+        var refused = Process("http://kcna.kp/x", Ok([], null) with { StatusCode = null, Error = FetchErrorKind.TlsFailure, ErrorDetail = "bad certificate" }, depth: 1);
+
+        Assert.Equal(FrontierState.Failed, failed.Commit.UrlState);
+        var own = Assert.Single(failed.Commit.Declined);
+        Assert.Equal(("http://kcna.kp/busy", DeclineReason.Error, null, 2), (own.Url, own.Reason, own.Via, own.Depth));
+        Assert.StartsWith("HTTP 503", own.Detail, StringComparison.Ordinal);
+        Assert.Contains("TlsFailure", Assert.Single(refused.Commit.Declined).Detail, StringComparison.Ordinal);
+        Assert.Empty(Process("http://kcna.kp/", Ok("<p>hi</p>", "text/html"), depth: 0).Commit.Declined);
     }
 
     [Fact]
@@ -133,7 +181,7 @@ public sealed class PageProcessorTests
         };
         var entry = new FrontierEntry { Url = "http://kcna.kp/list", Host = "kcna.kp", Epoch = 4, Depth = 2, Kind = "a@href" };
 
-        var discovered = PageProcessor.FollowStored(entry, stored, Options, Scope);
+        var (discovered, declined) = PageProcessor.FollowStored(entry, stored, Options, Scope, stored.FetchedAt);
 
         Assert.Equal(
             [
@@ -141,6 +189,9 @@ public sealed class PageProcessorTests
                 new FrontierEntry { Url = "http://uriminzokkiri.com/", Host = "uriminzokkiri.com", Epoch = 4, Depth = 3, Via = "http://kcna.kp/list", Kind = "a@href" },
             ],
             discovered);
+        Assert.Equal(
+            [("http://www.example.com/", DeclineReason.OutOfScope), ("http://kcna.kp/a/a/a/a/x", DeclineReason.Trap)],
+            declined.Select(d => (d.Url, d.Reason)));
     }
 
     private static ProcessedFetch Process(string url, FetchResult fetch, int depth) =>

@@ -122,7 +122,7 @@ public static class PageProcessor
             }
         }
 
-        var (outlinks, discovered) = Follow(entry, links, options, scope, result.StartedAt);
+        var (outlinks, discovered, declined) = Follow(entry, links, options, scope, result.StartedAt);
         var retry = RetryPolicy.Decide(options.Retry, attempt, result.StatusCode, IsTransient(result.Error), result.RetryAfter);
         var state = retry.Kind switch
         {
@@ -159,40 +159,59 @@ public static class PageProcessor
             Attempt = attempt,
         };
 
+        if (CrawlLogRows.NotArchived(entry, capture, state) is { } own)
+        {
+            declined.Add(own);
+        }
+
         var commit = new FetchCommit
         {
             Capture = capture,
             Payload = digest is null || notModified ? null : result.Body,
             UrlState = state,
             Discovered = discovered,
+            Declined = declined,
         };
         return new ProcessedFetch(commit, discovered, retry, result.Elapsed, result.RetryAfter, text);
     }
 
     /// <summary>
     /// The URLs a stored capture leads to, as its fetch in <paramref name="entry"/>'s epoch would have found them (the
-    /// same scope, trap guard and links not followed): how a URL that is not due still leads the crawl beneath it.
+    /// same scope, trap guard and links not followed), and the links declined: how a URL that is not due still leads the
+    /// crawl beneath it.
     /// </summary>
-    public static IReadOnlyList<FrontierEntry> FollowStored(FrontierEntry entry, CaptureRecord capture, CrawlOptions options, CrawlScope scope)
+    public static (IReadOnlyList<FrontierEntry> Discovered, IReadOnlyList<CrawlLogEntry> Declined) FollowStored(
+        FrontierEntry entry, CaptureRecord capture, CrawlOptions options, CrawlScope scope, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(capture);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(scope);
-        return Follow(entry, StoredLinks(capture), options, scope, capture.FetchedAt).Discovered;
+        var (_, discovered, declined) = Follow(entry, StoredLinks(capture), options, scope, now);
+        return (discovered, declined);
     }
 
     /// <summary>A capture's outlinks as links again (the 304 path and <see cref="FollowStored"/>).</summary>
     private static IEnumerable<(string Url, string Source, LinkKind Kind)> StoredLinks(CaptureRecord capture) =>
         capture.Outlinks.Select(o => (o.Url, o.Kind, o.Kind.EndsWith("action", StringComparison.Ordinal) ? LinkKind.Form : LinkKind.Other));
 
-    /// <summary>Every distinct link as an outlink (in scope or not), and the in-scope ones to follow as frontier entries one deeper.</summary>
-    private static (List<Outlink> Outlinks, List<FrontierEntry> Discovered) Follow(
+    /// <summary>
+    /// Every distinct link as an outlink (in scope or not), the in-scope ones to follow as frontier entries one deeper, and
+    /// the ones declined with their reason (out of scope, depth, a trap). At most <see cref="TrapGuardOptions.MaxLinksPerPage"/>
+    /// links are followed or declined; the first beyond is declined for the cap, its detail counting the rest.
+    /// </summary>
+    private static (List<Outlink> Outlinks, List<FrontierEntry> Discovered, List<CrawlLogEntry> Declined) Follow(
         FrontierEntry entry, IEnumerable<(string Url, string Source, LinkKind Kind)> links, CrawlOptions options, CrawlScope scope, DateTimeOffset now)
     {
         var outlinks = new List<Outlink>();
         var discovered = new List<FrontierEntry>();
+        var declined = new List<CrawlLogEntry>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var page = new Uri(entry.Url);
+        var depth = entry.Depth + 1;
+        var decided = 0;
+        CrawlLogEntry? cut = null;
+        var beyond = 0;
         foreach (var (url, source, kind) in links)
         {
             if (!seen.Add(url))
@@ -203,14 +222,27 @@ public static class PageProcessor
             UrlCanonicalizer.TryGetHost(url, out var host);
             var inScope = scope.IsInScope(host);
             outlinks.Add(new Outlink(url, source, inScope));
-            if (!inScope || NotFollowed.Contains(kind))
+            if (NotFollowed.Contains(kind))
             {
                 continue;
             }
 
-            var depth = entry.Depth + 1;
-            if (TrapGuard.Check(options.Traps, new Uri(url), depth, new Uri(entry.Url), now) is not null)
+            if (++decided > options.Traps.MaxLinksPerPage)
             {
+                cut ??= CrawlLogRows.Declined(entry, url, host, now, new TrapVerdict(DeclineReason.LinkCap, string.Empty));
+                beyond++;
+                continue;
+            }
+
+            if (!inScope)
+            {
+                declined.Add(CrawlLogRows.Declined(entry, url, host, now, new TrapVerdict(DeclineReason.OutOfScope, $"host {host} is outside the crawl's scope")));
+                continue;
+            }
+
+            if (TrapGuard.Check(options.Traps, new Uri(url), depth, page, now) is { } verdict)
+            {
+                declined.Add(CrawlLogRows.Declined(entry, url, host, now, verdict));
                 continue;
             }
 
@@ -225,7 +257,12 @@ public static class PageProcessor
             });
         }
 
-        return (outlinks, discovered);
+        if (cut is not null)
+        {
+            declined.Add(cut with { Detail = $"{beyond} links of the page beyond the cap of {options.Traps.MaxLinksPerPage} links per page, this the first: none followed nor recorded" });
+        }
+
+        return (outlinks, discovered, declined);
     }
 
     /// <summary>"sha256:" and the lowercase hex SHA-256 of the payload: the store's payload key.</summary>

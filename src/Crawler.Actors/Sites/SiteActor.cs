@@ -406,7 +406,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
             if (!SiteUrls.TryOrigin(entry.Url, out var origin))
             {
-                Settle(_frontier.TakeReady(), "not an http(s) URL", FrontierState.Failed);
+                Settle(_frontier.TakeReady(), DeclineReason.Unsupported, "not an http(s) URL", FrontierState.Failed);
                 continue;
             }
 
@@ -442,13 +442,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _frontier.TakeReady();
             if (!robots.Rules!.IsAllowed(SiteUrls.PathAndQuery(entry.Url)))
             {
-                Settle(entry, robots.Outcome == RobotsFetchOutcome.Success ? "robots.txt disallows it" : $"robots.txt unavailable ({robots.Outcome})");
+                Settle(entry, DeclineReason.Robots, robots.Outcome == RobotsFetchOutcome.Success ? "robots.txt disallows it" : $"robots.txt unavailable ({robots.Outcome})");
                 continue;
             }
 
             if (_fetched >= _ctx.Options.MaxPagesPerSite)
             {
-                Settle(entry, $"site page limit {_ctx.Options.MaxPagesPerSite} reached");
+                Settle(entry, DeclineReason.PageBudget, $"site page limit {_ctx.Options.MaxPagesPerSite} reached");
                 continue;
             }
 
@@ -536,7 +536,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             else
             {
                 _frontier.Attempted(entry.Url, job.Attempt);
-                Settle(entry, "processing failed: " + error.Message, FrontierState.Failed, RecrawlOutcome.Failed);
+                Settle(entry, DeclineReason.Error, "processing failed: " + error.Message, FrontierState.Failed, RecrawlOutcome.Failed);
             }
 
             BecomeReady();
@@ -632,11 +632,16 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Acknowledged() => _unacked = Math.Max(0, _unacked - 1); // after a restart, acks of the old instance's writes
 
-    private void Settle(FrontierEntry entry, string reason, FrontierState state = FrontierState.Skipped, RecrawlOutcome? outcome = null)
+    /// <summary>Settles a URL without a fetch; <paramref name="code"/> (a <see cref="DeclineReason"/>) and <paramref name="reason"/> go to the crawl log.</summary>
+    private void Settle(FrontierEntry entry, string code, string reason, FrontierState state = FrontierState.Skipped, RecrawlOutcome? outcome = null)
     {
         _skipped++;
         _unacked++;
-        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(new FrontierUpdate(entry.Url, entry.Host, entry.Epoch, state, reason) { Outcome = outcome }));
+        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(new FrontierUpdate(entry.Url, entry.Host, entry.Epoch, state, reason)
+        {
+            Outcome = outcome,
+            Declined = [CrawlLogRows.Own(entry, code, reason, Now)],
+        }));
     }
 
     /// <summary>
@@ -661,7 +666,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         }
 
         _notDue++;
-        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(_schedules.NotDue(entry, discovered)));
+        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(_schedules.NotDue(entry, discovered) with { Declined = revisited.Declined }));
         Distribute(discovered);
     }
 
@@ -691,7 +696,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         {
             IpAddress = _address?.Answer.Addresses.Count > 0 ? _address.Answer.Addresses[0].ToString() : null,
         };
-        Persist(new FetchCommit { Capture = capture, UrlState = FrontierState.Failed, Outcome = RecrawlOutcome.Failed });
+        Persist(new FetchCommit
+        {
+            Capture = capture,
+            UrlState = FrontierState.Failed,
+            Outcome = RecrawlOutcome.Failed,
+            Declined = [CrawlLogRows.Own(entry, DeclineReason.RefusedAddress, reason, capture.FetchedAt)],
+        });
     }
 
     // ---- reporting ----
