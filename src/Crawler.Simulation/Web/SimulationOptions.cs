@@ -50,6 +50,10 @@ public sealed record SimulationOptions
     /// </summary>
     public SiteFeatures? Features { get; init; }
 
+    /// <summary>Whether sitemap.xml lists every <c>/articles?page=N</c> page; without them the listing is reached only page by page
+    /// (a chain as deep as it has pages, as on state media sites).</summary>
+    public bool ListingInSitemap { get; init; } = true;
+
     /// <summary>
     /// How often each article changes, in epochs: article N shows revision epoch / k with
     /// k = ArticleChangeEvery[(N - 1) % Count], so it changes every k epochs; 0 never changes. Null: the articles N with
