@@ -144,10 +144,7 @@ public static class NodeHost
         app.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/cluster", async (ActorSystem system, ActorRegistry registry) =>
             Results.Json(await ClusterStatus.GatherAsync(system, registry, TimeSpan.FromSeconds(3)).ConfigureAwait(false), ClusterJson));
-        app.MapGet("/cdx", (HttpContext http, ICrawlStore store) => CdxEndpoint.AnswerAsync(http, store));
-        app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store));
-        app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
-        app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
+        MapArchive(app);
         app.MapGet(HealthEndpoint.LivePath, (ActorSystem system) => HealthEndpoint.Live(system));
         app.MapGet(HealthEndpoint.ReadyPath, (ActorSystem system, ICrawlStore store, ILoggerFactory loggers, CancellationToken ct) => HealthEndpoint.ReadyAsync(system, store, loggers, ct));
         return app;
@@ -168,11 +165,18 @@ public static class NodeHost
         web.Services.AddSingleton(_ => store.OpenCrawlStore());
         web.Services.AddHostedService<CrawlStoreInitializer>();
         var app = web.Build();
+        MapArchive(app);
+        return app;
+    }
+
+    /// <summary>The archive's read API, the same on a crawling node and under <c>crawler serve</c>.</summary>
+    private static void MapArchive(WebApplication app)
+    {
         app.MapGet("/cdx", (HttpContext http, ICrawlStore crawl) => CdxEndpoint.AnswerAsync(http, crawl));
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore crawl) => ReplayEndpoint.AnswerAsync(http, crawl));
         app.MapGet("/api/changes", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.ChangesAsync(http, crawl));
         app.MapGet("/api/diff", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.DiffAsync(http, crawl));
-        return app;
+        app.MapGet("/api/crawllog", (HttpContext http, ICrawlStore crawl) => CrawlLogEndpoint.AnswerAsync(http, crawl));
     }
 
     /// <summary>Opens the store (its schema brought up to date) before the first request.</summary>
