@@ -6,7 +6,7 @@ namespace Crawler.Storage.Mongo;
 
 /// <summary>
 /// The crawl log's indexes, filters and updates (<see cref="ICrawlStore.GetCrawlLogAsync"/>), as pure builders the tests
-/// render. A row is keyed by (epoch, url): a URL's own verdict is written with <c>$set</c> (it replaces), a declined link
+/// render. A row is keyed by (epoch, url): a URL's own verdict (no via) is written with <c>$set</c> (it replaces), a declined link
 /// with <c>$setOnInsert</c> (it fills only an empty place), so a replayed batch changes nothing.
 /// </summary>
 internal static class CrawlLogQueries
@@ -51,6 +51,9 @@ internal static class CrawlLogQueries
 
         return filter;
     }
+
+    /// <summary>The export's order: by the natural key (the unique index).</summary>
+    public static SortDefinition<CrawlLogDocument> ExportOrder { get; } = Builders<CrawlLogDocument>.Sort.Ascending(d => d.Epoch).Ascending(d => d.Url);
 
     public static SortDefinition<CrawlLogDocument> Order { get; } =
         Builders<CrawlLogDocument>.Sort.Ascending(d => d.Epoch).Ascending(d => d.Host).Ascending(d => d.Url);

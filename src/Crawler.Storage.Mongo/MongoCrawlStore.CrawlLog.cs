@@ -43,6 +43,23 @@ public sealed partial class MongoCrawlStore
             .ToList();
     }
 
+    public IAsyncEnumerable<CrawlLogEntry> ExportCrawlLogAsync(CancellationToken ct = default)
+    {
+        Ready();
+        return MongoStreams.FindAllAsync(_db, _crawlLog, CrawlLogQueries.ExportOrder, d => d.ToEntry(), ct);
+    }
+
+    public async Task AddToCrawlLogAsync(IReadOnlyList<CrawlLogEntry> rows, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        BatchValidation.Declined(rows, nameof(rows));
+        Ready();
+        if (rows.Count > 0)
+        {
+            await _db.RunAsync("could not write the crawl log", () => WriteCrawlLogAsync(rows, ct)).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The rows of <paramref name="filter"/> in order, without declined links whose URL the frontier holds in the epoch.</summary>
     private async IAsyncEnumerable<CrawlLogEntry> ShownAsync(FilterDefinition<CrawlLogDocument> filter, [EnumeratorCancellation] CancellationToken ct)
     {

@@ -160,7 +160,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
 
             await _frontier.BulkWriteAsync(frontier, Unordered, ct).ConfigureAwait(false);
             await WriteSchedulesAsync(batch.Select(c => c.Schedule), ct).ConfigureAwait(false);
-            await WriteCrawlLogAsync(batch.Select(c => (c.Declined, c.Capture.Url)), ct).ConfigureAwait(false);
+            await WriteCrawlLogAsync(batch.SelectMany(c => c.Declined), ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -193,7 +193,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             }
 
             await _frontier.BulkWriteAsync(models, Unordered, ct).ConfigureAwait(false);
-            await WriteCrawlLogAsync(updates.Select(u => (u.Declined, u.Url)), ct).ConfigureAwait(false);
+            await WriteCrawlLogAsync(updates.SelectMany(u => u.Declined), ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -589,19 +589,16 @@ public sealed partial class MongoCrawlStore : ICrawlStore
         await UpsertAllAsync(_schedules, latest.Values.Select(d => (CrawlQueries.ScheduleKey(d.Url), CrawlQueries.UpsertSchedule(d))).ToList(), ct).ConfigureAwait(false);
     }
 
-    /// <summary>Crawl log rows of commits or settlements, each with the URL whose own verdict replaces (the rest only fill).</summary>
-    private async Task WriteCrawlLogAsync(IEnumerable<(IReadOnlyList<CrawlLogEntry> Rows, string Url)> batches, CancellationToken ct)
+    /// <summary>Crawl log rows: a URL's own verdict (no via) replaces, a declined link only fills.</summary>
+    private async Task WriteCrawlLogAsync(IEnumerable<CrawlLogEntry> declined, CancellationToken ct)
     {
         var rows = new Dictionary<(int, string), (CrawlLogEntry Entry, bool Own)>();
-        foreach (var (declined, url) in batches)
+        foreach (var row in declined)
         {
-            foreach (var row in declined)
+            var own = row.Via is null;
+            if (own || !rows.TryGetValue((row.Epoch, row.Url), out var kept) || !kept.Own)
             {
-                var own = row.Url == url;
-                if (own || !rows.TryGetValue((row.Epoch, row.Url), out var kept) || !kept.Own)
-                {
-                    rows[(row.Epoch, row.Url)] = (row, own);
-                }
+                rows[(row.Epoch, row.Url)] = (row, own);
             }
         }
 

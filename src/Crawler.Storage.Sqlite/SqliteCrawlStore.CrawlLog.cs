@@ -11,17 +11,7 @@ public sealed partial class SqliteCrawlStore
         return SqliteStreams.ReadAllAsync(
             OpenReaderAsync,
             SqliteSchema.CrawlLogSql(query.Host is not null, query.Epoch is not null, query.Reason is not null),
-            r => new CrawlLogEntry
-            {
-                Url = r.GetString(0),
-                Host = r.GetString(1),
-                Epoch = r.GetInt32(2),
-                Reason = r.GetString(3),
-                Detail = Text(r, 4),
-                Via = Text(r, 5),
-                Depth = r.GetInt32(6),
-                At = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)),
-            },
+            ReadCrawlLog,
             e => Unavailable(e, "could not be read"),
             ct,
             p =>
@@ -48,6 +38,35 @@ public sealed partial class SqliteCrawlStore
 
         return counts;
     }
+
+    public IAsyncEnumerable<CrawlLogEntry> ExportCrawlLogAsync(CancellationToken ct = default) =>
+        ExportAsync($"SELECT {SqliteSchema.CrawlLogColumns} FROM crawl_log l ORDER BY l.epoch, l.url", ReadCrawlLog, ct);
+
+    public async Task AddToCrawlLogAsync(IReadOnlyList<CrawlLogEntry> rows, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        BatchValidation.Declined(rows, nameof(rows));
+        if (rows.Count > 0)
+        {
+            await InTransactionAsync("could not write the crawl log", commands =>
+            {
+                commands.UpsertCrawlLog(rows);
+                return 0;
+            }, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static CrawlLogEntry ReadCrawlLog(SqliteDataReader r) => new()
+    {
+        Url = r.GetString(0),
+        Host = r.GetString(1),
+        Epoch = r.GetInt32(2),
+        Reason = r.GetString(3),
+        Detail = Text(r, 4),
+        Via = Text(r, 5),
+        Depth = r.GetInt32(6),
+        At = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)),
+    };
 
     private static void BindFilter(SqliteParameterCollection p, string? host, int? epoch, string? reason)
     {

@@ -232,7 +232,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                     commands.UpsertSchedule(schedule);
                 }
 
-                commands.UpsertCrawlLog(commit.Declined, capture.Url);
+                commands.UpsertCrawlLog(commit.Declined);
             }
 
             return 0;
@@ -262,7 +262,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                     commands.InsertFrontier(entry, ++_lastSeq);
                 }
 
-                commands.UpsertCrawlLog(update.Declined, update.Url);
+                commands.UpsertCrawlLog(update.Declined);
             }
 
             return 0;

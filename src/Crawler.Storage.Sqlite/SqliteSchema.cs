@@ -266,7 +266,7 @@ internal static class SqliteSchema
         ON CONFLICT (epoch, url) DO NOTHING
         """;
 
-    /// <summary>A crawl log row: a URL's own verdict (<c>$own</c> = 1) replaces the stored row, a declined link only fills an empty place.</summary>
+    /// <summary>A crawl log row: a URL's own verdict (<c>$own</c> = 1: no via) replaces the stored row, a declined link only fills an empty place.</summary>
     public const string UpsertCrawlLog = """
         INSERT INTO crawl_log (epoch, url, host, reason, detail, via, depth, at)
         VALUES ($epoch, $url, $host, $reason, $detail, $via, $depth, $at)

@@ -224,8 +224,8 @@ internal sealed class WriteCommands : IDisposable
         _upsertSettled.ExecuteNonQuery();
     }
 
-    /// <summary>The crawl log rows of a commit or settlement about <paramref name="url"/>: its own replaces, a link's fills.</summary>
-    public void UpsertCrawlLog(IReadOnlyList<CrawlLogEntry> rows, string url)
+    /// <summary>Crawl log rows: a URL's own verdict (no via) replaces, a declined link fills.</summary>
+    public void UpsertCrawlLog(IReadOnlyList<CrawlLogEntry> rows)
     {
         var p = _upsertCrawlLog.Parameters;
         foreach (var row in rows)
@@ -238,7 +238,7 @@ internal sealed class WriteCommands : IDisposable
             Bind(p, 5, row.Via);
             Bind(p, 6, row.Depth);
             Bind(p, 7, row.At.ToUnixTimeMilliseconds());
-            Bind(p, 8, row.Url == url ? 1 : 0);
+            Bind(p, 8, row.Via is null ? 1 : 0);
             _upsertCrawlLog.ExecuteNonQuery();
         }
     }

@@ -63,7 +63,7 @@ public static class BatchValidation
         Declined(update.Declined, paramName);
     }
 
-    private static void Declined(IReadOnlyList<CrawlLogEntry> declined, string paramName)
+    public static void Declined(IReadOnlyList<CrawlLogEntry> declined, string paramName)
     {
         for (var i = 0; i < declined.Count; i++)
         {

@@ -76,8 +76,8 @@ public interface ICrawlStore : IAsyncDisposable
 
     /// <summary>
     /// The crawl log: URLs declined or not archived (<see cref="FetchCommit.Declined"/>, <see cref="FrontierUpdate.Declined"/>),
-    /// ordered by epoch, host, then URL (ordinal). One row per (epoch, url): a URL's own verdict replaces what was stored,
-    /// a declined link is kept only when nothing was stored for it. A declined link (a row with a
+    /// ordered by epoch, host, then URL (ordinal). One row per (epoch, url): a URL's own verdict (a row without
+    /// <see cref="CrawlLogEntry.Via"/>) replaces what was stored, a declined link is kept only when nothing was stored for it. A declined link (a row with a
     /// <see cref="CrawlLogEntry.Via"/>) is left out once the frontier holds its URL in that epoch: queued from another page, the
     /// frontier and the URL's own verdict tell the rest.
     /// </summary>
@@ -110,6 +110,12 @@ public interface ICrawlStore : IAsyncDisposable
 
     /// <summary>Every job mark (<see cref="MarkJobAsync"/>), ordered by epoch, then host (ordinal).</summary>
     IAsyncEnumerable<JobMark> ExportJobMarksAsync(CancellationToken ct = default);
+
+    /// <summary>Every crawl log row as stored (declined links whose URL was queued after all included), ordered by epoch, then URL (ordinal).</summary>
+    IAsyncEnumerable<CrawlLogEntry> ExportCrawlLogAsync(CancellationToken ct = default);
+
+    /// <summary>Writes crawl log rows by the rule of <see cref="GetCrawlLogAsync"/> (what a copy of an archive writes), in one transaction.</summary>
+    Task AddToCrawlLogAsync(IReadOnlyList<CrawlLogEntry> rows, CancellationToken ct = default);
 
     /// <summary>Every setting, ordered by key (ordinal).</summary>
     IAsyncEnumerable<KeyValuePair<string, string>> ExportSettingsAsync(CancellationToken ct = default);

@@ -156,7 +156,7 @@ public sealed record FetchCommit
     public RecrawlOutcome? Outcome { get; init; }
 
     /// <summary>The crawl log rows of this fetch, written in the same transaction: links it declined to follow and, when
-    /// the URL itself could not be archived, its own (see <see cref="ICrawlStore.GetCrawlLogAsync"/>).</summary>
+    /// the URL itself could not be archived, its own verdict, without a via (see <see cref="ICrawlStore.GetCrawlLogAsync"/>).</summary>
     public IReadOnlyList<CrawlLogEntry> Declined { get; init; } = [];
 }
 

@@ -100,4 +100,24 @@ public abstract partial class CrawlStoreContract
             await store.GetCrawlLogCountsAsync(1));
         Assert.Equal(3, (await store.GetCrawlLogCountsAsync(null)).Count);
     }
+
+    [SkippableFact]
+    public async Task The_crawl_log_export_lists_every_row_as_stored_and_adding_them_again_changes_nothing()
+    {
+        await using var store = await CreateStoreAsync();
+        var own = Declined("http://b.kp/", DeclineReason.DnsFailure, detail: "NXDOMAIN");
+        var link = Declined("http://a.kp/deep", DeclineReason.Depth, via: "http://a.kp/");
+        await store.AddToCrawlLogAsync([link, own, Declined("http://a.kp/deep", DeclineReason.Trap, via: "http://a.kp/2"), Declined("http://a.kp/deep", DeclineReason.Depth, epoch: 2, via: "http://a.kp/")]);
+        await store.AddToFrontierAsync([Entry("http://a.kp/deep")]); // queued after all: no longer listed, still exported
+
+        var rows = new List<CrawlLogEntry>();
+        await foreach (var row in store.ExportCrawlLogAsync())
+        {
+            rows.Add(row);
+        }
+
+        Assert.Equal([link, own, link with { Epoch = 2 }], rows);
+        await store.AddToCrawlLogAsync(rows);
+        Assert.Equal([own, link with { Epoch = 2 }], await LogAsync(store));
+    }
 }
