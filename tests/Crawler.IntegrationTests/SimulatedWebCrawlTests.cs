@@ -2,6 +2,8 @@ using Xunit;
 using System.Diagnostics;
 using System.Text.Json;
 using Crawler.Archive;
+using Crawler.Core.Policies;
+using Crawler.Storage;
 using Crawler.Storage.Sqlite;
 using Crawler.Simulation.Web;
 
@@ -73,6 +75,24 @@ public sealed class SimulatedWebCrawlTests(SimulatedCrawlFixture crawl) : IClass
         Assert.True(offScope.Count == 0, $"off-scope URLs fetched: {string.Join(", ", offScope.Take(10))}");
         var recorded = crawl.Captures.SelectMany(c => c.Outlinks).Where(o => !o.InScope).Select(o => o.Url).ToHashSet(StringComparer.Ordinal);
         Assert.Contains(crawl.Web.Manifest.OffScopeUrls, recorded.Contains);
+    }
+
+    [Fact]
+    public async Task Every_link_the_crawl_did_not_fetch_is_in_the_crawl_log_with_its_reason()
+    {
+        var log = new Dictionary<string, CrawlLogEntry>(StringComparer.Ordinal);
+        await foreach (var row in crawl.Store.GetCrawlLogAsync(new CrawlLogQuery(Epoch: crawl.Completed.Epoch)))
+        {
+            log.Add(row.Url, row);
+        }
+
+        var fetched = crawl.Captures.Select(c => c.Url).ToHashSet(StringComparer.Ordinal);
+        var links = crawl.Captures.SelectMany(c => c.Outlinks).Where(o => !o.Kind.EndsWith("action", StringComparison.Ordinal)).Select(o => o.Url).Distinct().ToList();
+        var silent = links.Where(u => !fetched.Contains(u) && !log.ContainsKey(u)).ToList();
+        Assert.True(silent.Count == 0, $"{silent.Count} of {links.Count} linked URLs neither fetched nor in the crawl log, e.g. {string.Join(", ", silent.Take(5))}");
+        Assert.All(crawl.Web.Manifest.DisallowedUrls.Where(log.ContainsKey), u => Assert.Equal(DeclineReason.Robots, log[u].Reason));
+        Assert.All(crawl.Web.Manifest.OffScopeUrls.Where(log.ContainsKey), u => Assert.Equal(DeclineReason.OutOfScope, log[u].Reason));
+        Assert.Contains(log.Values, r => r.Reason == DeclineReason.Depth && crawl.Web.Manifest.Trap.Contains(r.Url));
     }
 
     [Fact]
