@@ -6,18 +6,6 @@ namespace Crawler.Storage.Tests.Contract;
 /// <summary>The crawl log: every URL declined or not archived, with its reason (issues 10 and 11).</summary>
 public abstract partial class CrawlStoreContract
 {
-    private static CrawlLogEntry Declined(string url, string reason, int epoch = 1, string? via = null, string? detail = null) => new()
-    {
-        Url = url,
-        Host = new Uri(url).Host,
-        Epoch = epoch,
-        Reason = reason,
-        Detail = detail,
-        Via = via,
-        Depth = via is null ? 0 : 3,
-        At = At(5),
-    };
-
     private static async Task<List<CrawlLogEntry>> LogAsync(ICrawlStore store, CrawlLogQuery? query = null)
     {
         var rows = new List<CrawlLogEntry>();
