@@ -33,17 +33,8 @@ public sealed class NoSilentGapsTests() : SimulatedWebTest(new SimulationOptions
 
         await using var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = Path.Combine(Data, "crawler.db") });
         await store.InitializeAsync();
-        var captures = new List<CaptureRecord>();
-        await foreach (var capture in store.GetCapturesAsync(new CaptureQuery { Epoch = completed.Epoch }))
-        {
-            captures.Add(capture);
-        }
-
-        var log = new Dictionary<string, CrawlLogEntry>(StringComparer.Ordinal);
-        await foreach (var row in store.GetCrawlLogAsync(new CrawlLogQuery(Epoch: completed.Epoch)))
-        {
-            log.Add(row.Url, row);
-        }
+        var captures = await store.GetCapturesAsync(new CaptureQuery { Epoch = completed.Epoch }).ToListAsync();
+        var log = (await store.GetCrawlLogAsync(new CrawlLogQuery(Epoch: completed.Epoch)).ToListAsync()).ToDictionary(r => r.Url, StringComparer.Ordinal);
 
         // Every listing page (the chain is 150 deep, three times the old depth limit) and every article is archived.
         var manifest = Web.Manifest;

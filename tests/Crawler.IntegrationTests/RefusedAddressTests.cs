@@ -107,11 +107,7 @@ public sealed class RefusedAddressTests : IAsyncLifetime
         Assert.All(captures.Where(c => c.Error == "AddressRefused"), c => Assert.Null(c.Status));
 
         // Each is in the crawl log as not archived, with the reason its address was refused.
-        var log = new List<CrawlLogEntry>();
-        await foreach (var row in store.GetCrawlLogAsync(new CrawlLogQuery(Reason: DeclineReason.RefusedAddress)))
-        {
-            log.Add(row);
-        }
+        var log = await store.GetCrawlLogAsync(new CrawlLogQuery(Reason: DeclineReason.RefusedAddress)).ToListAsync();
 
         Assert.Equal(refused.Keys.Order(StringComparer.Ordinal), log.Select(r => r.Url).Order(StringComparer.Ordinal));
         Assert.All(log, r => Assert.Equal(refused[r.Url], r.Detail));

@@ -80,11 +80,7 @@ public sealed class SimulatedWebCrawlTests(SimulatedCrawlFixture crawl) : IClass
     [Fact]
     public async Task Every_link_the_crawl_did_not_fetch_is_in_the_crawl_log_with_its_reason()
     {
-        var log = new Dictionary<string, CrawlLogEntry>(StringComparer.Ordinal);
-        await foreach (var row in crawl.Store.GetCrawlLogAsync(new CrawlLogQuery(Epoch: crawl.Completed.Epoch)))
-        {
-            log.Add(row.Url, row);
-        }
+        var log = (await crawl.Store.GetCrawlLogAsync(new CrawlLogQuery(Epoch: crawl.Completed.Epoch)).ToListAsync()).ToDictionary(r => r.Url, StringComparer.Ordinal);
 
         var fetched = crawl.Captures.Select(c => c.Url).ToHashSet(StringComparer.Ordinal);
         var links = crawl.Captures.SelectMany(c => c.Outlinks).Where(o => !o.Kind.EndsWith("action", StringComparison.Ordinal)).Select(o => o.Url).Distinct().ToList();

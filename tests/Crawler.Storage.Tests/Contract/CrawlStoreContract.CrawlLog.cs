@@ -6,16 +6,8 @@ namespace Crawler.Storage.Tests.Contract;
 /// <summary>The crawl log: every URL declined or not archived, with its reason (issues 10 and 11).</summary>
 public abstract partial class CrawlStoreContract
 {
-    private static async Task<List<CrawlLogEntry>> LogAsync(ICrawlStore store, CrawlLogQuery? query = null)
-    {
-        var rows = new List<CrawlLogEntry>();
-        await foreach (var row in store.GetCrawlLogAsync(query ?? new CrawlLogQuery()))
-        {
-            rows.Add(row);
-        }
-
-        return rows;
-    }
+    private static async Task<List<CrawlLogEntry>> LogAsync(ICrawlStore store, CrawlLogQuery? query = null) =>
+        await store.GetCrawlLogAsync(query ?? new CrawlLogQuery()).ToListAsync();
 
     [SkippableFact]
     public async Task Declined_links_of_a_commit_are_in_the_crawl_log_with_their_reason_and_a_replay_adds_nothing()
@@ -98,11 +90,7 @@ public abstract partial class CrawlStoreContract
         await store.AddToCrawlLogAsync([link, own, Declined("http://a.kp/deep", DeclineReason.Trap, via: "http://a.kp/2"), Declined("http://a.kp/deep", DeclineReason.Depth, epoch: 2, via: "http://a.kp/")]);
         await store.AddToFrontierAsync([Entry("http://a.kp/deep")]); // queued after all: no longer listed, still exported
 
-        var rows = new List<CrawlLogEntry>();
-        await foreach (var row in store.ExportCrawlLogAsync())
-        {
-            rows.Add(row);
-        }
+        var rows = await store.ExportCrawlLogAsync().ToListAsync();
 
         Assert.Equal([link, own, link with { Epoch = 2 }], rows);
         await store.AddToCrawlLogAsync(rows);
