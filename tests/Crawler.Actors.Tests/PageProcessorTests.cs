@@ -84,6 +84,25 @@ public sealed class PageProcessorTests
     }
 
     [Fact]
+    public void A_near_copy_keeps_its_other_links_and_declines_those_to_its_own_shape_as_a_trap()
+    {
+        const string html = """<h2>No items</h2><a href="/list?offset=20">prev</a> <a href="/list?offset=40">next</a> <a href="/about.html">about</a> <a href="http://b.kp/list?offset=40">other site</a>""";
+        var result = Process("http://kcna.kp/list?offset=30", Ok(html, "text/html"), depth: 1);
+        var fingerprint = Assert.IsType<PageFingerprint>(result.Fingerprint);
+        Assert.Equal("http://kcna.kp/list?offset=#", fingerprint.Shape);
+
+        var page = new FrontierEntry { Url = "http://kcna.kp/list?offset=30", Host = "kcna.kp", Epoch = 1, Depth = 1 };
+        var commit = PageProcessor.DeclineOwnShape(result.Commit, page, fingerprint, 10);
+
+        Assert.Equal(["http://kcna.kp/about.html", "http://b.kp/list?offset=40"], commit.Discovered.Select(d => d.Url));
+        Assert.Equal(
+            [("http://kcna.kp/list?offset=20", DeclineReason.Trap), ("http://kcna.kp/list?offset=40", DeclineReason.Trap)],
+            commit.Declined.Select(d => (d.Url, d.Reason)));
+        Assert.All(commit.Declined, d => Assert.StartsWith("near-duplicate", d.Detail, StringComparison.Ordinal));
+        Assert.Null(Process("http://kcna.kp/a.css", Ok("a { }", "text/css"), depth: 1).Fingerprint);
+    }
+
+    [Fact]
     public void A_page_with_more_links_than_the_cap_adds_the_cap_and_one_counted_record_of_the_rest()
     {
         var html = string.Concat(Enumerable.Range(0, 25).Select(i => $"<a href=\"/a/{i}\">{i}</a>"));

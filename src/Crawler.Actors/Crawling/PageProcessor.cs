@@ -16,7 +16,11 @@ public sealed record ProcessedFetch(
     RetryDecision Retry,
     TimeSpan ResponseTime,
     TimeSpan? RetryAfter,
-    string? Body);
+    string? Body)
+{
+    /// <summary>An HTML page's fingerprint for the near-duplicate trap rule (<see cref="NearDuplicates"/>); null for anything else.</summary>
+    public PageFingerprint? Fingerprint { get; init; }
+}
 
 /// <summary>
 /// Turns a fetch result into a capture and the in-scope links it leads to. Plain logic, run
@@ -44,6 +48,7 @@ public static class PageProcessor
         var digest = result.Error is null || result.Body.Length > 0 ? PayloadDigest(result.Body) : null;
         var links = new List<(string Url, string Source, LinkKind Kind)>();
         string? title = null, language = null, charset = null, redirectTo = null, text = null;
+        PageFingerprint? fingerprint = null;
         var notModified = result.StatusCode == 304 && previous is not null;
 
         if (notModified)
@@ -89,6 +94,8 @@ public static class PageProcessor
                 {
                     text = html;
                 }
+
+                fingerprint = PageFingerprint.Of(entry.Url, HtmlText.ExtractBlocks(html), links.Select(l => l.Url));
             }
             else if (mime == "text/css")
             {
@@ -172,7 +179,25 @@ public static class PageProcessor
             Discovered = discovered,
             Declined = declined,
         };
-        return new ProcessedFetch(commit, discovered, retry, result.Elapsed, result.RetryAfter, text);
+        return new ProcessedFetch(commit, discovered, retry, result.Elapsed, result.RetryAfter, text) { Fingerprint = fingerprint };
+    }
+
+    /// <summary>
+    /// The commit of a page found a near-copy (<see cref="NearDuplicates"/>): its links to pages of its own shape on its own
+    /// site are declined as a trap instead of followed (the page itself is archived, and its other links followed).
+    /// </summary>
+    public static FetchCommit DeclineOwnShape(FetchCommit commit, FrontierEntry page, PageFingerprint fingerprint, int maxCopies)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        bool Own(FrontierEntry d) => d.Host == page.Host && PageFingerprint.ShapeOf(d.Url) == fingerprint.Shape;
+        var verdict = new TrapVerdict(DeclineReason.Trap, $"near-duplicate: {page.Url} is like {maxCopies} pages of {fingerprint.Shape} before it, with the same links");
+        return commit with
+        {
+            Discovered = [.. commit.Discovered.Where(d => !Own(d))],
+            Declined = [.. commit.Declined, .. commit.Discovered.Where(Own).Select(d => CrawlLogRows.Declined(page, d.Url, d.Host, commit.Capture.FetchedAt, verdict))],
+        };
     }
 
     /// <summary>

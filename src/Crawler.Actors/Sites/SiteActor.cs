@@ -40,6 +40,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly SiteFrontier _frontier;
     private readonly SiteSchedules _schedules;
     private readonly RobotsTracker _robots;
+    private readonly NearDuplicates _nearDuplicates;
     private SiteGateClient _gate = null!; // made in PreStart, with the timers
 
     private int _epoch = -1;
@@ -62,6 +63,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _ctx = context;
         _robots = new RobotsTracker(context.Options.Retry);
         _schedules = new SiteSchedules(context.Options.Recrawl);
+        _nearDuplicates = new NearDuplicates(context.Options.Traps.MaxNearDuplicates);
         _frontier = new SiteFrontier(entry => _schedules.IsDue(entry.Url, Now));
         Become(Idle);
     }
@@ -325,6 +327,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _frontier.Clear();
         _schedules.Clear();
         _robots.Clear();
+        _nearDuplicates.Clear();
         _fetched = _errors = _skipped = _notDue = 0;
         _finishMarked = false;
         Become(Loading);
@@ -561,6 +564,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         {
             _fetched++;
             _frontier.Attempted(entry.Url, job.Attempt);
+            if (processed.Fingerprint is { } fingerprint && _nearDuplicates.IsCopy(fingerprint))
+            {
+                commit = PageProcessor.DeclineOwnShape(commit, entry, fingerprint, _ctx.Options.Traps.MaxNearDuplicates);
+            }
+
             if (processed.Retry.Kind == RetryDecisionKind.Retry)
             {
                 var due = now + processed.Retry.Delay;

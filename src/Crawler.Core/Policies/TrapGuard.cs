@@ -28,6 +28,9 @@ public sealed record TrapGuardOptions
 
     /// <summary>Links one page may add to the crawl (followed or recorded as declined); the rest are one counted record.</summary>
     public int MaxLinksPerPage { get; init; } = 10_000;
+
+    /// <summary>Near-copies of a page (<see cref="NearDuplicates"/>) a site fetches before their links to their own shape are declined.</summary>
+    public int MaxNearDuplicates { get; init; } = 10;
 }
 
 /// <summary>The reasons a URL is not archived, as the crawl log records them (issue 11's "no silent gaps").</summary>
@@ -43,7 +46,7 @@ public static class DeclineReason
     /// <summary>The site's page budget (<c>MaxPagesPerSite</c>) was spent.</summary>
     public const string PageBudget = "page-budget";
 
-    /// <summary>It looks like a crawler trap: a calendar walked too far, a session id, repeated segments, an overlong URL.</summary>
+    /// <summary>It looks like a crawler trap: a calendar walked too far, a session id, near-duplicate pages, repeated segments, an overlong URL.</summary>
     public const string Trap = "trap";
 
     /// <summary>The page that linked to it had more links than one page may add; this is the first cut, its detail counts the rest.</summary>

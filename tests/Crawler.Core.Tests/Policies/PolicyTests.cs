@@ -209,3 +209,58 @@ public sealed class TrapGuardTests
         Gen.Int[2, 100_000].Sample(page =>
             TrapGuard.Check(new TrapGuardOptions(), new Uri($"http://a.kp/articles?page={page}"), Math.Min(page, 10_000), new Uri($"http://a.kp/articles?page={page - 1}"), Now) is null);
 }
+
+public sealed class NearDuplicatesTests
+{
+    private static readonly string[] Nav = ["http://a.kp/", "http://a.kp/about.html", "http://a.kp/articles?page=1"];
+
+    private static PageFingerprint Month(int month, params string[] extra) => PageFingerprint.Of(
+        $"http://a.kp/calendar/2016/{month:D2}",
+        [$"2016-{month:D2}", "Juche 105 (2016)", string.Join(' ', Enumerable.Range(1, 28 + (month % 4)))],
+        [.. Nav, $"http://a.kp/calendar/2016/{month - 1:D2}", $"http://a.kp/calendar/2016/{month + 1:D2}", .. extra]);
+
+    [Fact]
+    public void The_shape_of_a_url_takes_its_digits_out() =>
+        Assert.Equal(
+            ["http://a.kp/calendar/#/#", "http://a.kp/articles?page=#", "http://a#.kp/x"],
+            new[] { "http://a.kp/calendar/2016/09", "http://a.kp/articles?page=150", "http://a1.kp/x" }.Select(PageFingerprint.ShapeOf));
+
+    [Fact]
+    public void Empty_calendar_months_are_copies_once_there_were_as_many_before_them_as_allowed()
+    {
+        var guard = new NearDuplicates(3);
+        Assert.Equal([false, false, false, true, true], Enumerable.Range(2, 5).Select(m => guard.IsCopy(Month(m))));
+    }
+
+    [Fact]
+    public void A_month_that_links_to_something_else_is_not_a_copy_of_the_empty_ones()
+    {
+        var guard = new NearDuplicates(2);
+        Assert.False(guard.IsCopy(Month(2)));
+        Assert.False(guard.IsCopy(Month(3)));
+        Assert.False(guard.IsCopy(Month(4, "http://a.kp/article/77")));
+        guard.Clear();
+        Assert.False(guard.IsCopy(Month(5)));
+    }
+
+    [Fact]
+    public void Listing_pages_that_each_link_their_own_articles_are_never_copies() =>
+        Gen.Int[1, 1_000_000].Array[20, 200].Sample(ids =>
+        {
+            var guard = new NearDuplicates(1);
+            return ids.Distinct().Select((id, page) => PageFingerprint.Of(
+                    $"http://a.kp/articles?page={page + 1}",
+                    ["Articles", "Page " + (page + 1)],
+                    [.. Nav, $"http://a.kp/article/{id}", $"http://a.kp/articles?page={page + 2}"]))
+                .All(p => !guard.IsCopy(p));
+        });
+
+    [Fact]
+    public void Articles_with_their_own_text_are_never_copies_even_with_the_same_links() =>
+        Gen.String[Gen.Char['a', 'z'], 3, 9].Array[40, 80].Array[20, 60].Sample(texts =>
+        {
+            var guard = new NearDuplicates(1);
+            return texts.Select((words, i) => PageFingerprint.Of($"http://a.kp/article/{i}", [string.Join(' ', words)], Nav))
+                .Count(p => guard.IsCopy(p)) == texts.Length - texts.Select(w => string.Join(' ', w)).Distinct().Count();
+        });
+}
