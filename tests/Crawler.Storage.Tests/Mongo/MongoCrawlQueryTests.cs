@@ -402,6 +402,7 @@ public sealed class MongoCrawlQueryTests
                 """),
             Indexes(CrawlLogQueries.Indexes));
         Assert.Equal(Json("""{ epoch: 1, host: 1, url: 1 }"""), Sort(CrawlLogQueries.Order));
+        Assert.Equal(Json("""{ epoch: 1, url: 1 }"""), Sort(CrawlLogQueries.ExportOrder));
         Assert.Equal(Json("""{ epoch: 2, host: "a.kp", reason: "trap" }"""), Filter(CrawlLogQueries.Rows(new CrawlLogQuery("a.kp", 2, "trap"))));
         Assert.Equal(new BsonDocument(), Filter(CrawlLogQueries.Rows(new CrawlLogQuery())));
         Assert.Equal(
