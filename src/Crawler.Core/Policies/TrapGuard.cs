@@ -78,10 +78,14 @@ public sealed record TrapVerdict(string Reason, string Detail);
 /// </summary>
 public static class TrapGuard
 {
+    /// <summary>Parameters that carry a session id whatever their value.</summary>
     private static readonly HashSet<string> SessionParameters = new(StringComparer.OrdinalIgnoreCase)
     {
-        "phpsessid", "jsessionid", "sid", "sessionid", "session_id", "sessid", "cfid", "cftoken", "zenid", "osCsid",
+        "phpsessid", "jsessionid", "aspsessionid", "sessionid", "session_id", "sessid", "cfid", "cftoken", "zenid", "osCsid",
     };
+
+    /// <summary>Parameters that carry a session id only when their value looks like one (<c>sid=3</c> may be a section).</summary>
+    private static readonly HashSet<string> MaybeSessionParameters = new(StringComparer.OrdinalIgnoreCase) { "sid", "s", "session" };
 
     /// <summary>Returns null when <paramref name="url"/> may be queued, else why it may not.</summary>
     /// <param name="from">The page the link is on (null for a seed): a dated link from a dated page of the same shape is a calendar step.</param>
@@ -134,9 +138,9 @@ public static class TrapGuard
             return Trap($"{query.Count} query parameters exceed {options.MaxQueryParameters}");
         }
 
-        foreach (var (name, _) in query)
+        foreach (var (name, value) in query)
         {
-            if (SessionParameters.Contains(name))
+            if (SessionParameters.Contains(name) || (MaybeSessionParameters.Contains(name) && value.Length >= 16 && value.All(char.IsAsciiLetterOrDigit)))
             {
                 return Trap($"session id parameter '{name}'");
             }

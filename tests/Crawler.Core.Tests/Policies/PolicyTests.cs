@@ -149,9 +149,15 @@ public sealed class TrapGuardTests
     [Theory]
     [InlineData("http://kcna.kp/index.php?PHPSESSID=0f3a9c")]
     [InlineData("http://kcna.kp/list.jsp;jsessionid=A1B2C3?page=2")]
-    [InlineData("http://kcna.kp/news?sid=77&page=3")]
+    [InlineData("http://kcna.kp/news?sid=9f86d081884c7d65&page=3")]
     public void Urls_carrying_a_session_id_are_traps(string url) =>
         Assert.Equal(DeclineReason.Trap, Check(url)?.Reason);
+
+    [Theory]
+    [InlineData("http://kcna.kp/news?sid=77&page=3")]
+    [InlineData("http://kcna.kp/search?s=juche")]
+    public void A_short_sid_or_s_is_a_parameter_not_a_session(string url) =>
+        Assert.Null(Check(url));
 
     [Theory]
     [InlineData("http://kcna.kp/calendar/2006/11", "http://kcna.kp/calendar/2006/12")]
