@@ -6,14 +6,14 @@ using Xunit;
 
 namespace Crawler.IntegrationTests;
 
-/// <summary><c>crawler status</c> as a process, over a data folder filled through <see cref="SqliteCrawlStore"/>: each site's job per epoch.</summary>
+/// <summary><c>crawler status</c> (and <c>crawler crawllog</c>) as a process, over a data folder filled through <see cref="SqliteCrawlStore"/>: each site's job per epoch.</summary>
 public sealed class StatusCommandTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 1, 6, 0, 0, TimeSpan.Zero);
     private readonly string _data = Path.Combine(Path.GetTempPath(), "crawler-status-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public async Task Status_shows_each_sites_job_of_the_current_epoch_and_with_site_its_jobs_and_schedules()
+    public async Task Status_shows_each_sites_job_of_the_current_epoch_and_with_site_its_jobs_and_schedules_and_crawllog_the_urls_not_archived()
     {
         await FillAsync();
 
@@ -41,6 +41,12 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Contains("not due", table.Output, StringComparison.Ordinal);
         Assert.Contains("Not archived in epoch 2", table.Output, StringComparison.Ordinal);
         Assert.Contains(table.Output.Split('\n'), l => l.Contains(DeclineReason.Trap, StringComparison.Ordinal) && l.Contains('2', StringComparison.Ordinal));
+
+        using var log = CrawlerProcess.Start(new Dictionary<string, string>(), "crawllog", "--data", _data, "--reason", DeclineReason.Trap);
+        Assert.True(await log.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, log.Output);
+        Assert.Equal(
+            ["2\ta.kp\ttrap\thttp://a.kp/cal/1990/01\thttp://a.kp/\t-", "2\ta.kp\ttrap\thttp://a.kp/x?sid=1\thttp://a.kp/\t-"],
+            log.Output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("2\t", StringComparison.Ordinal)));
 
         using var unknown = CrawlerProcess.Start(new Dictionary<string, string>(), "status", "--data", _data, "--site", "b.kp");
         Assert.Equal(1, await unknown.WaitForExitAsync(TimeSpan.FromMinutes(1)));
