@@ -24,11 +24,25 @@ internal static class CrawlLogQueries
 
     public static FilterDefinition<CrawlLogDocument> Key(int epoch, string url) => Filter.Eq(d => d.Epoch, epoch) & Filter.Eq(d => d.Url, url);
 
-    public static UpdateDefinition<CrawlLogDocument> Write(CrawlLogEntry entry, bool own)
+    /// <summary>A URL's own verdict (no via) replaces every field, those it lacks removed; a declined link only fills an empty place.</summary>
+    public static UpdateDefinition<CrawlLogDocument> Write(CrawlLogEntry entry)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         var fields = CrawlLogDocument.From(entry).ToBsonDocument();
         fields.Remove("_id");
-        return new BsonDocumentUpdateDefinition<CrawlLogDocument>(new BsonDocument(own ? "$set" : "$setOnInsert", fields));
+        if (entry.Via is not null)
+        {
+            return new BsonDocumentUpdateDefinition<CrawlLogDocument>(new BsonDocument("$setOnInsert", fields));
+        }
+
+        var update = new BsonDocument("$set", fields);
+        var absent = new BsonDocument(new[] { "detail", "via" }.Where(f => !fields.Contains(f)).Select(f => new BsonElement(f, "")));
+        if (absent.ElementCount > 0)
+        {
+            update.Add("$unset", absent);
+        }
+
+        return new BsonDocumentUpdateDefinition<CrawlLogDocument>(update);
     }
 
     public static FilterDefinition<CrawlLogDocument> Rows(CrawlLogQuery query)

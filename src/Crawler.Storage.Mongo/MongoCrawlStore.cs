@@ -604,7 +604,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
 
         if (rows.Count > 0)
         {
-            await UpsertAllAsync(_crawlLog, rows.Values.Select(r => (CrawlLogQueries.Key(r.Entry.Epoch, r.Entry.Url), CrawlLogQueries.Write(r.Entry, r.Own))).ToList(), ct).ConfigureAwait(false);
+            await UpsertAllAsync(_crawlLog, rows.Values.Select(r => (CrawlLogQueries.Key(r.Entry.Epoch, r.Entry.Url), CrawlLogQueries.Write(r.Entry))).ToList(), ct).ConfigureAwait(false);
         }
     }
 

@@ -416,8 +416,14 @@ public sealed class MongoCrawlQueryTests
     {
         var row = new CrawlLogEntry { Url = "http://a.kp/x", Host = "a.kp", Epoch = 1, Reason = "depth", Via = "http://a.kp/", Depth = 3, At = T0 };
         Assert.Equal(Json("""{ epoch: 1, url: "http://a.kp/x" }"""), Filter(CrawlLogQueries.Key(1, "http://a.kp/x")));
-        const string Fields = """{ epoch: 1, url: "http://a.kp/x", host: "a.kp", reason: "depth", via: "http://a.kp/", depth: 3, at: ISODate("2026-03-01T12:00:00Z") }""";
-        Assert.Equal(Json($$"""{ $setOnInsert: {{Fields}} }"""), Update(CrawlLogQueries.Write(row, own: false)));
-        Assert.Equal(Json($$"""{ $set: {{Fields}} }"""), Update(CrawlLogQueries.Write(row, own: true)));
+        Assert.Equal(
+            Json("""{ $setOnInsert: { epoch: 1, url: "http://a.kp/x", host: "a.kp", reason: "depth", via: "http://a.kp/", depth: 3, at: ISODate("2026-03-01T12:00:00Z") } }"""),
+            Update(CrawlLogQueries.Write(row)));
+        Assert.Equal(
+            Json("""{ $set: { epoch: 1, url: "http://a.kp/x", host: "a.kp", reason: "robots", depth: 3, at: ISODate("2026-03-01T12:00:00Z") }, $unset: { detail: "", via: "" } }"""),
+            Update(CrawlLogQueries.Write(row with { Via = null, Reason = "robots" })));
+        Assert.Equal(
+            Json("""{ $set: { epoch: 1, url: "http://a.kp/x", host: "a.kp", reason: "error", detail: "HTTP 503", depth: 3, at: ISODate("2026-03-01T12:00:00Z") }, $unset: { via: "" } }"""),
+            Update(CrawlLogQueries.Write(row with { Via = null, Reason = "error", Detail = "HTTP 503" })));
     }
 }
