@@ -592,19 +592,19 @@ public sealed partial class MongoCrawlStore : ICrawlStore
     /// <summary>Crawl log rows: a URL's own verdict (no via) replaces, a declined link only fills.</summary>
     private async Task WriteCrawlLogAsync(IEnumerable<CrawlLogEntry> declined, CancellationToken ct)
     {
-        var rows = new Dictionary<(int, string), (CrawlLogEntry Entry, bool Own)>();
+        var rows = new Dictionary<(int, string), CrawlLogEntry>();
         foreach (var row in declined)
         {
-            var own = row.Via is null;
-            if (own || !rows.TryGetValue((row.Epoch, row.Url), out var kept) || !kept.Own)
+            // In order, as the SQLite store writes them: a verdict (no via) replaces what came before, a link only fills.
+            if (row.Via is null || !rows.ContainsKey((row.Epoch, row.Url)))
             {
-                rows[(row.Epoch, row.Url)] = (row, own);
+                rows[(row.Epoch, row.Url)] = row;
             }
         }
 
         if (rows.Count > 0)
         {
-            await UpsertAllAsync(_crawlLog, rows.Values.Select(r => (CrawlLogQueries.Key(r.Entry.Epoch, r.Entry.Url), CrawlLogQueries.Write(r.Entry))).ToList(), ct).ConfigureAwait(false);
+            await UpsertAllAsync(_crawlLog, rows.Values.Select(r => (CrawlLogQueries.Key(r.Epoch, r.Url), CrawlLogQueries.Write(r))).ToList(), ct).ConfigureAwait(false);
         }
     }
 
