@@ -117,6 +117,19 @@ public sealed class PageProcessorTests
     }
 
     [Fact]
+    public void A_sitemap_is_followed_to_the_protocols_limit_whatever_the_page_cap()
+    {
+        var xml = "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+            + string.Concat(Enumerable.Range(0, 30).Select(i => $"<url><loc>http://kcna.kp/a/{i}</loc></url>")) + "</urlset>";
+        var options = Options with { Traps = Options.Traps with { MaxLinksPerPage = 10 } };
+        var result = PageProcessor.Process(
+            new FrontierEntry { Url = "http://kcna.kp/sitemap.xml", Host = "kcna.kp", Epoch = 1, Kind = "sitemap" }, 1, Ok(xml, "application/xml"), options, Scope, 1 << 20);
+
+        Assert.Equal(30, result.Discovered.Count);
+        Assert.Empty(result.Commit.Declined);
+    }
+
+    [Fact]
     public void A_url_given_up_after_its_retries_carries_its_own_verdict_and_one_archived_does_not()
     {
         var failed = PageProcessor.Process(

@@ -30,6 +30,9 @@ public static class PageProcessor
 {
     private static readonly HashSet<LinkKind> NotFollowed = [LinkKind.Form];
 
+    /// <summary>URLs one sitemap may list (the sitemaps protocol's limit): a sitemap is never cut below it by <see cref="TrapGuardOptions.MaxLinksPerPage"/>.</summary>
+    public const int SitemapMaxUrls = 50_000;
+
     public static ProcessedFetch Process(
         FrontierEntry entry,
         int attempt,
@@ -212,7 +215,7 @@ public static class PageProcessor
         ArgumentNullException.ThrowIfNull(capture);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(scope);
-        var (_, discovered, declined) = Follow(entry, StoredLinks(capture), options, scope, now);
+        var (_, discovered, declined) = Follow(entry, [.. StoredLinks(capture)], options, scope, now);
         return (discovered, declined);
     }
 
@@ -223,11 +226,13 @@ public static class PageProcessor
     /// <summary>
     /// Every distinct link as an outlink (in scope or not), the in-scope ones to follow as frontier entries one deeper, and
     /// the ones declined with their reason (out of scope, depth, a trap). At most <see cref="TrapGuardOptions.MaxLinksPerPage"/>
-    /// links are followed or declined; the first beyond is declined for the cap, its detail counting the rest.
+    /// links (a sitemap's: <see cref="SitemapMaxUrls"/>) are followed or declined; the first beyond is declined for the cap,
+    /// its detail counting the rest.
     /// </summary>
     private static (List<Outlink> Outlinks, List<FrontierEntry> Discovered, List<CrawlLogEntry> Declined) Follow(
-        FrontierEntry entry, IEnumerable<(string Url, string Source, LinkKind Kind)> links, CrawlOptions options, CrawlScope scope, DateTimeOffset now)
+        FrontierEntry entry, IReadOnlyList<(string Url, string Source, LinkKind Kind)> links, CrawlOptions options, CrawlScope scope, DateTimeOffset now)
     {
+        var cap = links.Count > 0 && links[0].Source == "sitemap" ? Math.Max(options.Traps.MaxLinksPerPage, SitemapMaxUrls) : options.Traps.MaxLinksPerPage;
         var outlinks = new List<Outlink>();
         var discovered = new List<FrontierEntry>();
         var declined = new List<CrawlLogEntry>();
@@ -252,7 +257,7 @@ public static class PageProcessor
                 continue;
             }
 
-            if (++decided > options.Traps.MaxLinksPerPage)
+            if (++decided > cap)
             {
                 cut ??= CrawlLogRows.Declined(entry, url, host, now, new TrapVerdict(DeclineReason.LinkCap, string.Empty));
                 beyond++;
@@ -284,7 +289,7 @@ public static class PageProcessor
 
         if (cut is not null)
         {
-            declined.Add(cut with { Detail = $"{beyond} links of the page beyond the cap of {options.Traps.MaxLinksPerPage} links per page, this the first: none followed nor recorded" });
+            declined.Add(cut with { Detail = $"{beyond} links of the page beyond the cap of {cap} links per page, this the first: none followed nor recorded" });
         }
 
         return (outlinks, discovered, declined);
