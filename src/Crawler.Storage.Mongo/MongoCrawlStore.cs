@@ -31,6 +31,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
     private readonly IMongoCollection<CounterDocument> _counters;
     private readonly IMongoCollection<ScheduleDocument> _schedules;
     private readonly IMongoCollection<JobDocument> _jobs;
+    private readonly IMongoCollection<CrawlLogDocument> _crawlLog;
     private readonly GridFSBucket<ObjectId> _files;
     private readonly IMongoCollection<DictionaryDocument> _dictionaryDocuments;
 
@@ -55,6 +56,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
         _counters = database.GetCollection<CounterDocument>(CrawlQueries.Counters);
         _schedules = database.GetCollection<ScheduleDocument>(CrawlQueries.Schedules);
         _jobs = database.GetCollection<JobDocument>(CrawlQueries.Jobs);
+        _crawlLog = database.GetCollection<CrawlLogDocument>(CrawlLogQueries.CrawlLog);
         _files = new GridFSBucket<ObjectId>(database, new GridFSBucketOptions { BucketName = CrawlQueries.PayloadBucket });
         _dictionaryDocuments = database.GetCollection<DictionaryDocument>(CrawlQueries.Dictionaries);
     }
@@ -71,6 +73,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             await _frontier.Indexes.CreateManyAsync(CrawlQueries.FrontierIndexes, ct).ConfigureAwait(false);
             await _schedules.Indexes.CreateManyAsync(CrawlQueries.ScheduleIndexes, ct).ConfigureAwait(false);
             await _jobs.Indexes.CreateManyAsync(CrawlQueries.JobIndexes, ct).ConfigureAwait(false);
+            await _crawlLog.Indexes.CreateManyAsync(CrawlLogQueries.Indexes, ct).ConfigureAwait(false);
             await _db.Database.GetCollection<BsonDocument>(CrawlQueries.PayloadBucket + ".chunks").Indexes
                 .CreateManyAsync(CrawlQueries.PayloadChunkIndexes, ct).ConfigureAwait(false);
             await _db.Database.GetCollection<BsonDocument>(CrawlQueries.PayloadBucket + ".files").Indexes
@@ -176,6 +179,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
 
             await _frontier.BulkWriteAsync(frontier, Unordered, ct).ConfigureAwait(false);
             await WriteSchedulesAsync(batch.Select(c => c.Schedule), ct).ConfigureAwait(false);
+            await WriteCrawlLogAsync(batch.SelectMany(c => c.Declined), ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -208,6 +212,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             }
 
             await _frontier.BulkWriteAsync(models, Unordered, ct).ConfigureAwait(false);
+            await WriteCrawlLogAsync(updates.SelectMany(u => u.Declined), ct).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -704,17 +709,41 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             return;
         }
 
-        var writes = latest.Values.Select(d => (Key: CrawlQueries.ScheduleKey(d.Url), Update: CrawlQueries.UpsertSchedule(d))).ToList();
+        await UpsertAllAsync(_schedules, latest.Values.Select(d => (CrawlQueries.ScheduleKey(d.Url), CrawlQueries.UpsertSchedule(d))).ToList(), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Crawl log rows: a URL's own verdict (no via) replaces, a declined link only fills.</summary>
+    private async Task WriteCrawlLogAsync(IEnumerable<CrawlLogEntry> declined, CancellationToken ct)
+    {
+        var rows = new Dictionary<(int, string), CrawlLogEntry>();
+        foreach (var row in declined)
+        {
+            // In order, as the SQLite store writes them: a verdict (no via) replaces what came before, a link only fills.
+            if (row.Via is null || !rows.ContainsKey((row.Epoch, row.Url)))
+            {
+                rows[(row.Epoch, row.Url)] = row;
+            }
+        }
+
+        if (rows.Count > 0)
+        {
+            await UpsertAllAsync(_crawlLog, rows.Values.Select(r => (CrawlLogQueries.Key(r.Epoch, r.Url), CrawlLogQueries.Write(r))).ToList(), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Upserts by a unique key; a write that lost the race to insert (another writer's upsert of the same key) is applied as an update.</summary>
+    private static async Task UpsertAllAsync<T>(IMongoCollection<T> collection, IReadOnlyList<(FilterDefinition<T> Key, UpdateDefinition<T> Update)> writes, CancellationToken ct)
+    {
         try
         {
-            await _schedules.BulkWriteAsync(writes.Select(w => Upsert(w.Key, w.Update)), Unordered, ct).ConfigureAwait(false);
+            await collection.BulkWriteAsync(writes.Select(w => Upsert(w.Key, w.Update)), Unordered, ct).ConfigureAwait(false);
         }
-        catch (MongoBulkWriteException<ScheduleDocument> e) when (OnlyDuplicates(e))
+        catch (MongoBulkWriteException<T> e) when (OnlyDuplicates(e))
         {
             foreach (var error in e.WriteErrors)
             {
                 var (key, update) = writes[error.Index];
-                await _schedules.UpdateOneAsync(key, update, cancellationToken: ct).ConfigureAwait(false);
+                await collection.UpdateOneAsync(key, update, cancellationToken: ct).ConfigureAwait(false);
             }
         }
     }

@@ -3,7 +3,7 @@ using MongoDB.Driver;
 
 namespace Crawler.Storage.Mongo;
 
-/// <summary>Streams a find's documents batch by batch (the stores' exports), mapping each; failures become <see cref="StoreUnavailableException"/>.</summary>
+/// <summary>Streams a find's documents batch by batch (the stores' exports, the crawl log), mapping each; failures become <see cref="StoreUnavailableException"/>.</summary>
 internal static class MongoStreams
 {
     public static async IAsyncEnumerable<T> FindAllAsync<TDocument, T>(
@@ -11,9 +11,10 @@ internal static class MongoStreams
         IMongoCollection<TDocument> collection,
         SortDefinition<TDocument> sort,
         Func<TDocument, T> map,
-        [EnumeratorCancellation] CancellationToken ct = default)
+        [EnumeratorCancellation] CancellationToken ct = default,
+        FilterDefinition<TDocument>? filter = null)
     {
-        var find = collection.Find(FilterDefinition<TDocument>.Empty, new FindOptions { BatchSize = ExportQueries.BatchSize, AllowDiskUse = true }).Sort(sort);
+        var find = collection.Find(filter ?? FilterDefinition<TDocument>.Empty, new FindOptions { BatchSize = ExportQueries.BatchSize, AllowDiskUse = true }).Sort(sort);
         var cursor = await db.RunAsync("could not be read", () => find.ToCursorAsync(ct)).ConfigureAwait(false);
         using (cursor)
         {

@@ -235,6 +235,8 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 {
                     commands.UpsertSchedule(schedule);
                 }
+
+                commands.UpsertCrawlLog(commit.Declined);
             }
 
             return 0;
@@ -263,6 +265,8 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 {
                     commands.InsertFrontier(entry, ++_lastSeq);
                 }
+
+                commands.UpsertCrawlLog(update.Declined);
             }
 
             return 0;

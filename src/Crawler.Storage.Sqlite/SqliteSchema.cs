@@ -127,6 +127,19 @@ internal static class SqliteSchema
             PRIMARY KEY (host, epoch)
         ) WITHOUT ROWID;
 
+        CREATE TABLE IF NOT EXISTS crawl_log (
+            epoch  INTEGER NOT NULL,
+            url    TEXT    NOT NULL,
+            host   TEXT    NOT NULL,
+            reason TEXT    NOT NULL,
+            detail TEXT,
+            via    TEXT,
+            depth  INTEGER NOT NULL,
+            at     INTEGER NOT NULL,
+            PRIMARY KEY (epoch, url)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS crawl_log_host ON crawl_log (epoch, host, url);
+
         CREATE TABLE IF NOT EXISTS settings (
             key   TEXT NOT NULL PRIMARY KEY,
             value TEXT NOT NULL
@@ -279,6 +292,33 @@ internal static class SqliteSchema
         VALUES ($epoch, $url, $host, $depth, $via, $kind, $state, $attempts, $seq, $retry_at)
         ON CONFLICT (epoch, url) DO NOTHING
         """;
+
+    /// <summary>A crawl log row: a URL's own verdict (<c>$own</c> = 1: no via) replaces the stored row, a declined link only fills an empty place.</summary>
+    public const string UpsertCrawlLog = """
+        INSERT INTO crawl_log (epoch, url, host, reason, detail, via, depth, at)
+        VALUES ($epoch, $url, $host, $reason, $detail, $via, $depth, $at)
+        ON CONFLICT (epoch, url) DO UPDATE SET host = excluded.host, reason = excluded.reason, detail = excluded.detail,
+            via = excluded.via, depth = excluded.depth, at = excluded.at
+        WHERE $own = 1
+        """;
+
+    public const string CrawlLogColumns = "l.url, l.host, l.epoch, l.reason, l.detail, l.via, l.depth, l.at";
+
+    /// <summary>The crawl log rows: URLs' own verdicts (no via), and declined links whose URL the frontier does not hold in the epoch; {filter} as in <see cref="CrawlLogSql"/>.</summary>
+    private const string CrawlLogRows = """
+        FROM crawl_log l
+        WHERE {filter} AND (l.via IS NULL OR NOT EXISTS (SELECT 1 FROM frontier f WHERE f.epoch = l.epoch AND f.url = l.url))
+        """;
+
+    public static string CrawlLogSql(bool host, bool epoch, bool reason) =>
+        $"SELECT {CrawlLogColumns} {CrawlLogRows.Replace("{filter}", CrawlLogFilter(host, epoch, reason), StringComparison.Ordinal)} ORDER BY l.epoch, l.host, l.url LIMIT $limit";
+
+    public static string CrawlLogCountsSql(bool epoch) =>
+        $"SELECT l.host, l.epoch, l.reason, COUNT(*) {CrawlLogRows.Replace("{filter}", CrawlLogFilter(false, epoch, false), StringComparison.Ordinal)} GROUP BY l.epoch, l.host, l.reason ORDER BY l.epoch, l.host, l.reason";
+
+    private static string CrawlLogFilter(bool host, bool epoch, bool reason) =>
+        string.Join(" AND ", new[] { (host, "l.host = $host"), (epoch, "l.epoch = $epoch"), (reason, "l.reason = $reason"), (true, "1 = 1") }
+            .Where(c => c.Item1).Select(c => c.Item2));
 
     public const string FrontierColumns = "url, host, epoch, depth, via, kind, state, attempts, retry_at";
 

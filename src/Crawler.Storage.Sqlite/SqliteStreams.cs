@@ -14,7 +14,8 @@ internal static class SqliteStreams
         string sql,
         Func<SqliteDataReader, T> read,
         Func<SqliteException, Exception> fail,
-        [EnumeratorCancellation] CancellationToken ct = default)
+        [EnumeratorCancellation] CancellationToken ct = default,
+        Action<SqliteParameterCollection>? bind = null)
     {
         SqliteConnection connection;
         try
@@ -30,6 +31,7 @@ internal static class SqliteStreams
         {
             using var command = connection.CreateCommand();
             command.CommandText = sql;
+            bind?.Invoke(command.Parameters);
             SqliteDataReader reader;
             try
             {

@@ -24,6 +24,7 @@ internal sealed class WriteCommands : IDisposable
     private readonly SqliteCommand _insertDictionary;
     private readonly SqliteCommand _recodePayload;
     private readonly SqliteCommand _recodeCapture;
+    private readonly SqliteCommand _upsertCrawlLog;
     private readonly SqliteCommand[] _all;
     private readonly SiteDictionaries _dictionaries;
 
@@ -57,7 +58,8 @@ internal sealed class WriteCommands : IDisposable
             "$url", "$host", "$page_class", "$interval_ticks", "$last_fetched_at", "$last_changed_at", "$due_at",
             "$payload_digest", "$fetches", "$changes", "$epoch");
         _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
-        _all = [_insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
+        _upsertCrawlLog = Prepare(connection, SqliteSchema.UpsertCrawlLog, "$epoch", "$url", "$host", "$reason", "$detail", "$via", "$depth", "$at", "$own");
+        _all = [_upsertCrawlLog, _insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
     }
 
     /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
@@ -256,6 +258,25 @@ internal sealed class WriteCommands : IDisposable
         Bind(p, 5, u.Reason);
         Bind(p, 6, (int?)u.Outcome);
         _upsertSettled.ExecuteNonQuery();
+    }
+
+    /// <summary>Crawl log rows: a URL's own verdict (no via) replaces, a declined link fills.</summary>
+    public void UpsertCrawlLog(IReadOnlyList<CrawlLogEntry> rows)
+    {
+        var p = _upsertCrawlLog.Parameters;
+        foreach (var row in rows)
+        {
+            Bind(p, 0, row.Epoch);
+            Bind(p, 1, row.Url);
+            Bind(p, 2, row.Host);
+            Bind(p, 3, row.Reason);
+            Bind(p, 4, row.Detail);
+            Bind(p, 5, row.Via);
+            Bind(p, 6, row.Depth);
+            Bind(p, 7, row.At.ToUnixTimeMilliseconds());
+            Bind(p, 8, row.Via is null ? 1 : 0);
+            _upsertCrawlLog.ExecuteNonQuery();
+        }
     }
 
     public void SetSetting(string key, string value)

@@ -18,7 +18,7 @@ public static class BatchValidation
     {
         var capture = commit?.Capture;
         if (commit is null || capture is null || capture.Id is null || capture.Url is null || capture.Host is null
-            || capture.RequestHeaders is null || capture.Outlinks is null || commit.Discovered is null)
+            || capture.RequestHeaders is null || capture.Outlinks is null || commit.Discovered is null || commit.Declined is null)
         {
             throw new ArgumentException(
                 $"Commit #{index} is null or its capture lacks Id, Url, Host, RequestHeaders or Outlinks.", "batch");
@@ -35,6 +35,8 @@ public static class BatchValidation
             Entry(commit.Discovered[i], "batch", i);
         }
 
+        Declined(commit.Declined, "batch");
+
         if (commit.Schedule is { } schedule)
         {
             Schedule(schedule, "batch", index);
@@ -48,7 +50,7 @@ public static class BatchValidation
 
     public static void Update(FrontierUpdate? update, string paramName, int index)
     {
-        if (update is not { Url: not null, Host: not null, Discovered: not null })
+        if (update is not { Url: not null, Host: not null, Discovered: not null, Declined: not null })
         {
             throw new ArgumentException($"Frontier update #{index} is null or lacks Url, Host or Discovered.", paramName);
         }
@@ -56,6 +58,19 @@ public static class BatchValidation
         for (var j = 0; j < update.Discovered.Count; j++)
         {
             Entry(update.Discovered[j], paramName, j);
+        }
+
+        Declined(update.Declined, paramName);
+    }
+
+    public static void Declined(IReadOnlyList<CrawlLogEntry> declined, string paramName)
+    {
+        for (var i = 0; i < declined.Count; i++)
+        {
+            if (declined[i] is not { Url: not null, Host: not null, Reason: not null })
+            {
+                throw new ArgumentException($"Crawl log row #{i} is null or lacks Url, Host or Reason.", paramName);
+            }
         }
     }
 

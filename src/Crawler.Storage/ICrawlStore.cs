@@ -74,6 +74,18 @@ public interface ICrawlStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<CrawlJob>> GetJobsAsync(JobQuery query, CancellationToken ct = default);
 
+    /// <summary>
+    /// The crawl log: URLs declined or not archived (<see cref="FetchCommit.Declined"/>, <see cref="FrontierUpdate.Declined"/>),
+    /// ordered by epoch, host, then URL (ordinal). One row per (epoch, url): a URL's own verdict (a row without
+    /// <see cref="CrawlLogEntry.Via"/>) replaces what was stored, a declined link is kept only when nothing was stored for it. A declined link (a row with a
+    /// <see cref="CrawlLogEntry.Via"/>) is left out once the frontier holds its URL in that epoch: queued from another page, the
+    /// frontier and the URL's own verdict tell the rest.
+    /// </summary>
+    IAsyncEnumerable<CrawlLogEntry> GetCrawlLogAsync(CrawlLogQuery query, CancellationToken ct = default);
+
+    /// <summary>The crawl log counted by epoch, host and reason (the same rows as <see cref="GetCrawlLogAsync"/>), in that order.</summary>
+    Task<IReadOnlyList<CrawlLogCount>> GetCrawlLogCountsAsync(int? epoch, CancellationToken ct = default);
+
     /// <summary>A small key/value area for crawl-wide state (current epoch, ...).</summary>
     Task<string?> GetSettingAsync(string key, CancellationToken ct = default);
 
@@ -98,6 +110,12 @@ public interface ICrawlStore : IAsyncDisposable
 
     /// <summary>Every job mark (<see cref="MarkJobAsync"/>), ordered by epoch, then host (ordinal).</summary>
     IAsyncEnumerable<JobMark> ExportJobMarksAsync(CancellationToken ct = default);
+
+    /// <summary>Every crawl log row as stored (declined links whose URL was queued after all included), ordered by epoch, then URL (ordinal).</summary>
+    IAsyncEnumerable<CrawlLogEntry> ExportCrawlLogAsync(CancellationToken ct = default);
+
+    /// <summary>Writes crawl log rows by the rule of <see cref="GetCrawlLogAsync"/> (what a copy of an archive writes), in one transaction.</summary>
+    Task AddToCrawlLogAsync(IReadOnlyList<CrawlLogEntry> rows, CancellationToken ct = default);
 
     /// <summary>Every setting, ordered by key (ordinal).</summary>
     IAsyncEnumerable<KeyValuePair<string, string>> ExportSettingsAsync(CancellationToken ct = default);

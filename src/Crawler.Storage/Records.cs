@@ -154,6 +154,10 @@ public sealed record FetchCommit
 
     /// <summary>What this fetch found when it is the URL's final fetch in the epoch; null for robots.txt and a retry to come.</summary>
     public RecrawlOutcome? Outcome { get; init; }
+
+    /// <summary>The crawl log rows of this fetch, written in the same transaction: links it declined to follow and, when
+    /// the URL itself could not be archived, its own verdict, without a via (see <see cref="ICrawlStore.GetCrawlLogAsync"/>).</summary>
+    public IReadOnlyList<CrawlLogEntry> Declined { get; init; } = [];
 }
 
 /// <summary>Settles a URL without a fetch (robots disallowed it, the site's page limit was reached, it is not due).</summary>
@@ -164,7 +168,46 @@ public sealed record FrontierUpdate(string Url, string Host, int Epoch, Frontier
 
     /// <summary>The outcome to count in the site's job (a URL whose processing failed: <see cref="RecrawlOutcome.Failed"/>).</summary>
     public RecrawlOutcome? Outcome { get; init; }
+
+    /// <summary>Crawl log rows written in the same transaction (the settled URL's own, links its latest capture declined).</summary>
+    public IReadOnlyList<CrawlLogEntry> Declined { get; init; } = [];
 }
+
+/// <summary>
+/// One URL the crawl declined or could not archive in an epoch, with the reason (issue 11's "no silent gaps", issue 10's
+/// crawl log): what tells "not archived" from "did not exist". Keyed by (epoch, url).
+/// </summary>
+public sealed record CrawlLogEntry
+{
+    public required string Url { get; init; }
+
+    /// <summary>The URL's host (for a link out of scope, the other site's).</summary>
+    public required string Host { get; init; }
+
+    public required int Epoch { get; init; }
+
+    /// <summary>One of <see cref="DeclineReason"/>: "out-of-scope", "robots", "depth", "trap", "dns-failure", ...</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>The particulars ("calendar step to 2006-11-01 is more than 20 years back", "HTTP 503 after 3 attempts").</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>The page the link was found on; null for a URL's own verdict (robots.txt, the page budget, an error...).</summary>
+    public string? Via { get; init; }
+
+    public int Depth { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+}
+
+/// <summary>Which crawl log rows <see cref="ICrawlStore.GetCrawlLogAsync"/> returns; every filter is optional.</summary>
+public sealed record CrawlLogQuery(string? Host = null, int? Epoch = null, string? Reason = null)
+{
+    public int? Limit { get; init; }
+}
+
+/// <summary>How many URLs of a host were not archived in an epoch for one reason.</summary>
+public sealed record CrawlLogCount(string Host, int Epoch, string Reason, long Count);
 
 /// <summary>
 /// One URL's adaptive recrawl schedule (<see cref="RecrawlPolicy"/>), written with the fetch that set it. Kept per URL

@@ -40,6 +40,14 @@ internal abstract class DelegatingCrawlStore(ICrawlStore inner) : ICrawlStore
 
     public virtual Task<IReadOnlyList<CrawlJob>> GetJobsAsync(JobQuery query, CancellationToken ct = default) => inner.GetJobsAsync(query, ct);
 
+    public virtual IAsyncEnumerable<CrawlLogEntry> GetCrawlLogAsync(CrawlLogQuery query, CancellationToken ct = default) => inner.GetCrawlLogAsync(query, ct);
+
+    public virtual Task<IReadOnlyList<CrawlLogCount>> GetCrawlLogCountsAsync(int? epoch, CancellationToken ct = default) => inner.GetCrawlLogCountsAsync(epoch, ct);
+
+    public virtual IAsyncEnumerable<CrawlLogEntry> ExportCrawlLogAsync(CancellationToken ct = default) => inner.ExportCrawlLogAsync(ct);
+
+    public virtual Task AddToCrawlLogAsync(IReadOnlyList<CrawlLogEntry> rows, CancellationToken ct = default) => inner.AddToCrawlLogAsync(rows, ct);
+
     public virtual Task<string?> GetSettingAsync(string key, CancellationToken ct = default) => inner.GetSettingAsync(key, ct);
 
     public virtual Task SetSettingAsync(string key, string value, CancellationToken ct = default) => inner.SetSettingAsync(key, value, ct);

@@ -63,6 +63,86 @@ public sealed class PageProcessorTests
         var result = Process("http://kcna.kp/deep", Ok("<a href=\"/deeper\">x</a>", "text/html"), depth: 5);
         Assert.Empty(result.Discovered);
         Assert.Contains(result.Commit.Capture.Outlinks, o => o.Url == "http://kcna.kp/deeper");
+        var declined = Assert.Single(result.Commit.Declined);
+        Assert.Equal(("http://kcna.kp/deeper", DeclineReason.Depth, "http://kcna.kp/deep", 6), (declined.Url, declined.Reason, declined.Via, declined.Depth));
+    }
+
+    [Fact]
+    public void Every_link_not_followed_is_declined_with_its_reason_and_forms_are_not_links_to_follow()
+    {
+        const string html = """
+            <a href="/article/1.html">ok</a> <a href="http://www.example.com/">off</a>
+            <a href="/cal/2001/01">trap</a> <a href="/list?PHPSESSID=ab12">session</a>
+            <form action="/search"><input name="q"></form>
+            """;
+        var result = Process("http://kcna.kp/cal/2026/12", Ok(html, "text/html"), depth: 0);
+
+        Assert.Equal(["http://kcna.kp/article/1.html"], result.Discovered.Select(d => d.Url));
+        Assert.Equal(
+            [("http://www.example.com/", DeclineReason.OutOfScope, "www.example.com"), ("http://kcna.kp/cal/2001/01", DeclineReason.Trap, "kcna.kp"), ("http://kcna.kp/list?PHPSESSID=ab12", DeclineReason.Trap, "kcna.kp")],
+            result.Commit.Declined.Select(d => (d.Url, d.Reason, d.Host)));
+    }
+
+    [Fact]
+    public void A_near_copy_keeps_its_other_links_and_declines_those_to_its_own_shape_as_a_trap()
+    {
+        const string html = """<h2>No items</h2><a href="/list?offset=20">prev</a> <a href="/list?offset=40">next</a> <a href="/about.html">about</a> <a href="http://b.kp/list?offset=40">other site</a>""";
+        var result = Process("http://kcna.kp/list?offset=30", Ok(html, "text/html"), depth: 1);
+        var fingerprint = Assert.IsType<PageFingerprint>(result.Fingerprint);
+        Assert.Equal("http://kcna.kp/list?offset=#", fingerprint.Shape);
+
+        var page = new FrontierEntry { Url = "http://kcna.kp/list?offset=30", Host = "kcna.kp", Epoch = 1, Depth = 1 };
+        var commit = PageProcessor.DeclineOwnShape(result.Commit, page, fingerprint, 10);
+
+        Assert.Equal(["http://kcna.kp/about.html", "http://b.kp/list?offset=40"], commit.Discovered.Select(d => d.Url));
+        Assert.Equal(
+            [("http://kcna.kp/list?offset=20", DeclineReason.Trap), ("http://kcna.kp/list?offset=40", DeclineReason.Trap)],
+            commit.Declined.Select(d => (d.Url, d.Reason)));
+        Assert.All(commit.Declined, d => Assert.StartsWith("near-duplicate", d.Detail, StringComparison.Ordinal));
+        Assert.Null(Process("http://kcna.kp/a.css", Ok("a { }", "text/css"), depth: 1).Fingerprint);
+    }
+
+    [Fact]
+    public void A_page_with_more_links_than_the_cap_adds_the_cap_and_one_counted_record_of_the_rest()
+    {
+        var html = string.Concat(Enumerable.Range(0, 25).Select(i => $"<a href=\"/a/{i}\">{i}</a>"));
+        var options = Options with { Traps = Options.Traps with { MaxLinksPerPage = 10 } };
+        var result = PageProcessor.Process(new FrontierEntry { Url = "http://kcna.kp/", Host = "kcna.kp", Epoch = 1 }, 1, Ok(html, "text/html"), options, Scope, 1 << 20);
+
+        Assert.Equal(10, result.Discovered.Count);
+        var cut = Assert.Single(result.Commit.Declined);
+        Assert.Equal(("http://kcna.kp/a/10", DeclineReason.LinkCap), (cut.Url, cut.Reason));
+        Assert.StartsWith("15 links", cut.Detail, StringComparison.Ordinal);
+        Assert.Equal(25, result.Commit.Capture.Outlinks.Count);
+    }
+
+    [Fact]
+    public void A_sitemap_is_followed_to_the_protocols_limit_whatever_the_page_cap()
+    {
+        var xml = "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"
+            + string.Concat(Enumerable.Range(0, 30).Select(i => $"<url><loc>http://kcna.kp/a/{i}</loc></url>")) + "</urlset>";
+        var options = Options with { Traps = Options.Traps with { MaxLinksPerPage = 10 } };
+        var result = PageProcessor.Process(
+            new FrontierEntry { Url = "http://kcna.kp/sitemap.xml", Host = "kcna.kp", Epoch = 1, Kind = "sitemap" }, 1, Ok(xml, "application/xml"), options, Scope, 1 << 20);
+
+        Assert.Equal(30, result.Discovered.Count);
+        Assert.Empty(result.Commit.Declined);
+    }
+
+    [Fact]
+    public void A_url_given_up_after_its_retries_carries_its_own_verdict_and_one_archived_does_not()
+    {
+        var failed = PageProcessor.Process(
+            new FrontierEntry { Url = "http://kcna.kp/busy", Host = "kcna.kp", Epoch = 1, Depth = 2 }, Options.Retry.MaxAttempts,
+            Ok("busy", "text/html") with { StatusCode = 503 }, Options, Scope, 1 << 20);
+        var refused = Process("http://kcna.kp/x", Ok([], null) with { StatusCode = null, Error = FetchErrorKind.TlsFailure, ErrorDetail = "bad certificate" }, depth: 1);
+
+        Assert.Equal(FrontierState.Failed, failed.Commit.UrlState);
+        var own = Assert.Single(failed.Commit.Declined);
+        Assert.Equal(("http://kcna.kp/busy", DeclineReason.Error, null, 2), (own.Url, own.Reason, own.Via, own.Depth));
+        Assert.StartsWith("HTTP 503", own.Detail, StringComparison.Ordinal);
+        Assert.Contains("TlsFailure", Assert.Single(refused.Commit.Declined).Detail, StringComparison.Ordinal);
+        Assert.Empty(Process("http://kcna.kp/", Ok("<p>hi</p>", "text/html"), depth: 0).Commit.Declined);
     }
 
     [Fact]
@@ -133,7 +213,7 @@ public sealed class PageProcessorTests
         };
         var entry = new FrontierEntry { Url = "http://kcna.kp/list", Host = "kcna.kp", Epoch = 4, Depth = 2, Kind = "a@href" };
 
-        var discovered = PageProcessor.FollowStored(entry, stored, Options, Scope);
+        var (discovered, declined) = PageProcessor.FollowStored(entry, stored, Options, Scope, stored.FetchedAt);
 
         Assert.Equal(
             [
@@ -141,6 +221,9 @@ public sealed class PageProcessorTests
                 new FrontierEntry { Url = "http://uriminzokkiri.com/", Host = "uriminzokkiri.com", Epoch = 4, Depth = 3, Via = "http://kcna.kp/list", Kind = "a@href" },
             ],
             discovered);
+        Assert.Equal(
+            [("http://www.example.com/", DeclineReason.OutOfScope), ("http://kcna.kp/a/a/a/a/x", DeclineReason.Trap)],
+            declined.Select(d => (d.Url, d.Reason)));
     }
 
     private static ProcessedFetch Process(string url, FetchResult fetch, int depth) =>

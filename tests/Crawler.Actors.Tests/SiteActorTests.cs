@@ -259,6 +259,8 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         var failed = _writer.ExpectMsg<ArchiveWriterProtocol.Settle>();
         Assert.Equal((Origin + "/a", FrontierState.Failed), (failed.Update.Url, failed.Update.State));
         Assert.Contains(ThrowingStore.Message, failed.Update.Reason, StringComparison.Ordinal);
+        var row = Assert.Single(failed.Update.Declined);
+        Assert.Equal((Origin + "/a", DeclineReason.Error, failed.Update.Reason), (row.Url, row.Reason, row.Detail));
         _writer.Reply(new ArchiveWriterProtocol.Persisted(failed.Update.Url));
 
         Advance(Pause);
@@ -299,6 +301,8 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         Advance(Pause);
         var settled = _writer.ExpectMsg<ArchiveWriterProtocol.Settle>();
         Assert.Equal((Origin + "/private/x", FrontierState.Skipped, "robots.txt disallows it"), (settled.Update.Url, settled.Update.State, settled.Update.Reason));
+        var own = Assert.Single(settled.Update.Declined);
+        Assert.Equal((Origin + "/private/x", DeclineReason.Robots, null), (own.Url, own.Reason, own.Via));
         _writer.Reply(new ArchiveWriterProtocol.Persisted(settled.Update.Url));
         Assert.Equal(SitePhase.Idle, Settled(site).Phase);
         Assert.Equal(["/robots.txt"], _server.Requests);

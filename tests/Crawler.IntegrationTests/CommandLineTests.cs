@@ -31,6 +31,7 @@ public sealed class CommandLineTests
     [InlineData("Crawler__Fetcher__ConnectTo__0", "nonsense", "Crawler:Fetcher:ConnectTo:0")]
     [InlineData("Crawler__AddressGuard__Allow__0", "10.0.0.0/33", "Crawler:AddressGuard:Allow:0")]
     [InlineData("Crawler__Crawl__MaxPagesPerSite", "0", "Crawler:Crawl:MaxPagesPerSite")]
+    [InlineData("Crawler__Crawl__Traps__MaxNearDuplicates", "0", "Crawler:Crawl:Traps:MaxNearDuplicates")]
     [InlineData("Crawler__Crawl__Recrawl__Article__Max", "00:30:00", "Crawler:Crawl:Recrawl:Article:Max")]
     [InlineData("Crawler__Seeds__Urls__0", "kcna.kp", "Crawler:Seeds:Urls:0")]
     [InlineData("Crawler__Crawl__ScopeAddressRanges__0", "175.45.176/22", "Crawler:Crawl:ScopeAddressRanges")]

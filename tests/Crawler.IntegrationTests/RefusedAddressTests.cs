@@ -1,4 +1,5 @@
 using System.Net;
+using Crawler.Core.Policies;
 using Crawler.Simulation.Dns;
 using Crawler.Storage;
 using Crawler.Storage.Sqlite;
@@ -104,5 +105,11 @@ public sealed class RefusedAddressTests : IAsyncLifetime
         Assert.Contains("10.0.0.5 is private (10.0.0.0/8)", refused["http://intranet.kcna.kp/"], StringComparison.Ordinal);
         Assert.Contains("127.0.0.1 is loopback", refused["http://localhost/"], StringComparison.Ordinal);
         Assert.All(captures.Where(c => c.Error == "AddressRefused"), c => Assert.Null(c.Status));
+
+        // Each is in the crawl log as not archived, with the reason its address was refused.
+        var log = await store.GetCrawlLogAsync(new CrawlLogQuery(Reason: DeclineReason.RefusedAddress)).ToListAsync();
+
+        Assert.Equal(refused.Keys.Order(StringComparer.Ordinal), log.Select(r => r.Url).Order(StringComparer.Ordinal));
+        Assert.All(log, r => Assert.Equal(refused[r.Url], r.Detail));
     }
 }

@@ -6,14 +6,14 @@ using Xunit;
 
 namespace Crawler.IntegrationTests;
 
-/// <summary><c>crawler status</c> as a process, over a data folder filled through <see cref="SqliteCrawlStore"/>: each site's job per epoch.</summary>
+/// <summary><c>crawler status</c> (and <c>crawler crawllog</c>) as a process, over a data folder filled through <see cref="SqliteCrawlStore"/>: each site's job per epoch.</summary>
 public sealed class StatusCommandTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 12, 1, 6, 0, 0, TimeSpan.Zero);
     private readonly string _data = Path.Combine(Path.GetTempPath(), "crawler-status-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public async Task Status_shows_each_sites_job_of_the_current_epoch_and_with_site_its_jobs_and_schedules()
+    public async Task Status_shows_each_sites_job_of_the_current_epoch_and_with_site_its_jobs_and_schedules_and_crawllog_the_urls_not_archived()
     {
         await FillAsync();
 
@@ -25,6 +25,9 @@ public sealed class StatusCommandTests : IDisposable
             (job.GetProperty("site").GetString(), job.GetProperty("epoch").GetInt32(), job.GetProperty("due").GetInt64(), job.GetProperty("changed").GetInt64(),
                 job.GetProperty("notDue").GetInt64(), job.GetProperty("captures").GetInt64(), job.GetProperty("pending").GetInt64()));
         Assert.Equal(T0.AddHours(24), job.GetProperty("startedAt").GetDateTimeOffset());
+        Assert.Equal(
+            [("a.kp", 2, DeclineReason.Robots, 1L), ("a.kp", 2, DeclineReason.Trap, 2L)],
+            current.GetProperty("notArchived").EnumerateArray().Select(n => (n.GetProperty("site").GetString(), n.GetProperty("epoch").GetInt32(), n.GetProperty("reason").GetString(), n.GetProperty("urls").GetInt64())));
 
         var site = await RunJsonAsync("status", "--data", _data, "--site", "a.kp", "--json");
         Assert.Equal([(1, 2L, 2L), (2, 1L, 0L)], site.GetProperty("jobs").EnumerateArray().Select(j => (j.GetProperty("epoch").GetInt32(), j.GetProperty("due").GetInt64(), j.GetProperty("new").GetInt64())));
@@ -36,6 +39,14 @@ public sealed class StatusCommandTests : IDisposable
         Assert.True(await table.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, table.Output);
         Assert.Contains("Jobs of epoch 2", table.Output, StringComparison.Ordinal);
         Assert.Contains("not due", table.Output, StringComparison.Ordinal);
+        Assert.Contains("Not archived in epoch 2", table.Output, StringComparison.Ordinal);
+        Assert.Contains(table.Output.Split('\n'), l => l.Contains(DeclineReason.Trap, StringComparison.Ordinal) && l.Contains('2', StringComparison.Ordinal));
+
+        using var log = CrawlerProcess.Start(new Dictionary<string, string>(), "crawllog", "--data", _data, "--reason", DeclineReason.Trap);
+        Assert.True(await log.WaitForExitAsync(TimeSpan.FromMinutes(1)) == 0, log.Output);
+        Assert.Equal(
+            ["2\ta.kp\ttrap\thttp://a.kp/cal/1990/01\thttp://a.kp/\t-", "2\ta.kp\ttrap\thttp://a.kp/x?sid=1\thttp://a.kp/\t-"],
+            log.Output.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.StartsWith("2\t", StringComparison.Ordinal)));
 
         using var unknown = CrawlerProcess.Start(new Dictionary<string, string>(), "status", "--data", _data, "--site", "b.kp");
         Assert.Equal(1, await unknown.WaitForExitAsync(TimeSpan.FromMinutes(1)));
@@ -97,9 +108,19 @@ public sealed class StatusCommandTests : IDisposable
         ]);
         await store.MarkJobAsync("a.kp", 2, T0.AddHours(24), null);
         await store.AddToFrontierAsync([Entry("http://a.kp/more"), Entry("http://a.kp/other")]);
-        await store.CommitAsync([Commit("http://a.kp/", 2, T0.AddHours(24).AddMinutes(1), RecrawlOutcome.Changed, PageClass.FrontPage, TimeSpan.FromHours(5))]);
-        await store.UpdateFrontierAsync([new FrontierUpdate("http://a.kp/article", "a.kp", 2, FrontierState.NotDue, "not due")]);
+        await store.CommitAsync([Commit("http://a.kp/", 2, T0.AddHours(24).AddMinutes(1), RecrawlOutcome.Changed, PageClass.FrontPage, TimeSpan.FromHours(5)) with
+        {
+            Declined = [Declined("http://a.kp/cal/1990/01", DeclineReason.Trap), Declined("http://a.kp/x?sid=1", DeclineReason.Trap)],
+        }]);
+        await store.UpdateFrontierAsync(
+        [
+            new FrontierUpdate("http://a.kp/article", "a.kp", 2, FrontierState.NotDue, "not due"),
+            new FrontierUpdate("http://a.kp/private", "a.kp", 2, FrontierState.Skipped, "robots.txt disallows it") { Declined = [Declined("http://a.kp/private", DeclineReason.Robots) with { Via = null }] },
+        ]);
     }
+
+    private static CrawlLogEntry Declined(string url, string reason) =>
+        new() { Url = url, Host = "a.kp", Epoch = 2, Reason = reason, Via = "http://a.kp/", Depth = 1, At = T0.AddHours(24) };
 
     private static FrontierEntry Entry(string url) => new() { Url = url, Host = "a.kp", Epoch = 2, Depth = 1, Kind = "a@href" };
 

@@ -16,7 +16,11 @@ public sealed record ProcessedFetch(
     RetryDecision Retry,
     TimeSpan ResponseTime,
     TimeSpan? RetryAfter,
-    string? Body);
+    string? Body)
+{
+    /// <summary>An HTML page's fingerprint for the near-duplicate trap rule (<see cref="NearDuplicates"/>); null for anything else.</summary>
+    public PageFingerprint? Fingerprint { get; init; }
+}
 
 /// <summary>
 /// Turns a fetch result into a capture and the in-scope links it leads to. Plain logic, run
@@ -25,6 +29,9 @@ public sealed record ProcessedFetch(
 public static class PageProcessor
 {
     private static readonly HashSet<LinkKind> NotFollowed = [LinkKind.Form];
+
+    /// <summary>URLs one sitemap may list (the sitemaps protocol's limit): a sitemap is never cut below it by <see cref="TrapGuardOptions.MaxLinksPerPage"/>.</summary>
+    public const int SitemapMaxUrls = 50_000;
 
     public static ProcessedFetch Process(
         FrontierEntry entry,
@@ -44,6 +51,7 @@ public static class PageProcessor
         var digest = result.Error is null || result.Body.Length > 0 ? PayloadDigest(result.Body) : null;
         var links = new List<(string Url, string Source, LinkKind Kind)>();
         string? title = null, language = null, charset = null, redirectTo = null, text = null;
+        PageFingerprint? fingerprint = null;
         var notModified = result.StatusCode == 304 && previous is not null;
 
         if (notModified)
@@ -89,6 +97,8 @@ public static class PageProcessor
                 {
                     text = html;
                 }
+
+                fingerprint = PageFingerprint.Of(entry.Url, HtmlText.ExtractBlocks(html), links.Select(l => l.Url));
             }
             else if (mime == "text/css")
             {
@@ -122,7 +132,7 @@ public static class PageProcessor
             }
         }
 
-        var (outlinks, discovered) = Follow(entry, links, options, scope);
+        var (outlinks, discovered, declined) = Follow(entry, links, options, scope, result.StartedAt);
         var retry = RetryPolicy.Decide(options.Retry, attempt, result.StatusCode, IsTransient(result.Error), result.RetryAfter);
         var state = retry.Kind switch
         {
@@ -159,40 +169,79 @@ public static class PageProcessor
             Attempt = attempt,
         };
 
+        if (CrawlLogRows.NotArchived(entry, capture, state) is { } own)
+        {
+            declined.Add(own);
+        }
+
         var commit = new FetchCommit
         {
             Capture = capture,
             Payload = digest is null || notModified ? null : result.Body,
             UrlState = state,
             Discovered = discovered,
+            Declined = declined,
         };
-        return new ProcessedFetch(commit, discovered, retry, result.Elapsed, result.RetryAfter, text);
+        return new ProcessedFetch(commit, discovered, retry, result.Elapsed, result.RetryAfter, text) { Fingerprint = fingerprint };
+    }
+
+    /// <summary>
+    /// The commit of a page found a near-copy (<see cref="NearDuplicates"/>): its links to pages of its own shape on its own
+    /// site are declined as a trap instead of followed (the page itself is archived, and its other links followed).
+    /// </summary>
+    public static FetchCommit DeclineOwnShape(FetchCommit commit, FrontierEntry page, PageFingerprint fingerprint, int maxCopies)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(fingerprint);
+        bool Own(FrontierEntry d) => d.Host == page.Host && PageFingerprint.ShapeOf(d.Url) == fingerprint.Shape;
+        var verdict = new TrapVerdict(DeclineReason.Trap, $"near-duplicate: {page.Url} is like {maxCopies} pages of {fingerprint.Shape} before it, with the same links");
+        return commit with
+        {
+            Discovered = [.. commit.Discovered.Where(d => !Own(d))],
+            Declined = [.. commit.Declined, .. commit.Discovered.Where(Own).Select(d => CrawlLogRows.Declined(page, d.Url, d.Host, commit.Capture.FetchedAt, verdict))],
+        };
     }
 
     /// <summary>
     /// The URLs a stored capture leads to, as its fetch in <paramref name="entry"/>'s epoch would have found them (the
-    /// same scope, trap guard and links not followed): how a URL that is not due still leads the crawl beneath it.
+    /// same scope, trap guard and links not followed), and the links declined: how a URL that is not due still leads the
+    /// crawl beneath it.
     /// </summary>
-    public static IReadOnlyList<FrontierEntry> FollowStored(FrontierEntry entry, CaptureRecord capture, CrawlOptions options, CrawlScope scope)
+    public static (IReadOnlyList<FrontierEntry> Discovered, IReadOnlyList<CrawlLogEntry> Declined) FollowStored(
+        FrontierEntry entry, CaptureRecord capture, CrawlOptions options, CrawlScope scope, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(capture);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(scope);
-        return Follow(entry, StoredLinks(capture), options, scope).Discovered;
+        var (_, discovered, declined) = Follow(entry, [.. StoredLinks(capture)], options, scope, now);
+        return (discovered, declined);
     }
 
     /// <summary>A capture's outlinks as links again (the 304 path and <see cref="FollowStored"/>).</summary>
     private static IEnumerable<(string Url, string Source, LinkKind Kind)> StoredLinks(CaptureRecord capture) =>
         capture.Outlinks.Select(o => (o.Url, o.Kind, o.Kind.EndsWith("action", StringComparison.Ordinal) ? LinkKind.Form : LinkKind.Other));
 
-    /// <summary>Every distinct link as an outlink (in scope or not), and the in-scope ones to follow as frontier entries one deeper.</summary>
-    private static (List<Outlink> Outlinks, List<FrontierEntry> Discovered) Follow(
-        FrontierEntry entry, IEnumerable<(string Url, string Source, LinkKind Kind)> links, CrawlOptions options, CrawlScope scope)
+    /// <summary>
+    /// Every distinct link as an outlink (in scope or not), the in-scope ones to follow as frontier entries one deeper, and
+    /// the ones declined with their reason (out of scope, depth, a trap). At most <see cref="TrapGuardOptions.MaxLinksPerPage"/>
+    /// links (a sitemap's: <see cref="SitemapMaxUrls"/>) are followed or declined; the first beyond is declined for the cap,
+    /// its detail counting the rest.
+    /// </summary>
+    private static (List<Outlink> Outlinks, List<FrontierEntry> Discovered, List<CrawlLogEntry> Declined) Follow(
+        FrontierEntry entry, IReadOnlyList<(string Url, string Source, LinkKind Kind)> links, CrawlOptions options, CrawlScope scope, DateTimeOffset now)
     {
+        var cap = links.Count > 0 && links[0].Source == "sitemap" ? Math.Max(options.Traps.MaxLinksPerPage, SitemapMaxUrls) : options.Traps.MaxLinksPerPage;
         var outlinks = new List<Outlink>();
         var discovered = new List<FrontierEntry>();
+        var declined = new List<CrawlLogEntry>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var page = new Uri(entry.Url);
+        var depth = entry.Depth + 1;
+        var decided = 0;
+        CrawlLogEntry? cut = null;
+        var beyond = 0;
         foreach (var (url, source, kind) in links)
         {
             if (!seen.Add(url))
@@ -203,14 +252,27 @@ public static class PageProcessor
             UrlCanonicalizer.TryGetHost(url, out var host);
             var inScope = scope.IsInScope(host);
             outlinks.Add(new Outlink(url, source, inScope));
-            if (!inScope || NotFollowed.Contains(kind))
+            if (NotFollowed.Contains(kind))
             {
                 continue;
             }
 
-            var depth = entry.Depth + 1;
-            if (TrapGuard.Check(options.Traps, new Uri(url), depth) is not null)
+            if (++decided > cap)
             {
+                cut ??= CrawlLogRows.Declined(entry, url, host, now, new TrapVerdict(DeclineReason.LinkCap, string.Empty));
+                beyond++;
+                continue;
+            }
+
+            if (!inScope)
+            {
+                declined.Add(CrawlLogRows.Declined(entry, url, host, now, new TrapVerdict(DeclineReason.OutOfScope, $"host {host} is outside the crawl's scope")));
+                continue;
+            }
+
+            if (TrapGuard.Check(options.Traps, new Uri(url), depth, page, now) is { } verdict)
+            {
+                declined.Add(CrawlLogRows.Declined(entry, url, host, now, verdict));
                 continue;
             }
 
@@ -225,7 +287,12 @@ public static class PageProcessor
             });
         }
 
-        return (outlinks, discovered);
+        if (cut is not null)
+        {
+            declined.Add(cut with { Detail = $"{beyond} links of the page beyond the cap of {cap} links per page, this the first: none followed nor recorded" });
+        }
+
+        return (outlinks, discovered, declined);
     }
 
     /// <summary>"sha256:" and the lowercase hex SHA-256 of the payload: the store's payload key.</summary>

@@ -40,6 +40,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private readonly SiteFrontier _frontier;
     private readonly SiteSchedules _schedules;
     private readonly RobotsTracker _robots;
+    private readonly NearDuplicates _nearDuplicates;
     private SiteGateClient _gate = null!; // made in PreStart, with the timers
 
     private int _epoch = -1;
@@ -62,6 +63,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _ctx = context;
         _robots = new RobotsTracker(context.Options.Retry);
         _schedules = new SiteSchedules(context.Options.Recrawl);
+        _nearDuplicates = new NearDuplicates(context.Options.Traps.MaxNearDuplicates);
         _frontier = new SiteFrontier(entry => _schedules.IsDue(entry.Url, Now));
         Become(Idle);
     }
@@ -325,6 +327,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         _frontier.Clear();
         _schedules.Clear();
         _robots.Clear();
+        _nearDuplicates.Clear();
         _fetched = _errors = _skipped = _notDue = 0;
         _finishMarked = false;
         Become(Loading);
@@ -406,7 +409,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
             if (!SiteUrls.TryOrigin(entry.Url, out var origin))
             {
-                Settle(_frontier.TakeReady(), "not an http(s) URL", FrontierState.Failed);
+                Settle(_frontier.TakeReady(), DeclineReason.Unsupported, "not an http(s) URL", FrontierState.Failed);
                 continue;
             }
 
@@ -442,13 +445,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             _frontier.TakeReady();
             if (!robots.Rules!.IsAllowed(SiteUrls.PathAndQuery(entry.Url)))
             {
-                Settle(entry, robots.Outcome == RobotsFetchOutcome.Success ? "robots.txt disallows it" : $"robots.txt unavailable ({robots.Outcome})");
+                Settle(entry, DeclineReason.Robots, robots.Outcome == RobotsFetchOutcome.Success ? "robots.txt disallows it" : $"robots.txt unavailable ({robots.Outcome})");
                 continue;
             }
 
             if (_fetched >= _ctx.Options.MaxPagesPerSite)
             {
-                Settle(entry, $"site page limit {_ctx.Options.MaxPagesPerSite} reached");
+                Settle(entry, DeclineReason.PageBudget, $"site page limit {_ctx.Options.MaxPagesPerSite} reached");
                 continue;
             }
 
@@ -536,7 +539,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             else
             {
                 _frontier.Attempted(entry.Url, job.Attempt);
-                Settle(entry, "processing failed: " + error.Message, FrontierState.Failed, RecrawlOutcome.Failed);
+                Settle(entry, DeclineReason.Error, "processing failed: " + error.Message, FrontierState.Failed, RecrawlOutcome.Failed);
             }
 
             BecomeReady();
@@ -561,6 +564,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         {
             _fetched++;
             _frontier.Attempted(entry.Url, job.Attempt);
+            if (processed.Fingerprint is { } fingerprint && _nearDuplicates.IsCopy(fingerprint))
+            {
+                commit = PageProcessor.DeclineOwnShape(commit, entry, fingerprint, _ctx.Options.Traps.MaxNearDuplicates);
+            }
+
             if (processed.Retry.Kind == RetryDecisionKind.Retry)
             {
                 var due = now + processed.Retry.Delay;
@@ -632,11 +640,16 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Acknowledged() => _unacked = Math.Max(0, _unacked - 1); // after a restart, acks of the old instance's writes
 
-    private void Settle(FrontierEntry entry, string reason, FrontierState state = FrontierState.Skipped, RecrawlOutcome? outcome = null)
+    /// <summary>Settles a URL without a fetch; <paramref name="code"/> (a <see cref="DeclineReason"/>) and <paramref name="reason"/> go to the crawl log.</summary>
+    private void Settle(FrontierEntry entry, string code, string reason, FrontierState state = FrontierState.Skipped, RecrawlOutcome? outcome = null)
     {
         _skipped++;
         _unacked++;
-        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(new FrontierUpdate(entry.Url, entry.Host, entry.Epoch, state, reason) { Outcome = outcome }));
+        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(new FrontierUpdate(entry.Url, entry.Host, entry.Epoch, state, reason)
+        {
+            Outcome = outcome,
+            Declined = [CrawlLogRows.Own(entry, code, reason, Now)],
+        }));
     }
 
     /// <summary>
@@ -661,7 +674,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         }
 
         _notDue++;
-        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(_schedules.NotDue(entry, discovered)));
+        _ctx.Writer.Tell(new ArchiveWriterProtocol.Settle(_schedules.NotDue(entry, discovered) with { Declined = revisited.Declined }));
         Distribute(discovered);
     }
 
@@ -691,7 +704,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         {
             IpAddress = _address?.Answer.Addresses.Count > 0 ? _address.Answer.Addresses[0].ToString() : null,
         };
-        Persist(new FetchCommit { Capture = capture, UrlState = FrontierState.Failed, Outcome = RecrawlOutcome.Failed });
+        Persist(new FetchCommit
+        {
+            Capture = capture,
+            UrlState = FrontierState.Failed,
+            Outcome = RecrawlOutcome.Failed,
+            Declined = [CrawlLogRows.Own(entry, DeclineReason.RefusedAddress, reason, capture.FetchedAt)],
+        });
     }
 
     // ---- reporting ----

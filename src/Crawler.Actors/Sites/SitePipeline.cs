@@ -35,9 +35,13 @@ internal static class SitePipeline
         try
         {
             var capture = await ctx.Store.GetLatestCaptureAsync(entry.Url).ConfigureAwait(false);
-            return capture is null
-                ? new Revisited(entry, null, "no capture stored")
-                : new Revisited(entry, PageProcessor.FollowStored(entry, capture, ctx.Options, ctx.Scope), null);
+            if (capture is null)
+            {
+                return new Revisited(entry, null, "no capture stored");
+            }
+
+            var (discovered, declined) = PageProcessor.FollowStored(entry, capture, ctx.Options, ctx.Scope, ctx.Clock.GetUtcNow());
+            return new Revisited(entry, discovered, null) { Declined = declined };
         }
 #pragma warning disable CA1031 // the site fetches the URL instead; it must never stall
         catch (Exception ex)
@@ -124,18 +128,24 @@ internal static class SitePipeline
         url is not null && Core.Urls.UrlCanonicalizer.TryGetHost(url, out var h) && h == host;
 
     /// <summary>A URL whose host has no address (NXDOMAIN, NODATA, a time-out): recorded, retried when <paramref name="retry"/> says so.</summary>
-    public static FetchCommit DnsFailure(FrontierEntry entry, DateTimeOffset now, int attempt, RetryDecisionKind retry, DateTimeOffset? due, string error) => new()
+    public static FetchCommit DnsFailure(FrontierEntry entry, DateTimeOffset now, int attempt, RetryDecisionKind retry, DateTimeOffset? due, string error)
     {
-        Capture = SyntheticCapture(entry, now, attempt, nameof(FetchErrorKind.DnsFailure), error),
-        UrlState = retry switch
+        var capture = SyntheticCapture(entry, now, attempt, nameof(FetchErrorKind.DnsFailure), error);
+        var state = retry switch
         {
             RetryDecisionKind.Retry => FrontierState.Pending,
             RetryDecisionKind.GiveUp => FrontierState.Failed,
             _ => FrontierState.Done,
-        },
-        RetryAt = due,
-        Outcome = retry == RetryDecisionKind.Retry ? null : RecrawlOutcome.Failed,
-    };
+        };
+        return new()
+        {
+            Capture = capture,
+            UrlState = state,
+            RetryAt = due,
+            Outcome = retry == RetryDecisionKind.Retry ? null : RecrawlOutcome.Failed,
+            Declined = CrawlLogRows.NotArchived(entry, capture, state) is { } own ? [own] : [],
+        };
+    }
 
     public static CaptureRecord SyntheticCapture(FrontierEntry entry, DateTimeOffset now, int attempt, string error, string detail) => new()
     {
@@ -159,7 +169,11 @@ internal static class SiteSelf
     }
 
     /// <summary>A URL that is not due, with the links of its latest capture; null links: fetch it after all (<paramref name="Problem"/> says why).</summary>
-    internal sealed record Revisited(FrontierEntry Entry, IReadOnlyList<FrontierEntry>? Discovered, string? Problem) : INoSerializationVerificationNeeded;
+    internal sealed record Revisited(FrontierEntry Entry, IReadOnlyList<FrontierEntry>? Discovered, string? Problem) : INoSerializationVerificationNeeded
+    {
+        /// <summary>The links of the latest capture declined (out of scope, a trap...), for the crawl log.</summary>
+        public IReadOnlyList<CrawlLogEntry> Declined { get; init; } = [];
+    }
 
     /// <summary>The job's finish was marked in the store, or could not be (<paramref name="Error"/>).</summary>
     internal sealed record JobMarked(int Epoch, Exception? Error) : INoSerializationVerificationNeeded;

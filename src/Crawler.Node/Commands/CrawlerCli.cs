@@ -19,6 +19,7 @@ public static class CrawlerCli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(CrawlLogCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(DnsCommand.Create());

@@ -13,7 +13,8 @@ namespace Crawler.Node.Commands;
 /// <summary>
 /// <c>crawler status [--site HOST] [--json]</c>: what the store holds (works while a crawl runs): per site, the current
 /// epoch's counts and its job (the crawl round: URLs due and fetched, new, changed, unchanged, not due); with
-/// <c>--site</c>, that site's job in every epoch and its recrawl schedules per page class.
+/// <c>--site</c>, that site's job in every epoch and its recrawl schedules per page class. Both count the crawl log: the URLs
+/// not archived, by reason.
 /// </summary>
 internal static class StatusCommand
 {
@@ -44,9 +45,10 @@ internal static class StatusCommand
             }
 
             var jobs = await store.GetJobsAsync(new JobQuery(Epoch: epoch), ct).ConfigureAwait(false);
+            var notArchived = await store.GetCrawlLogCountsAsync(epoch, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new StatusJson(epoch, [.. jobs.Select(JobJson.From)], null), StatusJsonContext.Default.StatusJson));
+                Console.WriteLine(JsonSerializer.Serialize(new StatusJson(epoch, [.. jobs.Select(JobJson.From)], null, [.. notArchived.Select(NotArchivedJson.From)]), StatusJsonContext.Default.StatusJson));
                 return 0;
             }
 
@@ -65,6 +67,14 @@ internal static class StatusCommand
             table.Write(console);
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Jobs of epoch {epoch}[/] (URLs due and fetched: new, changed, unchanged; not due: settled without a request)"));
             JobTable(jobs, bySite: true).Write(console);
+            console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Not archived in epoch {epoch}[/] (crawl log by reason; URLs: /api/crawllog)"));
+            var reasons = new FittedTable("reason", "URLs", "sites");
+            foreach (var reason in notArchived.GroupBy(c => c.Reason).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                reasons.AddRow(reason.Key, N(reason.Sum(c => c.Count)), N(reason.Count()));
+            }
+
+            reasons.Write(console);
             return 0;
         });
         return command;
@@ -74,6 +84,7 @@ internal static class StatusCommand
     {
         var jobs = await store.GetJobsAsync(new JobQuery(host), ct).ConfigureAwait(false);
         var schedules = await store.GetSchedulesAsync(host, ct).ConfigureAwait(false);
+        var notArchived = (await store.GetCrawlLogCountsAsync(null, ct).ConfigureAwait(false)).Where(c => c.Host == host).ToList();
         if (jobs.Count == 0 && schedules.Count == 0)
         {
             Console.Error.WriteLine($"Nothing stored for {host}: no job and no recrawl schedule (the name as crawled, e.g. kcna.kp).");
@@ -87,7 +98,7 @@ internal static class StatusCommand
         }).ToList();
         if (asJson)
         {
-            Console.WriteLine(JsonSerializer.Serialize(new StatusJson(epoch, [.. jobs.Select(JobJson.From)], classes), StatusJsonContext.Default.StatusJson));
+            Console.WriteLine(JsonSerializer.Serialize(new StatusJson(epoch, [.. jobs.Select(JobJson.From)], classes, [.. notArchived.Select(NotArchivedJson.From)]), StatusJsonContext.Default.StatusJson));
             return 0;
         }
 
@@ -102,6 +113,14 @@ internal static class StatusCommand
 
         console.MarkupLine("[bold]Recrawl schedules[/] (intervals in hours)");
         table.Write(console);
+        console.MarkupLine("[bold]Not archived[/] (the crawl log by reason)");
+        var reasons = new FittedTable("epoch", "reason", "URLs");
+        foreach (var c in notArchived)
+        {
+            reasons.AddRow("epoch " + N(c.Epoch), c.Reason, N(c.Count));
+        }
+
+        reasons.Write(console);
         return 0;
     }
 
@@ -128,7 +147,13 @@ internal static class StatusCommand
     private static string Hours(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 }
 
-internal sealed record StatusJson(int Epoch, IReadOnlyList<JobJson> Jobs, IReadOnlyList<ScheduleClassJson>? Schedules);
+internal sealed record StatusJson(int Epoch, IReadOnlyList<JobJson> Jobs, IReadOnlyList<ScheduleClassJson>? Schedules, IReadOnlyList<NotArchivedJson> NotArchived);
+
+/// <summary>URLs of a site not archived in an epoch for one reason (the crawl log counted).</summary>
+internal sealed record NotArchivedJson(string Site, int Epoch, string Reason, long Urls)
+{
+    public static NotArchivedJson From(CrawlLogCount c) => new(c.Host, c.Epoch, c.Reason, c.Count);
+}
 
 internal sealed record JobJson(
     string Site, int Epoch, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long Due, long New, long Changed, long Unchanged,

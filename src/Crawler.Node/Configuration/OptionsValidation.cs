@@ -261,6 +261,10 @@ internal sealed partial class NodeOptionsValidation :
         Positive(errors, $"{p}:MaxUnacknowledged", options.MaxUnacknowledged);
         Positive(errors, $"{p}:Retry:MaxAttempts", options.Retry.MaxAttempts);
         Positive(errors, $"{p}:Traps:MaxDepth", options.Traps.MaxDepth);
+        Positive(errors, $"{p}:Traps:CalendarYearsBack", options.Traps.CalendarYearsBack);
+        Positive(errors, $"{p}:Traps:CalendarDaysAhead", options.Traps.CalendarDaysAhead);
+        Positive(errors, $"{p}:Traps:MaxLinksPerPage", options.Traps.MaxLinksPerPage);
+        Positive(errors, $"{p}:Traps:MaxNearDuplicates", options.Traps.MaxNearDuplicates);
         NotNegative(errors, $"{p}:Politeness:MinDelay", options.Politeness.MinDelay);
         NotNegative(errors, $"{p}:Politeness:MaxDelay", options.Politeness.MaxDelay);
         NotNegative(errors, $"{p}:Retry:BaseDelay", options.Retry.BaseDelay);

@@ -286,6 +286,7 @@ public static class NodeHost
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
         app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
+        app.MapGet("/api/crawllog", (HttpContext http, ICrawlStore store) => CrawlLogEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/events", (HttpContext http, ICrawlStore store) => EventsEndpoint.JsonAsync(http, store));
         app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore store) => EventsEndpoint.AtomAsync(http, store));

@@ -335,7 +335,7 @@ internal static class PageRenderer
         var o = model.Options;
         yield return "/";
         yield return "/about.html";
-        for (var p = 1; p <= Math.Max(1, (o.PagesPerSite + o.ArticlesPerListPage - 1) / o.ArticlesPerListPage); p++)
+        for (var p = 1; p <= (o.ListingInSitemap ? Math.Max(1, (o.PagesPerSite + o.ArticlesPerListPage - 1) / o.ArticlesPerListPage) : 0); p++)
         {
             yield return "/articles?page=" + p.ToString(CultureInfo.InvariantCulture);
         }

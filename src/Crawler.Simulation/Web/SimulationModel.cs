@@ -152,7 +152,11 @@ public sealed class SimulationModel
             features[perm[pos]] |= f;
         }
 
-        if (options.PlainSites)
+        if (options.Features is { } only)
+        {
+            Array.Fill(features, only);
+        }
+        else if (options.PlainSites)
         {
             Array.Fill(features, SiteFeatures.None);
         }

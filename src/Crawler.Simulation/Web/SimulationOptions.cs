@@ -45,6 +45,16 @@ public sealed record SimulationOptions
     public bool PlainSites { get; init; }
 
     /// <summary>
+    /// When set, every site has exactly these behaviours instead of the roles dealt out over the web (a test that watches
+    /// one behaviour on a small web: a calendar trap and a robots.txt rule on one site, say). Overrides <see cref="PlainSites"/>.
+    /// </summary>
+    public SiteFeatures? Features { get; init; }
+
+    /// <summary>Whether sitemap.xml lists every <c>/articles?page=N</c> page; without them the listing is reached only page by page
+    /// (a chain as deep as it has pages, as on state media sites).</summary>
+    public bool ListingInSitemap { get; init; } = true;
+
+    /// <summary>
     /// How often each article changes, in epochs: article N shows revision epoch / k with
     /// k = ArticleChangeEvery[(N - 1) % Count], so it changes every k epochs; 0 never changes. Null: the articles N with
     /// N % 10 == 7 change every epoch and the others never (the default web).

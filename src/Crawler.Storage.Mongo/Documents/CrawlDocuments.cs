@@ -447,3 +447,59 @@ internal sealed class CounterDocument
     [BsonElement("value")]
     public long Value { get; set; }
 }
+
+/// <summary>A crawl log row (<c>crawlLog</c> collection): a URL declined or not archived in an epoch, unique by (epoch, url).</summary>
+[BsonIgnoreExtraElements]
+internal sealed class CrawlLogDocument
+{
+    [BsonId]
+    public ObjectId Id { get; set; }
+
+    [BsonElement("epoch")]
+    public int Epoch { get; set; }
+
+    [BsonElement("url")]
+    public string Url { get; set; } = "";
+
+    [BsonElement("host")]
+    public string Host { get; set; } = "";
+
+    [BsonElement("reason")]
+    public string Reason { get; set; } = "";
+
+    [BsonElement("detail"), BsonIgnoreIfNull]
+    public string? Detail { get; set; }
+
+    [BsonElement("via"), BsonIgnoreIfNull]
+    public string? Via { get; set; }
+
+    [BsonElement("depth")]
+    public int Depth { get; set; }
+
+    [BsonElement("at")]
+    public DateTime At { get; set; }
+
+    public static CrawlLogDocument From(CrawlLogEntry e) => new()
+    {
+        Epoch = e.Epoch,
+        Url = e.Url,
+        Host = e.Host,
+        Reason = e.Reason,
+        Detail = e.Detail,
+        Via = e.Via,
+        Depth = e.Depth,
+        At = BsonTime.ToBson(e.At),
+    };
+
+    public CrawlLogEntry ToEntry() => new()
+    {
+        Epoch = Epoch,
+        Url = Url,
+        Host = Host,
+        Reason = Reason,
+        Detail = Detail,
+        Via = Via,
+        Depth = Depth,
+        At = BsonTime.FromBson(At),
+    };
+}

@@ -47,7 +47,7 @@ public sealed record MigrationVerification(
 /// the larger of the row's and the capture's (the row's, copied from the source, is already the largest).</item>
 /// <item>The due times of URLs left pending after a failure, which a commit resets: the URL's latest capture is written
 /// again (a replay stores nothing) carrying the row's due time.</item>
-/// <item>Recrawl schedules, job marks, DNS observations (a name's observations already in the target are skipped: the
+/// <item>Recrawl schedules, job marks, the crawl log, DNS observations (a name's observations already in the target are skipped: the
 /// SQLite store does not deduplicate them), discovered names.</item>
 /// <item>Uptime: raw results (which fold into their hours), then every hourly aggregate as stored
 /// (<see cref="IUptimeStore.ImportHourlyAsync"/>: purged hours included, folded hours replaced by the source's own),
@@ -63,6 +63,7 @@ public sealed class ArchiveMigrator
     public const string Payloads = "payloads";
     public const string Schedules = "schedules";
     public const string Jobs = "jobs";
+    public const string CrawlLog = "crawlLog";
     public const string DnsObservations = "dnsObservations";
     public const string DiscoveredNames = "discoveredNames";
     public const string UptimeResults = "uptimeResults";
@@ -74,7 +75,7 @@ public sealed class ArchiveMigrator
     /// <summary>The collections in the order they are copied and counted.</summary>
     public static IReadOnlyList<string> Collections { get; } =
     [
-        Settings, Frontier, Captures, Payloads, Schedules, Jobs, DnsObservations, DiscoveredNames,
+        Settings, Frontier, Captures, Payloads, Schedules, Jobs, CrawlLog, DnsObservations, DiscoveredNames,
         UptimeResults, UptimeHourly, UptimeChanges, UptimeOutages, CountryOutages,
     ];
 
@@ -151,6 +152,8 @@ public sealed class ArchiveMigrator
                     await _to.Crawl.MarkJobAsync(mark.Host, mark.Epoch, mark.StartedAt, mark.FinishedAt, c).ConfigureAwait(false);
                 }
             }, ct).ConfigureAwait(false);
+        copied[CrawlLog] = await CopyAsync(CrawlLog, _from.Crawl.ExportCrawlLogAsync(ct),
+            (batch, c) => _to.Crawl.AddToCrawlLogAsync(batch, c), ct).ConfigureAwait(false);
 
         copied[DnsObservations] = await CopyAsync(DnsObservations, _from.Dns.ExportObservationsAsync(ct), CopyObservationsAsync, ct).ConfigureAwait(false);
         var names = await _from.Dns.GetDiscoveredNamesAsync(ct).ConfigureAwait(false);
@@ -367,6 +370,7 @@ public sealed class ArchiveMigrator
         Payloads => (await stores.Crawl.GetStatsAsync(ct).ConfigureAwait(false)).Payloads,
         Schedules => await CountAsync(stores.Crawl.ExportSchedulesAsync(ct), ct).ConfigureAwait(false),
         Jobs => await CountAsync(stores.Crawl.ExportJobMarksAsync(ct), ct).ConfigureAwait(false),
+        CrawlLog => await CountAsync(stores.Crawl.ExportCrawlLogAsync(ct), ct).ConfigureAwait(false),
         DnsObservations => await CountAsync(stores.Dns.ExportObservationsAsync(ct), ct).ConfigureAwait(false),
         DiscoveredNames => (await stores.Dns.GetDiscoveredNamesAsync(ct).ConfigureAwait(false)).Count,
         UptimeResults => await CountAsync(stores.Uptime.ExportResultsAsync(ct), ct).ConfigureAwait(false),

@@ -121,20 +121,152 @@ public sealed class RetryPolicyTests
 public sealed class TrapGuardTests
 {
     private static readonly TrapGuardOptions Options = new() { MaxDepth = 5, MaxRepeatedSegment = 2, MaxUrlLength = 100 };
+    private static readonly DateTimeOffset Now = new(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+
+    private static TrapVerdict? Check(string url, int depth = 1, string? from = null) =>
+        TrapGuard.Check(Options, new Uri(url), depth, from is null ? null : new Uri(from), Now);
 
     [Fact]
     public void Ordinary_urls_pass() =>
-        Assert.Null(TrapGuard.Check(Options, new Uri("http://kcna.kp/en/article/q/123.html?lang=en"), 3));
+        Assert.Null(Check("http://kcna.kp/en/article/q/123.html?lang=en", 3));
 
     [Fact]
-    public void Links_beyond_the_depth_limit_are_refused() =>
-        Assert.Contains("depth", TrapGuard.Check(Options, new Uri("http://kcna.kp/calendar/2017/03"), 6), StringComparison.Ordinal);
+    public void Links_beyond_the_depth_limit_are_refused_for_depth() =>
+        Assert.Equal(DeclineReason.Depth, Check("http://kcna.kp/calendar/2017/03", 6)?.Reason);
+
+    [Fact]
+    public void The_default_depth_follows_a_listing_thousands_of_pages_deep() =>
+        Assert.Null(TrapGuard.Check(new TrapGuardOptions(), new Uri("http://kcna.kp/articles?page=5000"), 5001, new Uri("http://kcna.kp/articles?page=4999"), Now));
 
     [Fact]
     public void Repeating_path_segments_are_refused() =>
-        Assert.Contains("repeats", TrapGuard.Check(Options, new Uri("http://kcna.kp/a/b/a/b/a/b"), 1), StringComparison.Ordinal);
+        Assert.Contains("repeats", Check("http://kcna.kp/a/b/a/b/a/b")?.Detail, StringComparison.Ordinal);
 
     [Fact]
     public void Overlong_urls_are_refused() =>
-        Assert.Contains("length", TrapGuard.Check(Options, new Uri("http://kcna.kp/" + new string('x', 120)), 1), StringComparison.Ordinal);
+        Assert.Contains("length", Check("http://kcna.kp/" + new string('x', 120))?.Detail, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("http://kcna.kp/index.php?PHPSESSID=0f3a9c")]
+    [InlineData("http://kcna.kp/list.jsp;jsessionid=A1B2C3?page=2")]
+    [InlineData("http://kcna.kp/news?sid=9f86d081884c7d65&page=3")]
+    public void Urls_carrying_a_session_id_are_traps(string url) =>
+        Assert.Equal(DeclineReason.Trap, Check(url)?.Reason);
+
+    [Theory]
+    [InlineData("http://kcna.kp/news?sid=77&page=3")]
+    [InlineData("http://kcna.kp/search?s=juche")]
+    public void A_short_sid_or_s_is_a_parameter_not_a_session(string url) =>
+        Assert.Null(Check(url));
+
+    [Theory]
+    [InlineData("http://kcna.kp/calendar/2006/11", "http://kcna.kp/calendar/2006/12")]
+    [InlineData("http://kcna.kp/calendar/2028/01", "http://kcna.kp/calendar/2027/12")]
+    [InlineData("http://kcna.kp/archive?date=1999-12-31", "http://kcna.kp/archive?date=2000-01-01")]
+    [InlineData("http://kcna.kp/cal.php?year=2031&month=2", "http://kcna.kp/cal.php?year=2031&month=1")]
+    public void A_calendar_step_outside_the_window_is_a_trap(string url, string from) =>
+        Assert.Contains("calendar", Check(url, from: from)?.Detail, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("http://kcna.kp/calendar/2016/08", "http://kcna.kp/calendar/2016/09")]
+    [InlineData("http://kcna.kp/calendar/1950/06", "http://kcna.kp/index.html")] // a dated link from an undated page
+    [InlineData("http://kcna.kp/1950/06/25/war.html", "http://kcna.kp/1950/06/24/other.html")] // articles, not one calendar
+    [InlineData("http://kcna.kp/calendar/2027/12", "http://kcna.kp/calendar/2027/11")]
+    public void A_date_inside_the_window_or_off_a_calendar_is_followed(string url, string from) =>
+        Assert.Null(Check(url, from: from));
+
+    [Fact]
+    public void Calendar_reads_the_date_and_the_shape_of_each_form()
+    {
+        Assert.Equal(new DateOnly(2016, 9, 1), Calendar.Read(new Uri("http://a.kp/calendar/2016/09"))?.Date);
+        Assert.Equal(new DateOnly(2016, 9, 14), Calendar.Read(new Uri("http://a.kp/x/2016/9/14/"))?.Date);
+        Assert.Equal(new DateOnly(2020, 2, 29), Calendar.Read(new Uri("http://a.kp/d?date=2020-02-29&lang=en"))?.Date);
+        Assert.Null(Calendar.Read(new Uri("http://a.kp/articles?page=2016")));
+        Assert.Null(Calendar.Read(new Uri("http://a.kp/item/2016/13")));
+        Assert.Equal(Calendar.Read(new Uri("http://a.kp/c?lang=ko&date=2001-01"))?.Shape, Calendar.Read(new Uri("http://a.kp/c?date=2019-05&lang=ko"))?.Shape);
+    }
+
+    [Fact]
+    public void An_endless_calendar_walked_from_any_month_stays_inside_the_window() =>
+        Gen.Select(Gen.Int[1000, 2999], Gen.Int[1, 12], Gen.Bool).Sample((year, month, forward) =>
+        {
+            // Walk the calendar one month at a time from any start until the guard stops it: it always stops, and
+            // never after more steps than the window has months.
+            var date = new DateOnly(year, month, 1);
+            var steps = 0;
+            while (steps < 2000)
+            {
+                var next = forward ? date.AddMonths(1) : date.AddMonths(-1);
+                var link = new Uri($"http://a.kp/calendar/{next.Year:D4}/{next.Month:D2}");
+                if (TrapGuard.Check(new TrapGuardOptions(), link, 1, new Uri($"http://a.kp/calendar/{date.Year:D4}/{date.Month:D2}"), Now) is not null)
+                {
+                    return steps <= (20 * 12) + 13;
+                }
+
+                date = next;
+                steps++;
+            }
+
+            return false;
+        });
+
+    [Fact]
+    public void Pagination_is_never_taken_for_a_trap() =>
+        Gen.Int[2, 100_000].Sample(page =>
+            TrapGuard.Check(new TrapGuardOptions(), new Uri($"http://a.kp/articles?page={page}"), Math.Min(page, 10_000), new Uri($"http://a.kp/articles?page={page - 1}"), Now) is null);
+}
+
+public sealed class NearDuplicatesTests
+{
+    private static readonly string[] Nav = ["http://a.kp/", "http://a.kp/about.html", "http://a.kp/articles?page=1"];
+
+    private static PageFingerprint Month(int month, params string[] extra) => PageFingerprint.Of(
+        $"http://a.kp/calendar/2016/{month:D2}",
+        [$"2016-{month:D2}", "Juche 105 (2016)", string.Join(' ', Enumerable.Range(1, 28 + (month % 4)))],
+        [.. Nav, $"http://a.kp/calendar/2016/{month - 1:D2}", $"http://a.kp/calendar/2016/{month + 1:D2}", .. extra]);
+
+    [Fact]
+    public void The_shape_of_a_url_takes_its_digits_out() =>
+        Assert.Equal(
+            ["http://a.kp/calendar/#/#", "http://a.kp/articles?page=#", "http://a#.kp/x"],
+            new[] { "http://a.kp/calendar/2016/09", "http://a.kp/articles?page=150", "http://a1.kp/x" }.Select(PageFingerprint.ShapeOf));
+
+    [Fact]
+    public void Empty_calendar_months_are_copies_once_there_were_as_many_before_them_as_allowed()
+    {
+        var guard = new NearDuplicates(3);
+        Assert.Equal([false, false, false, true, true], Enumerable.Range(2, 5).Select(m => guard.IsCopy(Month(m))));
+    }
+
+    [Fact]
+    public void A_month_that_links_to_something_else_is_not_a_copy_of_the_empty_ones()
+    {
+        var guard = new NearDuplicates(2);
+        Assert.False(guard.IsCopy(Month(2)));
+        Assert.False(guard.IsCopy(Month(3)));
+        Assert.False(guard.IsCopy(Month(4, "http://a.kp/article/77")));
+        guard.Clear();
+        Assert.False(guard.IsCopy(Month(5)));
+    }
+
+    [Fact]
+    public void Listing_pages_that_each_link_their_own_articles_are_never_copies() =>
+        Gen.Int[1, 1_000_000].Array[20, 200].Sample(ids =>
+        {
+            var guard = new NearDuplicates(1);
+            return ids.Distinct().Select((id, page) => PageFingerprint.Of(
+                    $"http://a.kp/articles?page={page + 1}",
+                    ["Articles", "Page " + (page + 1)],
+                    [.. Nav, $"http://a.kp/article/{id}", $"http://a.kp/articles?page={page + 2}"]))
+                .All(p => !guard.IsCopy(p));
+        });
+
+    [Fact]
+    public void Articles_with_their_own_text_are_never_copies_even_with_the_same_links() =>
+        Gen.String[Gen.Char['a', 'z'], 3, 9].Array[40, 80].Array[20, 60].Sample(texts =>
+        {
+            var guard = new NearDuplicates(1);
+            return texts.Select((words, i) => PageFingerprint.Of($"http://a.kp/article/{i}", [string.Join(' ', words)], Nav))
+                .Count(p => guard.IsCopy(p)) == texts.Length - texts.Select(w => string.Join(' ', w)).Distinct().Count();
+        });
 }

@@ -41,6 +41,10 @@ internal static class TestData
         Kind = kind,
     };
 
+    /// <summary>A crawl log row: a declined link (with the page it was on as via) or, without via, a URL's own verdict.</summary>
+    public static CrawlLogEntry Declined(string url, string reason, int epoch = 1, string? via = null, string? detail = null) =>
+        new() { Url = url, Host = new Uri(url).Host, Epoch = epoch, Reason = reason, Detail = detail, Via = via, Depth = via is null ? 0 : 3, At = At(5) };
+
     public static string Digest(byte[] payload) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(payload));
 
     public static byte[] Html(string title) => Encoding.UTF8.GetBytes(

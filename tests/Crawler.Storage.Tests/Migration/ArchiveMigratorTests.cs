@@ -156,6 +156,11 @@ public sealed class ArchiveMigratorTests : IAsyncLifetime
                 Outcome = RecrawlOutcome.New,
                 Discovered = [Entry("http://a.kp/x", via: "http://a.kp/", depth: 1, kind: "a@href"), Entry("http://a.kp/y", via: "http://a.kp/", depth: 1, kind: "a@href")],
                 Schedule = Schedule("http://a.kp/", At(1), 1),
+                Declined =
+                [
+                    new CrawlLogEntry { Url = "http://example.com/", Host = "example.com", Epoch = 1, Reason = "out-of-scope", Via = "http://a.kp/", Depth = 1, At = At(1) },
+                    new CrawlLogEntry { Url = "http://a.kp/y", Host = "a.kp", Epoch = 1, Reason = "error", Detail = "HTTP 500", Depth = 1, At = At(3) },
+                ],
             },
             CommitWithPayload(Capture("http://b.kp/", at: 2), other) with { Outcome = RecrawlOutcome.New, Schedule = Schedule("http://b.kp/", At(2), 1) },
         ]);
@@ -232,6 +237,8 @@ public sealed class ArchiveMigratorTests : IAsyncLifetime
         lines.AddRange((await s.Crawl.GetJobsAsync(new JobQuery())).Select(j => "job " + JsonSerializer.Serialize(j)));
         await Add("schedule", s.Crawl.ExportSchedulesAsync());
         await Add("mark", s.Crawl.ExportJobMarksAsync());
+        await Add("crawl log", s.Crawl.ExportCrawlLogAsync());
+        await Add("not archived", s.Crawl.GetCrawlLogAsync(new CrawlLogQuery()));
         await Add("dns", s.Dns.ExportObservationsAsync());
         lines.AddRange((await s.Dns.GetDiscoveredNamesAsync()).Select(n => "discovered " + JsonSerializer.Serialize(n)));
         await Add("result", s.Uptime.ExportResultsAsync());

@@ -414,4 +414,41 @@ public sealed class MongoCrawlQueryTests
         Assert.All(Matches(new JobQuery(Epoch: 2)), m => Assert.Equal(Json("""{ epoch: 2 }"""), m));
         Assert.All(Matches(new JobQuery("a.kp", 2)), m => Assert.Equal(Json("""{ host: "a.kp", epoch: 2 }"""), m));
     }
+
+    [Fact]
+    public void The_crawl_log_is_unique_by_epoch_and_url_and_read_by_epoch_site_and_url()
+    {
+        Assert.Equal(
+            JsonArray("""
+                [
+                  { key: { epoch: 1, url: 1 }, name: "epoch_url", unique: true },
+                  { key: { epoch: 1, host: 1, url: 1 }, name: "epoch_host_url" }
+                ]
+                """),
+            Indexes(CrawlLogQueries.Indexes));
+        Assert.Equal(Json("""{ epoch: 1, host: 1, url: 1 }"""), Sort(CrawlLogQueries.Order));
+        Assert.Equal(Json("""{ epoch: 1, url: 1 }"""), Sort(CrawlLogQueries.ExportOrder));
+        Assert.Equal(Json("""{ epoch: 2, host: "a.kp", reason: "trap" }"""), Filter(CrawlLogQueries.Rows(new CrawlLogQuery("a.kp", 2, "trap"))));
+        Assert.Equal(new BsonDocument(), Filter(CrawlLogQueries.Rows(new CrawlLogQuery())));
+        Assert.Equal(
+            Json("""{ epoch: 2, url: { $in: ["http://a.kp/1", "http://a.kp/2"] } }"""),
+            Filter(CrawlLogQueries.KnownOf(2, ["http://a.kp/1", "http://a.kp/2"])));
+        Assert.Equal(Json("""{ url: 1, _id: 0 }"""), Projection(CrawlLogQueries.UrlOnly));
+    }
+
+    [Fact]
+    public void A_urls_own_crawl_log_verdict_is_set_and_a_declined_link_only_fills_an_empty_place()
+    {
+        var row = new CrawlLogEntry { Url = "http://a.kp/x", Host = "a.kp", Epoch = 1, Reason = "depth", Via = "http://a.kp/", Depth = 3, At = T0 };
+        Assert.Equal(Json("""{ epoch: 1, url: "http://a.kp/x" }"""), Filter(CrawlLogQueries.Key(1, "http://a.kp/x")));
+        Assert.Equal(
+            Json("""{ $setOnInsert: { epoch: 1, url: "http://a.kp/x", host: "a.kp", reason: "depth", via: "http://a.kp/", depth: 3, at: ISODate("2026-03-01T12:00:00Z") } }"""),
+            Update(CrawlLogQueries.Write(row)));
+        Assert.Equal(
+            Json("""{ $set: { epoch: 1, url: "http://a.kp/x", host: "a.kp", reason: "robots", depth: 3, at: ISODate("2026-03-01T12:00:00Z") }, $unset: { detail: "", via: "" } }"""),
+            Update(CrawlLogQueries.Write(row with { Via = null, Reason = "robots" })));
+        Assert.Equal(
+            Json("""{ $set: { epoch: 1, url: "http://a.kp/x", host: "a.kp", reason: "error", detail: "HTTP 503", depth: 3, at: ISODate("2026-03-01T12:00:00Z") }, $unset: { via: "" } }"""),
+            Update(CrawlLogQueries.Write(row with { Via = null, Reason = "error", Detail = "HTTP 503" })));
+    }
 }
