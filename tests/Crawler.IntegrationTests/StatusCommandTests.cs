@@ -29,7 +29,13 @@ public sealed class StatusCommandTests : IDisposable
             [("a.kp", 2, DeclineReason.Robots, 1L), ("a.kp", 2, DeclineReason.Trap, 2L)],
             current.GetProperty("notArchived").EnumerateArray().Select(n => (n.GetProperty("site").GetString(), n.GetProperty("epoch").GetInt32(), n.GetProperty("reason").GetString(), n.GetProperty("urls").GetInt64())));
 
+        // The archive's totals and each site's counts, as the tables show them.
+        Assert.True(current.GetProperty("archive").GetProperty("captures").GetInt64() >= 1);
+        var counts = Assert.Single(current.GetProperty("sites").EnumerateArray());
+        Assert.Equal(("a.kp", 2L), (counts.GetProperty("host").GetString(), counts.GetProperty("pending").GetInt64()));
+
         var site = await RunJsonAsync("status", "--data", _data, "--site", "a.kp", "--json");
+        Assert.False(site.TryGetProperty("sites", out _));
         Assert.Equal([(1, 2L, 2L), (2, 1L, 0L)], site.GetProperty("jobs").EnumerateArray().Select(j => (j.GetProperty("epoch").GetInt32(), j.GetProperty("due").GetInt64(), j.GetProperty("new").GetInt64())));
         var classes = site.GetProperty("schedules").EnumerateArray().ToList();
         Assert.Equal(["FrontPage", "Article"], classes.Select(c => c.GetProperty("pageClass").GetString()));

@@ -46,14 +46,20 @@ internal static class StatusCommand
 
             var jobs = await store.GetJobsAsync(new JobQuery(Epoch: epoch), ct).ConfigureAwait(false);
             var notArchived = await store.GetCrawlLogCountsAsync(epoch, ct).ConfigureAwait(false);
+            var stats = await store.GetStatsAsync(ct).ConfigureAwait(false);
+            var hosts = await store.GetHostStatsAsync(epoch, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new StatusJson(epoch, [.. jobs.Select(JobJson.From)], null, [.. notArchived.Select(NotArchivedJson.From)]), StatusJsonContext.Default.StatusJson));
+                // What the tables show, for scripts: the archive's totals, each site's counts, the jobs, what was not archived.
+                var status = new StatusJson(epoch, [.. jobs.Select(JobJson.From)], null, [.. notArchived.Select(NotArchivedJson.From)])
+                {
+                    Archive = stats,
+                    Sites = [.. hosts.OrderBy(h => h.Host, StringComparer.Ordinal)],
+                };
+                Console.WriteLine(JsonSerializer.Serialize(status, StatusJsonContext.Default.StatusJson));
                 return 0;
             }
 
-            var stats = await store.GetStatsAsync(ct).ConfigureAwait(false);
-            var hosts = await store.GetHostStatsAsync(epoch, ct).ConfigureAwait(false);
             var console = FittedTable.Console();
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[bold]Archive[/] {Markup.Escape(location.Display)}"));
             console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch}, captures {stats.Captures}, distinct payloads {stats.Payloads} ({stats.PayloadBytesRaw / 1024.0 / 1024:F1} MiB raw, {stats.PayloadBytesStored / 1024.0 / 1024:F1} MiB stored), last capture {stats.LastCaptureAt:u}"));
@@ -147,7 +153,16 @@ internal static class StatusCommand
     private static string Hours(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 }
 
-internal sealed record StatusJson(int Epoch, IReadOnlyList<JobJson> Jobs, IReadOnlyList<ScheduleClassJson>? Schedules, IReadOnlyList<NotArchivedJson> NotArchived);
+internal sealed record StatusJson(int Epoch, IReadOnlyList<JobJson> Jobs, IReadOnlyList<ScheduleClassJson>? Schedules, IReadOnlyList<NotArchivedJson> NotArchived)
+{
+    /// <summary>The archive's totals (without --site).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public StoreStats? Archive { get; init; }
+
+    /// <summary>Each site's counts in the epoch (without --site), as the sites table shows them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<HostStats>? Sites { get; init; }
+}
 
 /// <summary>URLs of a site not archived in an epoch for one reason (the crawl log counted).</summary>
 internal sealed record NotArchivedJson(string Site, int Epoch, string Reason, long Urls)
