@@ -39,6 +39,7 @@ internal static class Program
               --timeline: one line per probe in the window (slot offset s, lateness ms, probe ms) for plots.
               --window S: measure S seconds instead of whole intervals (for the idle cost with a long interval;
               slots are then not counted, MissedSlots is 0).
+              --list-targets FILE: only write "host address port path" per http seed (for a peer prober) and exit.
         """;
 
     public static async Task<int> Main(string[] args)
@@ -115,6 +116,14 @@ internal static class Program
         if (storeMode is not ("sqlite" or "discard"))
         {
             throw new ArgumentException("--store must be sqlite or discard");
+        }
+
+        if (options.GetValueOrDefault("list-targets") is { } targetsFile)
+        {
+            // For a peer prober that does not resolve through the simulation's DNS (blackbox_exporter): each seed's
+            // address and the simulation's HTTP port, as this bench's prober connects to them.
+            await ListTargetsAsync(simulation, siteCount, resolver, targetsFile).ConfigureAwait(false);
+            return 0;
         }
 
         var store = new TimedUptimeStore(
@@ -357,6 +366,24 @@ internal static class Program
                 resolver.QueriesSent,
                 serverPid is { } pid ? ProcessCpuSeconds(pid, clockTicks) : null);
         }
+    }
+
+    /// <summary>"host address port path" per seed (tab-separated): where an http seed is served, resolved as the prober resolves it.</summary>
+    private static async Task ListTargetsAsync(Simulation simulation, int siteCount, DnsClientResolver resolver, string path)
+    {
+        var httpPort = simulation.ConnectTo.Select(r => r.Split(':')).First(p => p is ["", "80", "", _])[3];
+        var lines = new List<string>();
+        foreach (var seed in simulation.Seeds.Take(siteCount))
+        {
+            var uri = new Uri(seed);
+            var resolved = await resolver.ResolveAsync(uri.Host, CancellationToken.None).ConfigureAwait(false);
+            if (uri.Scheme == Uri.UriSchemeHttp && resolved.Succeeded)
+            {
+                lines.Add($"{uri.Host}\t{resolved.Addresses[0]}\t{httpPort}\t{uri.PathAndQuery}");
+            }
+        }
+
+        await File.WriteAllLinesAsync(path, lines).ConfigureAwait(false);
     }
 
     /// <summary>What the bench needs from `crawler simulate --info`: DNS server, seeds, connect-to rules.</summary>

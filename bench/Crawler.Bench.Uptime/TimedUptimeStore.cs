@@ -66,4 +66,17 @@ internal sealed class TimedUptimeStore(IUptimeStore inner, bool discard) : IUpti
         discard ? Task.FromResult<IReadOnlyList<SiteUptimeStatus>>([]) : inner.GetLatestAsync(ct);
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    // Export and import (crawler migrate) are not part of the bench: passed through.
+    public IAsyncEnumerable<ProbeResult> ExportResultsAsync(CancellationToken ct = default) => inner.ExportResultsAsync(ct);
+
+    public IAsyncEnumerable<HourlyAggregate> ExportHourlyAsync(CancellationToken ct = default) => inner.ExportHourlyAsync(ct);
+
+    public IAsyncEnumerable<StateChange> ExportStateChangesAsync(CancellationToken ct = default) => inner.ExportStateChangesAsync(ct);
+
+    public IAsyncEnumerable<Outage> ExportOutagesAsync(CancellationToken ct = default) => inner.ExportOutagesAsync(ct);
+
+    public IAsyncEnumerable<CountryOutage> ExportCountryOutagesAsync(CancellationToken ct = default) => inner.ExportCountryOutagesAsync(ct);
+
+    public Task ImportHourlyAsync(IReadOnlyList<HourlyAggregate> aggregates, CancellationToken ct = default) => inner.ImportHourlyAsync(aggregates, ct);
 }

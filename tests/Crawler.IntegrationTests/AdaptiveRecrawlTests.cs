@@ -29,7 +29,9 @@ public sealed class AdaptiveRecrawlTests(ITestOutputHelper output) : SimulatedWe
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
     // The fetcher dates captures by the node's clock, this one: it starts at the real time and only ever runs ahead of it,
     // so the captures of each epoch are an hour after the last one's.
-    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    // Taken when this test starts (not when the class is first touched, which may be minutes earlier in a long run: a
+    // clock behind the real one would date captures, DNS answers and schedules in the past).
+    private readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     /// <summary>Articles 1, 4, 5, 8, 9, 12 never change, 2, 6, 10 every epoch, 3, 7, 11 every two epochs.</summary>
     private static readonly SimulationOptions Sites = new()

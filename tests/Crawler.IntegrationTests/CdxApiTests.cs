@@ -58,7 +58,10 @@ public sealed class CdxArchiveFixture : IAsyncLifetime
     }
 }
 
-/// <summary>One crawl of the simulated web shared by the API tests that only read it (they run one after another).</summary>
+/// <summary>
+/// One crawl of the simulated web shared by the API and replay tests (they run one after another); the only capture
+/// a test adds is outside .kp (the replay test's hostile page), which no other test's selection reaches.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class CdxArchiveCollection : ICollectionFixture<CdxArchiveFixture>
 {

@@ -12,7 +12,8 @@ namespace Crawler.IntegrationTests;
 /// pages the simulation's manifests say went from 200 to 404, as changed exactly those whose bytes changed, and the diff
 /// of an edited article shows exactly its edit.
 /// </summary>
-public sealed class RemovalFeedTests(TwoEpochArchive archive, ITestOutputHelper output) : IClassFixture<TwoEpochArchive>
+[Collection(TwoEpochCollection.Name)]
+public sealed class RemovalFeedTests(TwoEpochArchive archive, ITestOutputHelper output)
 {
     [Fact]
     public async Task The_feed_lists_exactly_the_deleted_pages_and_the_changed_ones_and_the_diff_shows_exactly_the_edit()

@@ -14,7 +14,8 @@ namespace Crawler.IntegrationTests;
 /// page renders with every request it makes answered under the replay path, and a hostile archived page can neither
 /// read the UI's cookies nor reach the API or the live web.
 /// </summary>
-public sealed class ReplayInChromiumTests(CdxArchiveFixture archive, ITestOutputHelper output) : IClassFixture<CdxArchiveFixture>
+[Collection(CdxArchiveCollection.Name)]
+public sealed class ReplayInChromiumTests(CdxArchiveFixture archive, ITestOutputHelper output)
 {
     private const string Chromium = "/usr/bin/chromium";
 
@@ -83,14 +84,15 @@ public sealed class ReplayInChromiumTests(CdxArchiveFixture archive, ITestOutput
                 })();
                 </script></body></html>
                 """;
-            await StoreCaptureAsync("http://evil.kp/", hostile);
+            // Outside .kp: the other tests of the shared crawl select by .kp domain and host.
+            await StoreCaptureAsync("http://evil.example/", hostile);
             var context = await browser.NewContextAsync();
             await context.AddCookiesAsync([new Cookie { Name = "session", Value = "secret-ui-session", Url = origin }]);
             var tab = await context.NewPageAsync();
             var requests = new List<string>();
             tab.Request += (_, r) => requests.Add(r.Url);
 
-            await tab.GotoAsync($"{origin}/web/2030/http://evil.kp/");
+            await tab.GotoAsync($"{origin}/web/2030/http://evil.example/");
             await tab.WaitForFunctionAsync("() => document.getElementById('out').textContent !== 'running'");
             var result = await tab.InnerTextAsync("#out");
             output.WriteLine(result);

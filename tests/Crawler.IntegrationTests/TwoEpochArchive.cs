@@ -18,6 +18,12 @@ namespace Crawler.IntegrationTests;
 /// HTTP endpoint) on a controlled clock, every page due again in the second: between them the simulation deletes
 /// articles 3 and 6 of each site and edits articles 2, 4, 6 and 8. The host keeps running for the tests to query.
 /// </summary>
+[CollectionDefinition(Name)]
+public sealed class TwoEpochCollection : ICollectionFixture<TwoEpochArchive>
+{
+    public const string Name = "two crawled epochs of a simulated web, read only";
+}
+
 public sealed class TwoEpochArchive : IAsyncLifetime
 {
     public static readonly TimeSpan Hour = TimeSpan.FromHours(1);

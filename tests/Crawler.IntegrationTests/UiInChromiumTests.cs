@@ -10,7 +10,8 @@ namespace Crawler.IntegrationTests;
 /// (<see cref="TwoEpochArchive"/>): a researcher clicks from the sites to a site's calendar, a day, a replayed page, the
 /// site's changes, a diff and the page's timeline. Screenshots of every step are kept in <c>artifacts/ui/</c>.
 /// </summary>
-public sealed class UiInChromiumTests(TwoEpochArchive archive, ITestOutputHelper output) : IClassFixture<TwoEpochArchive>
+[Collection(TwoEpochCollection.Name)]
+public sealed class UiInChromiumTests(TwoEpochArchive archive, ITestOutputHelper output)
 {
     private const string Chromium = "/usr/bin/chromium";
 
