@@ -141,6 +141,8 @@ internal static class Program
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(sp => new UptimeMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddSingleton(prober);
+        builder.Services.AddSingleton<IHostResolver>(resolver);
+        builder.Services.AddSingleton(guard);
         builder.Services.AddSingleton(new CrawlSeeds([.. simulation.Seeds.Take(siteCount)]));
         var samples = new ConcurrentQueue<Sample>();
         builder.Services.AddAkka("uptime-bench", (akka, _) =>
@@ -151,12 +153,23 @@ internal static class Program
                 l.AddLoggerFactory();
             });
 
+            // A node's cluster settings (its files, a cluster of one on loopback), as NodeHost gives a node alone.
+            foreach (var file in new[] { "node.hocon", "cluster.hocon" })
+            {
+                akka.AddHocon(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "cluster-config", file)), HoconAddMode.Prepend);
+            }
+
+            akka.AddHocon("akka.remote.dot-netty.tcp { hostname = \"127.0.0.1\", port = 0 }", HoconAddMode.Prepend);
+
             // Subscribed before the probe actors are started, so no probe is missed.
             akka.WithActors((system, _) =>
             {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
                 var recorder = system.ActorOf(Props.Create(() => new Recorder(samples)), "bench-recorder");
                 system.EventStream.Subscribe(recorder, typeof(ProbeProtocol.ProbeCompleted));
             });
+            akka.WithAddressGates();
             akka.WithUptimeActors();
         });
 

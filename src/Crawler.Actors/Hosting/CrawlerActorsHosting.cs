@@ -49,6 +49,30 @@ public static class CrawlerActorsHosting
     /// coordinator and discovery (singletons; each node gets a proxy in the registry). Needs ICrawlStore,
     /// IHostResolver, HttpFetcher, CrawlSeeds, TimeProvider and IOptions&lt;CrawlOptions&gt; in the service provider.
     /// </summary>
+    /// <summary>
+    /// The address gates (one per IP address, sharded): what the sites' fetches and the uptime probes ask before they
+    /// connect, so that one address gets one request at a time cluster-wide. Part of <see cref="WithCrawlerActors"/>;
+    /// alone for a host that only probes (the uptime bench).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithAddressGates(this AkkaConfigurationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithShardRegion<AddressGateKey>(
+            "address-gate",
+            (system, registry, resolver) =>
+            {
+                var services = resolver.GetService<IServiceProvider>();
+                var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
+                var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Crawler.AddressGate");
+                // A gate that starts while other nodes are up (it moved) waits for the holders' renewals before it grants.
+                // (Not IOptions<T>.Value: the options system makes a default instance for any type, so a fallback after it never ran.)
+                var gateOptions = new AddressGateOptions();
+                return _ => Props.Create(() => new AddressGate(gateOptions, clock, logger));
+            },
+            new AddressGateMessageExtractor(),
+            Shards());
+    }
+
     public static AkkaConfigurationBuilder WithCrawlerActors(this AkkaConfigurationBuilder builder, long maxDecompressedBytes)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -85,20 +109,7 @@ public static class CrawlerActorsHosting
             registry.Register<DnsResolverKey>(dnsResolver);
         });
 
-        builder.WithShardRegion<AddressGateKey>(
-            "address-gate",
-            (system, registry, resolver) =>
-            {
-                var services = resolver.GetService<IServiceProvider>();
-                var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
-                var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Crawler.AddressGate");
-                // A gate that starts while other nodes are up (it moved) waits for the holders' renewals before it grants.
-                // (Not IOptions<T>.Value: the options system makes a default instance for any type, so a fallback after it never ran.)
-                var gateOptions = new AddressGateOptions();
-                return _ => Props.Create(() => new AddressGate(gateOptions, clock, logger));
-            },
-            new AddressGateMessageExtractor(),
-            Shards());
+        builder.WithAddressGates();
 
         builder.WithShardRegion<SiteRegionKey>(
             "site",
