@@ -1,0 +1,285 @@
+using System.Globalization;
+using System.Text;
+using Crawler.Core.Search;
+using Microsoft.Data.Sqlite;
+
+namespace Crawler.Storage.Sqlite;
+
+/// <summary>
+/// Full-text search in the crawl's SQLite file (own tables, own connection per call, as <see cref="SqliteDnsStore"/>):
+/// <c>search_pages</c> holds one row per page version (unique by <see cref="SearchDocument.Key"/>) with its filters,
+/// <c>search_text</c> is an FTS5 table of its title and text under the same rowid.
+/// </summary>
+/// <remarks>
+/// The tokenizer is unicode61 (letters and digits of every script, case-folded, diacritics removed), and a Hangul word is
+/// searched as a prefix (<see cref="SearchExpression"/>), so 조선 finds 조선의 and 조선은. FTS5's trigram tokenizer
+/// would find a word inside another too, but matches nothing shorter than three characters, and most Korean nouns are
+/// two syllables (조선, 평양, 인민): it would need a second, scanning path for them. Ranking is bm25 with the title
+/// weighted twice the text; snippets are FTS5's <c>snippet()</c>, cut to 16 tokens.
+/// </remarks>
+public sealed class SqliteSearchIndex : ISearchIndex
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS search_pages (
+            id          INTEGER PRIMARY KEY,
+            key         TEXT    NOT NULL UNIQUE,
+            url         TEXT    NOT NULL,
+            digest      TEXT    NOT NULL,
+            site        TEXT    NOT NULL,
+            lang        TEXT    NOT NULL,
+            captured_at INTEGER NOT NULL,
+            title       TEXT    NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS search_pages_site ON search_pages (site, captured_at);
+        CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2');
+        """;
+
+    private readonly string _connectionString;
+    private readonly string _path;
+    private readonly SqliteStoreOptions _options;
+
+    public SqliteSearchIndex(SqliteStoreOptions options)
+    {
+        _path = SqliteConnections.Validate(options);
+        _options = options;
+        _connectionString = SqliteConnections.ConnectionString(_path, options, pooling: true);
+    }
+
+    public async Task InitializeAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            SqliteConnections.EnsureWal(connection);
+            await using var tx = SqliteConnections.BeginWrite(connection);
+            await using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = Schema;
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            throw SqliteConnections.Busy(_path, "could not create the search tables", _options, e);
+        }
+        catch (SqliteException e) when (e.Message.Contains("fts5", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StoreUnavailableException($"The search tables in {_path} could not be created: this SQLite has no FTS5 ({e.Message}). Use the SQLite bundled with Microsoft.Data.Sqlite (SQLitePCLRaw.bundle_e_sqlite3).", e);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException($"The search tables in {_path} could not be created ({e.Message}). Check that the folder is writable and the file is a crawler database.", e);
+        }
+    }
+
+    public async Task<IReadOnlySet<string>> GetIndexedAsync(IReadOnlyCollection<string> keys, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+
+        return await ReadAsync(async connection =>
+        {
+            foreach (var chunk in keys.Chunk(500))
+            {
+                await using var command = connection.CreateCommand();
+                var names = new StringBuilder();
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    var name = "$k" + i.ToString(CultureInfo.InvariantCulture);
+                    names.Append(i == 0 ? string.Empty : ", ").Append(name);
+                    command.Parameters.AddWithValue(name, chunk[i]);
+                }
+
+                command.CommandText = $"SELECT key FROM search_pages WHERE key IN ({names})";
+                await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    found.Add(reader.GetString(0));
+                }
+            }
+
+            return (IReadOnlySet<string>)found;
+        }, ct).ConfigureAwait(false);
+    }
+
+    public async Task<int> AddAsync(IReadOnlyList<SearchDocument> documents, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        if (documents.Count == 0)
+        {
+            return 0;
+        }
+
+        return await WriteAsync(async (connection, tx) =>
+        {
+            await using var page = connection.CreateCommand();
+            page.Transaction = tx;
+            page.CommandText = """
+                INSERT INTO search_pages (key, url, digest, site, lang, captured_at, title) VALUES ($key, $url, $digest, $site, $lang, $at, $title)
+                ON CONFLICT (key) DO NOTHING RETURNING id
+                """;
+            var key = page.Parameters.Add("$key", SqliteType.Text);
+            var url = page.Parameters.Add("$url", SqliteType.Text);
+            var digest = page.Parameters.Add("$digest", SqliteType.Text);
+            var site = page.Parameters.Add("$site", SqliteType.Text);
+            var lang = page.Parameters.Add("$lang", SqliteType.Text);
+            var at = page.Parameters.Add("$at", SqliteType.Integer);
+            var title = page.Parameters.Add("$title", SqliteType.Text);
+            await using var text = connection.CreateCommand();
+            text.Transaction = tx;
+            text.CommandText = "INSERT INTO search_text (rowid, title, body) VALUES ($id, $title, $body)";
+            var id = text.Parameters.Add("$id", SqliteType.Integer);
+            var textTitle = text.Parameters.Add("$title", SqliteType.Text);
+            var body = text.Parameters.Add("$body", SqliteType.Text);
+            var added = 0;
+            foreach (var d in documents)
+            {
+                ArgumentNullException.ThrowIfNull(d, nameof(documents));
+                key.Value = d.Key;
+                url.Value = d.Url;
+                digest.Value = d.PayloadDigest;
+                site.Value = d.Site;
+                lang.Value = d.Language;
+                at.Value = d.CapturedAt.ToUnixTimeMilliseconds();
+                title.Value = d.Title;
+                if (await page.ExecuteScalarAsync(ct).ConfigureAwait(false) is not long rowid)
+                {
+                    continue; // indexed already (a replay, another indexer)
+                }
+
+                id.Value = rowid;
+                textTitle.Value = d.Title;
+                body.Value = d.Text;
+                await text.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                added++;
+            }
+
+            return added;
+        }, "could not index pages for search", ct).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return await ReadAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            var filters = new StringBuilder();
+            command.Parameters.AddWithValue("$q", request.Expression.ToFts5());
+            if (request.Site is { } site)
+            {
+                filters.Append(" AND p.site = $site");
+                command.Parameters.AddWithValue("$site", site);
+            }
+
+            if (request.Language is { } lang)
+            {
+                filters.Append(" AND p.lang = $lang");
+                command.Parameters.AddWithValue("$lang", lang);
+            }
+
+            if (request.From is { } from)
+            {
+                filters.Append(" AND p.captured_at >= $from");
+                command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+            }
+
+            if (request.To is { } to)
+            {
+                filters.Append(" AND p.captured_at < $to");
+                command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+            }
+
+            command.Parameters.AddWithValue("$limit", request.Limit);
+            command.Parameters.AddWithValue("$offset", request.Offset);
+
+            // The page of ids is chosen first, and snippets are written for that page only (in one query SQLite would
+            // write one for every match before sorting them).
+            command.CommandText = $"""
+                WITH top AS (
+                    SELECT p.id, bm25(search_text, 2.0, 1.0) AS score, p.captured_at, p.url
+                    FROM search_text JOIN search_pages p ON p.id = search_text.rowid
+                    WHERE search_text MATCH $q{filters}
+                    ORDER BY score, p.captured_at DESC, p.url LIMIT $limit OFFSET $offset)
+                SELECT p.url, p.digest, p.site, p.lang, p.captured_at, p.title, snippet(search_text, -1, char(1), char(2), '…', 16)
+                FROM top JOIN search_text ON search_text.rowid = top.id JOIN search_pages p ON p.id = top.id
+                WHERE search_text MATCH $q
+                ORDER BY top.score, top.captured_at DESC, top.url
+                """;
+            var hits = new List<SearchHit>();
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                hits.Add(new SearchHit(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    reader.GetString(3),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                    reader.GetString(5),
+                    Snippet.FromMarked(reader.IsDBNull(6) ? string.Empty : reader.GetString(6))));
+            }
+
+            return (IReadOnlyList<SearchHit>)hits;
+        }, ct).ConfigureAwait(false);
+    }
+
+    public async Task<long> CountAsync(CancellationToken ct = default) =>
+        await ReadAsync(async connection =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM search_pages";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }, ct).ConfigureAwait(false);
+
+    public ValueTask DisposeAsync()
+    {
+        using var pooled = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(pooled);
+        return ValueTask.CompletedTask;
+    }
+
+    private Task<SqliteConnection> OpenAsync(CancellationToken ct) => SqliteConnections.OpenAsync(_connectionString, _options, ct);
+
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, string what, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            await using var tx = SqliteConnections.BeginWrite(connection);
+            var result = await body(connection, tx).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return result;
+        }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            throw SqliteConnections.Busy(_path, what, _options, e);
+        }
+        catch (SqliteException e)
+        {
+            throw new StoreUnavailableException($"The store at {_path} {what}: {e.Message}. Check the disk and that the file is a crawler database.", e);
+        }
+    }
+
+    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> body, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            return await body(connection).ConfigureAwait(false);
+        }
+        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        {
+            throw SqliteConnections.Busy(_path, "could not be searched", _options, e);
+        }
+        catch (SqliteException e)
+        {
+            throw new StoreUnavailableException($"The search index at {_path} could not be read: {e.Message}. Run the crawler once on the file (it creates the search tables) or check the file.", e);
+        }
+    }
+}
