@@ -92,6 +92,8 @@ public static class NodeHost
         services.AddSingleton<IPostConfigureOptions<CrawlOptions>>(sp => new ScopeFromSeeds(configuration));
         services.AddSingleton<ICrawlStore>(sp => OpenStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
         services.AddSingleton<IDnsStore>(sp => OpenDnsStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        services.AddSingleton(sp => StoreLocation.From(sp.GetRequiredService<IOptions<NodeOptions>>().Value).OpenSearchIndex());
+        services.AddSingleton<SearchIndexer>();
         services.AddSingleton(sp => new DnsObserver(DnsServer(sp.GetRequiredService<IOptions<DnsResolverOptions>>().Value), sp.GetRequiredService<IOptions<DnsResolverOptions>>().Value.Timeout, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHostResolver>(sp => new DnsClientResolver(sp.GetRequiredService<IOptions<DnsResolverOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AddressGuard(sp.GetRequiredService<IOptions<AddressGuardOptions>>().Value));
@@ -153,6 +155,8 @@ public static class NodeHost
         app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/events", (HttpContext http, ICrawlStore store) => EventsEndpoint.JsonAsync(http, store));
         app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore store) => EventsEndpoint.AtomAsync(http, store));
+        app.MapGet("/api/search", (HttpContext http, ISearchIndex index, SearchIndexer indexer) => SearchEndpoint.AnswerAsync(http, index, indexer));
+        app.MapGet("/api/search.warc", (HttpContext http, ICrawlStore store, ISearchIndex index, SearchIndexer indexer) => SearchEndpoint.WarcAsync(http, store, index, indexer));
         if (configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster.Discovery == ClusterDiscovery.Kubernetes)
         {
             app.MapGet(BootstrapEndpoint.Path, (ActorSystem system) => BootstrapEndpoint.Answer(system));
@@ -177,6 +181,9 @@ public static class NodeHost
         web.Services.AddLogging(l => logging?.Invoke(l));
         web.Services.AddSingleton(_ => store.OpenCrawlStore());
         web.Services.AddHostedService<CrawlStoreInitializer>();
+        web.Services.AddSingleton(_ => store.OpenSearchIndex());
+        web.Services.AddSingleton<SearchIndexer>();
+        web.Services.AddHostedService<SearchIndexService>();
         var app = web.Build();
         app.MapGet("/cdx", (HttpContext http, ICrawlStore crawl) => CdxEndpoint.AnswerAsync(http, crawl));
         app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore crawl) => ReplayEndpoint.AnswerAsync(http, crawl));
@@ -185,6 +192,8 @@ public static class NodeHost
         app.MapGet("/api/events", (HttpContext http, ICrawlStore crawl) => EventsEndpoint.JsonAsync(http, crawl));
         app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore crawl) => EventsEndpoint.AtomAsync(http, crawl));
         app.MapGet("/api/diff", (HttpContext http, ICrawlStore crawl) => DiffEndpoint.DiffAsync(http, crawl));
+        app.MapGet("/api/search", (HttpContext http, ISearchIndex index, SearchIndexer indexer) => SearchEndpoint.AnswerAsync(http, index, indexer));
+        app.MapGet("/api/search.warc", (HttpContext http, ICrawlStore crawl, ISearchIndex index, SearchIndexer indexer) => SearchEndpoint.WarcAsync(http, crawl, index, indexer));
         return app;
     }
 
@@ -222,6 +231,7 @@ public static class NodeHost
         builder.Services.AddCrawlerServices(configuration);
         services?.Invoke(builder.Services);
         builder.Services.AddHostedService<StoreInitializer>();
+        builder.Services.AddHostedService<SearchIndexService>();
         var maxDecompressed = configuration.GetSection("Crawler:Fetcher").Get<FetcherOptions>()?.MaxDecompressedBytes ?? new FetcherOptions().MaxDecompressedBytes;
         var cluster = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster ?? new NodeClusterOptions();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
