@@ -28,6 +28,9 @@ public sealed class CdxArchiveFixture : IAsyncLifetime
 
     public ICrawlStore Store => _host.Services.GetRequiredService<ICrawlStore>();
 
+    /// <summary>The node's services (its search indexer, ...).</summary>
+    public IServiceProvider Services => _host.Services;
+
     public async Task InitializeAsync()
     {
         Web = await SimulatedWeb.StartAsync(new SimulationOptions { Seed = 21, SiteCount = 5, PagesPerSite = 12 });
