@@ -31,7 +31,7 @@ public sealed class SqliteSearchIndex : ISearchIndex
             title       TEXT    NOT NULL
         );
         CREATE INDEX IF NOT EXISTS search_pages_site ON search_pages (site, captured_at);
-        CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2');
+        CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
         """;
 
     private readonly string _connectionString;
