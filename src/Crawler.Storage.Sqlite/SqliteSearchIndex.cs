@@ -32,6 +32,7 @@ public sealed class SqliteSearchIndex : ISearchIndex
         );
         CREATE INDEX IF NOT EXISTS search_pages_site ON search_pages (site, captured_at);
         CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+        INSERT INTO search_text (search_text, rank) VALUES ('rank', 'bm25(2.0, 1.0)');
         """;
 
     private readonly string _connectionString;
@@ -198,18 +199,18 @@ public sealed class SqliteSearchIndex : ISearchIndex
             command.Parameters.AddWithValue("$limit", request.Limit);
             command.Parameters.AddWithValue("$offset", request.Offset);
 
-            // The page of ids is chosen first, and snippets are written for that page only (in one query SQLite would
-            // write one for every match before sorting them).
+            // The page of ids is chosen first, ordered by FTS5's own rank (bm25, title weighted twice; ties in rowid order, the
+            // order of indexing), and snippets are written for that page only: in one query SQLite would write one for
+            // every match before sorting them. Without a filter the matches are ranked without reading search_pages.
+            var top = filters.Length == 0
+                ? "SELECT rowid AS id, rank AS score FROM search_text WHERE search_text MATCH $q ORDER BY rank LIMIT $limit OFFSET $offset"
+                : $"SELECT search_text.rowid AS id, search_text.rank AS score FROM search_text JOIN search_pages p ON p.id = search_text.rowid WHERE search_text MATCH $q{filters} ORDER BY search_text.rank LIMIT $limit OFFSET $offset";
             command.CommandText = $"""
-                WITH top AS (
-                    SELECT p.id, bm25(search_text, 2.0, 1.0) AS score, p.captured_at, p.url
-                    FROM search_text JOIN search_pages p ON p.id = search_text.rowid
-                    WHERE search_text MATCH $q{filters}
-                    ORDER BY score, p.captured_at DESC, p.url LIMIT $limit OFFSET $offset)
+                WITH top AS ({top})
                 SELECT p.url, p.digest, p.site, p.lang, p.captured_at, p.title, snippet(search_text, -1, char(1), char(2), '…', 16)
                 FROM top JOIN search_text ON search_text.rowid = top.id JOIN search_pages p ON p.id = top.id
                 WHERE search_text MATCH $q
-                ORDER BY top.score, top.captured_at DESC, top.url
+                ORDER BY top.score, top.id
                 """;
             var hits = new List<SearchHit>();
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
