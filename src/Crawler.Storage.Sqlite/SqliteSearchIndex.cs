@@ -35,42 +35,21 @@ public sealed class SqliteSearchIndex : ISearchIndex
         INSERT INTO search_text (search_text, rank) VALUES ('rank', 'bm25(2.0, 1.0)');
         """;
 
-    private readonly string _connectionString;
-    private readonly string _path;
-    private readonly SqliteStoreOptions _options;
+    private const string ReadAdvice = " Run the crawler once on the file (it creates the search tables) or check the file.";
 
-    public SqliteSearchIndex(SqliteStoreOptions options)
-    {
-        _path = SqliteConnections.Validate(options);
-        _options = options;
-        _connectionString = SqliteConnections.ConnectionString(_path, options, pooling: true);
-    }
+    private readonly SqliteTables _tables;
+
+    public SqliteSearchIndex(SqliteStoreOptions options) => _tables = new SqliteTables(SqliteConnections.Validate(options), options);
 
     public async Task InitializeAsync(CancellationToken ct = default)
     {
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            SqliteConnections.EnsureWal(connection);
-            await using var tx = SqliteConnections.BeginWrite(connection);
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = Schema;
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
+            await _tables.CreateAsync(Schema, "the search tables", ct).ConfigureAwait(false);
         }
-        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
+        catch (StoreUnavailableException e) when (e.InnerException is SqliteException inner && inner.Message.Contains("fts5", StringComparison.OrdinalIgnoreCase))
         {
-            throw SqliteConnections.Busy(_path, "could not create the search tables", _options, e);
-        }
-        catch (SqliteException e) when (e.Message.Contains("fts5", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new StoreUnavailableException($"The search tables in {_path} could not be created: this SQLite has no FTS5 ({e.Message}). Use the SQLite bundled with Microsoft.Data.Sqlite (SQLitePCLRaw.bundle_e_sqlite3).", e);
-        }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
-        {
-            throw new StoreUnavailableException($"The search tables in {_path} could not be created ({e.Message}). Check that the folder is writable and the file is a crawler database.", e);
+            throw new StoreUnavailableException($"The search tables in {_tables.Path} could not be created: this SQLite has no FTS5 ({inner.Message}). Use the SQLite bundled with Microsoft.Data.Sqlite (SQLitePCLRaw.bundle_e_sqlite3).", e);
         }
     }
 
@@ -83,7 +62,7 @@ public sealed class SqliteSearchIndex : ISearchIndex
             return found;
         }
 
-        return await ReadAsync(async connection =>
+        return await _tables.ReadAsync(async connection =>
         {
             foreach (var chunk in keys.Chunk(500))
             {
@@ -105,7 +84,7 @@ public sealed class SqliteSearchIndex : ISearchIndex
             }
 
             return (IReadOnlySet<string>)found;
-        }, ct).ConfigureAwait(false);
+        }, ct, ReadAdvice).ConfigureAwait(false);
     }
 
     public async Task<int> AddAsync(IReadOnlyList<SearchDocument> documents, CancellationToken ct = default)
@@ -116,7 +95,7 @@ public sealed class SqliteSearchIndex : ISearchIndex
             return 0;
         }
 
-        return await WriteAsync(async (connection, tx) =>
+        return await _tables.WriteAsync(async (connection, tx) =>
         {
             await using var page = connection.CreateCommand();
             page.Transaction = tx;
@@ -167,7 +146,7 @@ public sealed class SqliteSearchIndex : ISearchIndex
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return await ReadAsync(async connection =>
+        return await _tables.ReadAsync(async connection =>
         {
             await using var command = connection.CreateCommand();
             var filters = new StringBuilder();
@@ -227,60 +206,21 @@ public sealed class SqliteSearchIndex : ISearchIndex
             }
 
             return (IReadOnlyList<SearchHit>)hits;
-        }, ct).ConfigureAwait(false);
+        }, ct, ReadAdvice).ConfigureAwait(false);
     }
 
     public async Task<long> CountAsync(CancellationToken ct = default) =>
-        await ReadAsync(async connection =>
+        await _tables.ReadAsync(async connection =>
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "SELECT COUNT(*) FROM search_pages";
             return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }, ct).ConfigureAwait(false);
+        }, ct, ReadAdvice).ConfigureAwait(false);
 
     public ValueTask DisposeAsync()
     {
-        using var pooled = new SqliteConnection(_connectionString);
+        using var pooled = new SqliteConnection(_tables.ConnectionString);
         SqliteConnection.ClearPool(pooled);
         return ValueTask.CompletedTask;
-    }
-
-    private Task<SqliteConnection> OpenAsync(CancellationToken ct) => SqliteConnections.OpenAsync(_connectionString, _options, ct);
-
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, string what, CancellationToken ct)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            await using var tx = SqliteConnections.BeginWrite(connection);
-            var result = await body(connection, tx).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-            return result;
-        }
-        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
-        {
-            throw SqliteConnections.Busy(_path, what, _options, e);
-        }
-        catch (SqliteException e)
-        {
-            throw new StoreUnavailableException($"The store at {_path} {what}: {e.Message}. Check the disk and that the file is a crawler database.", e);
-        }
-    }
-
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> body, CancellationToken ct)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            return await body(connection).ConfigureAwait(false);
-        }
-        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
-        {
-            throw SqliteConnections.Busy(_path, "could not be searched", _options, e);
-        }
-        catch (SqliteException e)
-        {
-            throw new StoreUnavailableException($"The search index at {_path} could not be read: {e.Message}. Run the crawler once on the file (it creates the search tables) or check the file.", e);
-        }
     }
 }

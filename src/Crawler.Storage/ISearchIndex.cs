@@ -73,7 +73,7 @@ public interface ISearchIndex : IAsyncDisposable
     /// </summary>
     Task<int> AddAsync(IReadOnlyList<SearchDocument> documents, CancellationToken ct = default);
 
-    /// <summary>Matching versions, best first (bm25 / text score), then newest, then URL; filters applied before the page is cut.</summary>
+    /// <summary>Matching versions, best first (bm25 / text score; ties in an order fixed by the store), filters applied before the page is cut.</summary>
     Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken ct = default);
 
     /// <summary>How many versions are indexed.</summary>
