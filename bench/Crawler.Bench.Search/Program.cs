@@ -18,10 +18,12 @@ internal static class Program
 {
     private const string Usage = """
         usage:
-          crawler-bench-search --data DIR [--pages N] [--runs N] [--seed N]
+          crawler-bench-search --data DIR [--pages N] [--runs N] [--seed N] [--reuse true] [--ranked N]
               Indexes N generated pages (default 100,000) into DIR/search.db (created anew), then runs each query of
               the set --runs times (default 200, after 10 warm-up runs) and prints one JSON line per query and a
-              summary line: p50 / p99 / max ms, hits, index time and size.
+              summary line: p50 / p99 / max ms, hits, index time and size. --reuse true: search the DIR/search.db
+              an earlier run left (same --pages and --seed) instead of indexing anew. --ranked N: how many of the
+              newest matches a search ranks (SqliteSearchIndex's rankedMatches, default 5,000).
         """;
 
     private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -64,17 +66,18 @@ internal static class Program
         var seed = Int(options, "--seed", 1);
         Directory.CreateDirectory(data);
         var path = Path.Combine(data, "search.db");
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        var reuse = options.GetValueOrDefault("--reuse") == "true" && File.Exists(path);
+        foreach (var file in reuse ? [] : new[] { path, path + "-wal", path + "-shm" })
         {
             File.Delete(file);
         }
 
         var t0 = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-        await using var index = new SqliteSearchIndex(new SqliteStoreOptions { Path = path });
+        await using var index = new SqliteSearchIndex(new SqliteStoreOptions { Path = path }, Int(options, "--ranked", SqliteSearchIndex.DefaultRankedMatches));
         await index.InitializeAsync().ConfigureAwait(false);
         var clock = Stopwatch.StartNew();
         var batch = new List<SearchDocument>(1000);
-        for (var p = 0; p < pages; p++)
+        for (var p = 0; p < (reuse ? 0 : pages); p++)
         {
             batch.Add(Page(p, seed, t0));
             if (batch.Count == batch.Capacity || p == pages - 1)
@@ -115,8 +118,8 @@ internal static class Program
         {
             summary = true,
             pages,
-            indexSeconds = Math.Round(indexSeconds, 1),
-            pagesPerSecond = Math.Round(pages / indexSeconds),
+            indexSeconds = reuse ? (double?)null : Math.Round(indexSeconds, 1),
+            pagesPerSecond = reuse ? (double?)null : Math.Round(pages / indexSeconds),
             indexMB = Math.Round(bytes / 1048576.0, 1),
             searches = all.Count,
             p50 = Percentile(all, 0.50),

@@ -39,7 +39,19 @@ public sealed class SqliteSearchIndex : ISearchIndex
 
     private readonly SqliteTables _tables;
 
-    public SqliteSearchIndex(SqliteStoreOptions options) => _tables = new SqliteTables(SqliteConnections.Validate(options), options);
+    /// <summary>How many of the newest matches a search ranks by default (see <see cref="SearchAsync"/>).</summary>
+    public const int DefaultRankedMatches = 5_000;
+
+    private readonly int _rankedMatches;
+
+    /// <param name="options">The database file (shared with the crawl store).</param>
+    /// <param name="rankedMatches">How many of the newest matches a search ranks by bm25 (a deeper page ranks more).</param>
+    public SqliteSearchIndex(SqliteStoreOptions options, int rankedMatches = DefaultRankedMatches)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rankedMatches, 1);
+        _tables = new SqliteTables(SqliteConnections.Validate(options), options);
+        _rankedMatches = rankedMatches;
+    }
 
     public async Task InitializeAsync(CancellationToken ct = default)
     {
@@ -143,66 +155,102 @@ public sealed class SqliteSearchIndex : ISearchIndex
         }, "could not index pages for search", ct).ConfigureAwait(false);
     }
 
+    /// <remarks>
+    /// A search ranks the newest <c>rankedMatches</c> of its matches (by rowid: the order of indexing, which follows capture
+    /// time; more when the page asked for lies deeper): FTS5 walks a doclist newest first and stops there at no ranking cost,
+    /// where bm25 over every match of a common word (56,000 of 100,000 pages) takes a hundred milliseconds and more
+    /// (docs/benchmarks.md). Three statements: the oldest rowid of that window, the page of ids by rank within it, then
+    /// each hit with its snippet (in one statement SQLite would write a snippet for every match before sorting them).
+    /// </remarks>
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var match = request.Expression.ToFts5();
+        var filters = new StringBuilder();
+        var parameters = new List<(string Name, object Value)> { ("$q", match) };
+        if (request.Site is { } site)
+        {
+            filters.Append(" AND p.site = $site");
+            parameters.Add(("$site", site));
+        }
+
+        if (request.Language is { } lang)
+        {
+            filters.Append(" AND p.lang = $lang");
+            parameters.Add(("$lang", lang));
+        }
+
+        if (request.From is { } from)
+        {
+            filters.Append(" AND p.captured_at >= $from");
+            parameters.Add(("$from", from.ToUnixTimeMilliseconds()));
+        }
+
+        if (request.To is { } to)
+        {
+            filters.Append(" AND p.captured_at < $to");
+            parameters.Add(("$to", to.ToUnixTimeMilliseconds()));
+        }
+
+        var join = filters.Length == 0 ? string.Empty : " JOIN search_pages p ON p.id = search_text.rowid";
         return await _tables.ReadAsync(async connection =>
         {
-            await using var command = connection.CreateCommand();
-            var filters = new StringBuilder();
-            command.Parameters.AddWithValue("$q", request.Expression.ToFts5());
-            if (request.Site is { } site)
+            SqliteCommand Command(string sql)
             {
-                filters.Append(" AND p.site = $site");
-                command.Parameters.AddWithValue("$site", site);
+                var command = connection.CreateCommand();
+                command.CommandText = sql;
+                foreach (var (name, value) in parameters)
+                {
+                    command.Parameters.AddWithValue(name, value);
+                }
+
+                return command;
             }
 
-            if (request.Language is { } lang)
+            await using var window = Command($"SELECT MIN(id) FROM (SELECT search_text.rowid AS id FROM search_text{join} WHERE search_text MATCH $q{filters} ORDER BY search_text.rowid DESC LIMIT $window)");
+            window.Parameters.AddWithValue("$window", Math.Max(_rankedMatches, request.Offset + request.Limit));
+            if (await window.ExecuteScalarAsync(ct).ConfigureAwait(false) is not long oldest)
             {
-                filters.Append(" AND p.lang = $lang");
-                command.Parameters.AddWithValue("$lang", lang);
+                return (IReadOnlyList<SearchHit>)[];
             }
 
-            if (request.From is { } from)
+            await using var top = Command($"SELECT search_text.rowid FROM search_text{join} WHERE search_text MATCH $q AND search_text.rowid >= $oldest{filters} ORDER BY search_text.rank LIMIT $limit OFFSET $offset");
+            top.Parameters.AddWithValue("$oldest", oldest);
+            top.Parameters.AddWithValue("$limit", request.Limit);
+            top.Parameters.AddWithValue("$offset", request.Offset);
+            var ids = new List<long>();
+            await using (var reader = await top.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
-                filters.Append(" AND p.captured_at >= $from");
-                command.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    ids.Add(reader.GetInt64(0));
+                }
             }
 
-            if (request.To is { } to)
-            {
-                filters.Append(" AND p.captured_at < $to");
-                command.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
-            }
-
-            command.Parameters.AddWithValue("$limit", request.Limit);
-            command.Parameters.AddWithValue("$offset", request.Offset);
-
-            // The page of ids is chosen first, ordered by FTS5's own rank (bm25, title weighted twice; ties in rowid order, the
-            // order of indexing), and snippets are written for that page only: in one query SQLite would write one for
-            // every match before sorting them. Without a filter the matches are ranked without reading search_pages.
-            var top = filters.Length == 0
-                ? "SELECT rowid AS id, rank AS score FROM search_text WHERE search_text MATCH $q ORDER BY rank LIMIT $limit OFFSET $offset"
-                : $"SELECT search_text.rowid AS id, search_text.rank AS score FROM search_text JOIN search_pages p ON p.id = search_text.rowid WHERE search_text MATCH $q{filters} ORDER BY search_text.rank LIMIT $limit OFFSET $offset";
-            command.CommandText = $"""
-                WITH top AS ({top})
+            await using var hit = connection.CreateCommand();
+            hit.CommandText = """
                 SELECT p.url, p.digest, p.site, p.lang, p.captured_at, p.title, snippet(search_text, -1, char(1), char(2), '…', 16)
-                FROM top JOIN search_text ON search_text.rowid = top.id JOIN search_pages p ON p.id = top.id
-                WHERE search_text MATCH $q
-                ORDER BY top.score, top.id
+                FROM search_text JOIN search_pages p ON p.id = search_text.rowid
+                WHERE search_text MATCH $q AND search_text.rowid = $id
                 """;
-            var hits = new List<SearchHit>();
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            hit.Parameters.AddWithValue("$q", match);
+            var id = hit.Parameters.Add("$id", SqliteType.Integer);
+            var hits = new List<SearchHit>(ids.Count);
+            foreach (var rowid in ids)
             {
-                hits.Add(new SearchHit(
-                    reader.GetString(0),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    reader.GetString(3),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-                    reader.GetString(5),
-                    Snippet.FromMarked(reader.IsDBNull(6) ? string.Empty : reader.GetString(6))));
+                id.Value = rowid;
+                await using var reader = await hit.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    hits.Add(new SearchHit(
+                        reader.GetString(0),
+                        reader.GetString(1),
+                        reader.GetString(2),
+                        reader.GetString(3),
+                        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+                        reader.GetString(5),
+                        Snippet.FromMarked(reader.IsDBNull(6) ? string.Empty : reader.GetString(6))));
+                }
             }
 
             return (IReadOnlyList<SearchHit>)hits;

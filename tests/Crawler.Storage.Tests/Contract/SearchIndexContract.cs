@@ -48,7 +48,7 @@ public abstract class SearchIndexContract : IAsyncLifetime
     protected static SearchRequest Query(string q) =>
         SearchExpression.TryParse(q, out var expression, out var error) ? new SearchRequest(expression) : throw new ArgumentException(error);
 
-    private static async Task<List<string>> Urls(ISearchIndex index, SearchRequest request) => [.. (await index.SearchAsync(request)).Select(h => h.Url)];
+    protected static async Task<List<string>> Urls(ISearchIndex index, SearchRequest request) => [.. (await index.SearchAsync(request)).Select(h => h.Url)];
 
     [SkippableFact]
     public async Task A_korean_word_is_found_with_a_particle_attached_and_not_inside_another_word()
@@ -150,6 +150,25 @@ public sealed class SqliteSearchIndexContractTests : SearchIndexContract
 {
     protected override ISearchIndex CreateIndex() =>
         new SqliteSearchIndex(new SqliteStoreOptions { Path = Path.Combine(Path.GetTempPath(), "search-" + Guid.NewGuid().ToString("N"), "crawler.db") });
+
+    [Fact]
+    public async Task A_search_ranks_its_newest_matches_and_a_deeper_page_widens_the_window()
+    {
+        var index = new SqliteSearchIndex(new SqliteStoreOptions { Path = Path.Combine(Path.GetTempPath(), "search-" + Guid.NewGuid().ToString("N"), "crawler.db") }, rankedMatches: 2);
+        await using var _ = index;
+        await index.InitializeAsync();
+        await index.AddAsync(
+        [
+            Page("http://a.kp/best", "trade trade trade", title: "trade", lang: "en"),
+            Page("http://a.kp/other", "trade", lang: "en", minutes: 1),
+            Page("http://a.kp/site-b", "trade news", lang: "en", minutes: 2) with { Site = "b.kp" },
+            Page("http://a.kp/newest", "trade news of the day", lang: "en", minutes: 3),
+        ]);
+
+        Assert.Equal(["http://a.kp/site-b", "http://a.kp/newest"], await Urls(index, Query("trade") with { Limit = 2 }));
+        Assert.Equal(["http://a.kp/other", "http://a.kp/newest"], await Urls(index, Query("trade") with { Site = "a.kp", Limit = 2 }));
+        Assert.Equal("http://a.kp/best", (await Urls(index, Query("trade") with { Limit = 4 }))[0]);
+    }
 
     [Fact]
     public async Task No_user_input_makes_fts5_fail_or_read_it_as_syntax()
