@@ -8,7 +8,9 @@ namespace Crawler.Storage.Sqlite;
 /// <summary>
 /// Full-text search in the crawl's SQLite file (own tables, own connection per call, as <see cref="SqliteDnsStore"/>):
 /// <c>search_pages</c> holds one row per page version (unique by <see cref="SearchDocument.Key"/>) with its filters,
-/// <c>search_text</c> is an FTS5 table of its title and text under the same rowid.
+/// <c>search_text</c> is an FTS5 table of its title and text under the same rowid, and of its facets: the site and the
+/// language as words (<c>site kcna kp lang en</c>), so that a site or language filter is an intersection of doclists
+/// instead of a read of every match's row. A user's words are searched in title and text only.
 /// </summary>
 /// <remarks>
 /// The tokenizer is unicode61 (letters and digits of every script, case-folded, diacritics removed), and a Hangul word is
@@ -31,8 +33,8 @@ public sealed class SqliteSearchIndex : ISearchIndex
             title       TEXT    NOT NULL
         );
         CREATE INDEX IF NOT EXISTS search_pages_site ON search_pages (site, captured_at);
-        CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (title, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
-        INSERT INTO search_text (search_text, rank) VALUES ('rank', 'bm25(2.0, 1.0)');
+        CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (title, body, facets, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+        INSERT INTO search_text (search_text, rank) VALUES ('rank', 'bm25(2.0, 1.0, 0.0)');
         """;
 
     private const string ReadAdvice = " Run the crawler once on the file (it creates the search tables) or check the file.";
@@ -124,10 +126,11 @@ public sealed class SqliteSearchIndex : ISearchIndex
             var title = page.Parameters.Add("$title", SqliteType.Text);
             await using var text = connection.CreateCommand();
             text.Transaction = tx;
-            text.CommandText = "INSERT INTO search_text (rowid, title, body) VALUES ($id, $title, $body)";
+            text.CommandText = "INSERT INTO search_text (rowid, title, body, facets) VALUES ($id, $title, $body, $facets)";
             var id = text.Parameters.Add("$id", SqliteType.Integer);
             var textTitle = text.Parameters.Add("$title", SqliteType.Text);
             var body = text.Parameters.Add("$body", SqliteType.Text);
+            var facets = text.Parameters.Add("$facets", SqliteType.Text);
             var added = 0;
             foreach (var d in documents)
             {
@@ -147,6 +150,7 @@ public sealed class SqliteSearchIndex : ISearchIndex
                 id.Value = rowid;
                 textTitle.Value = d.Title;
                 body.Value = d.Text;
+                facets.Value = Facet("site", d.Site) + " " + Facet("lang", d.Language);
                 await text.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 added++;
             }
@@ -165,7 +169,18 @@ public sealed class SqliteSearchIndex : ISearchIndex
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var match = request.Expression.ToFts5();
+        // The user's words in title and text; a filter's facet beside them (the exact filter on search_pages stays).
+        var match = "{title body} : (" + request.Expression.ToFts5() + ")";
+        if (request.Site is { } siteFacet)
+        {
+            match += " AND facets : " + Quoted(Facet("site", siteFacet));
+        }
+
+        if (request.Language is { } langFacet)
+        {
+            match += " AND facets : " + Quoted(Facet("lang", langFacet));
+        }
+
         var filters = new StringBuilder();
         var parameters = new List<(string Name, object Value)> { ("$q", match) };
         if (request.Site is { } site)
@@ -229,7 +244,7 @@ public sealed class SqliteSearchIndex : ISearchIndex
 
             await using var hit = connection.CreateCommand();
             hit.CommandText = """
-                SELECT p.url, p.digest, p.site, p.lang, p.captured_at, p.title, snippet(search_text, -1, char(1), char(2), '…', 16)
+                SELECT p.url, p.digest, p.site, p.lang, p.captured_at, p.title, snippet(search_text, 1, char(1), char(2), '…', 16)
                 FROM search_text JOIN search_pages p ON p.id = search_text.rowid
                 WHERE search_text MATCH $q AND search_text.rowid = $id
                 """;
@@ -271,4 +286,9 @@ public sealed class SqliteSearchIndex : ISearchIndex
         SqliteConnection.ClearPool(pooled);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>A facet as the words FTS5 indexes: its name, then the value's words (<c>site kcna kp</c>).</summary>
+    private static string Facet(string name, string value) => name + " " + string.Join(' ', SearchExpression.Words(value));
+
+    private static string Quoted(string phrase) => "\"" + phrase.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

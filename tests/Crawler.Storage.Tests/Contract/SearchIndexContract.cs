@@ -119,6 +119,17 @@ public abstract class SearchIndexContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task The_site_and_language_are_filters_never_words_of_the_page()
+    {
+        var index = await Index(Page("http://kcna.kp/1", "조선 인민", lang: "ko"), Page("http://a.kp/2", "kcna site lang ko", lang: "en"));
+
+        Assert.Equal(["http://a.kp/2"], await Urls(index, Query("kcna")));
+        Assert.Equal(["http://a.kp/2"], await Urls(index, Query("site lang ko")));
+        Assert.Empty(await Urls(index, Query("kp")));
+        Assert.Equal(["http://kcna.kp/1"], await Urls(index, Query("조선") with { Site = "kcna.kp", Language = "ko" }));
+    }
+
+    [SkippableFact]
     public async Task A_hit_carries_its_title_and_a_snippet_with_the_match_marked()
     {
         var index = await Index(Page("http://a.kp/1", "로동 신문 조선의 경제 <건설>", title: "조선 소식"));
