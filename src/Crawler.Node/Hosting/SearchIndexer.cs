@@ -14,6 +14,10 @@ namespace Crawler.Node.Hosting;
 /// one writer per node, all on one store) is in the store, whoever wrote it, and an archive written before search
 /// existed is indexed the same way on open. Keys make it idempotent: a pass that runs twice, two nodes catching up at
 /// once, or a pass cut short by a crash and run again index nothing twice. Passes run one at a time in a process.
+/// A pass reads every capture's record (not its payload) to find the versions it has not indexed yet: the versions it
+/// indexed are remembered in memory, the others asked of the index in batches, so a pass over an archive already indexed
+/// reads records only; on an archive of millions of captures that reading is the pass's cost (a capture watermark that
+/// tolerates late commits from other nodes would bound it).
 /// </remarks>
 public sealed partial class SearchIndexer(ICrawlStore store, ISearchIndex index, ILogger<SearchIndexer> logger)
 {
