@@ -23,6 +23,9 @@ public sealed record WarcExportOptions
     /// <summary>Only this site's captures (all when null), e.g. "kcna.kp".</summary>
     public string? Host { get; init; }
 
+    /// <summary>Only the captures this selects (all when null): a search's matches (<c>GET /api/search.warc</c>).</summary>
+    public Func<CaptureRecord, bool>? Filter { get; init; }
+
     /// <summary>Software and operator fields for the warcinfo record.</summary>
     public string Software { get; init; } = "Crawler";
 
@@ -77,6 +80,11 @@ public static class WarcExporter
         {
             await foreach (var capture in store.GetCapturesAsync(new CaptureQuery { Epoch = options.Epoch, Host = options.Host }, ct).ConfigureAwait(false))
             {
+                if (options.Filter is { } selects && !selects(capture))
+                {
+                    continue;
+                }
+
                 captures++;
                 hosts.Add(capture.Host);
                 if (capture.ResponseHeaders is not { Length: > 0 } responseHead)

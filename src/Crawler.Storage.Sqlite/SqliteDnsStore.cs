@@ -45,40 +45,18 @@ public sealed partial class SqliteDnsStore : IDnsStore
         );
         """;
 
-    private readonly string _connectionString;
     private readonly string _path;
     private readonly SqliteStoreOptions _options;
+    private readonly SqliteTables _tables;
 
     public SqliteDnsStore(SqliteStoreOptions options)
     {
         _path = SqliteConnections.Validate(options);
         _options = options;
-        _connectionString = SqliteConnections.ConnectionString(_path, options, pooling: true);
+        _tables = new SqliteTables(_path, options);
     }
 
-    public async Task InitializeAsync(CancellationToken ct = default)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            SqliteConnections.EnsureWal(connection);
-            await using var tx = SqliteConnections.BeginWrite(connection);
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = Schema;
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-        }
-        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
-        {
-            throw SqliteConnections.Busy(_path, "could not create the DNS tables", _options, e);
-        }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
-        {
-            throw new StoreUnavailableException($"The DNS tables in {_path} could not be created ({e.Message}). Check that the folder is writable and the file is a crawler database.", e);
-        }
-    }
+    public Task InitializeAsync(CancellationToken ct = default) => _tables.CreateAsync(Schema, "the DNS tables", ct);
 
     public async Task AddObservationsAsync(IReadOnlyList<DnsObservation> observations, CancellationToken ct = default)
     {
@@ -213,42 +191,9 @@ public sealed partial class SqliteDnsStore : IDnsStore
 
     private static string Normalize(string name) => name.Trim().TrimEnd('.').ToLowerInvariant();
 
-    private Task<SqliteConnection> OpenAsync(CancellationToken ct) => SqliteConnections.OpenAsync(_connectionString, _options, ct);
+    private Task<SqliteConnection> OpenAsync(CancellationToken ct) => _tables.OpenAsync(ct);
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, string what, CancellationToken ct)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            await using var tx = SqliteConnections.BeginWrite(connection);
-            var result = await body(connection, tx).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-            return result;
-        }
-        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
-        {
-            throw SqliteConnections.Busy(_path, what, _options, e);
-        }
-        catch (SqliteException e)
-        {
-            throw new StoreUnavailableException($"The store at {_path} {what}: {e.Message}. Check the disk and that the file is a crawler database.", e);
-        }
-    }
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, string what, CancellationToken ct) => _tables.WriteAsync(body, what, ct);
 
-    private async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> body, CancellationToken ct)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            return await body(connection).ConfigureAwait(false);
-        }
-        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
-        {
-            throw SqliteConnections.Busy(_path, "could not be read", _options, e);
-        }
-        catch (SqliteException e)
-        {
-            throw new StoreUnavailableException($"The store at {_path} could not be read: {e.Message}.", e);
-        }
-    }
+    private Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> body, CancellationToken ct) => _tables.ReadAsync(body, ct);
 }

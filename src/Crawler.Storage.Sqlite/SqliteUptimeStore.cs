@@ -15,6 +15,7 @@ public sealed partial class SqliteUptimeStore : IUptimeStore
     private readonly string _connectionString;
     private readonly string _path;
     private readonly SqliteStoreOptions _options;
+    private readonly SqliteTables _tables;
 
     /// <param name="options">The database file (shared with the crawl store).</param>
     /// <param name="thresholds">Decide which successes count as degraded in the hourly aggregates; default <see cref="UptimeThresholds.Default"/>.</param>
@@ -23,34 +24,13 @@ public sealed partial class SqliteUptimeStore : IUptimeStore
         _path = SqliteConnections.Validate(options);
         _options = options;
         _connectionString = SqliteConnections.ConnectionString(_path, options, pooling: true);
+        _tables = new SqliteTables(_path, options);
         Thresholds = thresholds ?? UptimeThresholds.Default;
     }
 
     public UptimeThresholds Thresholds { get; }
 
-    public async Task InitializeAsync(CancellationToken ct = default)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            SqliteConnections.EnsureWal(connection);
-            await using var tx = SqliteConnections.BeginWrite(connection);
-            await using var command = connection.CreateCommand();
-            command.Transaction = tx;
-            command.CommandText = SqliteUptimeSchema.Create;
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-        }
-        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
-        {
-            throw SqliteConnections.Busy(_path, "could not create the uptime tables", _options, e);
-        }
-        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
-        {
-            throw new StoreUnavailableException($"The uptime tables in {_path} could not be created ({e.Message}). Check that the folder is writable and the file is a crawler database.", e);
-        }
-    }
+    public Task InitializeAsync(CancellationToken ct = default) => _tables.CreateAsync(SqliteUptimeSchema.Create, "the uptime tables", ct);
 
     public async Task AddResultsAsync(IReadOnlyList<ProbeResult> results, CancellationToken ct = default)
     {
@@ -328,25 +308,7 @@ public sealed partial class SqliteUptimeStore : IUptimeStore
             return 0;
         }, what, ct);
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, string what, CancellationToken ct)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            await using var tx = SqliteConnections.BeginWrite(connection);
-            var result = await body(connection, tx).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-            return result;
-        }
-        catch (SqliteException e) when (SqliteConnections.IsBusy(e))
-        {
-            throw SqliteConnections.Busy(_path, what, _options, e);
-        }
-        catch (SqliteException e)
-        {
-            throw new StoreUnavailableException($"The store at {_path} {what}: {e.Message}. Check the disk and that the file is a crawler database.", e);
-        }
-    }
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> body, string what, CancellationToken ct) => _tables.WriteAsync(body, what, ct);
 
     private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, (string Name, object? Value)[] parameters, Func<SqliteDataReader, T> read, CancellationToken ct)
     {

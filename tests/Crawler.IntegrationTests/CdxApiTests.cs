@@ -28,6 +28,7 @@ public sealed class CdxArchiveFixture : IAsyncLifetime
 
     public ICrawlStore Store => _host.Services.GetRequiredService<ICrawlStore>();
 
+    /// <summary>The node's services (its stores, its search indexer, ...).</summary>
     public IServiceProvider Services => _host.Services;
 
     public async Task InitializeAsync()

@@ -86,6 +86,9 @@ public sealed partial record StoreLocation
 
     public IDnsStore OpenDnsStore() => IsSqlite ? new SqliteDnsStore(Sqlite) : new MongoDnsStore(Mongo);
 
+    /// <summary>The full-text search index beside the crawl: FTS5 tables in the SQLite file, a collection in MongoDB.</summary>
+    public ISearchIndex OpenSearchIndex() => IsSqlite ? new SqliteSearchIndex(Sqlite) : new MongoSearchIndex(Mongo);
+
     public IUptimeStore OpenUptimeStore(UptimeThresholds? thresholds = null) =>
         IsSqlite ? new SqliteUptimeStore(Sqlite, thresholds) : new MongoUptimeStore(Mongo, thresholds);
 

@@ -1,11 +1,8 @@
 using System.Globalization;
 using Crawler.Archive.Replay;
 using Crawler.Core.Diff;
-using Crawler.Core.Html;
 using Crawler.Core.Replay;
-using Crawler.Core.Text;
 using Crawler.Core.Urls;
-using Crawler.Net;
 using Crawler.Storage;
 using Microsoft.AspNetCore.Http;
 
@@ -74,7 +71,7 @@ public static class DiffEndpoint
             (older, newer) = (newer, older);
         }
 
-        var blocks = TextDiff.Compare(await TextOf(store, older, http.RequestAborted).ConfigureAwait(false), await TextOf(store, newer, http.RequestAborted).ConfigureAwait(false));
+        var blocks = TextDiff.Compare(await ArchivedBody.TextBlocksAsync(store, older, http.RequestAborted).ConfigureAwait(false), await ArchivedBody.TextBlocksAsync(store, newer, http.RequestAborted).ConfigureAwait(false));
         await http.Response.WriteAsJsonAsync(
             new
             {
@@ -86,25 +83,6 @@ public static class DiffEndpoint
                 blocks = blocks.Select(b => new { kind = b.Kind.ToString().ToLowerInvariant(), text = b.Text }),
             },
             http.RequestAborted).ConfigureAwait(false);
-    }
-
-    /// <summary>The text blocks of a capture: an HTML page's (<see cref="HtmlText"/>), a text file's lines, nothing for anything else.</summary>
-    internal static async Task<IReadOnlyList<string>> TextOf(ICrawlStore store, CaptureRecord capture, CancellationToken ct)
-    {
-        if (capture.PayloadDigest is not { } digest || await store.GetPayloadAsync(digest, ct).ConfigureAwait(false) is not { } body)
-        {
-            return [];
-        }
-
-        var decoded = ArchivedBody.Decoded(capture, body);
-        var type = (capture.ContentType ?? string.Empty).Split(';')[0].Trim().ToLowerInvariant();
-        var text = EncodingSniffer.Decode(decoded, capture.ContentType, out _); // as the crawl decoded it: declared, else guessed
-        return type switch
-        {
-            "text/html" or "application/xhtml+xml" => HtmlText.ExtractBlocks(text),
-            "text/plain" => [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)],
-            _ => [],
-        };
     }
 
     private static async Task<(string Url, List<CaptureRecord> Captures)?> CapturesAsync(HttpContext http, ICrawlStore store)

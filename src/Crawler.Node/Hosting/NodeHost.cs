@@ -92,6 +92,8 @@ public static class NodeHost
         services.AddSingleton<IPostConfigureOptions<CrawlOptions>>(sp => new ScopeFromSeeds(configuration));
         services.AddSingleton<ICrawlStore>(sp => OpenStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
         services.AddSingleton<IDnsStore>(sp => OpenDnsStore(sp.GetRequiredService<IOptions<NodeOptions>>().Value));
+        services.AddSingleton(sp => StoreLocation.From(sp.GetRequiredService<IOptions<NodeOptions>>().Value).OpenSearchIndex());
+        services.AddSingleton<SearchIndexer>();
         services.AddSingleton(sp => new DnsObserver(DnsServer(sp.GetRequiredService<IOptions<DnsResolverOptions>>().Value), sp.GetRequiredService<IOptions<DnsResolverOptions>>().Value.Timeout, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHostResolver>(sp => new DnsClientResolver(sp.GetRequiredService<IOptions<DnsResolverOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new AddressGuard(sp.GetRequiredService<IOptions<AddressGuardOptions>>().Value));
@@ -177,6 +179,9 @@ public static class NodeHost
         web.Services.AddSingleton(_ => store.OpenUptimeStore());
         web.Services.AddSingleton(TimeProvider.System);
         web.Services.AddHostedService<CrawlStoreInitializer>();
+        web.Services.AddSingleton(_ => store.OpenSearchIndex());
+        web.Services.AddSingleton<SearchIndexer>();
+        web.Services.AddHostedService<SearchIndexService>();
         var app = web.Build();
         UseApiAccess(app, access ?? new HttpOptions());
         MapArchiveApi(app);
@@ -222,6 +227,7 @@ public static class NodeHost
         builder.Services.AddCrawlerServices(configuration);
         services?.Invoke(builder.Services);
         builder.Services.AddHostedService<StoreInitializer>();
+        builder.Services.AddHostedService<SearchIndexService>();
         var maxDecompressed = configuration.GetSection("Crawler:Fetcher").Get<FetcherOptions>()?.MaxDecompressedBytes ?? new FetcherOptions().MaxDecompressedBytes;
         var cluster = configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster ?? new NodeClusterOptions();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
@@ -287,6 +293,8 @@ public static class NodeHost
         app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
         app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
         app.MapGet("/api/crawllog", (HttpContext http, ICrawlStore store) => CrawlLogEndpoint.AnswerAsync(http, store));
+        app.MapGet("/api/search", (HttpContext http, ISearchIndex index, SearchIndexer indexer) => SearchEndpoint.AnswerAsync(http, index, indexer));
+        app.MapGet("/api/search.warc", (HttpContext http, ICrawlStore store, ISearchIndex index, SearchIndexer indexer) => SearchEndpoint.WarcAsync(http, store, index, indexer));
         app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store));
         app.MapGet("/api/events", (HttpContext http, ICrawlStore store) => EventsEndpoint.JsonAsync(http, store));
         app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore store) => EventsEndpoint.AtomAsync(http, store));

@@ -159,8 +159,8 @@ public static class UiEndpoints
         }
 
         var blocks = TextDiff.Compare(
-            await DiffEndpoint.TextOf(store, older, http.RequestAborted).ConfigureAwait(false),
-            await DiffEndpoint.TextOf(store, newer, http.RequestAborted).ConfigureAwait(false));
+            await ArchivedBody.TextBlocksAsync(store, older, http.RequestAborted).ConfigureAwait(false),
+            await ArchivedBody.TextBlocksAsync(store, newer, http.RequestAborted).ConfigureAwait(false));
         return Html(http, UiPages.Diff(found.Url, older.FetchedAt, newer.FetchedAt, blocks));
     }
 

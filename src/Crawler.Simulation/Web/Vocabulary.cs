@@ -2,7 +2,8 @@ using System.Text;
 
 namespace Crawler.Simulation.Web;
 
-internal static class Vocabulary
+/// <summary>The words of the simulated pages (Korean and English), deterministic by seed: also what the search bench indexes.</summary>
+public static class Vocabulary
 {
     // Common words (all in KS X 1001, so EUC-KR can encode them).
     private static readonly string[] Korean =
