@@ -73,6 +73,9 @@ public sealed class TwoEpochArchive : IAsyncLifetime
         Web.SetEpoch(2);
         clock.Jump(Hour);
         await Completed(coordinator, 2);
+
+        // The search index catches up from the store every 30 s: once now, so both epochs are searchable.
+        await _host.Services.GetRequiredService<Crawler.Node.Hosting.SearchIndexer>().CatchUpAsync();
         Http.BaseAddress = new Uri(NodeHost.HttpAddresses(_host).Single());
     }
 

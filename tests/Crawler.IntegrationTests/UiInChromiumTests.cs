@@ -8,7 +8,7 @@ namespace Crawler.IntegrationTests;
 /// <summary>
 /// The web UI in real headless Chromium (Debian's <c>/usr/bin/chromium</c>, driven by Playwright) over two crawled epochs
 /// (<see cref="TwoEpochArchive"/>): a researcher clicks from the sites to a site's calendar, a day, a replayed page, the
-/// site's changes, a diff and the page's timeline. Screenshots of every step are kept in <c>artifacts/ui/</c>.
+/// site's changes, a diff, the page's timeline and a search for it. Screenshots of every step are kept in <c>artifacts/ui/</c>.
 /// </summary>
 [Collection(TwoEpochCollection.Name)]
 public sealed class UiInChromiumTests(TwoEpochArchive archive, ITestOutputHelper output)
@@ -16,7 +16,7 @@ public sealed class UiInChromiumTests(TwoEpochArchive archive, ITestOutputHelper
     private const string Chromium = "/usr/bin/chromium";
 
     [SkippableFact]
-    public async Task Sites_calendar_day_replay_changes_diff_and_timeline_are_a_click_apart_and_load_nothing_from_elsewhere()
+    public async Task Sites_calendar_day_replay_changes_diff_timeline_and_search_are_a_click_apart_and_load_nothing_from_elsewhere()
     {
         Skip.IfNot(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium package (.ci/run does)");
         var shots = Path.Combine(RepositoryPaths.Root, "artifacts", "ui");
@@ -76,6 +76,7 @@ public sealed class UiInChromiumTests(TwoEpochArchive archive, ITestOutputHelper
         var addedText = await tab.InnerTextAsync("main ins");
         Assert.Contains(removedText, new[] { "1차 수정", "Revision 1" });
         Assert.Contains(addedText, new[] { "2차 수정", "Revision 2" });
+        var title = (await tab.InnerTextAsync("main p.same")).Trim(); // the article's heading, unchanged
         await Shot("5-diff");
 
         // The article's timeline: two captures, two versions.
@@ -83,6 +84,13 @@ public sealed class UiInChromiumTests(TwoEpochArchive archive, ITestOutputHelper
         Assert.Contains("/ui/url?url=", tab.Url, StringComparison.Ordinal);
         Assert.Equal(2, await tab.Locator("main table tbody tr").CountAsync());
         await Shot("6-timeline");
+
+        // Search, from the box every page has: the article is found by its title's words.
+        await tab.FillAsync("header input[name=q]", title);
+        await tab.PressAsync("header input[name=q]", "Enter");
+        await tab.WaitForURLAsync("**/ui/search?**");
+        Assert.True(await tab.Locator("ol.hits li a", new() { HasTextString = title }).CountAsync() > 0, $"no hit titled '{title}': {await tab.InnerTextAsync("main")}");
+        await Shot("7-search");
 
         // The UI loaded nothing but its own pages and stylesheet, and nothing on its pages was blocked or failed.
         Assert.All(requests, r => Assert.StartsWith(origin, r, StringComparison.Ordinal));

@@ -31,6 +31,7 @@ public static class UiEndpoints
         app.MapGet("/ui/site/{host}/{day}", (HttpContext http, string host, string day, ICrawlStore store) => DayAsync(http, host, day, store));
         app.MapGet("/ui/url", (HttpContext http, ICrawlStore store) => TimelineAsync(http, store));
         app.MapGet("/ui/diff", (HttpContext http, ICrawlStore store) => DiffAsync(http, store));
+        app.MapGet("/ui/search", (HttpContext http, ISearchIndex index, SearchIndexer indexer) => SearchAsync(http, index, indexer));
     }
 
     private static IResult Html(HttpContext http, string html, int status = StatusCodes.Status200OK)
@@ -162,6 +163,26 @@ public static class UiEndpoints
             await ArchivedBody.TextBlocksAsync(store, older, http.RequestAborted).ConfigureAwait(false),
             await ArchivedBody.TextBlocksAsync(store, newer, http.RequestAborted).ConfigureAwait(false));
         return Html(http, UiPages.Diff(found.Url, older.FetchedAt, newer.FetchedAt, blocks));
+    }
+
+    private static async Task<IResult> SearchAsync(HttpContext http, ISearchIndex index, SearchIndexer indexer)
+    {
+        var q = http.Request.Query["q"].ToString();
+        var site = http.Request.Query["site"].ToString().Trim().ToLowerInvariant();
+        if (q.Trim().Length == 0)
+        {
+            return Html(http, UiPages.Search(q, site, null, null));
+        }
+
+        if (!Core.Search.SearchExpression.TryParse(q, out var expression, out var error))
+        {
+            return Html(http, UiPages.Search(q, site, null, error), StatusCodes.Status400BadRequest);
+        }
+
+        // After a start, the archive that was there is searched once the indexer's first pass is done (as /api/search).
+        await indexer.FirstPass.WaitAsync(http.RequestAborted).ConfigureAwait(false);
+        var hits = await index.SearchAsync(new SearchRequest(expression) { Site = site.Length > 0 ? site : null, Limit = 50 }, http.RequestAborted).ConfigureAwait(false);
+        return Html(http, UiPages.Search(q, site, hits, null));
     }
 
     private static async Task<(string Url, List<CaptureRecord> Captures)?> CapturesOf(HttpContext http, ICrawlStore store)

@@ -202,6 +202,33 @@ public static class UiPages
         return Page("Diff of " + url, body.ToString());
     }
 
+    /// <summary>Search results; <paramref name="hits"/> null when nothing was asked yet. Snippets are the index's HTML (text escaped, matches in &lt;b&gt;).</summary>
+    public static string Search(string query, string? site, IReadOnlyList<Crawler.Storage.SearchHit>? hits, string? error)
+    {
+        var body = new StringBuilder();
+        body.Append("<h1>Search</h1><form class=\"search\" role=\"search\" action=\"/ui/search\" method=\"get\"><input type=\"search\" name=\"q\" aria-label=\"Words to find\" value=\"")
+            .Append(Attr(query)).Append("\"> <input type=\"text\" name=\"site\" aria-label=\"Only this site\" placeholder=\"site, e.g. kcna.kp\" value=\"").Append(Attr(site ?? string.Empty))
+            .Append("\"> <button>Search</button></form><p class=\"muted\">All words must match; \"a phrase\", -excluded, prefix*. A Korean word also finds it with a particle (조선 → 조선의).</p>");
+        if (error is not null)
+        {
+            body.Append("<p role=\"alert\">").Append(Text(error)).Append("</p>");
+        }
+        else if (hits is not null)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{hits.Count} results shown.</p><ol class=\"hits\">");
+            foreach (var h in hits)
+            {
+                body.Append("<li><a href=\"").Append(Attr(ReplayPath.For(h.CapturedAt, h.Url))).Append("\">").Append(Text(h.Title.Length > 0 ? h.Title : h.Url)).Append("</a> ")
+                    .Append("<span class=\"muted\">").Append(Text(h.Url)).Append(" · ").Append(When(h.CapturedAt)).Append(" · <a href=\"/ui/url?url=").Append(Attr(Uri.EscapeDataString(h.Url))).Append("\">timeline</a></span>")
+                    .Append("<p>").Append(h.Snippet).Append("</p></li>");
+            }
+
+            body.Append("</ol>");
+        }
+
+        return Page("Search", body.ToString());
+    }
+
     public static string Message(string title, string message) => Page(title, "<h1>" + Text(title) + "</h1><p>" + Text(message) + "</p>");
 
     public static string DiffLink(string url, DateTimeOffset from, DateTimeOffset to) =>
