@@ -81,4 +81,19 @@ public sealed class SiteHistoryApiTests(CdxArchiveFixture archive)
         Assert.Contains($"\n{from0},{to0},1,", "\n" + csv, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await archive.Http.GetAsync("/api/links?format=xml")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_every_api_path_with_a_summary()
+    {
+        var json = await archive.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var paths = json.GetProperty("paths").EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+        string[] expected = ["/cdx", "/api/changes", "/api/diff", "/api/crawllog", "/api/search", "/api/search.warc", "/api/wacz", "/api/events", "/api/events.atom", "/api/links", "/api/dns", "/api/uptime", "/api/seeds"];
+        Assert.All(expected, path =>
+        {
+            Assert.True(paths.TryGetValue(path, out var item), $"{path} is not in the OpenAPI document");
+            var operation = item.EnumerateObject().First().Value;
+            Assert.False(string.IsNullOrWhiteSpace(operation.GetProperty("summary").GetString()), $"{path} has no summary");
+        });
+    }
 }

@@ -141,6 +141,7 @@ public static class NodeHost
 
         var web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         web.Services.AddRoutingCore();
+        web.Services.AddOpenApi();
         web.WebHost.UseKestrelCore().UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         ConfigureRunHost(web, configuration, logging, services);
         web.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(UptimeMetrics.MeterName).AddPrometheusExporter());
@@ -151,7 +152,8 @@ public static class NodeHost
             Results.Json(await ClusterStatus.GatherAsync(system, registry, TimeSpan.FromSeconds(3)).ConfigureAwait(false), ClusterJson));
         MapArchiveApi(app);
         app.MapPost("/api/seeds", (HttpContext http, ActorRegistry registry, IOptions<CrawlOptions> crawl) =>
-            SeedsEndpoint.AddAsync(http, registry, new Core.Policies.CrawlScope(crawl.Value.ScopeDomains, crawl.Value.ScopeAddressRanges)));
+            SeedsEndpoint.AddAsync(http, registry, new Core.Policies.CrawlScope(crawl.Value.ScopeDomains, crawl.Value.ScopeAddressRanges)))
+            .WithSummary("Add seeds to the crawl (needs Authorization: Bearer <Crawler:Http:WriteToken>)").WithDescription("Body: {\"urls\": [\"http://example.kp/\"]}; URLs outside the crawl scope are refused.");
         if (configuration.GetSection(NodeOptions.Section).Get<NodeOptions>()?.Cluster.Discovery == ClusterDiscovery.Kubernetes)
         {
             app.MapGet(BootstrapEndpoint.Path, (ActorSystem system) => BootstrapEndpoint.Answer(system));
@@ -172,6 +174,7 @@ public static class NodeHost
         ArgumentException.ThrowIfNullOrWhiteSpace(urls);
         var web = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         web.Services.AddRoutingCore();
+        web.Services.AddOpenApi();
         web.WebHost.UseKestrelCore().UseUrls(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         web.Services.AddLogging(l => logging?.Invoke(l));
         web.Services.AddSingleton(_ => store.OpenCrawlStore());
@@ -288,19 +291,36 @@ public static class NodeHost
     /// <summary>The archive's read API, the same on <c>crawler run</c> and <c>crawler serve</c>.</summary>
     private static void MapArchiveApi(WebApplication app)
     {
-        app.MapGet("/cdx", (HttpContext http, ICrawlStore store) => CdxEndpoint.AnswerAsync(http, store));
-        app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store));
-        app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store));
-        app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store));
-        app.MapGet("/api/crawllog", (HttpContext http, ICrawlStore store) => CrawlLogEndpoint.AnswerAsync(http, store));
-        app.MapGet("/api/search", (HttpContext http, ISearchIndex index, SearchIndexer indexer) => SearchEndpoint.AnswerAsync(http, index, indexer));
-        app.MapGet("/api/search.warc", (HttpContext http, ICrawlStore store, ISearchIndex index, SearchIndexer indexer) => SearchEndpoint.WarcAsync(http, store, index, indexer));
-        app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store));
-        app.MapGet("/api/events", (HttpContext http, ICrawlStore store) => EventsEndpoint.JsonAsync(http, store));
-        app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore store) => EventsEndpoint.AtomAsync(http, store));
-        app.MapGet("/api/links", (HttpContext http, ICrawlStore store) => LinksEndpoint.AnswerAsync(http, store));
-        app.MapGet("/api/dns", (HttpContext http, IDnsStore dns) => SiteHistoryEndpoints.DnsAsync(http, dns));
-        app.MapGet("/api/uptime", (HttpContext http, IUptimeStore uptime, TimeProvider clock) => SiteHistoryEndpoints.UptimeAsync(http, uptime, clock));
+        // Described at /openapi/v1.json (the query parameters in each description: the handlers read them themselves).
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapGet("/cdx", (HttpContext http, ICrawlStore store) => CdxEndpoint.AnswerAsync(http, store))
+            .WithSummary("Captures, as pywb's CDX server lists them")
+            .WithDescription("url (required), matchType=exact|prefix|host|domain, from, to (1-14 digit timestamps), filter=[!]field:regex, collapse=field[:N], limit (negative: the last N), sort=reverse|closest, closest, output=json|cdxj|text, fl, page, pageSize, showNumPages.");
+        app.MapGet("/web/{**rest}", (HttpContext http, ICrawlStore store) => ReplayEndpoint.AnswerAsync(http, store))
+            .WithSummary("Replay of the capture closest to a time: /web/{timestamp}{modifier}/{url}")
+            .WithDescription("Modifiers: id_ (the bytes as archived), im_, cs_, js_, if_, oe_. Sandboxed: the page can load only from /web/.");
+        app.MapGet("/api/changes", (HttpContext http, ICrawlStore store) => DiffEndpoint.ChangesAsync(http, store))
+            .WithSummary("A URL's captures and which brought a new version").WithDescription("url (required).");
+        app.MapGet("/api/diff", (HttpContext http, ICrawlStore store) => DiffEndpoint.DiffAsync(http, store))
+            .WithSummary("The text diff of two captures of a URL").WithDescription("url, from, to (timestamps; the closest captures are compared).");
+        app.MapGet("/api/crawllog", (HttpContext http, ICrawlStore store) => CrawlLogEndpoint.AnswerAsync(http, store))
+            .WithSummary("URLs the crawl declined or could not archive, with the reason").WithDescription("site, epoch, reason, limit.");
+        app.MapGet("/api/search", (HttpContext http, ISearchIndex index, SearchIndexer indexer) => SearchEndpoint.AnswerAsync(http, index, indexer))
+            .WithSummary("Full-text search over archived pages").WithDescription("q (required: words, \"phrase\", -excluded, prefix*), site, lang, from, to, limit, offset, format=json|csv.");
+        app.MapGet("/api/search.warc", (HttpContext http, ICrawlStore store, ISearchIndex index, SearchIndexer indexer) => SearchEndpoint.WarcAsync(http, store, index, indexer))
+            .WithSummary("The captures a search matches, as a WARC.gz").WithDescription("The parameters of /api/search.");
+        app.MapGet("/api/wacz", (HttpContext http, ICrawlStore store) => WaczEndpoint.AnswerAsync(http, store))
+            .WithSummary("One site's archive as a WACZ 1.1.1 package").WithDescription("site (required), epoch.");
+        app.MapGet("/api/events", (HttpContext http, ICrawlStore store) => EventsEndpoint.JsonAsync(http, store))
+            .WithSummary("A site's removed, changed and restored pages, newest first").WithDescription("site (required), kind=removed,changed,restored.");
+        app.MapGet("/api/events.atom", (HttpContext http, ICrawlStore store) => EventsEndpoint.AtomAsync(http, store))
+            .WithSummary("The same events as an Atom feed").WithDescription("site (required), kind.");
+        app.MapGet("/api/links", (HttpContext http, ICrawlStore store) => LinksEndpoint.AnswerAsync(http, store))
+            .WithSummary("The link graph between sites, per epoch").WithDescription("site, target, epoch, format=json|csv.");
+        app.MapGet("/api/dns", (HttpContext http, IDnsStore dns) => SiteHistoryEndpoints.DnsAsync(http, dns))
+            .WithSummary("A name's recorded DNS answers, with what changed").WithDescription("name (required).");
+        app.MapGet("/api/uptime", (HttpContext http, IUptimeStore uptime, TimeProvider clock) => SiteHistoryEndpoints.UptimeAsync(http, uptime, clock))
+            .WithSummary("Sites' state, since when, uptime 24 h / 30 d; with site, its outages").WithDescription("site.");
         Ui.UiEndpoints.Map(app);
     }
 
