@@ -358,6 +358,14 @@ internal static class CrawlQueries
             filters.Add(CaptureFilter.Eq(d => d.Url, url));
         }
 
+        if (query.UrlRanges is { } ranges)
+        {
+            // One range of the url index per range; none: no capture.
+            filters.Add(ranges.Count == 0
+                ? CaptureFilter.In(d => d.Url, Array.Empty<string>())
+                : CaptureFilter.Or(ranges.Select(r => CaptureFilter.Gte(d => d.Url, r.From) & CaptureFilter.Lt(d => d.Url, r.To))));
+        }
+
         if (query.Host is { } host)
         {
             filters.Add(CaptureFilter.Eq(d => d.Host, host));

@@ -371,6 +371,17 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 command.Parameters.AddWithValue("$url", query.Url);
             }
 
+            if (query.UrlRanges is { } ranges)
+            {
+                // Each range a seek on captures_url_time (SQLite's OR optimization unions them).
+                sql.Append(ranges.Count == 0 ? " AND 0" : " AND (" + string.Join(" OR ", ranges.Select((_, i) => $"(url >= $from{i} AND url < $to{i})")) + ")");
+                for (var i = 0; i < ranges.Count; i++)
+                {
+                    command.Parameters.AddWithValue($"$from{i}", ranges[i].From);
+                    command.Parameters.AddWithValue($"$to{i}", ranges[i].To);
+                }
+            }
+
             if (query.Host is not null)
             {
                 sql.Append(" AND host = $host");

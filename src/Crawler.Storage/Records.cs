@@ -256,11 +256,37 @@ public sealed record CaptureQuery
 {
     public string? Url { get; init; }
 
+    /// <summary>
+    /// When set, only captures whose URL falls in one of these ranges (ordinal comparison, as the URL index sorts);
+    /// an empty list selects none. Lets a reader ask for a URL's variants or a path's URLs without reading a site.
+    /// </summary>
+    public IReadOnlyList<UrlRange>? UrlRanges { get; init; }
+
     public string? Host { get; init; }
 
     public int? Epoch { get; init; }
 
     public int? Limit { get; init; }
+}
+
+/// <summary>URLs from <see cref="From"/> (inclusive) to <see cref="To"/> (exclusive), compared ordinally.</summary>
+public sealed record UrlRange(string From, string To)
+{
+    /// <summary>Every URL that begins with <paramref name="prefix"/> (a non-empty prefix whose last character is not U+FFFF).</summary>
+    public static UrlRange Prefix(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        return prefix[^1] == char.MaxValue
+            ? throw new ArgumentException($"The prefix '{prefix}' ends in U+FFFF, which has no successor; give a prefix without it.", nameof(prefix))
+            : new UrlRange(prefix, prefix[..^1] + (char)(prefix[^1] + 1));
+    }
+
+    /// <summary>Exactly the URL <paramref name="url"/> (no URL holds U+0000).</summary>
+    public static UrlRange Exactly(string url)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(url);
+        return new UrlRange(url, url + '\u0001');
+    }
 }
 
 public sealed record StoreStats(

@@ -26,26 +26,53 @@ public static class StoreCdx
     }
 
     /// <summary>
-    /// The captures the query can select, read from the store as narrowly as it allows: by host (with and without
-    /// <c>www.</c>, which the SURT key ignores) for exact, prefix and host matches; every capture for a domain match.
+    /// The captures the query can select, read from the store as narrowly as it allows: for exact and prefix matches
+    /// the URLs whose key can match (<see cref="CdxUrlPlan"/>: each scheme and <c>www.</c> variant, through the URL
+    /// index), unless the store holds a URL spelled in a way those reads could miss, then as for host matches: by
+    /// host (with and without <c>www.</c>, which the SURT key ignores); every capture for a domain match.
     /// The caller answers the query over them with <see cref="CdxEngine"/>.
     /// </summary>
     public static async IAsyncEnumerable<CdxRow> CandidatesAsync(ICrawlStore store, CdxQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(query);
+        string[] hosts = [query.Host, "www." + query.Host];
         IEnumerable<CaptureQuery> reads = query.MatchType == CdxMatchType.Domain
             ? [new CaptureQuery()]
-            : [new CaptureQuery { Host = query.Host }, new CaptureQuery { Host = "www." + query.Host }];
+            : [.. hosts.Select(h => new CaptureQuery { Host = h })];
+        var byUrl = false;
+        if (CdxUrlPlan.For(query) is { } plan && !await AnyAsync(store, plan.Deviations, ct).ConfigureAwait(false))
+        {
+            reads = [new CaptureQuery { UrlRanges = [.. plan.Reads.Select(r => r.Exact ? UrlRange.Exactly(r.Url) : UrlRange.Prefix(r.Url))] }];
+            byUrl = true;
+        }
+
         foreach (var read in reads)
         {
             await foreach (var capture in store.GetCapturesAsync(read, ct).ConfigureAwait(false))
             {
-                if (Row(capture) is { } row && query.Selects(row.UrlKey))
+                // Read by URL: only the captures the host reads would have found.
+                if ((!byUrl || hosts.Contains(capture.Host, StringComparer.Ordinal)) && Row(capture) is { } row && query.Selects(row.UrlKey))
                 {
                     yield return row;
                 }
             }
         }
+    }
+
+    /// <summary>Whether the store holds a capture of a URL beginning with any of the prefixes.</summary>
+    private static async Task<bool> AnyAsync(ICrawlStore store, IReadOnlyList<string> prefixes, CancellationToken ct)
+    {
+        if (prefixes.Count == 0)
+        {
+            return false;
+        }
+
+        await foreach (var _ in store.GetCapturesAsync(new CaptureQuery { UrlRanges = [.. prefixes.Select(UrlRange.Prefix)], Limit = 1 }, ct).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        return false;
     }
 }

@@ -394,6 +394,30 @@ public abstract partial class CrawlStoreContract
     }
 
     [SkippableFact]
+    public async Task GetCaptures_with_url_ranges_returns_only_urls_in_one_of_the_ranges_in_time_order()
+    {
+        await using var store = await CreateStoreAsync();
+        var page = Capture("http://a.kp/news/1", at: 30);
+        var pageAgain = Capture("http://a.kp/news/1", at: 10);
+        var sibling = Capture("http://a.kp/news/12?x=1", at: 20);
+        var upper = Capture("http://a.kp/News/1", at: 5);
+        var before = Capture("http://a.kp/new", at: 1);
+        var after = Capture("http://a.kp/newt", at: 2);
+        var www = Capture("http://www.a.kp/news/1", at: 40);
+        await store.CommitAsync([Commit(page), Commit(pageAgain), Commit(sibling), Commit(upper), Commit(before), Commit(after), Commit(www)]);
+
+        static string[] Ids(IEnumerable<CaptureRecord> captures) => [.. captures.Select(c => c.Id)];
+        Task<List<CaptureRecord>> Read(params UrlRange[] ranges) => store.GetCapturesAsync(new CaptureQuery { UrlRanges = ranges }).ToListAsync().AsTask();
+
+        Assert.Equal(Ids([pageAgain, sibling, page]), Ids(await Read(UrlRange.Prefix("http://a.kp/news/"))));
+        Assert.Equal(Ids([pageAgain, page]), Ids(await Read(UrlRange.Exactly("http://a.kp/news/1"))));
+        Assert.Equal(Ids([upper, pageAgain, page, www]), Ids(await Read(UrlRange.Exactly("http://a.kp/news/1"), UrlRange.Prefix("http://a.kp/N"), UrlRange.Prefix("http://www.a.kp/"))));
+        Assert.Equal(Ids([upper]), Ids(await store.GetCapturesAsync(new CaptureQuery { UrlRanges = [UrlRange.Prefix("http://a.kp/N"), UrlRange.Prefix("http://a.kp/news/")], Limit = 1 }).ToListAsync()));
+        Assert.Empty(await Read());
+        Assert.Empty(await Read(UrlRange.Prefix("http://a.kp/news/1%")));
+    }
+
+    [SkippableFact]
     public async Task GetCaptures_orders_captures_of_the_same_instant_by_id()
     {
         await using var store = await CreateStoreAsync();

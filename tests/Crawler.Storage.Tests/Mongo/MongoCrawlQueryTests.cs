@@ -197,6 +197,15 @@ public sealed class MongoCrawlQueryTests
     }
 
     [Fact]
+    public void Capture_queries_with_url_ranges_ask_for_one_range_of_the_url_index_each()
+    {
+        Assert.Equal(
+            Json("""{ $or: [{ url: { $gte: "http://a.kp/news/", $lt: "http://a.kp/news0" } }, { url: { $gte: "http://a.kp/", $lt: "http://a.kp/\u0001" } }] }"""),
+            Filter(CrawlQueries.CapturesOf(new CaptureQuery { UrlRanges = [UrlRange.Prefix("http://a.kp/news/"), UrlRange.Exactly("http://a.kp/")] })));
+        Assert.Equal(Json("""{ url: { $in: [] } }"""), Filter(CrawlQueries.CapturesOf(new CaptureQuery { UrlRanges = [] })));
+    }
+
+    [Fact]
     public void A_capture_is_written_whole_only_when_its_id_is_new()
     {
         var capture = new CaptureRecord
