@@ -407,7 +407,7 @@ public abstract partial class CrawlStoreContract
         await store.CommitAsync([Commit(page), Commit(pageAgain), Commit(sibling), Commit(upper), Commit(before), Commit(after), Commit(www)]);
 
         static string[] Ids(IEnumerable<CaptureRecord> captures) => [.. captures.Select(c => c.Id)];
-        Task<List<CaptureRecord>> Read(params UrlRange[] ranges) => store.GetCapturesAsync(new CaptureQuery { UrlRanges = ranges }).ToListAsync().AsTask();
+        Task<List<CaptureRecord>> Read(params UrlRange[] ranges) => store.GetCapturesAsync(new CaptureQuery { UrlRanges = ranges }).ToListAsync();
 
         Assert.Equal(Ids([pageAgain, sibling, page]), Ids(await Read(UrlRange.Prefix("http://a.kp/news/"))));
         Assert.Equal(Ids([pageAgain, page]), Ids(await Read(UrlRange.Exactly("http://a.kp/news/1"))));
