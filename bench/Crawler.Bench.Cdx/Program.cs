@@ -20,7 +20,7 @@ internal static class Program
           crawler-bench-cdx fill --db FILE [--captures N] [--seed S] [--batch B]
               writes N captures (default 1,000,000) of the seeded corpus into a new SQLite store, B per commit
               (default 1,000); prints one JSON line: captures, seconds, bytes of the file
-          crawler-bench-cdx query --db FILE [--captures N] [--seed S] [--samples K] [--slow-samples K] [--kinds a,b]
+          crawler-bench-cdx query --db FILE [--captures N] [--seed S] [--samples K] [--slow-samples K] [--kinds "a;b"]
               serves FILE on 127.0.0.1 (NodeHost.BuildServeHost) and issues K queries of each kind (K/10 of the
               kinds that read a whole site or everything: --slow-samples), one at a time, after a warm-up; prints a
               markdown table of p50/p95/p99 per kind and overall. N and S must be the ones the store was filled with.
@@ -40,7 +40,7 @@ internal static class Program
         {
             "fill" => await FillAsync(db, corpus, Int(options, "batch", 1000)),
             "query" => await QueryAsync(db, corpus, Int(options, "samples", 200), options.TryGetValue("slow-samples", out var s) ? int.Parse(s, CultureInfo.InvariantCulture) : null,
-                options.TryGetValue("kinds", out var k) ? k.Split(',') : null),
+                options.TryGetValue("kinds", out var k) ? k.Split(';') : null),
             _ => Fail(Usage),
         };
     }

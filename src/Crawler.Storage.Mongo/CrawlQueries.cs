@@ -358,12 +358,12 @@ internal static class CrawlQueries
             filters.Add(CaptureFilter.Eq(d => d.Url, url));
         }
 
-        if (query.UrlRanges is { } ranges)
+        if (query.Urls is { } urls)
         {
-            // One range of the url index per range; none: no capture.
-            filters.Add(ranges.Count == 0
+            // Anchored case-insensitive expressions: answered from the url index (all of its keys scanned, only matches fetched).
+            filters.Add(urls.Count == 0
                 ? CaptureFilter.In(d => d.Url, Array.Empty<string>())
-                : CaptureFilter.Or(ranges.Select(r => CaptureFilter.Gte(d => d.Url, r.From) & CaptureFilter.Lt(d => d.Url, r.To))));
+                : CaptureFilter.Or(urls.Select(u => CaptureFilter.Regex(d => d.Url, new BsonRegularExpression("^" + System.Text.RegularExpressions.Regex.Escape(u.Url) + (u.Prefix ? string.Empty : "$"), "i")))));
         }
 
         if (query.Host is { } host)

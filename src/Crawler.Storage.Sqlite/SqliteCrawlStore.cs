@@ -371,14 +371,19 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 command.Parameters.AddWithValue("$url", query.Url);
             }
 
-            if (query.UrlRanges is { } ranges)
+            if (query.Urls is { } urls)
             {
-                // Each range a seek on captures_url_time (SQLite's OR optimization unions them).
-                sql.Append(ranges.Count == 0 ? " AND 0" : " AND (" + string.Join(" OR ", ranges.Select((_, i) => $"(url >= $from{i} AND url < $to{i})")) + ")");
-                for (var i = 0; i < ranges.Count; i++)
+                // Each a seek on captures_url_nocase (SQLite's OR optimization unions them).
+                sql.Append(urls.Count == 0 ? " AND 0" : " AND (" + string.Join(" OR ", urls.Select((u, i) => u.Prefix
+                    ? $"(url COLLATE NOCASE >= $url{i} AND url COLLATE NOCASE < $end{i})"
+                    : $"url COLLATE NOCASE = $url{i}")) + ")");
+                for (var i = 0; i < urls.Count; i++)
                 {
-                    command.Parameters.AddWithValue($"$from{i}", ranges[i].From);
-                    command.Parameters.AddWithValue($"$to{i}", ranges[i].To);
+                    command.Parameters.AddWithValue($"$url{i}", urls[i].Folded);
+                    if (urls[i].Prefix)
+                    {
+                        command.Parameters.AddWithValue($"$end{i}", urls[i].FoldedEnd);
+                    }
                 }
             }
 

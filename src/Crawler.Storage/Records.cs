@@ -257,10 +257,10 @@ public sealed record CaptureQuery
     public string? Url { get; init; }
 
     /// <summary>
-    /// When set, only captures whose URL falls in one of these ranges (ordinal comparison, as the URL index sorts);
-    /// an empty list selects none. Lets a reader ask for a URL's variants or a path's URLs without reading a site.
+    /// When set, only captures whose URL is one of these or begins with one, ignoring the case of ASCII letters (an
+    /// empty list selects none): a URL's spellings or a path's URLs, read through the URL index, not a whole site.
     /// </summary>
-    public IReadOnlyList<UrlRange>? UrlRanges { get; init; }
+    public IReadOnlyList<UrlMatch>? Urls { get; init; }
 
     public string? Host { get; init; }
 
@@ -269,24 +269,22 @@ public sealed record CaptureQuery
     public int? Limit { get; init; }
 }
 
-/// <summary>URLs from <see cref="From"/> (inclusive) to <see cref="To"/> (exclusive), compared ordinally.</summary>
-public sealed record UrlRange(string From, string To)
+/// <summary>A URL (<see cref="Prefix"/>: or every URL beginning with it), matched ignoring the case of ASCII letters.</summary>
+public sealed record UrlMatch(string Url, bool Prefix)
 {
-    /// <summary>Every URL that begins with <paramref name="prefix"/> (a non-empty prefix whose last character is not U+FFFF).</summary>
-    public static UrlRange Prefix(string prefix)
+    /// <summary>The URL in lower case (ASCII letters only, as SQLite's NOCASE folds them).</summary>
+    public string Folded => string.Create(Url.Length, Url, static (span, url) =>
     {
-        ArgumentException.ThrowIfNullOrEmpty(prefix);
-        return prefix[^1] == char.MaxValue
-            ? throw new ArgumentException($"The prefix '{prefix}' ends in U+FFFF, which has no successor; give a prefix without it.", nameof(prefix))
-            : new UrlRange(prefix, prefix[..^1] + (char)(prefix[^1] + 1));
-    }
+        for (var i = 0; i < url.Length; i++)
+        {
+            span[i] = char.IsAsciiLetterUpper(url[i]) ? (char)(url[i] + ('a' - 'A')) : url[i];
+        }
+    });
 
-    /// <summary>Exactly the URL <paramref name="url"/> (no URL holds U+0000).</summary>
-    public static UrlRange Exactly(string url)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(url);
-        return new UrlRange(url, url + '\u0001');
-    }
+    /// <summary>The least string after every one that begins with <see cref="Folded"/> (its last character incremented).</summary>
+    public string FoldedEnd => Url.Length == 0 || Url[^1] == char.MaxValue
+        ? throw new InvalidOperationException($"The prefix '{Url}' is empty or ends in U+FFFF; give one that does not.")
+        : Folded[..^1] + (char)(Folded[^1] + 1);
 }
 
 public sealed record StoreStats(

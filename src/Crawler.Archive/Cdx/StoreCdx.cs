@@ -27,8 +27,8 @@ public static class StoreCdx
 
     /// <summary>
     /// The captures the query can select, read from the store as narrowly as it allows: for exact and prefix matches
-    /// the URLs whose key can match (<see cref="CdxUrlPlan"/>: each scheme and <c>www.</c> variant, through the URL
-    /// index), unless the store holds a URL spelled in a way those reads could miss, then as for host matches: by
+    /// the URLs whose key can match (<see cref="CdxUrlPlan"/>: each scheme and <c>www.</c> variant in any case,
+    /// through the URL index), unless the store holds a URL spelled in a way those reads could miss, then as for host matches: by
     /// host (with and without <c>www.</c>, which the SURT key ignores); every capture for a domain match.
     /// The caller answers the query over them with <see cref="CdxEngine"/>.
     /// </summary>
@@ -43,7 +43,7 @@ public static class StoreCdx
         var byUrl = false;
         if (CdxUrlPlan.For(query) is { } plan && !await AnyAsync(store, plan.Deviations, ct).ConfigureAwait(false))
         {
-            reads = [new CaptureQuery { UrlRanges = [.. plan.Reads.Select(r => r.Exact ? UrlRange.Exactly(r.Url) : UrlRange.Prefix(r.Url))] }];
+            reads = [new CaptureQuery { Urls = [.. plan.Reads.Select(r => new UrlMatch(r.Url, Prefix: !r.Exact))] }];
             byUrl = true;
         }
 
@@ -68,7 +68,7 @@ public static class StoreCdx
             return false;
         }
 
-        await foreach (var _ in store.GetCapturesAsync(new CaptureQuery { UrlRanges = [.. prefixes.Select(UrlRange.Prefix)], Limit = 1 }, ct).ConfigureAwait(false))
+        await foreach (var _ in store.GetCapturesAsync(new CaptureQuery { Urls = [.. prefixes.Select(p => new UrlMatch(p, Prefix: true))], Limit = 1 }, ct).ConfigureAwait(false))
         {
             return true;
         }

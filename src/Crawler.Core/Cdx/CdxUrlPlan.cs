@@ -1,6 +1,6 @@
 namespace Crawler.Core.Cdx;
 
-/// <summary>A read of stored URLs: exactly <see cref="Url"/>, or every URL beginning with it.</summary>
+/// <summary>A read of stored URLs, ignoring the case of ASCII letters: <see cref="Url"/>, or every URL beginning with it.</summary>
 public sealed record CdxUrlRead(string Url, bool Exact);
 
 /// <summary>
@@ -9,16 +9,16 @@ public sealed record CdxUrlRead(string Url, bool Exact);
 /// </summary>
 /// <remarks>
 /// <para>A stored URL is the crawler's canonical form (WHATWG: scheme and host lower-case, host in punycode, no default
-/// port, no dot segments, non-ASCII percent-encoded; the site id is its host), and its SURT key lower-cases it, drops a
-/// leading <c>www.</c>, and lets .NET's <see cref="Uri"/> normalize it (which decodes <c>%41</c> to <c>A</c> and
-/// encodes <c>|</c> as <c>%7C</c>) and sorts the query's arguments.</para>
-/// <para>So for a key's path and query text, up to its first <c>%</c>, upper-case or non-ASCII character (the
-/// <em>plain</em> part, which only the stored URL's own characters can have produced), a stored URL whose key matches
-/// begins, after <c>http(s)://[www.]host[:port]</c>, either with that text as it is, or it differs first at some
-/// position i where it holds <c>%</c> (an escape the key decoded) or the upper-case form of the key's letter (the
-/// key is lower-case). <see cref="Deviations"/> lists those prefixes (text up to i, then <c>%</c> or the upper-case
-/// letter): when the store holds no URL beginning with any of them, <see cref="Reads"/> hold every URL the match can
-/// select; when it holds one, the caller reads the sites as before.</para>
+/// port, no dot segments, non-ASCII percent-encoded; the site id is its host; the path and query keep their case),
+/// and its SURT key lower-cases it, drops a leading <c>www.</c>, lets .NET's <see cref="Uri"/> normalize it (which
+/// decodes <c>%61</c> to <c>a</c> and encodes <c>|</c> as <c>%7C</c>) and sorts the query's arguments.</para>
+/// <para>So for a key's path and query text up to its first <c>%</c>, upper-case or non-ASCII character (the
+/// <em>plain</em> part, which only the stored URL's own characters, in either case, can have produced), a stored URL
+/// whose key matches begins, after <c>http(s)://[www.]host[:port]</c>, with that text in some case, or it differs
+/// first at some position i where it holds <c>%</c> (an escape the key decoded). The reads ignore case;
+/// <see cref="Deviations"/> lists the prefixes up to each i followed by <c>%</c>: when the store holds no URL
+/// beginning with any of them, <see cref="Reads"/> hold every URL the match can select; when it holds one, the caller
+/// reads the sites as before.</para>
 /// <para>Query arguments: the key sorts them, the stored URL keeps its order, so an exact match with a query reads
 /// the path with each of its arguments first (at most <see cref="MaxArguments"/> of them, else the path and <c>?</c>);
 /// a prefix match whose key has a query reads the path and <c>?</c>.</para>
@@ -90,10 +90,6 @@ public sealed record CdxUrlPlan(IReadOnlyList<CdxUrlRead> Reads, IReadOnlyList<s
                     for (var i = 0; i < text.Length; i++)
                     {
                         deviations.Add(origin + text[..i] + "%");
-                        if (char.IsAsciiLetterLower(text[i]))
-                        {
-                            deviations.Add(origin + text[..i] + char.ToUpperInvariant(text[i]));
-                        }
                     }
                 }
             }

@@ -9,7 +9,7 @@ public sealed class CdxUrlPlanTests
         CdxQuery.Parse([new("url", url), new("matchType", matchType)]);
 
     private static bool Read(CdxUrlPlan plan, string url) =>
-        plan.Reads.Any(r => r.Exact ? r.Url == url : url.StartsWith(r.Url, StringComparison.Ordinal));
+        plan.Reads.Any(r => r.Exact ? string.Equals(r.Url, url, StringComparison.OrdinalIgnoreCase) : url.StartsWith(r.Url, StringComparison.OrdinalIgnoreCase));
 
     private static bool StepsAside(CdxUrlPlan plan, string url) =>
         plan.Deviations.Any(d => url.StartsWith(d, StringComparison.Ordinal));
@@ -71,7 +71,7 @@ public sealed class CdxUrlPlanTests
     }
 
     [Fact]
-    public void Lower_case_urls_are_read_without_stepping_aside_and_other_urls_are_neither()
+    public void Urls_in_any_case_are_read_without_stepping_aside_escapes_step_aside_and_other_urls_are_neither()
     {
         var plan = CdxUrlPlan.For(Query("http://kcna.kp/news/", "prefix"))!;
 
@@ -79,7 +79,8 @@ public sealed class CdxUrlPlanTests
         Assert.False(StepsAside(plan, "https://www.kcna.kp/news/2016/a.html"));
         Assert.False(Read(plan, "http://kcna.kp/newsletter") || StepsAside(plan, "http://kcna.kp/newsletter"));
         Assert.False(Read(plan, "http://en.kcna.kp/news/a.html") || StepsAside(plan, "http://en.kcna.kp/news/a.html"));
-        Assert.True(StepsAside(plan, "http://kcna.kp/News/a.html"));
+        Assert.True(Read(plan, "http://kcna.kp/News/A.html") && !StepsAside(plan, "http://kcna.kp/News/A.html"));
+        Assert.True(StepsAside(plan, "http://kcna.kp/n%65ws/a.html"));
     }
 
     [Fact]

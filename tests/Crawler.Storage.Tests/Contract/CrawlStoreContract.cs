@@ -394,7 +394,7 @@ public abstract partial class CrawlStoreContract
     }
 
     [SkippableFact]
-    public async Task GetCaptures_with_url_ranges_returns_only_urls_in_one_of_the_ranges_in_time_order()
+    public async Task GetCaptures_of_urls_returns_those_urls_or_prefixes_in_any_ascii_case_in_time_order()
     {
         await using var store = await CreateStoreAsync();
         var page = Capture("http://a.kp/news/1", at: 30);
@@ -407,14 +407,14 @@ public abstract partial class CrawlStoreContract
         await store.CommitAsync([Commit(page), Commit(pageAgain), Commit(sibling), Commit(upper), Commit(before), Commit(after), Commit(www)]);
 
         static string[] Ids(IEnumerable<CaptureRecord> captures) => [.. captures.Select(c => c.Id)];
-        Task<List<CaptureRecord>> Read(params UrlRange[] ranges) => store.GetCapturesAsync(new CaptureQuery { UrlRanges = ranges }).ToListAsync();
+        Task<List<CaptureRecord>> Read(params UrlMatch[] urls) => store.GetCapturesAsync(new CaptureQuery { Urls = urls }).ToListAsync();
 
-        Assert.Equal(Ids([pageAgain, sibling, page]), Ids(await Read(UrlRange.Prefix("http://a.kp/news/"))));
-        Assert.Equal(Ids([pageAgain, page]), Ids(await Read(UrlRange.Exactly("http://a.kp/news/1"))));
-        Assert.Equal(Ids([upper, pageAgain, page, www]), Ids(await Read(UrlRange.Exactly("http://a.kp/news/1"), UrlRange.Prefix("http://a.kp/N"), UrlRange.Prefix("http://www.a.kp/"))));
-        Assert.Equal(Ids([upper]), Ids(await store.GetCapturesAsync(new CaptureQuery { UrlRanges = [UrlRange.Prefix("http://a.kp/N"), UrlRange.Prefix("http://a.kp/news/")], Limit = 1 }).ToListAsync()));
+        Assert.Equal(Ids([upper, pageAgain, sibling, page]), Ids(await Read(new UrlMatch("http://a.kp/news/", Prefix: true))));
+        Assert.Equal(Ids([upper, pageAgain, page]), Ids(await Read(new UrlMatch("http://a.kp/NEWS/1", Prefix: false))));
+        Assert.Equal(Ids([before, upper, pageAgain, page, www]), Ids(await Read(new UrlMatch("http://a.kp/news/1", Prefix: false), new UrlMatch("http://a.kp/new", Prefix: false), new UrlMatch("http://www.a.kp/", Prefix: true))));
+        Assert.Equal(Ids([upper]), Ids(await store.GetCapturesAsync(new CaptureQuery { Urls = [new UrlMatch("http://a.kp/news/", Prefix: true)], Limit = 1 }).ToListAsync()));
         Assert.Empty(await Read());
-        Assert.Empty(await Read(UrlRange.Prefix("http://a.kp/news/1%")));
+        Assert.Empty(await Read(new UrlMatch("http://a.kp/news/1%", Prefix: true), new UrlMatch("http://a.kp/news/1.", Prefix: true)));
     }
 
     [SkippableFact]

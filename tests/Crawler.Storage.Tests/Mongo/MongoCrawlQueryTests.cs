@@ -197,12 +197,12 @@ public sealed class MongoCrawlQueryTests
     }
 
     [Fact]
-    public void Capture_queries_with_url_ranges_ask_for_one_range_of_the_url_index_each()
+    public void Capture_queries_of_urls_ask_for_anchored_case_insensitive_expressions_of_the_url()
     {
         Assert.Equal(
-            Json("""{ $or: [{ url: { $gte: "http://a.kp/news/", $lt: "http://a.kp/news0" } }, { url: { $gte: "http://a.kp/", $lt: "http://a.kp/\u0001" } }] }"""),
-            Filter(CrawlQueries.CapturesOf(new CaptureQuery { UrlRanges = [UrlRange.Prefix("http://a.kp/news/"), UrlRange.Exactly("http://a.kp/")] })));
-        Assert.Equal(Json("""{ url: { $in: [] } }"""), Filter(CrawlQueries.CapturesOf(new CaptureQuery { UrlRanges = [] })));
+            Json("""{ $or: [{ url: /^http://a\.kp/news/\?a=1/i }, { url: /^http://a\.kp/$/i }] }"""),
+            Filter(CrawlQueries.CapturesOf(new CaptureQuery { Urls = [new UrlMatch("http://a.kp/news/?a=1", Prefix: true), new UrlMatch("http://a.kp/", Prefix: false)] })));
+        Assert.Equal(Json("""{ url: { $in: [] } }"""), Filter(CrawlQueries.CapturesOf(new CaptureQuery { Urls = [] })));
     }
 
     [Fact]
