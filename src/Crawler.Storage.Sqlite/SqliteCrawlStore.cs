@@ -373,10 +373,14 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
             if (query.Urls is { } urls)
             {
-                // Each a seek on captures_url_nocase (SQLite's OR optimization unions them).
-                sql.Append(urls.Count == 0 ? " AND 0" : " AND (" + string.Join(" OR ", urls.Select((u, i) => u.Prefix
-                    ? $"(url COLLATE NOCASE >= $url{i} AND url COLLATE NOCASE < $end{i})"
-                    : $"url COLLATE NOCASE = $url{i}")) + ")");
+                // One seek of captures_url_nocase per URL, as subqueries: an OR of that many ranges is planned as a full
+                // scan by SQLite 3.53. Chunks of 100 keep each compound SELECT under SQLite's 500 terms.
+                var chunks = urls.Select((u, i) => u.Prefix
+                        ? $"SELECT rowid AS r FROM captures WHERE url COLLATE NOCASE >= $url{i} AND url COLLATE NOCASE < $end{i}"
+                        : $"SELECT rowid AS r FROM captures WHERE url COLLATE NOCASE = $url{i}")
+                    .Chunk(100)
+                    .Select(chunk => "SELECT r FROM (" + string.Join(" UNION ALL ", chunk) + ")");
+                sql.Append(urls.Count == 0 ? " AND 0" : " AND rowid IN (" + string.Join(" UNION ALL ", chunks) + ")");
                 for (var i = 0; i < urls.Count; i++)
                 {
                     command.Parameters.AddWithValue($"$url{i}", urls[i].Folded);

@@ -20,8 +20,9 @@ public sealed record CdxUrlRead(string Url, bool Exact);
 /// beginning with any of them, <see cref="Reads"/> hold every URL the match can select; when it holds one, the caller
 /// reads the sites as before.</para>
 /// <para>Query arguments: the key sorts them, the stored URL keeps its order, so an exact match with a query reads
-/// the path with each of its arguments first (at most <see cref="MaxArguments"/> of them, else the path and <c>?</c>);
-/// a prefix match whose key has a query reads the path and <c>?</c>.</para>
+/// the URL with its arguments in each order (up to <see cref="MaxOrdered"/> arguments), or the path with each of its
+/// arguments first (up to <see cref="MaxArguments"/>), else the path and <c>?</c>; a prefix match whose key has a
+/// query reads the path and <c>?</c>.</para>
 /// <para>Not covered, as host reads do: a URL of another host whose key still matches (the site is its host, and the
 /// key drops only <c>www.</c>), and URLs carrying <c>user@</c> credentials (their key drops them; none are crawled from
 /// links on .kp sites so far).</para>
@@ -29,6 +30,9 @@ public sealed record CdxUrlRead(string Url, bool Exact);
 public sealed record CdxUrlPlan(IReadOnlyList<CdxUrlRead> Reads, IReadOnlyList<string> Deviations)
 {
     public const int MaxArguments = 8;
+
+    /// <summary>Up to this many arguments an exact match reads each order of them (24 at most), more: each argument first.</summary>
+    public const int MaxOrdered = 4;
 
     /// <summary>The plan for an exact or prefix match, or null when the query needs its sites read (host and domain matches, keys this plan cannot invert).</summary>
     public static CdxUrlPlan? For(CdxQuery query)
@@ -71,10 +75,12 @@ public sealed record CdxUrlPlan(IReadOnlyList<CdxUrlRead> Reads, IReadOnlyList<s
         else
         {
             var path = rest[..(question + 1)];
-            var arguments = rest[(question + 1)..].Split('&').Distinct(StringComparer.Ordinal).ToList();
-            targets.AddRange(arguments.Count > MaxArguments
-                ? [(Plain(path), false)]
-                : arguments.Select(a => (Plain(path + a), false)));
+            var arguments = rest[(question + 1)..].Split('&');
+            targets.AddRange(arguments.Length <= MaxOrdered
+                ? Orders(arguments).Select(order => path + string.Join('&', order)).Select(text => Plain(text) == text ? (text, true) : (Plain(text), false))
+                : arguments.Distinct(StringComparer.Ordinal).Take(MaxArguments + 1).Count() > MaxArguments
+                    ? [(Plain(path), false)]
+                    : arguments.Distinct(StringComparer.Ordinal).Select(a => (Plain(path + a), false)));
         }
 
         var reads = new List<CdxUrlRead>();
@@ -97,6 +103,12 @@ public sealed record CdxUrlPlan(IReadOnlyList<CdxUrlRead> Reads, IReadOnlyList<s
 
         return new CdxUrlPlan(reads, [.. deviations.Distinct(StringComparer.Ordinal)]);
     }
+
+    /// <summary>Every order of the items (duplicates give repeated orders; the caller's Distinct drops them).</summary>
+    private static IEnumerable<IEnumerable<string>> Orders(IReadOnlyList<string> items) =>
+        items.Count <= 1
+            ? [items]
+            : Enumerable.Range(0, items.Count).SelectMany(i => Orders([.. items.Take(i), .. items.Skip(i + 1)]).Select(rest => rest.Prepend(items[i])));
 
     /// <summary>
     /// The text up to its first character a stored URL may spell otherwise: <c>%</c>, an upper-case letter (from a

@@ -30,9 +30,18 @@ public sealed class CdxUrlPlanTests
     }
 
     [Fact]
-    public void An_exact_match_with_a_query_reads_the_path_with_each_argument_first()
+    public void An_exact_match_with_a_query_reads_the_url_with_its_arguments_in_each_order()
     {
         var plan = CdxUrlPlan.For(Query("http://www.rodong.rep.kp/index.php?b=2&a=1"))!;
+
+        Assert.Equal([new("http://rodong.rep.kp/index.php?a=1&b=2", true), new("http://rodong.rep.kp/index.php?b=2&a=1", true)], plan.Reads.Take(2));
+        Assert.Equal(8, plan.Reads.Count);
+    }
+
+    [Fact]
+    public void An_exact_match_with_many_arguments_reads_the_path_with_each_argument_first()
+    {
+        var plan = CdxUrlPlan.For(Query("http://rodong.rep.kp/index.php?e=5&d=4&c=3&b=2&a=1"))!;
 
         Assert.Equal(["http://rodong.rep.kp/index.php?a=1", "http://rodong.rep.kp/index.php?b=2"], plan.Reads.Take(2).Select(r => r.Url));
         Assert.All(plan.Reads, r => Assert.False(r.Exact));
