@@ -27,9 +27,9 @@ public static class StoreCdx
 
     /// <summary>
     /// The captures the query can select, read from the store as narrowly as it allows: for exact and prefix matches
-    /// the URLs whose key can match (<see cref="CdxUrlPlan"/>: each scheme and <c>www.</c> variant in any case,
-    /// through the URL index), unless the store holds a URL spelled in a way those reads could miss, then as for host matches: by
-    /// host (with and without <c>www.</c>, which the SURT key ignores); every capture for a domain match.
+    /// the URLs whose key can match (<see cref="CdxUrlPlan"/>: each scheme and <c>www.</c> variant in any case, and
+    /// the URLs with an escape where the key has a plain character, through the URL index); for host matches by host
+    /// (with and without <c>www.</c>, which the SURT key ignores); every capture for a domain match.
     /// The caller answers the query over them with <see cref="CdxEngine"/>.
     /// </summary>
     public static async IAsyncEnumerable<CdxRow> CandidatesAsync(ICrawlStore store, CdxQuery query, [EnumeratorCancellation] CancellationToken ct = default)
@@ -41,9 +41,10 @@ public static class StoreCdx
             ? [new CaptureQuery()]
             : [.. hosts.Select(h => new CaptureQuery { Host = h })];
         var byUrl = false;
-        if (CdxUrlPlan.For(query) is { } plan && !await AnyAsync(store, plan.Deviations, ct).ConfigureAwait(false))
+        if (CdxUrlPlan.For(query) is { } plan)
         {
-            reads = [new CaptureQuery { Urls = [.. plan.Reads.Select(r => new UrlMatch(r.Url, Prefix: !r.Exact))] }];
+            // The spellings, and every URL beginning with a deviation (an escape where the key has a plain character).
+            reads = [new CaptureQuery { Urls = [.. plan.Reads.Select(r => new UrlMatch(r.Url, Prefix: !r.Exact)), .. plan.Deviations.Select(d => new UrlMatch(d, Prefix: true))] }];
             byUrl = true;
         }
 
@@ -58,21 +59,5 @@ public static class StoreCdx
                 }
             }
         }
-    }
-
-    /// <summary>Whether the store holds a capture of a URL beginning with any of the prefixes.</summary>
-    private static async Task<bool> AnyAsync(ICrawlStore store, IReadOnlyList<string> prefixes, CancellationToken ct)
-    {
-        if (prefixes.Count == 0)
-        {
-            return false;
-        }
-
-        await foreach (var _ in store.GetCapturesAsync(new CaptureQuery { Urls = [.. prefixes.Select(p => new UrlMatch(p, Prefix: true))], Limit = 1 }, ct).ConfigureAwait(false))
-        {
-            return true;
-        }
-
-        return false;
     }
 }

@@ -5,7 +5,7 @@ public sealed record CdxUrlRead(string Url, bool Exact);
 
 /// <summary>
 /// The stored URLs an exact or prefix CDX match can select, as narrow reads of the URL index instead of a whole site
-/// (<see cref="For"/>), and the <see cref="Deviations"/> that must be absent for those reads to be complete.
+/// (<see cref="For"/>): <see cref="Reads"/>, and the prefixes of <see cref="Deviations"/>, which complete them.
 /// </summary>
 /// <remarks>
 /// <para>A stored URL is the crawler's canonical form (WHATWG: scheme and host lower-case, host in punycode, no default
@@ -16,9 +16,8 @@ public sealed record CdxUrlRead(string Url, bool Exact);
 /// <em>plain</em> part, which only the stored URL's own characters, in either case, can have produced), a stored URL
 /// whose key matches begins, after <c>http(s)://[www.]host[:port]</c>, with that text in some case, or it differs
 /// first at some position i where it holds <c>%</c> (an escape the key decoded). The reads ignore case;
-/// <see cref="Deviations"/> lists the prefixes up to each i followed by <c>%</c>: when the store holds no URL
-/// beginning with any of them, <see cref="Reads"/> hold every URL the match can select; when it holds one, the caller
-/// reads the sites as before.</para>
+/// <see cref="Deviations"/> lists the prefixes up to each i followed by <c>%</c>: every URL the match can select
+/// is one of <see cref="Reads"/> or begins with one of them (such URLs are rare, and these reads mostly find none).</para>
 /// <para>Query arguments: the key sorts them, the stored URL keeps its order, so an exact match with a query reads
 /// the URL with its arguments in each order (up to <see cref="MaxOrdered"/> arguments), or the path with each of its
 /// arguments first (up to <see cref="MaxArguments"/>), else the path and <c>?</c>; a prefix match whose key has a
