@@ -373,22 +373,12 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
             if (query.Urls is { } urls)
             {
-                // One seek of captures_url_nocase per URL, as subqueries: an OR of that many ranges is planned as a full
-                // scan by SQLite 3.53. Chunks of 100 keep each compound SELECT under SQLite's 500 terms.
-                var chunks = urls.Select((u, i) => u.Prefix
-                        ? $"SELECT rowid AS r FROM captures WHERE url COLLATE NOCASE >= $url{i} AND url COLLATE NOCASE < $end{i}"
-                        : $"SELECT rowid AS r FROM captures WHERE url COLLATE NOCASE = $url{i}")
-                    .Chunk(100)
-                    .Select(chunk => "SELECT r FROM (" + string.Join(" UNION ALL ", chunk) + ")");
-                sql.Append(urls.Count == 0 ? " AND 0" : " AND rowid IN (" + string.Join(" UNION ALL ", chunks) + ")");
-                for (var i = 0; i < urls.Count; i++)
-                {
-                    command.Parameters.AddWithValue($"$url{i}", urls[i].Folded);
-                    if (urls[i].Prefix)
-                    {
-                        command.Parameters.AddWithValue($"$end{i}", urls[i].FoldedEnd);
-                    }
-                }
+                // One statement whatever the number of matches (a seek of captures_url_nocase per [from, to) pair of the
+                // JSON list): an OR of many ranges is planned as a full scan by SQLite 3.53, and a subquery per match
+                // costs its parsing on every read.
+                sql.Append(" AND rowid IN (SELECT c.rowid FROM json_each($urls) AS j CROSS JOIN captures AS c"
+                    + " WHERE c.url COLLATE NOCASE >= j.value ->> 0 AND c.url COLLATE NOCASE < j.value ->> 1)");
+                command.Parameters.AddWithValue("$urls", FoldedRanges(urls));
             }
 
             if (query.Host is not null)
@@ -440,6 +430,27 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 }
             }
         }
+    }
+
+    /// <summary>The matches as a JSON list of [from, to) pairs in NOCASE order (an exact URL: up to its successor, U+0001 appended).</summary>
+    private static string FoldedRanges(IReadOnlyList<UrlMatch> urls)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var url in urls)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(url.Folded);
+                json.WriteStringValue(url.Prefix ? url.FoldedEnd : url.Folded + '\u0001');
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     public Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default)
