@@ -18,7 +18,7 @@ internal static class QueryKinds
         new("prefix, a day's directory", false, (c, r) => Url(DayDirectory(c, r)) + "&matchType=prefix"),
         new("prefix, page=1 pageSize=20", false, (c, r) => Url(DayDirectory(c, r)) + "&matchType=prefix&page=1&pageSize=20"),
         new("prefix, showNumPages", false, (c, r) => Url(DayDirectory(c, r)) + "&matchType=prefix&showNumPages=true"),
-        new("host, limit=10, small site", false, (c, r) => Url(Pick(c, r, big: false).Host) + "&matchType=host&limit=10"),
+        new("host, limit=10, small site", true, (c, r) => Url(Pick(c, r, big: false).Host) + "&matchType=host&limit=10"),
         new("host, limit=10, big site", true, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&limit=10"),
         new("domain *.rep.kp, limit=10", true, (_, _) => Url("*.rep.kp") + "&limit=10"),
     ];
