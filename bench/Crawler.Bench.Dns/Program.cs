@@ -25,7 +25,7 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
-        if (args.Length == 0 || !TryParse(args.AsSpan(1), out var options))
+        if (args.Length == 0 || !BenchArguments.TryParse(args.AsSpan(1), out var options))
         {
             await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
             return 2;
@@ -50,22 +50,6 @@ internal static class Program
     {
         Console.Error.WriteLine(message);
         return 2;
-    }
-
-    private static bool TryParse(ReadOnlySpan<string> args, out Dictionary<string, string> options)
-    {
-        options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i += 2)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-            {
-                return false;
-            }
-
-            options[args[i][2..]] = args[i + 1];
-        }
-
-        return true;
     }
 
     private static string Required(Dictionary<string, string> options, string name) =>

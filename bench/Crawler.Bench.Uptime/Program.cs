@@ -44,7 +44,7 @@ internal static class Program
 
     public static async Task<int> Main(string[] args)
     {
-        if (!TryParse(args, out var options) || options.Count == 0)
+        if (!BenchArguments.TryParse(args, out var options) || options.Count == 0)
         {
             await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
             return 2;
@@ -59,22 +59,6 @@ internal static class Program
             await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
             return 2;
         }
-    }
-
-    private static bool TryParse(ReadOnlySpan<string> args, out Dictionary<string, string> options)
-    {
-        options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length; i += 2)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-            {
-                return false;
-            }
-
-            options[args[i][2..]] = args[i + 1];
-        }
-
-        return true;
     }
 
     private static string Required(Dictionary<string, string> options, string name) =>

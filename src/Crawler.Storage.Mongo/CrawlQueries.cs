@@ -358,6 +358,14 @@ internal static class CrawlQueries
             filters.Add(CaptureFilter.Eq(d => d.Url, url));
         }
 
+        if (query.Urls is { } urls)
+        {
+            // Anchored case-insensitive expressions: answered from the url index (all of its keys scanned, only matches fetched).
+            filters.Add(urls.Count == 0
+                ? CaptureFilter.In(d => d.Url, Array.Empty<string>())
+                : CaptureFilter.Or(urls.Select(u => CaptureFilter.Regex(d => d.Url, new BsonRegularExpression("^" + System.Text.RegularExpressions.Regex.Escape(u.Url) + (u.Prefix ? string.Empty : "$"), "i")))));
+        }
+
         if (query.Host is { } host)
         {
             filters.Add(CaptureFilter.Eq(d => d.Host, host));

@@ -375,6 +375,16 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 command.Parameters.AddWithValue("$url", query.Url);
             }
 
+            if (query.Urls is { } urls)
+            {
+                // One statement whatever the number of matches (a seek of captures_url_nocase per [from, to) pair of the
+                // JSON list): an OR of many ranges is planned as a full scan by SQLite 3.53, and a subquery per match
+                // costs its parsing on every read.
+                sql.Append(" AND rowid IN (SELECT c.rowid FROM json_each($urls) AS j CROSS JOIN captures AS c"
+                    + " WHERE c.url COLLATE NOCASE >= j.value ->> 0 AND c.url COLLATE NOCASE < j.value ->> 1)");
+                command.Parameters.AddWithValue("$urls", FoldedRanges(urls));
+            }
+
             if (query.Host is not null)
             {
                 sql.Append(" AND host = $host");
@@ -424,6 +434,27 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 }
             }
         }
+    }
+
+    /// <summary>The matches as a JSON list of [from, to) pairs in NOCASE order (an exact URL: up to its successor, U+0001 appended).</summary>
+    private static string FoldedRanges(IReadOnlyList<UrlMatch> urls)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var url in urls)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(url.Folded);
+                json.WriteStringValue(url.Prefix ? url.FoldedEnd : url.Folded + '\u0001');
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     public Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default)

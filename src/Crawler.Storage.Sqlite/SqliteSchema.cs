@@ -67,6 +67,7 @@ internal static class SqliteSchema
             attempt          INTEGER NOT NULL
         );
         CREATE INDEX IF NOT EXISTS captures_url_time ON captures (url, fetched_at);
+        CREATE INDEX IF NOT EXISTS captures_url_nocase ON captures (url COLLATE NOCASE);
         CREATE INDEX IF NOT EXISTS captures_epoch_time ON captures (epoch, fetched_at);
         CREATE INDEX IF NOT EXISTS captures_host_time ON captures (host, fetched_at);
 

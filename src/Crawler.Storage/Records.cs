@@ -299,11 +299,35 @@ public sealed record CaptureQuery
 {
     public string? Url { get; init; }
 
+    /// <summary>
+    /// When set, only captures whose URL is one of these or begins with one, ignoring the case of ASCII letters (an
+    /// empty list selects none): a URL's spellings or a path's URLs, read through the URL index, not a whole site.
+    /// </summary>
+    public IReadOnlyList<UrlMatch>? Urls { get; init; }
+
     public string? Host { get; init; }
 
     public int? Epoch { get; init; }
 
     public int? Limit { get; init; }
+}
+
+/// <summary>A URL (<see cref="Prefix"/>: or every URL beginning with it), matched ignoring the case of ASCII letters.</summary>
+public sealed record UrlMatch(string Url, bool Prefix)
+{
+    /// <summary>The URL in lower case (ASCII letters only, as SQLite's NOCASE folds them).</summary>
+    public string Folded => string.Create(Url.Length, Url, static (span, url) =>
+    {
+        for (var i = 0; i < url.Length; i++)
+        {
+            span[i] = char.IsAsciiLetterUpper(url[i]) ? (char)(url[i] + ('a' - 'A')) : url[i];
+        }
+    });
+
+    /// <summary>The least string after every one that begins with <see cref="Folded"/> (its last character incremented).</summary>
+    public string FoldedEnd => Url.Length == 0 || Url[^1] == char.MaxValue
+        ? throw new InvalidOperationException($"The prefix '{Url}' is empty or ends in U+FFFF; give one that does not.")
+        : Folded[..^1] + (char)(Folded[^1] + 1);
 }
 
 public sealed record StoreStats(

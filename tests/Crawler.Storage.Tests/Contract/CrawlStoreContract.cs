@@ -394,6 +394,30 @@ public abstract partial class CrawlStoreContract
     }
 
     [SkippableFact]
+    public async Task GetCaptures_of_urls_returns_those_urls_or_prefixes_in_any_ascii_case_in_time_order()
+    {
+        await using var store = await CreateStoreAsync();
+        var page = Capture("http://a.kp/news/1", at: 30);
+        var pageAgain = Capture("http://a.kp/news/1", at: 10);
+        var sibling = Capture("http://a.kp/news/12?x=1", at: 20);
+        var upper = Capture("http://a.kp/News/1", at: 5);
+        var before = Capture("http://a.kp/new", at: 1);
+        var after = Capture("http://a.kp/newt", at: 2);
+        var www = Capture("http://www.a.kp/news/1", at: 40);
+        await store.CommitAsync([Commit(page), Commit(pageAgain), Commit(sibling), Commit(upper), Commit(before), Commit(after), Commit(www)]);
+
+        static string[] Ids(IEnumerable<CaptureRecord> captures) => [.. captures.Select(c => c.Id)];
+        Task<List<CaptureRecord>> Read(params UrlMatch[] urls) => store.GetCapturesAsync(new CaptureQuery { Urls = urls }).ToListAsync();
+
+        Assert.Equal(Ids([upper, pageAgain, sibling, page]), Ids(await Read(new UrlMatch("http://a.kp/news/", Prefix: true))));
+        Assert.Equal(Ids([upper, pageAgain, page]), Ids(await Read(new UrlMatch("http://a.kp/NEWS/1", Prefix: false))));
+        Assert.Equal(Ids([before, upper, pageAgain, page, www]), Ids(await Read(new UrlMatch("http://a.kp/news/1", Prefix: false), new UrlMatch("http://a.kp/new", Prefix: false), new UrlMatch("http://www.a.kp/", Prefix: true))));
+        Assert.Equal(Ids([upper]), Ids(await store.GetCapturesAsync(new CaptureQuery { Urls = [new UrlMatch("http://a.kp/news/", Prefix: true)], Limit = 1 }).ToListAsync()));
+        Assert.Empty(await Read());
+        Assert.Empty(await Read(new UrlMatch("http://a.kp/news/1%", Prefix: true), new UrlMatch("http://a.kp/news/1.", Prefix: true)));
+    }
+
+    [SkippableFact]
     public async Task GetCaptures_orders_captures_of_the_same_instant_by_id()
     {
         await using var store = await CreateStoreAsync();

@@ -197,6 +197,15 @@ public sealed class MongoCrawlQueryTests
     }
 
     [Fact]
+    public void Capture_queries_of_urls_ask_for_anchored_case_insensitive_expressions_of_the_url()
+    {
+        Assert.Equal(
+            Json("""{ $or: [{ url: { $regularExpression: { pattern: "^http://a\\.kp/news/\\?a=1", options: "i" } } }, { url: { $regularExpression: { pattern: "^http://a\\.kp/$", options: "i" } } }] }"""),
+            Filter(CrawlQueries.CapturesOf(new CaptureQuery { Urls = [new UrlMatch("http://a.kp/news/?a=1", Prefix: true), new UrlMatch("http://a.kp/", Prefix: false)] })));
+        Assert.Equal(Json("""{ url: { $in: [] } }"""), Filter(CrawlQueries.CapturesOf(new CaptureQuery { Urls = [] })));
+    }
+
+    [Fact]
     public void A_capture_is_written_whole_only_when_its_id_is_new()
     {
         var capture = new CaptureRecord

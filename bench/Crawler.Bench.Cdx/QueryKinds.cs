@@ -1,0 +1,56 @@
+namespace Crawler.Bench.Cdx;
+
+/// <summary>A kind of CDX query: a name, whether it reads a whole site or everything (sampled less), and a maker of its query strings.</summary>
+internal sealed record QueryKind(string Name, bool Slow, Func<Corpus, Random, string> Make);
+
+/// <summary>The query mix: what researchers and replay tools ask a CDX server, on big and small sites.</summary>
+internal static class QueryKinds
+{
+    public static readonly IReadOnlyList<QueryKind> All =
+    [
+        new("exact, big site", false, (c, r) => Url(Exact(c, r, big: true))),
+        new("exact, small site", false, (c, r) => Url(Exact(c, r, big: false))),
+        new("exact, no scheme, www. dropped", false, (c, r) => Url(Bare(Exact(c, r, big: true)))),
+        new("exact, output=json limit=-1", false, (c, r) => Url(Exact(c, r, big: true)) + "&output=json&limit=-1"),
+        new("exact, from/to", false, (c, r) => Url(Exact(c, r, big: true)) + "&from=2018&to=2022"),
+        new("exact, filter=statuscode:200 collapse=timestamp:8", false, (c, r) => Url(Exact(c, r, big: true)) + "&filter=statuscode:200&collapse=timestamp:8"),
+        new("exact, sort=closest limit=1", false, (c, r) => Url(Exact(c, r, big: true)) + $"&sort=closest&closest={2016 + r.Next(10)}0601&limit=1"),
+        new("prefix, a day's directory", false, (c, r) => Url(DayDirectory(c, r)) + "&matchType=prefix"),
+        new("prefix, page=1 pageSize=20", false, (c, r) => Url(DayDirectory(c, r)) + "&matchType=prefix&page=1&pageSize=20"),
+        new("prefix, showNumPages", false, (c, r) => Url(DayDirectory(c, r)) + "&matchType=prefix&showNumPages=true"),
+        new("host, limit=10, small site", true, (c, r) => Url(Pick(c, r, big: false).Host) + "&matchType=host&limit=10"),
+        new("host, limit=10, big site", true, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&limit=10"),
+        new("domain *.rep.kp, limit=10", true, (_, _) => Url("*.rep.kp") + "&limit=10"),
+    ];
+
+    private static string Url(string url) => "url=" + Uri.EscapeDataString(url);
+
+    private static Site Pick(Corpus corpus, Random random, bool big)
+    {
+        var sites = corpus.Sites.Where(s => s.Big == big).ToList();
+        return sites[random.Next(sites.Count)];
+    }
+
+    private static string Exact(Corpus corpus, Random random, bool big)
+    {
+        var site = Pick(corpus, random, big);
+        return corpus.Url(site, random.Next(site.Urls));
+    }
+
+    private static string Bare(string url) => url.Replace("http://www.", string.Empty, StringComparison.Ordinal).Replace("http://", string.Empty, StringComparison.Ordinal);
+
+    /// <summary>A directory of dated articles (<c>http://host/news/2019/04/17/</c>) on a site that has them.</summary>
+    private static string DayDirectory(Corpus corpus, Random random)
+    {
+        var sites = corpus.Sites.Where(s => s.Pattern == 2).ToList();
+        while (true)
+        {
+            var site = sites[random.Next(sites.Count)];
+            var url = corpus.Url(site, random.Next(site.Urls));
+            if (url.Contains("/news/", StringComparison.Ordinal))
+            {
+                return url[..(url.LastIndexOf('/') + 1)];
+            }
+        }
+    }
+}
