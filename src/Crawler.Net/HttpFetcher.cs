@@ -30,20 +30,16 @@ public sealed class HttpFetcher : IDisposable
     private static readonly HttpRequestOptionsKey<IPAddress> ResolvedAddressKey = new("Crawler.Net.ResolvedAddress");
 
     private readonly FetcherOptions _options;
-    private readonly TimeProvider _clock;
     private readonly AddressGuard _guard;
     private readonly IReadOnlyList<ConnectToRule> _connectTo;
     private readonly SocketsHttpHandler _handler;
     private readonly HttpMessageInvoker _invoker;
     private readonly ConditionalWeakTable<SslStream, string> _tlsProblems = new();
 
-    /// <param name="clock">Dates the captures (and reads Retry-After dates); the node's clock, so that the captures of a
-    /// crawl and its schedule share one time (the system's unless a test runs crawl time ahead).</param>
-    public HttpFetcher(FetcherOptions options, AddressGuard guard, TimeProvider? clock = null)
+    public HttpFetcher(FetcherOptions options, AddressGuard guard)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(guard);
-        _clock = clock ?? TimeProvider.System;
         _options = options;
         _guard = guard;
         _connectTo = ConnectToRule.ParseAll(options.ConnectTo);
@@ -98,7 +94,7 @@ public sealed class HttpFetcher : IDisposable
     public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var startedAt = _clock.GetUtcNow();
+        var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         try
         {
@@ -244,7 +240,7 @@ public sealed class HttpFetcher : IDisposable
         return message;
     }
 
-    private FetchResult DescribeResponse(FetchResult result, HttpResponseMessage response, FetchState state)
+    private static FetchResult DescribeResponse(FetchResult result, HttpResponseMessage response, FetchState state)
     {
         var head = state.ResponseHead ?? ReconstructHead(response);
         var version = HeadVersion(head) ?? $"HTTP/{response.Version.Major}.{response.Version.Minor}";
@@ -259,7 +255,7 @@ public sealed class HttpFetcher : IDisposable
             ContentType = Header(response, "Content-Type"),
             ContentEncoding = Header(response, "Content-Encoding"),
             Location = Header(response, "Location"),
-            RetryAfter = HeaderParsing.ParseRetryAfter(Header(response, "Retry-After"), _clock.GetUtcNow()),
+            RetryAfter = HeaderParsing.ParseRetryAfter(Header(response, "Retry-After"), DateTimeOffset.UtcNow),
             ETag = Header(response, "ETag"),
             LastModified = Header(response, "Last-Modified"),
         };

@@ -27,8 +27,8 @@ public sealed class AdaptiveRecrawlTests(ITestOutputHelper output) : SimulatedWe
 {
     private const int Epochs = 9;
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
-    // The fetcher dates captures by the node's clock, this one: it starts at the real time and only ever runs ahead of it,
-    // so the captures of each epoch are an hour after the last one's.
+    // The fetcher dates captures by the wall clock (the site's politeness pause counts from the host's last capture):
+    // the controlled clock starts at the real time and only ever runs ahead of it.
     // Taken when this test starts (not when the class is first touched, which may be minutes earlier in a long run: a
     // clock behind the real one would date captures, DNS answers and schedules in the past).
     private readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());

@@ -17,7 +17,8 @@ namespace Crawler.IntegrationTests;
 /// <c>/api/search</c> over a crawled simulated web. What each search must find is worked out from the simulation's own
 /// pages: every HTML page of the manifest is fetched from the simulated web and its words read, never from the API.
 /// </summary>
-public sealed class SearchApiTests(CdxArchiveFixture archive) : IClassFixture<CdxArchiveFixture>, IAsyncLifetime
+[Collection(CdxArchiveCollection.Name)]
+public sealed class SearchApiTests(CdxArchiveFixture archive) : IAsyncLifetime
 {
     /// <summary>The text of every HTML page the crawl archives (by URL), as the simulated web serves it.</summary>
     private static readonly SemaphoreSlim Once = new(1, 1);

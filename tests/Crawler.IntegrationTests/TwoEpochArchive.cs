@@ -70,6 +70,10 @@ public sealed class TwoEpochArchive : IAsyncLifetime
         await _host.StartAsync();
         var coordinator = _host.Services.GetRequiredService<ActorRegistry>().Get<CoordinatorKey>();
         await Completed(coordinator, 1);
+
+        // Captures are dated by the wall clock, replay and diff timestamps to the second: the second epoch starts in a
+        // later second, so that each URL's two captures have two timestamps (a setup pause, nothing is timed by it).
+        await Task.Delay(TimeSpan.FromMilliseconds(1100));
         Web.SetEpoch(2);
         clock.Jump(Hour);
         await Completed(coordinator, 2);

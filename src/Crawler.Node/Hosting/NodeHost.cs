@@ -100,7 +100,7 @@ public static class NodeHost
         services.AddSingleton(sp =>
         {
             var fetcher = sp.GetRequiredService<IOptions<FetcherOptions>>().Value;
-            return new HttpFetcher(fetcher, sp.GetRequiredService<AddressGuard>(), sp.GetRequiredService<TimeProvider>());
+            return new HttpFetcher(fetcher, sp.GetRequiredService<AddressGuard>());
         });
         services.AddMetrics();
         services.AddSingleton(sp => new UptimeMetrics(sp.GetRequiredService<IMeterFactory>()));
