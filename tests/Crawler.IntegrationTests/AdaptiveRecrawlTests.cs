@@ -319,7 +319,9 @@ public sealed class AdaptiveRecrawlTests(ITestOutputHelper output) : SimulatedWe
         return store;
     }
 
-    private static async Task<CoordinatorProtocol.CrawlStatus> Completed(IActorRef coordinator, int epoch)
+    /// <summary>Bounded poll of the coordinator's status until <paramref name="epoch"/> is complete (the controlled clock starts
+    /// epochs; the crawl itself runs on real time). Shared with <see cref="TwoEpochArchive"/>.</summary>
+    internal static async Task<CoordinatorProtocol.CrawlStatus> Completed(IActorRef coordinator, int epoch)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         while (true)

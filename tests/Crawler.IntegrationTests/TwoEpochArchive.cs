@@ -1,5 +1,4 @@
 using System.Globalization;
-using Akka.Actor;
 using Akka.Hosting;
 using Crawler.Actors.Coordination;
 using Crawler.Actors.Hosting;
@@ -69,14 +68,14 @@ public sealed class TwoEpochArchive : IAsyncLifetime
             services => services.AddSingleton<TimeProvider>(clock));
         await _host.StartAsync();
         var coordinator = _host.Services.GetRequiredService<ActorRegistry>().Get<CoordinatorKey>();
-        await Completed(coordinator, 1);
+        await AdaptiveRecrawlTests.Completed(coordinator, 1);
 
         // Captures are dated by the wall clock, replay and diff timestamps to the second: the second epoch starts in a
         // later second, so that each URL's two captures have two timestamps (a setup pause, nothing is timed by it).
         await Task.Delay(TimeSpan.FromMilliseconds(1100));
         Web.SetEpoch(2);
         clock.Jump(Hour);
-        await Completed(coordinator, 2);
+        await AdaptiveRecrawlTests.Completed(coordinator, 2);
 
         // The search index catches up from the store every 30 s: once now, so both epochs are searchable.
         await _host.Services.GetRequiredService<Crawler.Node.Hosting.SearchIndexer>().CatchUpAsync();
@@ -95,23 +94,6 @@ public sealed class TwoEpochArchive : IAsyncLifetime
         }
         catch (IOException)
         {
-        }
-    }
-
-    /// <summary>Bounded poll of the coordinator's status (the controlled clock starts epochs; the crawl runs on real time).</summary>
-    private static async Task Completed(IActorRef coordinator, int epoch)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-        while (true)
-        {
-            var status = await coordinator.Ask<CoordinatorProtocol.CrawlStatus>(new CoordinatorProtocol.GetStatus(), TimeSpan.FromSeconds(10));
-            if (status.Epoch == epoch && status.EpochComplete)
-            {
-                return;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"epoch {epoch} not complete after a minute: epoch {status.Epoch}, complete {status.EpochComplete}");
-            await Task.Delay(20);
         }
     }
 }

@@ -85,11 +85,28 @@ public static class DiffEndpoint
             http.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task<(string Url, List<CaptureRecord> Captures)?> CapturesAsync(HttpContext http, ICrawlStore store)
+    /// <summary>The canonical form of the request's <c>url</c> parameter (a scheme-less one taken as http), or null.</summary>
+    internal static string? RequestedUrl(HttpContext http)
     {
         var raw = http.Request.Query["url"].ToString();
-        var url = raw.Length == 0 ? null : UrlCanonicalizer.Canonicalize(raw.Contains("://", StringComparison.Ordinal) ? raw : "http://" + raw);
-        if (url is null)
+        return raw.Length == 0 ? null : UrlCanonicalizer.Canonicalize(raw.Contains("://", StringComparison.Ordinal) ? raw : "http://" + raw);
+    }
+
+    /// <summary>Every capture of <paramref name="url"/>.</summary>
+    internal static async Task<List<CaptureRecord>> CapturesOfAsync(ICrawlStore store, string url, CancellationToken ct)
+    {
+        var captures = new List<CaptureRecord>();
+        await foreach (var c in store.GetCapturesAsync(new CaptureQuery { Url = url }, ct).ConfigureAwait(false))
+        {
+            captures.Add(c);
+        }
+
+        return captures;
+    }
+
+    private static async Task<(string Url, List<CaptureRecord> Captures)?> CapturesAsync(HttpContext http, ICrawlStore store)
+    {
+        if (RequestedUrl(http) is not { } url)
         {
             await Problem(http, StatusCodes.Status400BadRequest, "url must be an http(s) URL, e.g. url=http://kcna.kp/").ConfigureAwait(false);
             return null;
@@ -97,12 +114,7 @@ public static class DiffEndpoint
 
         try
         {
-            var captures = new List<CaptureRecord>();
-            await foreach (var c in store.GetCapturesAsync(new CaptureQuery { Url = url }, http.RequestAborted).ConfigureAwait(false))
-            {
-                captures.Add(c);
-            }
-
+            var captures = await CapturesOfAsync(store, url, http.RequestAborted).ConfigureAwait(false);
             if (captures.Count == 0)
             {
                 await Problem(http, StatusCodes.Status404NotFound, $"Not archived: {url}.").ConfigureAwait(false);

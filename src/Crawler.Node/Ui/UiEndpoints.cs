@@ -3,7 +3,6 @@ using Crawler.Archive.Replay;
 using Crawler.Core.Diff;
 using Crawler.Core.Dns;
 using Crawler.Core.Replay;
-using Crawler.Core.Urls;
 using Crawler.Node.Commands;
 using Crawler.Node.Hosting;
 using Crawler.Storage;
@@ -187,18 +186,12 @@ public static class UiEndpoints
 
     private static async Task<(string Url, List<CaptureRecord> Captures)?> CapturesOf(HttpContext http, ICrawlStore store)
     {
-        var raw = http.Request.Query["url"].ToString();
-        if (raw.Length == 0 || UrlCanonicalizer.Canonicalize(raw.Contains("://", StringComparison.Ordinal) ? raw : "http://" + raw) is not { } url)
+        if (DiffEndpoint.RequestedUrl(http) is not { } url)
         {
             return null;
         }
 
-        var captures = new List<CaptureRecord>();
-        await foreach (var c in store.GetCapturesAsync(new CaptureQuery { Url = url }, http.RequestAborted).ConfigureAwait(false))
-        {
-            captures.Add(c);
-        }
-
+        var captures = await DiffEndpoint.CapturesOfAsync(store, url, http.RequestAborted).ConfigureAwait(false);
         return captures.Count == 0 ? null : (url, captures);
     }
 }
