@@ -111,6 +111,78 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         Assert.Equal(["/robots.txt", "/a", "/b"], _server.Requests);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task With_politeness_off_the_site_keeps_its_address_and_has_at_most_MaxConcurrentPerHost_requests_under_way(int concurrency)
+    {
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        var pages = Enumerable.Range(1, 6).Select(i => $"/p{i}").ToArray();
+        foreach (var page in pages)
+        {
+            _server.Serve(page, 200, $"<html><body>{page}</body></html>", gate: answer);
+        }
+
+        await Seed(pages);
+        var site = Start(new PolitenessOptions { MinDelay = TimeSpan.Zero, DelayFactor = 0, MaxConcurrentPerHost = concurrency });
+        site.Tell(new SiteProtocol.Crawl(Host, 1));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+
+        // No pause: the address is kept, and the pages go out without asking the gate again, as many at once as allowed.
+        AwaitCondition(() => _server.Requests.Count == 1 + concurrency, TimeSpan.FromSeconds(10));
+        Settled(site);
+        Assert.Equal(1 + concurrency, _server.Requests.Count);
+        Assert.False(_gate.HasMessages);
+
+        answer.SetResult();
+        var written = Enumerable.Range(0, pages.Length).Select(_ => _writer.ExpectMsg<ArchiveWriterProtocol.Persist>().Commit.Capture.Url).ToHashSet();
+        Assert.Equal(pages.Select(p => Origin + p).ToHashSet(), written);
+        Assert.Equal(concurrency, _server.MaxInFlight);
+
+        // Out of work, the site lets the address go at once (its request over, no pause).
+        Assert.Equal(TimeSpan.Zero, _gate.ExpectMsg<AddressGateProtocol.RequestDone>().Pause);
+        ExpectRelease();
+        Assert.Single(_server.Requests, "/robots.txt");
+    }
+
+    [Fact]
+    public async Task A_site_that_keeps_its_address_lets_it_go_after_a_while_and_asks_again_behind_the_others()
+    {
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        var pages = Enumerable.Range(1, 4).Select(i => $"/p{i}").ToArray();
+        foreach (var page in pages)
+        {
+            _server.Serve(page, 200, $"<html><body>{page}</body></html>", gate: answer);
+        }
+
+        await Seed(pages);
+        var site = Start(new PolitenessOptions { MinDelay = TimeSpan.Zero, DelayFactor = 0 });
+        site.Tell(new SiteProtocol.Crawl(Host, 1));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        AwaitCondition(() => _server.Requests.Count == 2, TimeSpan.FromSeconds(10)); // the first page, on the slot kept
+        Advance(SiteGateClient.MaxHold);
+        answer.SetResult();
+        await Land(_writer.ExpectMsg<ArchiveWriterProtocol.Persist>());
+
+        // Held for MaxHold: the address goes back, and the next page waits for a new grant.
+        var again = (AddressGateProtocol.Acquire)_gate.FishForMessage(m => m is AddressGateProtocol.Acquire);
+        Assert.Equal(Host, again.Holder);
+        Settled(site);
+        Assert.Equal(2, _server.Requests.Count);
+        _gate.Reply(new AddressGateProtocol.Granted(again.Address));
+        for (var i = 0; i < 3; i++)
+        {
+            await Land(_writer.ExpectMsg<ArchiveWriterProtocol.Persist>());
+        }
+
+        Assert.Equal(5, _server.Requests.Count);
+        Assert.Equal(1, _server.MaxInFlight);
+    }
+
     [Fact]
     public async Task A_request_given_up_stays_in_flight_a_moment_after_so_no_probe_meets_the_server_still_at_it()
     {
@@ -395,11 +467,11 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         Epoch = 1,
     };
 
-    private IActorRef Start()
+    private IActorRef Start(PolitenessOptions? politeness = null)
     {
         var options = new CrawlOptions
         {
-            Politeness = new PolitenessOptions { MinDelay = Pause, DelayFactor = 0.001 },
+            Politeness = politeness ?? new PolitenessOptions { MinDelay = Pause, DelayFactor = 0.001 },
             Retry = new RetryOptions { BaseDelay = RetryDelay, MaxAttempts = 3 },
             ReportInterval = TimeSpan.FromHours(1),
         };

@@ -79,7 +79,7 @@ public static class PageProcessor
             {
                 var html = EncodingSniffer.Decode(content, result.ContentType, out var sniff);
                 charset = sniff.Label;
-                var page = HtmlLinkExtractor.Extract(html);
+                var page = HtmlLinkExtractor.Extract(html, withBlocks: true);
                 title = page.Title;
                 language = page.Language;
                 var baseUrl = page.BaseHref is { } b ? UrlCanonicalizer.Canonicalize(b, entry.Url) ?? entry.Url : entry.Url;
@@ -98,7 +98,7 @@ public static class PageProcessor
                     text = html;
                 }
 
-                fingerprint = PageFingerprint.Of(entry.Url, HtmlText.ExtractBlocks(html), links.Select(l => l.Url));
+                fingerprint = PageFingerprint.Of(entry.Url, page.Blocks!, links.Select(l => l.Url));
             }
             else if (mime == "text/css")
             {

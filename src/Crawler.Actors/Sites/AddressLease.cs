@@ -28,8 +28,14 @@ internal sealed class AddressLease
     /// <summary>When the held slot is to be released (its politeness pause ends); null while a fetch runs.</summary>
     public DateTimeOffset? ReleaseAt { get; private set; }
 
+    /// <summary>When the held slot was granted (a site keeps it across consecutive requests for a bounded time only).</summary>
+    public DateTimeOffset? HeldSince { get; private set; }
+
     /// <summary>Neither holding nor waiting: the site may ask for a slot.</summary>
     public bool IsFree => Awaiting is null && Held is null;
+
+    /// <summary>The slot is held for requests (not for a politeness pause): the site may start another request on it.</summary>
+    public bool InRequest => Held is not null && ReleaseAt is null;
 
     /// <summary>Asks a slot for <paramref name="job"/> (its <see cref="FetchJob.Address"/>).</summary>
     public void Ask(FetchJob job)
@@ -57,8 +63,12 @@ internal sealed class AddressLease
         Awaiting = null;
         Held = address;
         ReleaseAt = null;
+        HeldSince = null;
         return job;
     }
+
+    /// <summary>Records when the slot was granted (<see cref="Grant"/> has no clock).</summary>
+    public void GrantedAt(DateTimeOffset now) => HeldSince ??= now;
 
     /// <summary>Gives up waiting for a grant (the site stops); a late grant is then stale.</summary>
     public void Forget() => Awaiting = null;
@@ -81,6 +91,7 @@ internal sealed class AddressLease
         var held = Held;
         Held = null;
         ReleaseAt = null;
+        HeldSince = null;
         return held;
     }
 }

@@ -23,7 +23,10 @@ namespace Crawler.Actors.Sites;
 /// <remarks>
 /// States: <see cref="Idle"/> (no epoch yet) → <see cref="Loading"/> → <see cref="Ready"/>, which decides the
 /// next step (<see cref="Pump"/>) and leaves for one of <see cref="Resolving"/>, <see cref="LoadingRobots"/>,
-/// <see cref="AwaitingGrant"/> → <see cref="Fetching"/>, each returning to Ready; <see cref="Stopping"/> on
+/// <see cref="AwaitingGrant"/>, each returning to Ready, where up to <c>MaxConcurrentPerHost</c> requests run while
+/// as many pages more are processed (a page is parsed while the next one is fetched; <see cref="ResponseRead"/> ends a
+/// request, <see cref="Fetched"/> its processing); <see cref="Draining"/> lets the jobs under way finish before a stop or
+/// a newer epoch; <see cref="Stopping"/> on
 /// <see cref="SiteProtocol.Stop"/>. The queues live in <see cref="SiteFrontier"/>, robots.txt in
 /// <see cref="RobotsTracker"/>, the gate slot in <see cref="AddressLease"/>, the recrawl schedules in
 /// <see cref="SiteSchedules"/>. A URL whose schedule is not due is settled without a request (whatever the gate and the
@@ -51,6 +54,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private DateTimeOffset _nextFetchAt;
     private (DateTimeOffset At, TimeSpan ResponseTime)? _restoredFetch; // the host's last fetch, from the store
     private int _unacked;
+    private readonly HashSet<FetchJob> _jobs = new(ReferenceEqualityComparer.Instance); // started, not yet processed
+    private readonly HashSet<FetchJob> _requests = new(ReferenceEqualityComparer.Instance); // of those, the requests under way
+    private int _pageJobs; // of _jobs, the pages (not robots.txt): they count against the page budget already
+    private bool _robotsPending; // a robots.txt job is under way: its answer decides what may be fetched next
+    private bool _draining; // a stop or a newer epoch waits for the jobs under way
     private long _fetched, _errors, _skipped, _notDue;
     private bool _finishMarked; // the job's finish was marked since the site last had work
     private string? _lastError;
@@ -139,6 +147,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void Ready()
     {
+        Receive<SiteProtocol.Crawl>(c => c.Epoch > _epoch && _jobs.Count > 0, _ => DrainFirst());
         Receive<SiteProtocol.Crawl>(c =>
         {
             if (c.Epoch > _epoch)
@@ -150,6 +159,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                 Pump();
             }
         });
+        Receive<SiteProtocol.Discovered>(d => d.Epoch > _epoch && _jobs.Count > 0, _ => DrainFirst());
         Receive<SiteProtocol.Discovered>(d =>
         {
             if (d.Epoch > _epoch)
@@ -162,6 +172,17 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                 Pump();
             }
         });
+        Receive<ResponseRead>(r =>
+        {
+            OnResponseRead(r);
+            Pump();
+        });
+        Receive<Fetched>(f =>
+        {
+            OnFetched(f);
+            Pump();
+        });
+        Receive<GateTick>(_ => _gate.Tick());
         Receive<PumpTick>(_ => Pump());
         Receive<ReleaseTick>(_ =>
         {
@@ -178,8 +199,45 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             OnRevisited(r);
             Pump();
         });
+        Receive<SiteProtocol.Stop>(_ => _jobs.Count > 0, _ => DrainFirst());
         Receive<SiteProtocol.Stop>(_ => BecomeStopping());
         Common();
+    }
+
+    /// <summary>A stop or a newer epoch waits (stashed) until every job under way is processed; nothing new starts meanwhile.</summary>
+    private void DrainFirst()
+    {
+        Stash.Stash();
+        _draining = true;
+        BecomeBusy(Draining);
+    }
+
+    private void Draining()
+    {
+        Receive<ResponseRead>(r =>
+        {
+            OnResponseRead(r);
+            ReadyWhenDrained();
+        });
+        Receive<Fetched>(f =>
+        {
+            OnFetched(f);
+            ReadyWhenDrained();
+        });
+        Receive<GateTick>(_ => _gate.Tick());
+        Busy();
+    }
+
+    private void ReadyWhenDrained()
+    {
+        if (_jobs.Count == 0)
+        {
+            // Without a pump: the stashed stop or epoch comes next, before anything new starts.
+            _busy = false;
+            _draining = false;
+            Become(Ready);
+            Stash.UnstashAll();
+        }
     }
 
     private void Resolving()
@@ -206,24 +264,22 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     {
         Receive<AddressGateProtocol.Granted>(g => _gate.Awaits(g.Address), g =>
         {
-            var job = _gate.Granted(g.Address);
-            _frontier.MarkKnown(job.Entry.Url);
-            SitePipeline.FetchAndProcess(_ctx, job).PipeTo(Self, failure: ex => new Fetched(job, null, null, ex));
-            BecomeBusy(Fetching);
+            Begin(_gate.Granted(g.Address));
+            BecomeReady();
         });
         Receive<GateTick>(_ => _gate.Tick());
         Receive<SiteProtocol.Stop>(_ =>
         {
             _gate.StopWaiting();
-            BecomeStopping();
+            if (_jobs.Count > 0)
+            {
+                DrainFirst(); // pages fetched before are processed and written first
+            }
+            else
+            {
+                BecomeStopping();
+            }
         });
-        Busy();
-    }
-
-    private void Fetching()
-    {
-        Receive<Fetched>(OnFetched);
-        Receive<GateTick>(_ => _gate.Tick());
         Busy();
     }
 
@@ -263,6 +319,8 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             }
         });
         Receive<SiteProtocol.Stop>(_ => Stash.Stash());
+        Receive<ResponseRead>(OnResponseRead); // a request of a job started before this step
+        Receive<Fetched>(OnFetched);
         Common();
     }
 
@@ -292,6 +350,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     private void BecomeReady()
     {
         _busy = false;
+        _draining = false;
         _state = SitePhase.Crawling;
         Become(Ready);
         Stash.UnstashAll();
@@ -363,6 +422,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         try
         {
             PumpCore();
+            if (_requests.Count == 0 && _gate.InRequest)
+            {
+                // The address was kept for a next request that does not come now (nothing ready, a wait, a step first): let go.
+                _gate.RequestEnded(TimeSpan.Zero, serverDone: true);
+            }
         }
         finally
         {
@@ -379,7 +443,10 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             SitePipeline.Revisit(_ctx, notDue).PipeTo(Self);
         }
 
-        while (_gate.IsFree && _unacked < _ctx.Options.MaxUnacknowledged)
+        var concurrency = _ctx.Options.Politeness.MaxConcurrentPerHost;
+        while (_unacked < _ctx.Options.MaxUnacknowledged && !_robotsPending && !_draining
+            && _requests.Count < concurrency && _jobs.Count < 2 * concurrency // one more page in processing per request: the pipeline's depth
+            && (_gate.IsFree || _gate.InRequest))
         {
             var now = Now;
             _frontier.PromoteDue(now);
@@ -398,6 +465,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             {
                 Wake(notBefore - now);
                 return;
+            }
+
+            if ((_address is null || now >= _address.Expires) && _jobs.Count > 0)
+            {
+                return; // asked again once the jobs under way are done (the site resolves, like every step, alone)
             }
 
             if (_address is null || now >= _address.Expires)
@@ -431,6 +503,8 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             var robots = _robots.Check(origin, now);
             switch (robots.Step)
             {
+                case RobotsStep.Load when _jobs.Count > 0:
+                    return;
                 case RobotsStep.Load:
                     LoadRobots(origin);
                     return;
@@ -438,8 +512,12 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                     Wake(robots.Until - now);
                     return;
                 case RobotsStep.Fetch:
-                    Acquire(new FetchJob(RobotsEntry(robots.Url), robots.Attempt, origin) { Hops = robots.Hops });
-                    return;
+                    if (!Start(new FetchJob(RobotsEntry(robots.Url), robots.Attempt, origin) { Hops = robots.Hops }))
+                    {
+                        return;
+                    }
+
+                    continue;
             }
 
             _frontier.TakeReady();
@@ -449,14 +527,16 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                 continue;
             }
 
-            if (_fetched >= _ctx.Options.MaxPagesPerSite)
+            if (_fetched + _pageJobs >= _ctx.Options.MaxPagesPerSite)
             {
                 Settle(entry, DeclineReason.PageBudget, $"site page limit {_ctx.Options.MaxPagesPerSite} reached");
                 continue;
             }
 
-            Acquire(new FetchJob(entry, _frontier.Attempts(entry.Url) + 1, null));
-            return;
+            if (!Start(new FetchJob(entry, _frontier.Attempts(entry.Url) + 1, null)))
+            {
+                return;
+            }
         }
     }
 
@@ -506,30 +586,108 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private FrontierEntry RobotsEntry(string url) => new() { Url = url, Host = _host, Epoch = _epoch, Depth = 0, Kind = "robots" };
 
-    /// <summary>Asks the gate for the address's slot; the fetch starts once granted.</summary>
-    private void Acquire(FetchJob job)
+    /// <summary>
+    /// Starts <paramref name="job"/> at once on the address the site holds for requests (true), or asks the gate for the
+    /// address's slot, the job starting once granted (false: the site waits for the grant).
+    /// </summary>
+    private bool Start(FetchJob job)
     {
+        if (_gate.InRequest && _gate.Held == _address!.Pinned)
+        {
+            Begin(job with { Address = _gate.Held! });
+            return true;
+        }
+
+        if (_gate.InRequest)
+        {
+            _gate.RequestEnded(TimeSpan.Zero, serverDone: true); // kept for an address the site no longer uses
+        }
+
         _gate.Ask(job, _address!.Pinned!); // the answer has addresses and the guard admits one (checked before)
         BecomeBusy(AwaitingGrant);
+        return false;
+    }
+
+    /// <summary>The request goes out; its response and then its processing come back as <see cref="ResponseRead"/> and <see cref="Fetched"/>.</summary>
+    private void Begin(FetchJob job)
+    {
+        _frontier.MarkKnown(job.Entry.Url);
+        _jobs.Add(job);
+        _requests.Add(job);
+        if (job.RobotsOrigin is null)
+        {
+            _pageJobs++;
+        }
+        else
+        {
+            _robotsPending = true;
+        }
+
+        SitePipeline.FetchAndProcess(_ctx, job, Self).PipeTo(Self, failure: ex => new Fetched(job, null, null, ex));
+    }
+
+    /// <summary>
+    /// A request is over for the server (its processing goes on): the politeness clock starts, and when no other request
+    /// of the site is under way the address is kept for the next one (no pause, held less than <see cref="SiteGateClient.MaxHold"/>)
+    /// or handed back after the pause.
+    /// </summary>
+    private void OnResponseRead(ResponseRead read)
+    {
+        // robots.txt's request ends with its processing: the pause after it follows its Crawl-delay.
+        if (read.Job.RobotsOrigin is null && _requests.Remove(read.Job))
+        {
+            var delay = PolitenessPolicy.NextDelay(_ctx.Options.Politeness, read.ResponseTime, _robots.CrawlDelay, read.Status is 429 or 503 ? read.RetryAfter : null);
+            EndRequest(delay, serverDone: !SiteGateClient.GaveUp(read.Error));
+        }
+    }
+
+    private void EndRequest(TimeSpan delay, bool serverDone)
+    {
+        var now = Now;
+        _lastFetchAt = now;
+        _restoredFetch = null; // this site's own clock from now on
+        _nextFetchAt = now + delay;
+        if (_requests.Count > 0 || (delay <= TimeSpan.Zero && serverDone && !_draining && _gate.MayKeep))
+        {
+            return; // other requests are under way on the slot, or it is kept for the next one
+        }
+
+        _gate.RequestEnded(delay, serverDone);
     }
 
     // ---- fetching ----
 
     private void OnFetched(Fetched fetched)
     {
-        var now = Now;
         var job = fetched.Job;
+        if (!_jobs.Remove(job))
+        {
+            return; // a job of an earlier incarnation
+        }
+
+        if (job.RobotsOrigin is null)
+        {
+            _pageJobs--;
+        }
+        else
+        {
+            _robotsPending = false;
+        }
+
+        var now = Now;
         var entry = job.Entry;
-        _lastFetchAt = now;
-        _restoredFetch = null; // this site's own clock from now on
+        var requestOpen = _requests.Remove(job); // robots.txt's, or one that failed before its response was read
         if (fetched.Processed is not { } processed)
         {
+            if (requestOpen)
+            {
+                EndRequest(_ctx.Options.Politeness.MinDelay, serverDone: false); // the server may still be at it
+            }
+
             var error = fetched.Error ?? new InvalidOperationException("no result");
             Log.FetchProcessingFailed(_ctx.Logger, error, _host, entry.Url);
             _errors++;
             _lastError = error.Message;
-            _nextFetchAt = now + _ctx.Options.Politeness.MinDelay;
-            _gate.RequestEnded(_ctx.Options.Politeness.MinDelay, serverDone: false);
             if (job.RobotsOrigin is { } failedOrigin)
             {
                 // As if robots.txt were unreachable: retried with backoff, then complete disallow (RFC 9309 §2.3.1.4).
@@ -542,7 +700,6 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
                 Settle(entry, DeclineReason.Error, "processing failed: " + error.Message, FrontierState.Failed, RecrawlOutcome.Failed);
             }
 
-            BecomeReady();
             return;
         }
 
@@ -585,12 +742,11 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
         Persist(commit);
         Distribute(commit.Discovered);
-
-        var retryAfter = capture.Status is 429 or 503 ? processed.RetryAfter : null;
-        var delay = PolitenessPolicy.NextDelay(_ctx.Options.Politeness, processed.ResponseTime, _robots.CrawlDelay, retryAfter);
-        _nextFetchAt = now + delay;
-        _gate.RequestEnded(delay, serverDone: !SiteGateClient.GaveUp(capture.Error));
-        BecomeReady();
+        if (requestOpen)
+        {
+            var retryAfter = capture.Status is 429 or 503 ? processed.RetryAfter : null;
+            EndRequest(PolitenessPolicy.NextDelay(_ctx.Options.Politeness, processed.ResponseTime, _robots.CrawlDelay, retryAfter), serverDone: !SiteGateClient.GaveUp(capture.Error));
+        }
     }
 
     /// <summary>robots.txt redirects within the host (http → https, say): follow it (RFC 9309 §2.3.1.2).</summary>
@@ -722,7 +878,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             return _state;
         }
 
-        if (_busy || _frontier.ReadyCount > 0 || _frontier.NotDueCount > 0 || _unacked > 0)
+        if (_busy || _jobs.Count > 0 || _frontier.ReadyCount > 0 || _frontier.NotDueCount > 0 || _unacked > 0)
         {
             return SitePhase.Crawling;
         }
@@ -731,7 +887,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
     }
 
     private SiteProtocol.SiteReport Report() => new(
-        _host, _epoch, Phase(), _frontier.ReadyCount + _frontier.NotDueCount, _frontier.WaitingCount, _busy,
+        _host, _epoch, Phase(), _frontier.ReadyCount + _frontier.NotDueCount, _frontier.WaitingCount, _busy || _jobs.Count > 0,
         _fetched, _errors, _skipped, _gate.Held ?? _address?.Pinned, _lastError, _lastFetchAt)
     { NotDue = _notDue };
 

@@ -21,8 +21,21 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
 
     private readonly AddressLease _lease = new();
 
+    /// <summary>
+    /// How long a site may keep its address across consecutive requests with no pause between them (politeness off, or
+    /// several requests at once): then it lets go and asks again, behind whoever waits (an uptime probe, another site on
+    /// the same server). Asking the gate before every request put a round trip on every page; this bounds the wait of the others.
+    /// </summary>
+    public static readonly TimeSpan MaxHold = TimeSpan.FromSeconds(1);
+
     /// <summary>Neither holding nor waiting: the site may ask for a slot.</summary>
     public bool IsFree => _lease.IsFree;
+
+    /// <summary>The slot is held for requests (not through a pause): another request may start on it now.</summary>
+    public bool InRequest => _lease.InRequest;
+
+    /// <summary>Whether the slot, held for requests, may be kept for the next one (no pause, not held for <see cref="MaxHold"/> yet).</summary>
+    public bool MayKeep => _lease.InRequest && _lease.HeldSince is { } since && Now - since < MaxHold;
 
     /// <summary>The address whose slot the site holds, or null.</summary>
     public string? Held => _lease.Held;
@@ -47,6 +60,7 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
     public FetchJob Granted(string address)
     {
         var job = _lease.Grant(address) ?? throw new InvalidOperationException($"No job awaits {address}.");
+        _lease.GrantedAt(Now);
         timers.StartPeriodicTimer(GateTimer, GateTick.Instance, context.GateRenewInterval);
         return job;
     }

@@ -74,8 +74,12 @@ internal static class SitePipeline
         return RobotsPolicy.Decide(capture.Status, body is null ? null : Encoding.UTF8.GetString(body), token, capture.FetchedAt, cache);
     }
 
-    /// <summary>Fetch and process off the actor's thread. Never faults: any exception becomes a <see cref="Fetched"/> with its error.</summary>
-    public static async Task<Fetched> FetchAndProcess(SiteContext ctx, FetchJob job)
+    /// <summary>
+    /// Fetch and process off the actor's thread. Never faults: any exception becomes a <see cref="Fetched"/> with its error.
+    /// Once the response is read (the request is over for the server) <paramref name="site"/> is told at once with a
+    /// <see cref="ResponseRead"/>, before the processing: the site starts its next request while this page is parsed.
+    /// </summary>
+    public static async Task<Fetched> FetchAndProcess(SiteContext ctx, FetchJob job, IActorRef site)
     {
         try
         {
@@ -87,6 +91,7 @@ internal static class SitePipeline
             var result = await ctx.Fetcher.FetchAsync(
                 new FetchRequest(new Uri(job.Entry.Url), IPAddress.Parse(job.Address), previous?.ETag, previous?.LastModified),
                 CancellationToken.None).ConfigureAwait(false);
+            site.Tell(new ResponseRead(job, result.Elapsed, result.StatusCode, result.RetryAfter, result.Error?.ToString()));
             var processed = PageProcessor.Process(job.Entry, job.Attempt, result, ctx.Options, ctx.Scope, ctx.MaxDecompressedBytes, previous);
             RobotsDecision? robots = null;
             if (job.RobotsOrigin is not null
@@ -187,6 +192,9 @@ internal static class SiteSelf
     internal sealed record RobotsLoaded(string Origin, RobotsDecision? Decision) : INoSerializationVerificationNeeded;
 
     internal sealed record Fetched(FetchJob Job, ProcessedFetch? Processed, RobotsDecision? Robots, Exception? Error) : INoSerializationVerificationNeeded;
+
+    /// <summary>A job's response is read whole (or its request failed): the request is over for the server; its processing goes on.</summary>
+    internal sealed record ResponseRead(FetchJob Job, TimeSpan ResponseTime, int? Status, TimeSpan? RetryAfter, string? Error) : INoSerializationVerificationNeeded;
 
     internal sealed record PumpTick : INoSerializationVerificationNeeded
     {

@@ -18,7 +18,9 @@ public static partial class HtmlLinkExtractor
     /// ("#top") and non-fetchable schemes (javascript:, vbscript:, mailto:, tel:, data:, about:, blob:, sms:,
     /// callto:).
     /// </summary>
-    public static HtmlPage Extract(string html)
+    /// <param name="html">The page.</param>
+    /// <param name="withBlocks">Also the page's text blocks (<see cref="HtmlPage.Blocks"/>), from the same parse: one parse per page instead of two.</param>
+    public static HtmlPage Extract(string html, bool withBlocks = false)
     {
         ArgumentNullException.ThrowIfNull(html);
         var doc = Load(html);
@@ -47,7 +49,8 @@ public static partial class HtmlLinkExtractor
             state.BaseHref,
             state.Links.AsReadOnly(),
             state.NoFollow,
-            state.NoIndex);
+            state.NoIndex)
+        { Blocks = withBlocks ? HtmlText.ExtractBlocks(doc) : null };
     }
 
     /// <summary>

@@ -53,4 +53,8 @@ public sealed record HtmlPage(
     string? BaseHref,
     IReadOnlyList<ExtractedLink> Links,
     bool NoFollow,
-    bool NoIndex);
+    bool NoIndex)
+{
+    /// <summary>The page's text blocks (<see cref="HtmlText.ExtractBlocks(string)"/>), when asked for: from the same parse as the links.</summary>
+    public IReadOnlyList<string>? Blocks { get; init; }
+}

@@ -29,6 +29,13 @@ public static class HtmlText
         ArgumentNullException.ThrowIfNull(html);
         var document = new HtmlDocument();
         document.LoadHtml(html);
+        return ExtractBlocks(document);
+    }
+
+    /// <summary>The title and text blocks of a parsed <paramref name="document"/>.</summary>
+    public static IReadOnlyList<string> ExtractBlocks(HtmlDocument document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
         var blocks = new List<string>();
         if (document.DocumentNode.Descendants("title").FirstOrDefault() is { } title && Collapse(WebUtility.HtmlDecode(title.InnerText)) is { Length: > 0 } t)
         {

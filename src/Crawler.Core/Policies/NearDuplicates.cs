@@ -34,23 +34,70 @@ public sealed record PageFingerprint(string Shape, ulong Text, ulong OtherLinks)
     {
         var shape = ShapeOf(url);
         var others = links.Where(l => ShapeOf(l) != shape).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        return new PageFingerprint(shape, SimHash(blocks.SelectMany(Words)), Fnv(string.Join('\n', others)));
+        return new PageFingerprint(shape, SimHashOfText(blocks), Fnv(string.Join('\n', others)));
     }
 
-    /// <summary>Charikar's SimHash of the words: near texts have hashes a few bits apart.</summary>
-    public static ulong SimHash(IEnumerable<string> words)
+    /// <summary>
+    /// <see cref="SimHash"/> of the blocks' words (split at white space, lower-cased, digit runs made one <c>#</c>), hashed
+    /// as they are read: the same value as hashing each such word, without a string per word (every page pays for it).
+    /// </summary>
+    public static ulong SimHashOfText(IEnumerable<string> blocks)
     {
-        ArgumentNullException.ThrowIfNull(words);
+        ArgumentNullException.ThrowIfNull(blocks);
         Span<int> weights = stackalloc int[64];
-        foreach (var word in words)
+        foreach (var block in blocks)
         {
-            var h = Fnv(word);
-            for (var bit = 0; bit < 64; bit++)
+            var hash = FnvOffset;
+            var inWord = false;
+            var lastDigit = false;
+            foreach (var raw in block)
             {
-                weights[bit] += ((h >> bit) & 1) == 1 ? 1 : -1;
+                if (char.IsWhiteSpace(raw))
+                {
+                    if (inWord)
+                    {
+                        Add(weights, hash);
+                        hash = FnvOffset;
+                        inWord = false;
+                    }
+
+                    continue;
+                }
+
+                inWord = true;
+                var c = char.ToLowerInvariant(raw);
+                var digit = char.IsAsciiDigit(c);
+                if (!digit)
+                {
+                    hash = (hash ^ c) * FnvPrime;
+                }
+                else if (!lastDigit)
+                {
+                    hash = (hash ^ '#') * FnvPrime;
+                }
+
+                lastDigit = digit;
+            }
+
+            if (inWord)
+            {
+                Add(weights, hash);
             }
         }
 
+        return Fold(weights);
+    }
+
+    private static void Add(Span<int> weights, ulong h)
+    {
+        for (var bit = 0; bit < 64; bit++)
+        {
+            weights[bit] += ((h >> bit) & 1) == 1 ? 1 : -1;
+        }
+    }
+
+    private static ulong Fold(Span<int> weights)
+    {
         ulong hash = 0;
         for (var bit = 0; bit < 64; bit++)
         {
@@ -63,17 +110,30 @@ public sealed record PageFingerprint(string Shape, ulong Text, ulong OtherLinks)
         return hash;
     }
 
+    /// <summary>Charikar's SimHash of the words: near texts have hashes a few bits apart.</summary>
+    public static ulong SimHash(IEnumerable<string> words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        Span<int> weights = stackalloc int[64];
+        foreach (var word in words)
+        {
+            Add(weights, Fnv(word));
+        }
+
+        return Fold(weights);
+    }
+
     public static int Distance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);
 
-    private static IEnumerable<string> Words(string block) =>
-        block.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Select(w => ShapeOf(w.ToLowerInvariant()));
+    private const ulong FnvOffset = 14695981039346656037UL;
+    private const ulong FnvPrime = 1099511628211UL;
 
     private static ulong Fnv(string text)
     {
-        var hash = 14695981039346656037UL;
+        var hash = FnvOffset;
         foreach (var c in text)
         {
-            hash = (hash ^ c) * 1099511628211UL;
+            hash = (hash ^ c) * FnvPrime;
         }
 
         return hash;

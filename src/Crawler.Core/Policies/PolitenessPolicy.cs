@@ -15,6 +15,13 @@ public sealed record PolitenessOptions
     public bool RespectCrawlDelay { get; init; } = true;
 
     public TimeSpan MaxCrawlDelay { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Requests one site may have in flight at once (Heritrix's parallel queues per host, Nutch's threads per queue);
+    /// the rule per IP address follows it, since one site at a time holds an address. 1, the default, is one request at
+    /// a time; raise it only for sites that allow it (an archive's own server, a CDN).
+    /// </summary>
+    public int MaxConcurrentPerHost { get; init; } = 1;
 }
 
 /// <summary>

@@ -266,6 +266,11 @@ internal sealed partial class NodeOptionsValidation :
         Positive(errors, $"{p}:Traps:MaxLinksPerPage", options.Traps.MaxLinksPerPage);
         Positive(errors, $"{p}:Traps:MaxNearDuplicates", options.Traps.MaxNearDuplicates);
         NotNegative(errors, $"{p}:Politeness:MinDelay", options.Politeness.MinDelay);
+        if (options.Politeness.MaxConcurrentPerHost is < 1 or > 64)
+        {
+            errors.Add($"{p}:Politeness:MaxConcurrentPerHost = {options.Politeness.MaxConcurrentPerHost} must be from 1 (one request at a time, the polite default) to 64.");
+        }
+
         NotNegative(errors, $"{p}:Politeness:MaxDelay", options.Politeness.MaxDelay);
         NotNegative(errors, $"{p}:Retry:BaseDelay", options.Retry.BaseDelay);
         if (options.Politeness.DelayFactor < 0 || double.IsNaN(options.Politeness.DelayFactor))

@@ -17,6 +17,8 @@ internal sealed class LoopbackSite : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Page> _pages = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _requests = new();
     private readonly Task _accepting;
+    private int _inFlight;
+    private int _maxInFlight;
 
     public LoopbackSite()
     {
@@ -28,6 +30,9 @@ internal sealed class LoopbackSite : IAsyncDisposable
 
     /// <summary>The paths requested so far, in order.</summary>
     public IReadOnlyList<string> Requests => [.. _requests];
+
+    /// <summary>The most requests this server had under way at once (from reading a request to the end of its answer).</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
 
     public void Serve(string path, int status, string body, string contentType = "text/html", TaskCompletionSource? gate = null, bool cutShort = false, bool hangs = false) =>
         _pages[path] = new Page(status, body, contentType, gate, cutShort, hangs);
@@ -83,6 +88,24 @@ internal sealed class LoopbackSite : IAsyncDisposable
         }
 
         var path = head.ToString().Split(' ')[1];
+        var now = Interlocked.Increment(ref _inFlight);
+        for (var max = Volatile.Read(ref _maxInFlight); now > max; max = Volatile.Read(ref _maxInFlight))
+        {
+            Interlocked.CompareExchange(ref _maxInFlight, now, max);
+        }
+
+        try
+        {
+            await AnswerAsync(stream, path);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AnswerAsync(NetworkStream stream, string path)
+    {
         _requests.Enqueue(path);
         var page = _pages.TryGetValue(path, out var p) ? p : new Page(404, "not found", "text/plain", null, false, false);
         if (page.Gate is { } gate)

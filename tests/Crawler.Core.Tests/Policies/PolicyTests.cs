@@ -269,4 +269,14 @@ public sealed class NearDuplicatesTests
             return texts.Select((words, i) => PageFingerprint.Of($"http://a.kp/article/{i}", [string.Join(' ', words)], Nav))
                 .Count(p => guard.IsCopy(p)) == texts.Length - texts.Select(w => string.Join(' ', w)).Distinct().Count();
         });
+
+    [Fact]
+    public void The_text_hash_read_as_it_goes_equals_the_hash_of_the_words_one_by_one() =>
+        Gen.String[Gen.OneOf(Gen.Char['a', 'z'], Gen.Char['A', 'Z'], Gen.Char['0', '9'], Gen.Char['가', '힣'], Gen.Const(' '), Gen.Const('\n'), Gen.Const('\u00a0'), Gen.Const('É')), 0, 200]
+            .Array[0, 6].Sample(blocks =>
+            {
+                var words = blocks.SelectMany(b => b.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+                    .Select(w => PageFingerprint.ShapeOf(w.ToLowerInvariant()));
+                return PageFingerprint.SimHashOfText(blocks) == PageFingerprint.SimHash(words);
+            });
 }
