@@ -9,7 +9,8 @@
 # all (~20,800 HTML pages by default), written once into the output directory. nginx (Debian package) serves it on
 # 127.0.0.1:18081 with keep-alive; its CPU is not counted. Every measured process runs in a loopback-only network
 # namespace (`unshare -rn`). The crawler runs with politeness off (no delay, keep-alive, robots.txt on), once per
-# --concurrency value (Crawler:Crawl:Politeness:MaxConcurrentPerHost), then wget; runs alternate per round.
+# --concurrency value (Crawler:Crawl:Politeness:MaxConcurrentPerHost), then wget; runs alternate per round. The crawler
+# measured is the node as the image ships it: `dotnet publish -r linux-x64 -p:PublishReadyToRun=true` (see Dockerfile).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,7 +28,7 @@ while [[ $# -gt 0 ]]; do
 done
 out=${out:-$(mktemp -d /tmp/one-site.XXXXXX)}
 mkdir -p "$out"
-crawler_dll="$repo/src/Crawler.Node/bin/Release/net10.0/crawler.dll"
+crawler_dll="$out/publish/crawler.dll"
 warcio_cli="$repo/tools/warcio/node_modules/warcio/dist/cli.js"
 port=18081
 
@@ -38,8 +39,11 @@ if [[ -z "${ONE_SITE_INNER:-}" ]]; then
     command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
   done
   [[ -f "$warcio_cli" ]] || npm ci --prefix "$repo/tools/warcio" >/dev/null
-  echo "building Release..." >&2
-  dotnet build "$repo/src/Crawler.Node" -c Release -nologo -v quiet >"$out/build.log" 2>&1 || { tail -20 "$out/build.log" >&2; exit 1; }
+  # The node as the image ships it (Dockerfile): published Release, ReadyToRun (precompiled, less JIT at start).
+  echo "publishing Release (ReadyToRun)..." >&2
+  rm -rf "$out/publish"
+  dotnet publish "$repo/src/Crawler.Node/Crawler.Node.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+    -o "$out/publish" -nologo -v quiet >"$out/build.log" 2>&1 || { tail -20 "$out/build.log" >&2; exit 1; }
   if [[ ! -s "$out/site/pages" ]]; then
     echo "writing the site..." >&2
     mkdir -p "$out/site"

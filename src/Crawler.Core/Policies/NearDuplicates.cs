@@ -65,7 +65,7 @@ public sealed record PageFingerprint(string Shape, ulong Text, ulong OtherLinks)
                 }
 
                 inWord = true;
-                var c = char.ToLowerInvariant(raw);
+                var c = LowerInvariant[raw];
                 var digit = char.IsAsciiDigit(c);
                 if (!digit)
                 {
@@ -124,6 +124,20 @@ public sealed record PageFingerprint(string Shape, ulong Text, ulong OtherLinks)
     }
 
     public static int Distance(ulong a, ulong b) => BitOperations.PopCount(a ^ b);
+
+    /// <summary>char.ToLowerInvariant of every UTF-16 unit, looked up: outside ASCII the call goes to the globalization library, per character of every page.</summary>
+    private static readonly char[] LowerInvariant = BuildLowerInvariant();
+
+    private static char[] BuildLowerInvariant()
+    {
+        var table = new char[char.MaxValue + 1];
+        for (var c = 0; c <= char.MaxValue; c++)
+        {
+            table[c] = char.ToLowerInvariant((char)c);
+        }
+
+        return table;
+    }
 
     private const ulong FnvOffset = 14695981039346656037UL;
     private const ulong FnvPrime = 1099511628211UL;
