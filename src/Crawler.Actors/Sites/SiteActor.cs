@@ -14,7 +14,8 @@ using static Crawler.Actors.Sites.SiteSelf;
 namespace Crawler.Actors.Sites;
 
 /// <summary>
-/// One site (host): owns its frontier for the current epoch, obeys its robots.txt, fetches one URL at a time
+/// One site (host): owns its frontier for the current epoch, obeys its robots.txt, fetches one URL at a time (or up to
+/// MaxConcurrentPerHost)
 /// with the politeness delay between fetches, holds the IP address's slot in the <see cref="AddressGate"/>
 /// while fetching and through the pause, archives every result through the writer and hands discovered links
 /// of other hosts to the site region. A sharded entity in the cluster: everything it needs to resume (the
