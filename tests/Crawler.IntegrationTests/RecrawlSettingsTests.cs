@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Crawler.IntegrationTests;
 
-/// <summary>The recrawl policy's settings as the node binds and validates them ("Crawler:Crawl:Recrawl").</summary>
+/// <summary>The recrawl policy's settings as the node binds and validates them ("Crawler:Crawl:Recrawl"), and the requests per host.</summary>
 public sealed class RecrawlSettingsTests
 {
     [Fact]
@@ -59,6 +59,15 @@ public sealed class RecrawlSettingsTests
         Assert.Contains("Crawler:Crawl:Recrawl:Article:Max (00:30:00) is below Crawler:Crawl:Recrawl:Article:Min (01:00:00)", error.Message, StringComparison.Ordinal);
         Assert.Contains("Crawler:Crawl:Recrawl:IncreaseRate is 1.5", error.Message, StringComparison.Ordinal);
         Assert.Contains("Crawler:Crawl:CheckInterval", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Requests_per_host_bind_and_default_to_one_at_a_time()
+    {
+        Assert.Equal(1, Bind().Politeness.MaxConcurrentPerHost);
+        Assert.Equal(4, Bind(("Crawler:Crawl:Politeness:MaxConcurrentPerHost", "4")).Politeness.MaxConcurrentPerHost);
+        var error = Assert.Throws<OptionsValidationException>(() => Bind(("Crawler:Crawl:Politeness:MaxConcurrentPerHost", "0")));
+        Assert.Contains("Crawler:Crawl:Politeness:MaxConcurrentPerHost = 0 must be from 1", error.Message, StringComparison.Ordinal);
     }
 
     private static CrawlOptions Bind(params (string Key, string Value)[] settings)
