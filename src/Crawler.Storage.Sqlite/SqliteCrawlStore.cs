@@ -125,6 +125,13 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         }
 
         Execute(connection, SqliteSchema.Upgrade, tx);
+        if (version < 6)
+        {
+            // A file of version 5 or older has captures without keys (a new file has no captures: nothing is read).
+            connection.CreateFunction(SqliteSchema.SurtKeyFunction, (string url) => Crawler.Core.Cdx.Surt.Key(url), isDeterministic: true);
+            Execute(connection, SqliteSchema.FillCaptureKeys, tx);
+        }
+
         Execute(connection, SqliteSchema.SetVersion, tx);
         Execute(connection, FrontierSequence.Create, tx);
         tx.Commit();
@@ -367,73 +374,135 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = connection.CreateCommand();
-            var sql = new StringBuilder("SELECT ").Append(SqliteSchema.CaptureColumns).Append(" FROM captures WHERE 1 = 1");
-            if (query.Url is not null)
+            // Key ranges are read one statement each, one after another: each streams from capture_keys in key order.
+            long left = query.Limit is { } limit ? Math.Max(0, limit) : -1;
+            foreach (var range in query.UrlKeys ?? (IReadOnlyList<UrlKeyRange?>)[null])
             {
-                sql.Append(" AND url = $url");
-                command.Parameters.AddWithValue("$url", query.Url);
-            }
-
-            if (query.Urls is { } urls)
-            {
-                // One statement whatever the number of matches (a seek of captures_url_nocase per [from, to) pair of the
-                // JSON list): an OR of many ranges is planned as a full scan by SQLite 3.53, and a subquery per match
-                // costs its parsing on every read.
-                sql.Append(" AND rowid IN (SELECT c.rowid FROM json_each($urls) AS j CROSS JOIN captures AS c"
-                    + " WHERE c.url COLLATE NOCASE >= j.value ->> 0 AND c.url COLLATE NOCASE < j.value ->> 1)");
-                command.Parameters.AddWithValue("$urls", FoldedRanges(urls));
-            }
-
-            if (query.Host is not null)
-            {
-                sql.Append(" AND host = $host");
-                command.Parameters.AddWithValue("$host", query.Host);
-            }
-
-            if (query.Epoch is { } epoch)
-            {
-                sql.Append(" AND epoch = $epoch");
-                command.Parameters.AddWithValue("$epoch", epoch);
-            }
-
-            sql.Append(" ORDER BY fetched_at, id LIMIT $limit");
-            command.Parameters.AddWithValue("$limit", query.Limit is { } limit ? Math.Max(0, limit) : -1);
-            command.CommandText = sql.ToString();
-
-            SqliteDataReader reader;
-            try
-            {
-                reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            }
-            catch (SqliteException e)
-            {
-                throw Unavailable(e, "could not be read");
-            }
-
-            await using (reader.ConfigureAwait(false))
-            {
-                while (true)
+                if (left == 0)
                 {
-                    bool more;
-                    try
-                    {
-                        more = await reader.ReadAsync(ct).ConfigureAwait(false);
-                    }
-                    catch (SqliteException e)
-                    {
-                        throw Unavailable(e, "could not be read");
-                    }
+                    yield break;
+                }
 
-                    if (!more)
-                    {
-                        yield break;
-                    }
+                using var command = connection.CreateCommand();
+                CaptureSelect(command, query, range, count: false, left);
+                SqliteDataReader reader;
+                try
+                {
+                    reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                }
+                catch (SqliteException e)
+                {
+                    throw Unavailable(e, "could not be read");
+                }
 
-                    yield return ReadCapture(reader, connection);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (left != 0)
+                    {
+                        bool more;
+                        try
+                        {
+                            more = await reader.ReadAsync(ct).ConfigureAwait(false);
+                        }
+                        catch (SqliteException e)
+                        {
+                            throw Unavailable(e, "could not be read");
+                        }
+
+                        if (!more)
+                        {
+                            break;
+                        }
+
+                        left = left > 0 ? left - 1 : left;
+                        yield return ReadCapture(reader, connection);
+                    }
                 }
             }
         }
+    }
+
+    public async Task<long> CountCapturesAsync(CaptureQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            long count = 0;
+            foreach (var range in query.UrlKeys ?? (IReadOnlyList<UrlKeyRange?>)[null])
+            {
+                using var command = connection.CreateCommand();
+                CaptureSelect(command, query, range, count: true, -1);
+                try
+                {
+                    count += Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (SqliteException e)
+                {
+                    throw Unavailable(e, "could not be read");
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// The statement that reads (or counts) the query's captures, within one key range when given: capture_keys is
+    /// walked in key order and each capture looked up by id; a count of a key range alone reads capture_keys only.
+    /// </summary>
+    private static void CaptureSelect(SqliteCommand command, CaptureQuery query, UrlKeyRange? range, bool count, long limit)
+    {
+        var sql = new StringBuilder("SELECT ");
+        var bare = query.Url is null && query.Urls is null && query.Host is null && query.Epoch is null;
+        if (range is null)
+        {
+            sql.Append(count ? "COUNT(*)" : SqliteSchema.CaptureColumns).Append(" FROM captures WHERE 1 = 1");
+        }
+        else
+        {
+            sql.Append(count ? "COUNT(*)" : SqliteSchema.QualifiedCaptureColumns)
+                .Append(count && bare ? " FROM capture_keys AS k" : " FROM capture_keys AS k CROSS JOIN captures ON captures.id = k.id")
+                .Append(" WHERE k.urlkey >= $key_from AND k.urlkey < $key_to");
+            command.Parameters.AddWithValue("$key_from", range.From);
+            command.Parameters.AddWithValue("$key_to", range.To);
+        }
+
+        if (query.Url is not null)
+        {
+            sql.Append(" AND url = $url");
+            command.Parameters.AddWithValue("$url", query.Url);
+        }
+
+        if (query.Urls is { } urls)
+        {
+            // One statement whatever the number of matches (a seek of captures_url_nocase per [from, to) pair of the
+            // JSON list): an OR of many ranges is planned as a full scan by SQLite 3.53, and a subquery per match
+            // costs its parsing on every read.
+            sql.Append(" AND captures.rowid IN (SELECT c.rowid FROM json_each($urls) AS j CROSS JOIN captures AS c"
+                + " WHERE c.url COLLATE NOCASE >= j.value ->> 0 AND c.url COLLATE NOCASE < j.value ->> 1)");
+            command.Parameters.AddWithValue("$urls", FoldedRanges(urls));
+        }
+
+        if (query.Host is not null)
+        {
+            sql.Append(" AND host = $host");
+            command.Parameters.AddWithValue("$host", query.Host);
+        }
+
+        if (query.Epoch is { } epoch)
+        {
+            sql.Append(" AND epoch = $epoch");
+            command.Parameters.AddWithValue("$epoch", epoch);
+        }
+
+        if (!count)
+        {
+            sql.Append(range is null ? " ORDER BY fetched_at, id" : " ORDER BY k.urlkey, k.fetched_at, k.id").Append(" LIMIT $limit");
+            command.Parameters.AddWithValue("$limit", limit);
+        }
+
+        command.CommandText = sql.ToString();
     }
 
     /// <summary>The matches as a JSON list of [from, to) pairs in NOCASE order (an exact URL: up to its successor, U+0001 appended).</summary>

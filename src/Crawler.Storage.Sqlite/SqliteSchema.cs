@@ -8,13 +8,29 @@ internal static class SqliteSchema
     /// archive size): dictionaries, payloads.dictionary and captures.bulk. 5 (issue 9 again): capture ids and payload
     /// digests as BLOBs (<see cref="BinaryKeys"/>; the columns keep their declared type, rows of older versions their
     /// TEXT), the text fields no query filters on in the capture bulk (format 2) with NULL in their columns,
-    /// dictionaries.compression, no captures_host_epoch, 16 KB pages in a new file. Columns added since version 1 are
-    /// added to an older file by <see cref="AddedColumns"/>; new tables come with <see cref="Create"/>, and
-    /// <see cref="Upgrade"/> runs on every open.
+    /// dictionaries.compression, no captures_host_epoch, 16 KB pages in a new file. 6 (issue 10's CDX host and domain
+    /// matches): capture_keys, filled from the captures of an older file by <see cref="FillCaptureKeys"/> when it is
+    /// opened. Columns added since version 1 are added to an older file by <see cref="AddedColumns"/>; new tables come
+    /// with <see cref="Create"/>, and <see cref="Upgrade"/> runs on every open.
     /// </summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
-    public const string SetVersion = "PRAGMA user_version = 5";
+    public const string SetVersion = "PRAGMA user_version = 6";
+
+    /// <summary>The name under which the writer connection knows <see cref="Crawler.Core.Cdx.Surt.Key"/> (for <see cref="FillCaptureKeys"/>).</summary>
+    public const string SurtKeyFunction = "crawler_surt_key";
+
+    /// <summary>
+    /// The keys of the captures an older file holds (run once, when a file of version 5 or older is opened, in the
+    /// transaction that sets version 6: a file is either of version 6 with every key or of its old version). Sorted
+    /// first, so that the b-tree is built in key order.
+    /// </summary>
+    public const string FillCaptureKeys = $"""
+        INSERT OR IGNORE INTO capture_keys (urlkey, fetched_at, id)
+        SELECT {SurtKeyFunction}(url), fetched_at, id FROM captures WHERE status IS NOT NULL ORDER BY 1, 2, 3
+        """;
+
+    public const string InsertCaptureKey = "INSERT OR IGNORE INTO capture_keys (urlkey, fetched_at, id) VALUES ($urlkey, $fetched_at, $id)";
 
     /// <summary>
     /// captures_host_epoch (host, epoch, fetched_at) is gone in version 5: only a query of one host in one epoch needed
@@ -70,6 +86,18 @@ internal static class SqliteSchema
         CREATE INDEX IF NOT EXISTS captures_url_nocase ON captures (url COLLATE NOCASE);
         CREATE INDEX IF NOT EXISTS captures_epoch_time ON captures (epoch, fetched_at);
         CREATE INDEX IF NOT EXISTS captures_host_time ON captures (host, fetched_at);
+
+        -- 6: the SURT key of every capture with a response (what a CDX server lists), in CDX order: key, time, id
+        -- (captures.id as stored: BLOB, or TEXT in rows of version 4 and older). A host match reads one range of it and
+        -- a domain match a few, in the answer's order, so that a read stops after the first lines; a page count counts
+        -- its entries. A table of its own rather than a column of captures with an index: the key is stored once, and
+        -- an older file gains it without its captures being rewritten.
+        CREATE TABLE IF NOT EXISTS capture_keys (
+            urlkey     TEXT    NOT NULL,
+            fetched_at INTEGER NOT NULL,
+            id         TEXT    NOT NULL,
+            PRIMARY KEY (urlkey, fetched_at, id)
+        ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS payloads (
             digest        TEXT    NOT NULL PRIMARY KEY,
@@ -171,6 +199,10 @@ internal static class SqliteSchema
         payload_digest, payload_length, content_type, error, error_detail, truncated, redirect_to, etag,
         last_modified, title, language, charset, outlinks, attempt, bulk
         """;
+
+    /// <summary><see cref="CaptureColumns"/> named with their table, for statements that join captures to capture_keys.</summary>
+    public static readonly string QualifiedCaptureColumns =
+        string.Join(", ", CaptureColumns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(c => "captures." + c));
 
     /// <summary>$digest is the stored form (<see cref="BinaryKeys.Digest"/>), $digest_text the text a row of version 4 or
     /// older holds.</summary>

@@ -136,17 +136,28 @@ public sealed partial record CdxQuery
     /// <summary>The host the URL names (lower-case, without a leading <c>www.</c>).</summary>
     public string Host => HostOf(Url);
 
+    /// <summary>
+    /// For host and domain matches, the beginnings of the keys they select, in ascending order (<c>)</c> &lt; <c>,</c>
+    /// &lt; <c>:</c>): the host's path (<c>kp,kcna)</c>), for a domain its subdomains' hosts (<c>kp,kcna,</c>), and the
+    /// host on another port (<c>kp,kcna:</c>). A store that keeps the keys in order reads these ranges one after
+    /// another and gives the captures in the index order. Null for exact and prefix matches.
+    /// </summary>
+    public IReadOnlyList<string>? KeyPrefixes => MatchType switch
+    {
+        CdxMatchType.Host => [Key + ")", Key + ":"],
+        CdxMatchType.Domain => [Key + ")", Key + ",", Key + ":"],
+        _ => null,
+    };
+
     /// <summary>Whether a capture's key is selected by the URL and match type.</summary>
     public bool Selects(string urlkey)
     {
         ArgumentNullException.ThrowIfNull(urlkey);
-        var key = Key;
         return MatchType switch
         {
-            CdxMatchType.Exact => string.Equals(urlkey, key, StringComparison.Ordinal),
-            CdxMatchType.Prefix => urlkey.StartsWith(key, StringComparison.Ordinal),
-            CdxMatchType.Host => urlkey.StartsWith(key + ")", StringComparison.Ordinal) || urlkey.StartsWith(key + ":", StringComparison.Ordinal),
-            _ => urlkey.StartsWith(key + ")", StringComparison.Ordinal) || urlkey.StartsWith(key + ":", StringComparison.Ordinal) || urlkey.StartsWith(key + ",", StringComparison.Ordinal),
+            CdxMatchType.Exact => string.Equals(urlkey, Key, StringComparison.Ordinal),
+            CdxMatchType.Prefix => urlkey.StartsWith(Key, StringComparison.Ordinal),
+            _ => KeyPrefixes!.Any(p => urlkey.StartsWith(p, StringComparison.Ordinal)),
         };
     }
 
