@@ -29,11 +29,16 @@ public sealed class CdxOrderedAnswerTests
     private static CdxQuery Query(string parameters) =>
         CdxQuery.Parse(parameters.Split('&').Select(p => p.Split('=', 2)).Select(p => new KeyValuePair<string, string>(p[0], Uri.UnescapeDataString(p[1]))));
 
-    /// <summary>The captures as a store gives them: by key, then second, in no particular order within a second.</summary>
+    /// <summary>
+    /// The captures as a store gives them: by key, then second, the URLs of one second in no particular order (their
+    /// milliseconds), the captures of one URL in one second in the archive's order (as a whole read gives them too).
+    /// </summary>
     private static IEnumerable<CdxRow> InStoreOrder(List<CdxRow> rows, int seed)
     {
         var random = new Random(seed);
-        return rows.Select(r => (r, random.Next())).OrderBy(p => p.r.UrlKey, StringComparer.Ordinal).ThenBy(p => p.r.Timestamp, StringComparer.Ordinal).ThenBy(p => p.Item2).Select(p => p.r);
+        var shuffle = rows.Select(r => r.Url).Distinct().ToDictionary(u => u, _ => random.Next());
+        return rows.Select((r, i) => (r, i)).OrderBy(p => p.r.UrlKey, StringComparer.Ordinal).ThenBy(p => p.r.Timestamp, StringComparer.Ordinal)
+            .ThenBy(p => shuffle[p.r.Url]).ThenBy(p => p.i).Select(p => p.r);
     }
 
     public static TheoryData<string> Queries =>
