@@ -42,7 +42,7 @@ public sealed class StoreCdxTests : IAsyncLifetime
                 Url = url,
                 Host = new Uri(url).Host,
                 Epoch = 1,
-                FetchedAt = new DateTimeOffset(2026, 12, 1, 0, 0, _second++, TimeSpan.Zero),
+                FetchedAt = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(_second++),
                 Status = 200,
             },
         })]);
@@ -124,11 +124,11 @@ public sealed class StoreCdxTests : IAsyncLifetime
             Capture = new CaptureRecord
             {
                 Id = Guid.CreateVersion7().ToString("N"), Url = "http://kcna.kp/down", Host = "kcna.kp", Epoch = 1,
-                FetchedAt = new DateTimeOffset(2026, 12, 1, 0, 0, _second++, TimeSpan.Zero), Error = "timeout",
+                FetchedAt = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(_second++), Error = "timeout",
             },
         }]);
         // Three captures in one second: the URL orders them, not the millisecond.
-        var second = new DateTimeOffset(2026, 12, 1, 0, 0, _second++, TimeSpan.Zero);
+        var second = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(_second++);
         await _store.CommitAsync([.. new[] { ("https://kcna.kp/same", 900), ("http://kcna.kp/same", 500), ("http://www.kcna.kp/same", 100) }.Select(c => new FetchCommit
         {
             Capture = new CaptureRecord
