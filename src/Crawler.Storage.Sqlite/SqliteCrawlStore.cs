@@ -129,7 +129,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         {
             // A file of version 5 or older has captures without keys (a new file has no captures: nothing is read).
             connection.CreateFunction(SqliteSchema.SurtKeyFunction, (string url) => Crawler.Core.Cdx.Surt.Key(url), isDeterministic: true);
+            connection.CreateFunction(SqliteSchema.HostKeyFunction, (string urlkey) => SqliteSchema.HostKey(urlkey), isDeterministic: true);
             Execute(connection, SqliteSchema.FillCaptureKeys, tx);
+            Execute(connection, SqliteSchema.FillCaptureKeyHosts, tx);
         }
 
         Execute(connection, SqliteSchema.SetVersion, tx);
@@ -455,6 +457,15 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     {
         var sql = new StringBuilder("SELECT ");
         var bare = query.Url is null && query.Urls is null && query.Host is null && query.Epoch is null;
+        if (count && bare && range is not null && SqliteSchema.CountsByHost(range))
+        {
+            // A few rows of capture_key_hosts rather than a site's keys (SqliteSchema.CountsByHost).
+            command.CommandText = "SELECT COALESCE(SUM(captures), 0) FROM capture_key_hosts WHERE host_key >= $key_from AND host_key < $key_to";
+            command.Parameters.AddWithValue("$key_from", range.From);
+            command.Parameters.AddWithValue("$key_to", range.To);
+            return;
+        }
+
         if (range is null)
         {
             sql.Append(count ? "COUNT(*)" : SqliteSchema.CaptureColumns).Append(" FROM captures WHERE 1 = 1");

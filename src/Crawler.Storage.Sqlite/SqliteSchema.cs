@@ -32,6 +32,41 @@ internal static class SqliteSchema
 
     public const string InsertCaptureKey = "INSERT OR IGNORE INTO capture_keys (urlkey, fetched_at, id) VALUES ($urlkey, $fetched_at, $id)";
 
+    /// <summary>The name under which the writer connection knows <see cref="HostKey"/> (for <see cref="FillCaptureKeyHosts"/>).</summary>
+    public const string HostKeyFunction = "crawler_host_key";
+
+    /// <summary>The counts of the keys <see cref="FillCaptureKeys"/> wrote (the table is new then: empty).</summary>
+    public const string FillCaptureKeyHosts = $"""
+        INSERT INTO capture_key_hosts (host_key, captures)
+        SELECT {HostKeyFunction}(urlkey) AS h, COUNT(*) FROM capture_keys GROUP BY h
+        """;
+
+    public const string CountCaptureKey = """
+        INSERT INTO capture_key_hosts (host_key, captures) VALUES ($host_key, 1)
+        ON CONFLICT (host_key) DO UPDATE SET captures = captures + 1
+        """;
+
+    /// <summary>A key's host (and port): the key up to its first <c>)</c>, that included (the whole key when it has none).</summary>
+    public static string HostKey(string urlkey)
+    {
+        ArgumentNullException.ThrowIfNull(urlkey);
+        var close = urlkey.IndexOf(')', StringComparison.Ordinal);
+        return close < 0 ? urlkey : urlkey[..(close + 1)];
+    }
+
+    /// <summary>
+    /// Whether the keys of <paramref name="range"/> are those of the hosts of capture_key_hosts in the same range: a
+    /// range of every key beginning with a text that has no <c>)</c> but maybe at its end (<c>kp,kcna)</c>, <c>kp,rep,</c>,
+    /// <c>kp,kcna:</c>). A key begins with such a text exactly when its host key does (the host key ends at the key's
+    /// first <c>)</c>), so the range's count is the sum of those hosts' counts.
+    /// </summary>
+    public static bool CountsByHost(UrlKeyRange range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        var close = range.From.IndexOf(')', StringComparison.Ordinal);
+        return range.From.Length > 0 && (close < 0 || close == range.From.Length - 1) && range == UrlKeyRange.Prefix(range.From);
+    }
+
     /// <summary>
     /// captures_host_epoch (host, epoch, fetched_at) is gone in version 5: only a query of one host in one epoch needed
     /// it (no caller reads captures that way; the status of one site's job in one epoch reads the site's captures
@@ -97,6 +132,14 @@ internal static class SqliteSchema
             fetched_at INTEGER NOT NULL,
             id         TEXT    NOT NULL,
             PRIMARY KEY (urlkey, fetched_at, id)
+        ) WITHOUT ROWID;
+
+        -- 6: how many capture_keys each host has (with its port: host_key is the key up to its first ')'), so that the
+        -- page count of a host or domain match adds up a few rows instead of counting a site's keys. Kept in the
+        -- transaction that writes the keys.
+        CREATE TABLE IF NOT EXISTS capture_key_hosts (
+            host_key TEXT    NOT NULL PRIMARY KEY,
+            captures INTEGER NOT NULL
         ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS payloads (

@@ -53,11 +53,15 @@ public static class CdxEngine
     }
 
     /// <summary>Whether the query selects the capture: by key, time and filters.</summary>
-    public static bool Selected(CdxRow row, CdxQuery query)
+    public static bool Selected(CdxRow row, CdxQuery query) => Selected(row, query, query.KeySelector());
+
+    /// <summary><see cref="Selected(CdxRow, CdxQuery)"/> with the query's <see cref="CdxQuery.KeySelector"/> made once.</summary>
+    public static bool Selected(CdxRow row, CdxQuery query, Func<string, bool> selects)
     {
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(query);
-        return query.Selects(row.UrlKey)
+        ArgumentNullException.ThrowIfNull(selects);
+        return selects(row.UrlKey)
             && (query.From is null || string.CompareOrdinal(row.Timestamp, query.From) >= 0)
             && (query.To is null || string.CompareOrdinal(row.Timestamp, query.To) <= 0)
             && query.Filters.All(f => f.Matches(row));
@@ -65,8 +69,9 @@ public static class CdxEngine
 
     private static List<CdxRow> Matching(IEnumerable<CdxRow> captures, CdxQuery query)
     {
+        var selects = query.KeySelector();
         var rows = captures
-            .Where(r => Selected(r, query))
+            .Where(r => Selected(r, query, selects))
             .OrderBy(r => r.UrlKey, StringComparer.Ordinal)
             .ThenBy(r => r.Timestamp, StringComparer.Ordinal)
             .ThenBy(r => r.Url, StringComparer.Ordinal)

@@ -15,6 +15,7 @@ namespace Crawler.Core.Cdx;
 public sealed class CdxOrderedAnswer
 {
     private readonly CdxQuery _query;
+    private readonly Func<string, bool> _selects;
     private readonly List<CdxRow> _second = [];
     private readonly List<CdxRow> _answer = [];
     private readonly int _first;
@@ -31,6 +32,7 @@ public sealed class CdxOrderedAnswer
         }
 
         _query = query;
+        _selects = query.KeySelector();
         // Lines of the index order (after selection, collapsing and the limit) that the answer holds: [_first, _end); a
         // page count counts them all (pages are not asked for then).
         var limit = query.Limit ?? int.MaxValue;
@@ -95,7 +97,7 @@ public sealed class CdxOrderedAnswer
 
     private void Line(CdxRow row)
     {
-        if (Done || !CdxEngine.Selected(row, _query))
+        if (Done || !CdxEngine.Selected(row, _query, _selects))
         {
             return;
         }

@@ -417,6 +417,8 @@ public abstract partial class CrawlStoreContract
         Assert.Equal(Ids([sub, port]), Ids(await store.GetCapturesAsync(Keys("kp,a,", "kp,a:")).ToListAsync()));
         Assert.Empty(await store.GetCapturesAsync(Keys("kp,c)")).ToListAsync());
         Assert.Equal(6, await store.CountCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:")));
+        Assert.Equal(2, await store.CountCapturesAsync(Keys("kp,a)/news/")));
+        Assert.Equal(1, await store.CountCapturesAsync(new CaptureQuery { UrlKeys = [new UrlKeyRange("kp,a)/news/1", "kp,a)/news/2")] }));
         Assert.Equal(1, await store.CountCapturesAsync(Keys("kp,a)") with { Host = "www.a.kp" }));
         Assert.Equal(0, await store.CountCapturesAsync(Keys("kp,c)")));
         Assert.Equal(8, await store.CountCapturesAsync(new CaptureQuery()));
