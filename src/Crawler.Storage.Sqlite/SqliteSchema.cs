@@ -35,8 +35,9 @@ internal static class SqliteSchema
     /// <summary>The name under which the writer connection knows <see cref="HostKey"/> (for <see cref="FillCaptureKeyHosts"/>).</summary>
     public const string HostKeyFunction = "crawler_host_key";
 
-    /// <summary>The counts of the keys <see cref="FillCaptureKeys"/> wrote (the table is new then: empty).</summary>
+    /// <summary>The counts of the keys <see cref="FillCaptureKeys"/> wrote, counted afresh.</summary>
     public const string FillCaptureKeyHosts = $"""
+        DELETE FROM capture_key_hosts;
         INSERT INTO capture_key_hosts (host_key, captures)
         SELECT {HostKeyFunction}(urlkey) AS h, COUNT(*) FROM capture_keys GROUP BY h
         """;

@@ -314,7 +314,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE capture_keys; PRAGMA user_version = 5;"; // the file as version 5 left it
+            command.CommandText = "DROP TABLE capture_keys; DROP TABLE capture_key_hosts; PRAGMA user_version = 5;"; // as version 5 left it
             command.ExecuteNonQuery();
         }
 
