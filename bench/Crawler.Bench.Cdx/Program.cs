@@ -22,8 +22,9 @@ internal static class Program
               (default 1,000); prints one JSON line: captures, seconds, bytes of the file
           crawler-bench-cdx query --db FILE [--captures N] [--seed S] [--samples K] [--slow-samples K] [--kinds "a;b"]
               serves FILE on 127.0.0.1 (NodeHost.BuildServeHost) and issues K queries of each kind (K/10 of the
-              kinds that read a whole site or everything: --slow-samples), one at a time, after a warm-up; prints a
-              markdown table of p50/p95/p99 per kind and overall. N and S must be the ones the store was filled with.
+              kinds marked slow, the whole archive's page count: --slow-samples), one at a time, after a warm-up;
+              prints a markdown table of p50/p95/p99 per kind and overall. N and S must be the ones the store was
+              filled with.
         """;
 
     public static async Task<int> Main(string[] args)
