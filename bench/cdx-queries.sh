@@ -8,21 +8,22 @@
 # (`*.kp`, sampled a tenth). Prints the fill time and file size, and the markdown table. A store filled by an older
 # crawler (schema 5) gains its CDX keys when the query step opens it (about 10 s for 1,000,000 captures).
 #
-# usage: bench/cdx-queries.sh [--captures N] [--samples K] [--db FILE] [--keep]
+# usage: bench/cdx-queries.sh [--captures N] [--samples K] [--slow-samples K] [--db FILE] [--keep]
 #   --db FILE: reuse (or create) this store instead of a new one in a temporary directory; the fill is skipped when
 #   it exists (it must have been filled with the same --captures). --keep: leave the temporary store behind.
 # The queries run inside a network namespace with only loopback (`unshare -rn`): no packet can leave this machine.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-captures=1000000 samples=200 db="" keep=0
+captures=1000000 samples=200 slow="" db="" keep=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --captures) captures=$2; shift 2 ;;
     --samples) samples=$2; shift 2 ;;
+    --slow-samples) slow="--slow-samples $2"; shift 2 ;;
     --db) db=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,15p "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -47,4 +48,4 @@ fi
 
 echo "querying..." >&2
 unshare -rn bash -c "source '$repo/bench/lib/simulation.sh'; require_loopback_only; \
-  exec dotnet '$bench_dll' query --db '$db' --captures '$captures' --samples '$samples'"
+  exec dotnet '$bench_dll' query --db '$db' --captures '$captures' --samples '$samples' $slow"
