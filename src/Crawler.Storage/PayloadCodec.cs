@@ -76,7 +76,16 @@ public static class PayloadCodec
     /// bytes, or -1 for any length.</summary>
     public static byte[] ZstdDecode(byte[] data, long rawLength, byte[]? dictionary)
     {
-        var decompressor = Decompressor(dictionary);
+        // Small records (capture bulks, ~1 KB) with a kept decompressor; a large payload with a new one, so that no
+        // kept decompressor holds the window of a megabyte payload (its dictionary's load is nothing beside it).
+        var kept = rawLength is >= 0 and <= KeptRecordBytes;
+        using var fresh = kept ? null : new ZstdSharp.Decompressor();
+        if (fresh is not null && dictionary is not null)
+        {
+            fresh.LoadDictionary(dictionary);
+        }
+
+        var decompressor = fresh ?? Decompressor(dictionary);
         try
         {
             if (rawLength < 0)
@@ -92,13 +101,17 @@ public static class PayloadCodec
         }
         catch (ZstdSharp.ZstdException e)
         {
-            Forget(dictionary); // a fresh one next time, whatever state the failure left
+            if (kept)
+            {
+                Forget(dictionary); // a new one next time, whatever state the failure left
+            }
+
             throw new InvalidDataException($"Stored zstd record does not decompress{(dictionary is null ? " (no dictionary)" : " with its dictionary")}: {e.Message}", e);
         }
     }
 
-    // A decompressor per thread and dictionary, kept: loading a site's dictionary costs more than decoding a capture's
-    // bulk with it, and a CDX page reads a thousand bulks of one site (80 µs a capture with a new decompressor each).
+    // A decompressor per thread and dictionary, kept for small records: loading a site's dictionary costs more than
+    // decoding a capture's bulk with it, and a CDX page reads a thousand bulks of one site.
     // Decoding is synchronous, so a thread's decompressors are never used by two callers at once. Dictionaries are
     // known by reference: the stores keep one array per stored dictionary.
     [ThreadStatic]
@@ -108,6 +121,8 @@ public static class PayloadCodec
     private static ZstdSharp.Decompressor? t_plain;
 
     private const int KeptDecompressors = 16;
+
+    private const int KeptRecordBytes = 64 * 1024;
 
     private static ZstdSharp.Decompressor Decompressor(byte[]? dictionary)
     {
