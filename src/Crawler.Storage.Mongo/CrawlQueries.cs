@@ -376,6 +376,12 @@ internal static class CrawlQueries
             filters.Add(ranges.Count == 0
                 ? CaptureFilter.In(d => d.UrlKey, Array.Empty<string>())
                 : CaptureFilter.Or(ranges.Select(r => CaptureFilter.Gte(d => d.UrlKey, r.From) & CaptureFilter.Lt(d => d.UrlKey, r.To))));
+            if (query.UrlKeysFrom is { } from)
+            {
+                filters.Add(CaptureFilter.Or(
+                    CaptureFilter.Gt(d => d.UrlKey, from.UrlKey),
+                    CaptureFilter.Eq(d => d.UrlKey, from.UrlKey) & CaptureFilter.Gte(d => d.FetchedAt, BsonTime.ToBson(from.FetchedAt))));
+            }
         }
 
         if (query.Host is { } host)

@@ -297,6 +297,11 @@ public sealed partial class MongoCrawlStore : ICrawlStore
         }
 
         var find = _captures.Find(CrawlQueries.CapturesOf(query)).Sort(query.UrlKeys is null ? CrawlQueries.CaptureOrder : CrawlQueries.KeyOrder);
+        if (query.Offset is > 0 and var offset)
+        {
+            find = find.Skip(offset);
+        }
+
         if (query.Limit is { } limit)
         {
             find = find.Limit(limit);

@@ -377,7 +377,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         await using (connection.ConfigureAwait(false))
         {
             // Key ranges are read one statement each, one after another: each streams from capture_keys in key order.
+            // An offset skips whole ranges by their counts, then part of one.
             long left = query.Limit is { } limit ? Math.Max(0, limit) : -1;
+            long skip = Math.Max(0, query.Offset ?? 0);
             foreach (var range in query.UrlKeys ?? (IReadOnlyList<UrlKeyRange?>)[null])
             {
                 if (left == 0)
@@ -385,8 +387,19 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                     yield break;
                 }
 
+                if (skip > 0 && range is not null && query.UrlKeys!.Count > 1)
+                {
+                    var inRange = await CountCapturesAsync(query with { UrlKeys = [range], Offset = null, Limit = null }, ct).ConfigureAwait(false);
+                    if (inRange <= skip)
+                    {
+                        skip -= inRange;
+                        continue;
+                    }
+                }
+
                 using var command = connection.CreateCommand();
-                CaptureSelect(command, query, range, count: false, left);
+                CaptureSelect(command, query, range, count: false, left, skip);
+                skip = 0;
                 SqliteDataReader reader;
                 try
                 {
@@ -434,7 +447,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             foreach (var range in query.UrlKeys ?? (IReadOnlyList<UrlKeyRange?>)[null])
             {
                 using var command = connection.CreateCommand();
-                CaptureSelect(command, query, range, count: true, -1);
+                CaptureSelect(command, query, range, count: true, -1, 0);
                 try
                 {
                     count += Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
@@ -453,11 +466,12 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     /// The statement that reads (or counts) the query's captures, within one key range when given: capture_keys is
     /// walked in key order and each capture looked up by id; a count of a key range alone reads capture_keys only.
     /// </summary>
-    private static void CaptureSelect(SqliteCommand command, CaptureQuery query, UrlKeyRange? range, bool count, long limit)
+    private static void CaptureSelect(SqliteCommand command, CaptureQuery query, UrlKeyRange? range, bool count, long limit, long offset)
     {
         var sql = new StringBuilder("SELECT ");
         var bare = query.Url is null && query.Urls is null && query.Host is null && query.Epoch is null;
-        if (count && bare && range is not null && SqliteSchema.CountsByHost(range))
+        var from = range is null ? null : query.UrlKeysFrom;
+        if (count && bare && from is null && range is not null && SqliteSchema.CountsByHost(range))
         {
             // A few rows of capture_key_hosts rather than a site's keys (SqliteSchema.CountsByHost).
             command.CommandText = "SELECT COALESCE(SUM(captures), 0) FROM capture_key_hosts WHERE host_key >= $key_from AND host_key < $key_to";
@@ -477,6 +491,13 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 .Append(" WHERE k.urlkey >= $key_from AND k.urlkey < $key_to");
             command.Parameters.AddWithValue("$key_from", range.From);
             command.Parameters.AddWithValue("$key_to", range.To);
+            if (from is not null)
+            {
+                // A row value: answered by capture_keys' primary key (urlkey, fetched_at, id) as one seek.
+                sql.Append(" AND (k.urlkey, k.fetched_at) >= ($from_key, $from_at)");
+                command.Parameters.AddWithValue("$from_key", from.UrlKey);
+                command.Parameters.AddWithValue("$from_at", from.FetchedAt.ToUnixTimeMilliseconds());
+            }
         }
 
         if (query.Url is not null)
@@ -509,8 +530,9 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
 
         if (!count)
         {
-            sql.Append(range is null ? " ORDER BY fetched_at, id" : " ORDER BY k.urlkey, k.fetched_at, k.id").Append(" LIMIT $limit");
+            sql.Append(range is null ? " ORDER BY fetched_at, id" : " ORDER BY k.urlkey, k.fetched_at, k.id").Append(" LIMIT $limit OFFSET $offset");
             command.Parameters.AddWithValue("$limit", limit);
+            command.Parameters.AddWithValue("$offset", offset);
         }
 
         command.CommandText = sql.ToString();

@@ -313,12 +313,22 @@ public sealed record CaptureQuery
     /// </summary>
     public IReadOnlyList<UrlKeyRange>? UrlKeys { get; init; }
 
+    /// <summary>With <see cref="UrlKeys"/>: only the captures at or after this place of the key order (a later key, or
+    /// this key fetched at or after this time). Where a CDX page begins when its first lines are found apart.</summary>
+    public UrlKeyPosition? UrlKeysFrom { get; init; }
+
+    /// <summary>This many of the captures selected, in their order, are skipped (before <see cref="Limit"/> counts).</summary>
+    public int? Offset { get; init; }
+
     public string? Host { get; init; }
 
     public int? Epoch { get; init; }
 
     public int? Limit { get; init; }
 }
+
+/// <summary>A place in the key order: the key, and a fetch time among its captures.</summary>
+public sealed record UrlKeyPosition(string UrlKey, DateTimeOffset FetchedAt);
 
 /// <summary>The SURT keys from <see cref="From"/> (included) to <see cref="To"/> (excluded), compared ordinally.</summary>
 public sealed record UrlKeyRange(string From, string To)

@@ -159,6 +159,11 @@ public sealed class StoreCdxTests : IAsyncLifetime
     [InlineData("url=kcna.kp&matchType=host&limit=3")]
     [InlineData("url=http://WWW.Kcna.kp/news/&matchType=host&limit=5")]
     [InlineData("url=https://kcna.kp&matchType=host&page=1&pageSize=4")]
+    [InlineData("url=kcna.kp&matchType=host&page=2&pageSize=4")]
+    [InlineData("url=kcna.kp&matchType=host&page=3&pageSize=3")]
+    [InlineData("url=kcna.kp&matchType=host&page=1&pageSize=8&limit=9")]
+    [InlineData("url=kcna.kp&matchType=host&page=5&pageSize=3")]
+    [InlineData("url=kcna.kp&matchType=host&page=2&pageSize=4&filter=status:200")]
     [InlineData("url=kcna.kp&matchType=host&filter=!url:https&collapse=urlkey&limit=4")]
     [InlineData("url=kcna.kp&matchType=host&sort=reverse&limit=2")]
     [InlineData("url=kcna.kp&matchType=host&limit=-2")]
@@ -208,6 +213,41 @@ public sealed class StoreCdxTests : IAsyncLifetime
 
         Assert.Equal(urls[..10], answer.Select(r => r.Url));
         Assert.InRange(counter.Read, 10, 12);
+    }
+
+    [Fact]
+    public async Task A_deep_page_reads_its_own_captures_not_those_before_it()
+    {
+        var urls = Enumerable.Range(0, 300).Select(i => $"http://kcna.kp/news/{i:D4}.html").ToArray();
+        await StoreAsync(urls);
+        var (store, counter) = CountingStore.Wrap(_store);
+
+        var answer = await StoreCdx.AnswerAsync(store, Query("kcna.kp", "host") with { Page = 20, PageSize = 10 });
+
+        Assert.Equal(urls[200..210], answer.Select(r => r.Url));
+        Assert.InRange(counter.Read, 11, 14); // the capture found at the offset, then the page and one more
+    }
+
+    [Fact]
+    public async Task A_page_that_begins_inside_one_second_of_one_key_has_the_lines_a_whole_read_gives()
+    {
+        // One key, one second, five URLs written in the reverse of their CDX order: the page's first line is not the
+        // capture at its offset in the store's order.
+        var second = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        string[] spellings = ["https://www.kcna.kp/a", "https://kcna.kp/a", "http://www.kcna.kp/a", "http://kcna.kp/A", "http://kcna.kp/a"];
+        await _store.CommitAsync([.. spellings.Select((url, i) => new FetchCommit
+        {
+            Capture = new CaptureRecord
+            {
+                Id = Guid.CreateVersion7().ToString("N"), Url = url, Host = new Uri(url).Host, Epoch = 1, FetchedAt = second.AddMilliseconds(i * 10), Status = 200,
+            },
+        })]);
+
+        for (var page = 0; page < 4; page++)
+        {
+            var query = Query("kcna.kp", "host") with { Page = page, PageSize = 2 };
+            Assert.Equal(await WholeReadAsync(query), (await StoreCdx.AnswerAsync(_store, query)).Select(r => r.UrlKey + " " + r.Timestamp + " " + r.Url));
+        }
     }
 }
 

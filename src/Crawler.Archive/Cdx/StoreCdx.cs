@@ -36,6 +36,12 @@ public static class StoreCdx
         ArgumentNullException.ThrowIfNull(query);
         if (KeyRead(query) is { } read && CdxOrderedAnswer.Streams(query))
         {
+            if (query is { Page: > 0, ShowNumPages: false } && CdxOrderedAnswer.SkipsByCount(query)
+                && await PageAsync(store, query, read, ct).ConfigureAwait(false) is { } page)
+            {
+                return page;
+            }
+
             var answer = new CdxOrderedAnswer(query);
             await foreach (var row in RowsAsync(store, read, ct).ConfigureAwait(false))
             {
@@ -86,6 +92,72 @@ public static class StoreCdx
         }
 
         return CdxEngine.PageCount(await CandidatesAsync(store, query, ct).ToListAsync(ct).ConfigureAwait(false), query);
+    }
+
+    /// <summary>
+    /// A page of a query whose captures are its lines (<see cref="CdxOrderedAnswer.SkipsByCount"/>), read from its first
+    /// line rather than from the first capture: the capture at that place of the store's order (key, time, id) is found
+    /// with an offset (its index is counted, the captures are not read), and the read starts at the beginning of its key
+    /// and second, the group whose lines the index order sorts by URL: the captures of the group before it in the
+    /// store's order are the lines between. Null when that capture is not met again (the store changed in between):
+    /// the caller reads from the first capture.
+    /// </summary>
+    private static async Task<IReadOnlyList<CdxRow>?> PageAsync(ICrawlStore store, CdxQuery query, CaptureQuery read, CancellationToken ct)
+    {
+        var first = new CdxOrderedAnswer(query).FirstLine;
+        if (first == 0)
+        {
+            return null;
+        }
+
+        CaptureRecord? at = null;
+        await foreach (var capture in store.GetCapturesAsync(read with { Offset = first, Limit = 1 }, ct).ConfigureAwait(false))
+        {
+            at = capture;
+        }
+
+        if (at is null)
+        {
+            return []; // the page begins after the last line
+        }
+
+        var key = Surt.Key(at.Url);
+        var second = DateTimeOffset.FromUnixTimeSeconds(at.FetchedAt.ToUnixTimeSeconds());
+        var group = new List<CdxRow>();
+        CdxOrderedAnswer? answer = null;
+        await foreach (var capture in store.GetCapturesAsync(read with { UrlKeysFrom = new UrlKeyPosition(key, second) }, ct).ConfigureAwait(false))
+        {
+            if (Row(capture) is not { } row)
+            {
+                continue;
+            }
+
+            if (answer is null)
+            {
+                if (capture.Id == at.Id)
+                {
+                    answer = new CdxOrderedAnswer(query, first - group.Count);
+                    group.ForEach(answer.Add);
+                }
+                else if (row.UrlKey != key || CdxQuery.TimeOf(row.Timestamp) != second)
+                {
+                    return null; // past the group without meeting it
+                }
+                else
+                {
+                    group.Add(row);
+                    continue;
+                }
+            }
+
+            answer.Add(row);
+            if (answer.Done)
+            {
+                break;
+            }
+        }
+
+        return answer?.Finish();
     }
 
     /// <summary>For a host or domain match, the store read of the keys it selects (<see cref="CdxQuery.KeyPrefixes"/>), in key order.</summary>

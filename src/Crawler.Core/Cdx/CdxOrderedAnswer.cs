@@ -24,8 +24,24 @@ public sealed class CdxOrderedAnswer
     private int _lines;
 
     public CdxOrderedAnswer(CdxQuery query)
+        : this(query, 0)
+    {
+    }
+
+    /// <summary>
+    /// An answer whose first <paramref name="linesBefore"/> lines of the index order were passed over elsewhere: the
+    /// captures given are the ones after them. Only for a query that selects every capture it is given as one line
+    /// (<see cref="SkipsByCount"/>), so that a line is a capture and they can be counted in the store's index.
+    /// </summary>
+    public CdxOrderedAnswer(CdxQuery query, int linesBefore)
     {
         ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegative(linesBefore);
+        if (linesBefore > 0 && !SkipsByCount(query))
+        {
+            throw new ArgumentException("Lines can be passed over only for a query with no time bounds, filters nor collapsing.", nameof(linesBefore));
+        }
+
         if (!Streams(query))
         {
             throw new ArgumentException("Only a query in index order with no limit or a positive one is answered from the first captures; answer the others with CdxEngine.", nameof(query));
@@ -39,8 +55,22 @@ public sealed class CdxOrderedAnswer
         (_first, _end) = query.Page is { } page && !query.ShowNumPages
             ? ((int)Math.Min((long)page * query.PageSize, limit), (int)Math.Min(((long)page + 1) * query.PageSize, limit))
             : (0, limit);
-        Done = _first >= _end;
+        _lines = linesBefore;
+        Done = _lines >= _end || _first >= _end;
     }
+
+    /// <summary>
+    /// Whether every capture of the query's keys is one line of its index order (no time bounds, filters nor
+    /// collapsing), so that a page's first line is found by counting captures in key order.
+    /// </summary>
+    public static bool SkipsByCount(CdxQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return Streams(query) && query is { From: null, To: null, Filters.Count: 0, Collapse.Count: 0 };
+    }
+
+    /// <summary>The first line of the query's page (after its limit), or 0 without a page.</summary>
+    public int FirstLine => _first;
 
     /// <summary>Whether the query's answer is a beginning of the index order: index order, and no limit or a positive one.</summary>
     public static bool Streams(CdxQuery query)

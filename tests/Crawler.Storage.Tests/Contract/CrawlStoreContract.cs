@@ -415,6 +415,12 @@ public abstract partial class CrawlStoreContract
         Assert.Equal(Ids([homeEarlier, home, news1, news, sub, port]), Ids(await store.GetCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:")).ToListAsync()));
         Assert.Equal(Ids([homeEarlier, home, news1]), Ids(await store.GetCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:") with { Limit = 3 }).ToListAsync()));
         Assert.Equal(Ids([sub, port]), Ids(await store.GetCapturesAsync(Keys("kp,a,", "kp,a:")).ToListAsync()));
+        Assert.Equal(Ids([news, sub]), Ids(await store.GetCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:") with { Offset = 3, Limit = 2 }).ToListAsync()));
+        Assert.Equal(Ids([port]), Ids(await store.GetCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:") with { Offset = 5 }).ToListAsync()));
+        Assert.Empty(await store.GetCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:") with { Offset = 6 }).ToListAsync());
+        var fromHome = Keys("kp,a)", "kp,a,", "kp,a:") with { UrlKeysFrom = new UrlKeyPosition("kp,a)/", At(30)) };
+        Assert.Equal(Ids([home, news1, news, sub, port]), Ids(await store.GetCapturesAsync(fromHome).ToListAsync()));
+        Assert.Equal(5, await store.CountCapturesAsync(fromHome));
         Assert.Empty(await store.GetCapturesAsync(Keys("kp,c)")).ToListAsync());
         Assert.Equal(6, await store.CountCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:")));
         Assert.Equal(2, await store.CountCapturesAsync(Keys("kp,a)/news/")));
