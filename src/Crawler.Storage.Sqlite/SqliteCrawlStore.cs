@@ -480,6 +480,28 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             return;
         }
 
+        if (!count && bare && range is not null && offset > 0 && limit >= 0)
+        {
+            // The offset stepped in capture_keys alone (a join would look every skipped capture up), then the few
+            // captures after it joined: where a deep CDX page begins.
+            command.CommandText = $"SELECT {SqliteSchema.QualifiedCaptureColumns} FROM (SELECT urlkey, fetched_at, id FROM capture_keys"
+                + " WHERE urlkey >= $key_from AND urlkey < $key_to"
+                + (from is null ? string.Empty : " AND (urlkey, fetched_at) >= ($from_key, $from_at)")
+                + " ORDER BY urlkey, fetched_at, id LIMIT $limit OFFSET $offset) AS k CROSS JOIN captures ON captures.id = k.id"
+                + " ORDER BY k.urlkey, k.fetched_at, k.id";
+            command.Parameters.AddWithValue("$key_from", range.From);
+            command.Parameters.AddWithValue("$key_to", range.To);
+            if (from is not null)
+            {
+                command.Parameters.AddWithValue("$from_key", from.UrlKey);
+                command.Parameters.AddWithValue("$from_at", from.FetchedAt.ToUnixTimeMilliseconds());
+            }
+
+            command.Parameters.AddWithValue("$limit", limit);
+            command.Parameters.AddWithValue("$offset", offset);
+            return;
+        }
+
         if (range is null)
         {
             sql.Append(count ? "COUNT(*)" : SqliteSchema.CaptureColumns).Append(" FROM captures WHERE 1 = 1");
