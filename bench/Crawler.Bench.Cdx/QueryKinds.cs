@@ -22,8 +22,9 @@ internal static class QueryKinds
         new("host, limit=10, big site", false, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&limit=10"),
         new("host, www./https spelling, limit=10", false, (c, r) => Url("https://www." + Pick(c, r, big: true).Host.Replace("www.", string.Empty, StringComparison.Ordinal).ToUpperInvariant() + "/") + "&matchType=host&limit=10"),
         new("host, page=1 pageSize=20, big site", false, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&page=1&pageSize=20"),
-        // A deep page: the 1,000 lines before it are read (and dropped) too.
-        new("host, page=10 pageSize=100, big site", true, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&page=10&pageSize=100"),
+        // Deeper pages: the first line is found by an offset into the key index (1,000 and 100,000 keys stepped).
+        new("host, page=10 pageSize=100, big site", false, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&page=10&pageSize=100"),
+        new("host, page=1000 pageSize=100, big site", true, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&page=1000&pageSize=100"),
         new("host, filter=statuscode:200 collapse=urlkey limit=10, big site", false, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&filter=statuscode:200&collapse=urlkey&limit=10"),
         new("host, showNumPages, small site", false, (c, r) => Url(Pick(c, r, big: false).Host) + "&matchType=host&showNumPages=true"),
         new("host, showNumPages, big site", false, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&showNumPages=true"),
