@@ -39,7 +39,7 @@ public interface ICrawlStore : IAsyncDisposable
     IAsyncEnumerable<CaptureRecord> GetCapturesAsync(CaptureQuery query, CancellationToken ct = default);
 
     /// <summary>
-    /// How many captures <see cref="GetCapturesAsync"/> would return without <see cref="CaptureQuery.Limit"/>, counted
+    /// How many captures <see cref="GetCapturesAsync"/> would return without <see cref="CaptureQuery.Offset"/> and <see cref="CaptureQuery.Limit"/>, counted
     /// by the store (for <see cref="CaptureQuery.UrlKeys"/> alone, from the key index only: a CDX page count without
     /// reading the captures).
     /// </summary>
