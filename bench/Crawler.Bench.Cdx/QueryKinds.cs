@@ -18,9 +18,22 @@ internal static class QueryKinds
         new("prefix, a day's directory", false, (c, r) => Url(DayDirectory(c, r)) + "&matchType=prefix"),
         new("prefix, page=1 pageSize=20", false, (c, r) => Url(DayDirectory(c, r)) + "&matchType=prefix&page=1&pageSize=20"),
         new("prefix, showNumPages", false, (c, r) => Url(DayDirectory(c, r)) + "&matchType=prefix&showNumPages=true"),
-        new("host, limit=10, small site", true, (c, r) => Url(Pick(c, r, big: false).Host) + "&matchType=host&limit=10"),
-        new("host, limit=10, big site", true, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&limit=10"),
-        new("domain *.rep.kp, limit=10", true, (_, _) => Url("*.rep.kp") + "&limit=10"),
+        new("host, limit=10, small site", false, (c, r) => Url(Pick(c, r, big: false).Host) + "&matchType=host&limit=10"),
+        new("host, limit=10, big site", false, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&limit=10"),
+        new("host, www./https spelling, limit=10", false, (c, r) => Url("https://www." + Pick(c, r, big: true).Host.Replace("www.", string.Empty, StringComparison.Ordinal).ToUpperInvariant() + "/") + "&matchType=host&limit=10"),
+        new("host, page=1 pageSize=20, big site", false, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&page=1&pageSize=20"),
+        // Deeper pages: the first line is found by an offset into the key index (1,000 and 100,000 keys stepped).
+        new("host, page=10 pageSize=100, big site", false, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&page=10&pageSize=100"),
+        new("host, page=1000 pageSize=100, big site", true, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&page=1000&pageSize=100"),
+        new("host, filter=statuscode:200 collapse=urlkey limit=10, big site", false, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&filter=statuscode:200&collapse=urlkey&limit=10"),
+        new("host, showNumPages, small site", false, (c, r) => Url(Pick(c, r, big: false).Host) + "&matchType=host&showNumPages=true"),
+        new("host, showNumPages, big site", false, (c, r) => Url(Pick(c, r, big: true).Host) + "&matchType=host&showNumPages=true"),
+        new("domain *.rep.kp, limit=10", false, (_, _) => Url("*.rep.kp") + "&limit=10"),
+        new("domain, a small site's, limit=10", false, (c, r) => Url("*." + Pick(c, r, big: false).Host) + "&limit=10"),
+        new("domain *.rep.kp, page=1 pageSize=20", false, (_, _) => Url("*.rep.kp") + "&page=1&pageSize=20"),
+        new("domain *.rep.kp, showNumPages", false, (_, _) => Url("*.rep.kp") + "&showNumPages=true"),
+        // Every capture of the archive: a count of 1,000,000 index entries.
+        new("domain *.kp, showNumPages", true, (_, _) => Url("*.kp") + "&showNumPages=true"),
     ];
 
     private static string Url(string url) => "url=" + Uri.EscapeDataString(url);

@@ -77,6 +77,9 @@ internal static class CrawlQueries
         Index<CaptureDocument>("epoch_fetchedAt", new BsonDocument { { "epoch", 1 }, { "fetchedAt", 1 }, { "_id", 1 } }),
         Index<CaptureDocument>("fetchedAt", new BsonDocument { { "fetchedAt", 1 }, { "_id", 1 } }),
         Index<CaptureDocument>("payloadDigest", new BsonDocument("payloadDigest", 1), sparse: true),
+        // CDX host and domain matches: key ranges in key order (key, time, id); only captures with a response have a key.
+        new(new BsonDocumentIndexKeysDefinition<CaptureDocument>(new BsonDocument { { "urlkey", 1 }, { "fetchedAt", 1 }, { "_id", 1 } }),
+            new CreateIndexOptions<CaptureDocument> { Name = "urlkey_fetchedAt", PartialFilterExpression = Builders<CaptureDocument>.Filter.Exists(d => d.UrlKey) }),
     ];
 
     /// <summary>
@@ -366,6 +369,21 @@ internal static class CrawlQueries
                 : CaptureFilter.Or(urls.Select(u => CaptureFilter.Regex(d => d.Url, new BsonRegularExpression("^" + System.Text.RegularExpressions.Regex.Escape(u.Url) + (u.Prefix ? string.Empty : "$"), "i")))));
         }
 
+        if (query.UrlKeys is { } ranges)
+        {
+            // Key ranges of the urlkey index ($exists: the partial index's own condition, so the planner may use it).
+            filters.Add(CaptureFilter.Exists(d => d.UrlKey));
+            filters.Add(ranges.Count == 0
+                ? CaptureFilter.In(d => d.UrlKey, Array.Empty<string>())
+                : CaptureFilter.Or(ranges.Select(r => CaptureFilter.Gte(d => d.UrlKey, r.From) & CaptureFilter.Lt(d => d.UrlKey, r.To))));
+            if (query.UrlKeysFrom is { } from)
+            {
+                filters.Add(CaptureFilter.Or(
+                    CaptureFilter.Gt(d => d.UrlKey, from.UrlKey),
+                    CaptureFilter.Eq(d => d.UrlKey, from.UrlKey) & CaptureFilter.Gte(d => d.FetchedAt, BsonTime.ToBson(from.FetchedAt))));
+            }
+        }
+
         if (query.Host is { } host)
         {
             filters.Add(CaptureFilter.Eq(d => d.Host, host));
@@ -390,6 +408,14 @@ internal static class CrawlQueries
     /// <summary>Fetch order, then id (the contract's order; ties of one millisecond are common).</summary>
     public static SortDefinition<CaptureDocument> CaptureOrder { get; } =
         Builders<CaptureDocument>.Sort.Ascending(d => d.FetchedAt).Ascending(d => d.Id);
+
+    /// <summary>Key order, then fetch order, then id: the order of a read by <see cref="CaptureQuery.UrlKeys"/> (ranges given ascending).</summary>
+    public static SortDefinition<CaptureDocument> KeyOrder { get; } =
+        Builders<CaptureDocument>.Sort.Ascending(d => d.UrlKey).Ascending(d => d.FetchedAt).Ascending(d => d.Id);
+
+    /// <summary>Captures with a response that have no key yet (stored before issue 10).</summary>
+    public static FilterDefinition<CaptureDocument> CapturesWithoutKey { get; } =
+        CaptureFilter.Ne(d => d.Status, null) & CaptureFilter.Exists(d => d.UrlKey, exists: false);
 
     public static SortDefinition<CaptureDocument> NewestFirst { get; } =
         Builders<CaptureDocument>.Sort.Descending(d => d.FetchedAt).Descending(d => d.Id);

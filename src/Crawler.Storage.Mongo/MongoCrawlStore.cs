@@ -70,6 +70,7 @@ public sealed partial class MongoCrawlStore : ICrawlStore
         await _db.RunAsync("could not create its indexes", async () =>
         {
             await _captures.Indexes.CreateManyAsync(CrawlQueries.CaptureIndexes, ct).ConfigureAwait(false);
+            await FillUrlKeysAsync(ct).ConfigureAwait(false);
             await _frontier.Indexes.CreateManyAsync(CrawlQueries.FrontierIndexes, ct).ConfigureAwait(false);
             await _schedules.Indexes.CreateManyAsync(CrawlQueries.ScheduleIndexes, ct).ConfigureAwait(false);
             await _jobs.Indexes.CreateManyAsync(CrawlQueries.JobIndexes, ct).ConfigureAwait(false);
@@ -93,6 +94,29 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             }
         }).ConfigureAwait(false);
         _ready = true;
+    }
+
+    /// <summary>
+    /// The SURT key of every capture with a response stored before issue 10 (documents without <c>urlkey</c>), in
+    /// batches: a store opened by an older crawler gains them on its first open by this one. Idempotent (the key is a
+    /// function of the URL), so opens that overlap or stop half-way only repeat work.
+    /// </summary>
+    private async Task FillUrlKeysAsync(CancellationToken ct)
+    {
+        // One pass of one cursor (a query per batch would scan the keyed documents again each time).
+        var projection = Builders<CaptureDocument>.Projection.Include(d => d.Id).Include(d => d.Url);
+        using var cursor = await _captures.Find(CrawlQueries.CapturesWithoutKey).Project<CaptureDocument>(projection)
+            .ToCursorAsync(ct).ConfigureAwait(false);
+        while (await cursor.MoveNextAsync(ct).ConfigureAwait(false))
+        {
+            var updates = cursor.Current
+                .Select(d => new UpdateOneModel<CaptureDocument>(CrawlQueries.CaptureKey(d.Id), Builders<CaptureDocument>.Update.Set(x => x.UrlKey, Crawler.Core.Cdx.Surt.Key(d.Url))))
+                .ToList();
+            if (updates.Count > 0)
+            {
+                await _captures.BulkWriteAsync(updates, new BulkWriteOptions { IsOrdered = false }, ct).ConfigureAwait(false);
+            }
+        }
     }
 
     public async Task<int> AddToFrontierAsync(IReadOnlyList<FrontierEntry> entries, CancellationToken ct = default)
@@ -256,6 +280,13 @@ public sealed partial class MongoCrawlStore : ICrawlStore
         }).ConfigureAwait(false);
     }
 
+    public async Task<long> CountCapturesAsync(CaptureQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        Ready();
+        return await _db.RunAsync("could not be read", () => _captures.CountDocumentsAsync(CrawlQueries.CapturesOf(query), cancellationToken: ct)).ConfigureAwait(false);
+    }
+
     public async IAsyncEnumerable<CaptureRecord> GetCapturesAsync(CaptureQuery query, [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -265,7 +296,12 @@ public sealed partial class MongoCrawlStore : ICrawlStore
             yield break;
         }
 
-        var find = _captures.Find(CrawlQueries.CapturesOf(query)).Sort(CrawlQueries.CaptureOrder);
+        var find = _captures.Find(CrawlQueries.CapturesOf(query)).Sort(query.UrlKeys is null ? CrawlQueries.CaptureOrder : CrawlQueries.KeyOrder);
+        if (query.Offset is > 0 and var offset)
+        {
+            find = find.Skip(offset);
+        }
+
         if (query.Limit is { } limit)
         {
             find = find.Limit(limit);

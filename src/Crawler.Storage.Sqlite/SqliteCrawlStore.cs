@@ -125,6 +125,15 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         }
 
         Execute(connection, SqliteSchema.Upgrade, tx);
+        if (version < 6)
+        {
+            // A file of version 5 or older has captures without keys (a new file has no captures: nothing is read).
+            connection.CreateFunction(SqliteSchema.SurtKeyFunction, (string url) => Crawler.Core.Cdx.Surt.Key(url), isDeterministic: true);
+            connection.CreateFunction(SqliteSchema.HostKeyFunction, (string urlkey) => SqliteSchema.HostKey(urlkey), isDeterministic: true);
+            Execute(connection, SqliteSchema.FillCaptureKeys, tx);
+            Execute(connection, SqliteSchema.FillCaptureKeyHosts, tx);
+        }
+
         Execute(connection, SqliteSchema.SetVersion, tx);
         Execute(connection, FrontierSequence.Create, tx);
         tx.Commit();
@@ -367,73 +376,188 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            using var command = connection.CreateCommand();
-            var sql = new StringBuilder("SELECT ").Append(SqliteSchema.CaptureColumns).Append(" FROM captures WHERE 1 = 1");
-            if (query.Url is not null)
+            // Key ranges are read one statement each, one after another: each streams from capture_keys in key order.
+            // An offset skips whole ranges by their counts, then part of one.
+            long left = query.Limit is { } limit ? Math.Max(0, limit) : -1;
+            long skip = Math.Max(0, query.Offset ?? 0);
+            foreach (var range in query.UrlKeys ?? (IReadOnlyList<UrlKeyRange?>)[null])
             {
-                sql.Append(" AND url = $url");
-                command.Parameters.AddWithValue("$url", query.Url);
-            }
-
-            if (query.Urls is { } urls)
-            {
-                // One statement whatever the number of matches (a seek of captures_url_nocase per [from, to) pair of the
-                // JSON list): an OR of many ranges is planned as a full scan by SQLite 3.53, and a subquery per match
-                // costs its parsing on every read.
-                sql.Append(" AND rowid IN (SELECT c.rowid FROM json_each($urls) AS j CROSS JOIN captures AS c"
-                    + " WHERE c.url COLLATE NOCASE >= j.value ->> 0 AND c.url COLLATE NOCASE < j.value ->> 1)");
-                command.Parameters.AddWithValue("$urls", FoldedRanges(urls));
-            }
-
-            if (query.Host is not null)
-            {
-                sql.Append(" AND host = $host");
-                command.Parameters.AddWithValue("$host", query.Host);
-            }
-
-            if (query.Epoch is { } epoch)
-            {
-                sql.Append(" AND epoch = $epoch");
-                command.Parameters.AddWithValue("$epoch", epoch);
-            }
-
-            sql.Append(" ORDER BY fetched_at, id LIMIT $limit");
-            command.Parameters.AddWithValue("$limit", query.Limit is { } limit ? Math.Max(0, limit) : -1);
-            command.CommandText = sql.ToString();
-
-            SqliteDataReader reader;
-            try
-            {
-                reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            }
-            catch (SqliteException e)
-            {
-                throw Unavailable(e, "could not be read");
-            }
-
-            await using (reader.ConfigureAwait(false))
-            {
-                while (true)
+                if (left == 0)
                 {
-                    bool more;
-                    try
-                    {
-                        more = await reader.ReadAsync(ct).ConfigureAwait(false);
-                    }
-                    catch (SqliteException e)
-                    {
-                        throw Unavailable(e, "could not be read");
-                    }
+                    yield break;
+                }
 
-                    if (!more)
+                if (skip > 0 && range is not null && query.UrlKeys!.Count > 1)
+                {
+                    var inRange = await CountCapturesAsync(query with { UrlKeys = [range], Offset = null, Limit = null }, ct).ConfigureAwait(false);
+                    if (inRange <= skip)
                     {
-                        yield break;
+                        skip -= inRange;
+                        continue;
                     }
+                }
 
-                    yield return ReadCapture(reader, connection);
+                using var command = connection.CreateCommand();
+                CaptureSelect(command, query, range, count: false, left, skip);
+                skip = 0;
+                SqliteDataReader reader;
+                try
+                {
+                    reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                }
+                catch (SqliteException e)
+                {
+                    throw Unavailable(e, "could not be read");
+                }
+
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (left != 0)
+                    {
+                        bool more;
+                        try
+                        {
+                            more = await reader.ReadAsync(ct).ConfigureAwait(false);
+                        }
+                        catch (SqliteException e)
+                        {
+                            throw Unavailable(e, "could not be read");
+                        }
+
+                        if (!more)
+                        {
+                            break;
+                        }
+
+                        left = left > 0 ? left - 1 : left;
+                        yield return ReadCapture(reader, connection);
+                    }
                 }
             }
         }
+    }
+
+    public async Task<long> CountCapturesAsync(CaptureQuery query, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var connection = await OpenReaderAsync(ct).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            long count = 0;
+            foreach (var range in query.UrlKeys ?? (IReadOnlyList<UrlKeyRange?>)[null])
+            {
+                using var command = connection.CreateCommand();
+                CaptureSelect(command, query, range, count: true, -1, 0);
+                try
+                {
+                    count += Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (SqliteException e)
+                {
+                    throw Unavailable(e, "could not be read");
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// The statement that reads (or counts) the query's captures, within one key range when given: capture_keys is
+    /// walked in key order and each capture looked up by id; a count of a key range alone reads capture_keys only.
+    /// </summary>
+    private static void CaptureSelect(SqliteCommand command, CaptureQuery query, UrlKeyRange? range, bool count, long limit, long offset)
+    {
+        var sql = new StringBuilder("SELECT ");
+        var bare = query.Url is null && query.Urls is null && query.Host is null && query.Epoch is null;
+        var from = range is null ? null : query.UrlKeysFrom;
+        if (count && bare && from is null && range is not null && SqliteSchema.CountsByHost(range))
+        {
+            // A few rows of capture_key_hosts rather than a site's keys (SqliteSchema.CountsByHost).
+            command.CommandText = "SELECT COALESCE(SUM(captures), 0) FROM capture_key_hosts WHERE host_key >= $key_from AND host_key < $key_to";
+            command.Parameters.AddWithValue("$key_from", range.From);
+            command.Parameters.AddWithValue("$key_to", range.To);
+            return;
+        }
+
+        if (!count && bare && range is not null && offset > 0 && limit >= 0)
+        {
+            // The offset stepped in capture_keys alone (a join would look every skipped capture up), then the few
+            // captures after it joined: where a deep CDX page begins.
+            command.CommandText = $"SELECT {SqliteSchema.QualifiedCaptureColumns} FROM (SELECT urlkey, fetched_at, id FROM capture_keys"
+                + " WHERE urlkey >= $key_from AND urlkey < $key_to"
+                + (from is null ? string.Empty : " AND (urlkey, fetched_at) >= ($from_key, $from_at)")
+                + " ORDER BY urlkey, fetched_at, id LIMIT $limit OFFSET $offset) AS k CROSS JOIN captures ON captures.id = k.id"
+                + " ORDER BY k.urlkey, k.fetched_at, k.id";
+            command.Parameters.AddWithValue("$key_from", range.From);
+            command.Parameters.AddWithValue("$key_to", range.To);
+            if (from is not null)
+            {
+                command.Parameters.AddWithValue("$from_key", from.UrlKey);
+                command.Parameters.AddWithValue("$from_at", from.FetchedAt.ToUnixTimeMilliseconds());
+            }
+
+            command.Parameters.AddWithValue("$limit", limit);
+            command.Parameters.AddWithValue("$offset", offset);
+            return;
+        }
+
+        if (range is null)
+        {
+            sql.Append(count ? "COUNT(*)" : SqliteSchema.CaptureColumns).Append(" FROM captures WHERE 1 = 1");
+        }
+        else
+        {
+            sql.Append(count ? "COUNT(*)" : SqliteSchema.QualifiedCaptureColumns)
+                .Append(count && bare ? " FROM capture_keys AS k" : " FROM capture_keys AS k CROSS JOIN captures ON captures.id = k.id")
+                .Append(" WHERE k.urlkey >= $key_from AND k.urlkey < $key_to");
+            command.Parameters.AddWithValue("$key_from", range.From);
+            command.Parameters.AddWithValue("$key_to", range.To);
+            if (from is not null)
+            {
+                // A row value: answered by capture_keys' primary key (urlkey, fetched_at, id) as one seek.
+                sql.Append(" AND (k.urlkey, k.fetched_at) >= ($from_key, $from_at)");
+                command.Parameters.AddWithValue("$from_key", from.UrlKey);
+                command.Parameters.AddWithValue("$from_at", from.FetchedAt.ToUnixTimeMilliseconds());
+            }
+        }
+
+        if (query.Url is not null)
+        {
+            sql.Append(" AND url = $url");
+            command.Parameters.AddWithValue("$url", query.Url);
+        }
+
+        if (query.Urls is { } urls)
+        {
+            // One statement whatever the number of matches (a seek of captures_url_nocase per [from, to) pair of the
+            // JSON list): an OR of many ranges is planned as a full scan by SQLite 3.53, and a subquery per match
+            // costs its parsing on every read.
+            sql.Append(" AND captures.rowid IN (SELECT c.rowid FROM json_each($urls) AS j CROSS JOIN captures AS c"
+                + " WHERE c.url COLLATE NOCASE >= j.value ->> 0 AND c.url COLLATE NOCASE < j.value ->> 1)");
+            command.Parameters.AddWithValue("$urls", FoldedRanges(urls));
+        }
+
+        if (query.Host is not null)
+        {
+            sql.Append(" AND host = $host");
+            command.Parameters.AddWithValue("$host", query.Host);
+        }
+
+        if (query.Epoch is { } epoch)
+        {
+            sql.Append(" AND epoch = $epoch");
+            command.Parameters.AddWithValue("$epoch", epoch);
+        }
+
+        if (!count)
+        {
+            sql.Append(range is null ? " ORDER BY fetched_at, id" : " ORDER BY k.urlkey, k.fetched_at, k.id").Append(" LIMIT $limit OFFSET $offset");
+            command.Parameters.AddWithValue("$limit", limit);
+            command.Parameters.AddWithValue("$offset", offset);
+        }
+
+        command.CommandText = sql.ToString();
     }
 
     /// <summary>The matches as a JSON list of [from, to) pairs in NOCASE order (an exact URL: up to its successor, U+0001 appended).</summary>

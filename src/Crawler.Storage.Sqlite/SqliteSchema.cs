@@ -8,13 +8,65 @@ internal static class SqliteSchema
     /// archive size): dictionaries, payloads.dictionary and captures.bulk. 5 (issue 9 again): capture ids and payload
     /// digests as BLOBs (<see cref="BinaryKeys"/>; the columns keep their declared type, rows of older versions their
     /// TEXT), the text fields no query filters on in the capture bulk (format 2) with NULL in their columns,
-    /// dictionaries.compression, no captures_host_epoch, 16 KB pages in a new file. Columns added since version 1 are
-    /// added to an older file by <see cref="AddedColumns"/>; new tables come with <see cref="Create"/>, and
-    /// <see cref="Upgrade"/> runs on every open.
+    /// dictionaries.compression, no captures_host_epoch, 16 KB pages in a new file. 6 (issue 10's CDX host and domain
+    /// matches): capture_keys, filled from the captures of an older file by <see cref="FillCaptureKeys"/> when it is
+    /// opened. Columns added since version 1 are added to an older file by <see cref="AddedColumns"/>; new tables come
+    /// with <see cref="Create"/>, and <see cref="Upgrade"/> runs on every open.
     /// </summary>
-    public const int Version = 5;
+    public const int Version = 6;
 
-    public const string SetVersion = "PRAGMA user_version = 5";
+    public const string SetVersion = "PRAGMA user_version = 6";
+
+    /// <summary>The name under which the writer connection knows <see cref="Crawler.Core.Cdx.Surt.Key"/> (for <see cref="FillCaptureKeys"/>).</summary>
+    public const string SurtKeyFunction = "crawler_surt_key";
+
+    /// <summary>
+    /// The keys of the captures an older file holds (run once, when a file of version 5 or older is opened, in the
+    /// transaction that sets version 6: a file is either of version 6 with every key or of its old version). Sorted
+    /// first, so that the b-tree is built in key order.
+    /// </summary>
+    public const string FillCaptureKeys = $"""
+        INSERT OR IGNORE INTO capture_keys (urlkey, fetched_at, id)
+        SELECT {SurtKeyFunction}(url), fetched_at, id FROM captures WHERE status IS NOT NULL ORDER BY 1, 2, 3
+        """;
+
+    public const string InsertCaptureKey = "INSERT OR IGNORE INTO capture_keys (urlkey, fetched_at, id) VALUES ($urlkey, $fetched_at, $id)";
+
+    /// <summary>The name under which the writer connection knows <see cref="HostKey"/> (for <see cref="FillCaptureKeyHosts"/>).</summary>
+    public const string HostKeyFunction = "crawler_host_key";
+
+    /// <summary>The counts of the keys <see cref="FillCaptureKeys"/> wrote, counted afresh.</summary>
+    public const string FillCaptureKeyHosts = $"""
+        DELETE FROM capture_key_hosts;
+        INSERT INTO capture_key_hosts (host_key, captures)
+        SELECT {HostKeyFunction}(urlkey) AS h, COUNT(*) FROM capture_keys GROUP BY h
+        """;
+
+    public const string CountCaptureKey = """
+        INSERT INTO capture_key_hosts (host_key, captures) VALUES ($host_key, 1)
+        ON CONFLICT (host_key) DO UPDATE SET captures = captures + 1
+        """;
+
+    /// <summary>A key's host (and port): the key up to its first <c>)</c>, that included (the whole key when it has none).</summary>
+    public static string HostKey(string urlkey)
+    {
+        ArgumentNullException.ThrowIfNull(urlkey);
+        var close = urlkey.IndexOf(')', StringComparison.Ordinal);
+        return close < 0 ? urlkey : urlkey[..(close + 1)];
+    }
+
+    /// <summary>
+    /// Whether the keys of <paramref name="range"/> are those of the hosts of capture_key_hosts in the same range: a
+    /// range of every key beginning with a text that has no <c>)</c> but maybe at its end (<c>kp,kcna)</c>, <c>kp,rep,</c>,
+    /// <c>kp,kcna:</c>). A key begins with such a text exactly when its host key does (the host key ends at the key's
+    /// first <c>)</c>), so the range's count is the sum of those hosts' counts.
+    /// </summary>
+    public static bool CountsByHost(UrlKeyRange range)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        var close = range.From.IndexOf(')', StringComparison.Ordinal);
+        return range.From.Length > 0 && (close < 0 || close == range.From.Length - 1) && range == UrlKeyRange.Prefix(range.From);
+    }
 
     /// <summary>
     /// captures_host_epoch (host, epoch, fetched_at) is gone in version 5: only a query of one host in one epoch needed
@@ -70,6 +122,26 @@ internal static class SqliteSchema
         CREATE INDEX IF NOT EXISTS captures_url_nocase ON captures (url COLLATE NOCASE);
         CREATE INDEX IF NOT EXISTS captures_epoch_time ON captures (epoch, fetched_at);
         CREATE INDEX IF NOT EXISTS captures_host_time ON captures (host, fetched_at);
+
+        -- 6: the SURT key of every capture with a response (what a CDX server lists), in CDX order: key, time, id
+        -- (captures.id as stored: BLOB, or TEXT in rows of version 4 and older). A host match reads one range of it and
+        -- a domain match a few, in the answer's order, so that a read stops after the first lines; a page count counts
+        -- its entries. A table of its own rather than a column of captures with an index: the key is stored once, and
+        -- an older file gains it without its captures being rewritten.
+        CREATE TABLE IF NOT EXISTS capture_keys (
+            urlkey     TEXT    NOT NULL,
+            fetched_at INTEGER NOT NULL,
+            id         TEXT    NOT NULL,
+            PRIMARY KEY (urlkey, fetched_at, id)
+        ) WITHOUT ROWID;
+
+        -- 6: how many capture_keys each host has (with its port: host_key is the key up to its first ')'), so that the
+        -- page count of a host or domain match adds up a few rows instead of counting a site's keys. Kept in the
+        -- transaction that writes the keys.
+        CREATE TABLE IF NOT EXISTS capture_key_hosts (
+            host_key TEXT    NOT NULL PRIMARY KEY,
+            captures INTEGER NOT NULL
+        ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS payloads (
             digest        TEXT    NOT NULL PRIMARY KEY,
@@ -171,6 +243,10 @@ internal static class SqliteSchema
         payload_digest, payload_length, content_type, error, error_detail, truncated, redirect_to, etag,
         last_modified, title, language, charset, outlinks, attempt, bulk
         """;
+
+    /// <summary><see cref="CaptureColumns"/> named with their table, for statements that join captures to capture_keys.</summary>
+    public static readonly string QualifiedCaptureColumns =
+        string.Join(", ", CaptureColumns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(c => "captures." + c));
 
     /// <summary>$digest is the stored form (<see cref="BinaryKeys.Digest"/>), $digest_text the text a row of version 4 or
     /// older holds.</summary>

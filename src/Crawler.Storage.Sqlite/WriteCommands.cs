@@ -9,6 +9,8 @@ namespace Crawler.Storage.Sqlite;
 internal sealed class WriteCommands : IDisposable
 {
     private readonly SqliteCommand _insertCapture;
+    private readonly SqliteCommand _insertCaptureKey;
+    private readonly SqliteCommand _countCaptureKey;
     private readonly SqliteCommand _payloadExists;
     private readonly SqliteCommand _insertPayload;
     private readonly SqliteCommand _upsertFetched;
@@ -39,6 +41,8 @@ internal sealed class WriteCommands : IDisposable
             "$response_headers", "$payload_digest", "$payload_length", "$content_type", "$error", "$error_detail",
             "$truncated", "$redirect_to", "$etag", "$last_modified", "$title", "$language", "$charset", "$outlinks",
             "$attempt", "$bulk", "$id_text");
+        _insertCaptureKey = Prepare(connection, SqliteSchema.InsertCaptureKey, "$urlkey", "$fetched_at", "$id");
+        _countCaptureKey = Prepare(connection, SqliteSchema.CountCaptureKey, "$host_key");
         _payloadExists = Prepare(connection, SqliteSchema.PayloadExists, "$digest", "$digest_text");
         _recodePayload = Prepare(connection, SqliteSchema.RecodePayload, "$digest", "$compression", "$stored_length", "$data", "$dictionary");
         _recodeCapture = Prepare(connection, SqliteSchema.RecodeCapture, "$id", "$bulk");
@@ -59,7 +63,7 @@ internal sealed class WriteCommands : IDisposable
             "$payload_digest", "$fetches", "$changes", "$epoch");
         _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
         _upsertCrawlLog = Prepare(connection, SqliteSchema.UpsertCrawlLog, "$epoch", "$url", "$host", "$reason", "$detail", "$via", "$depth", "$at", "$own");
-        _all = [_upsertCrawlLog, _insertCapture, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
+        _all = [_upsertCrawlLog, _insertCapture, _insertCaptureKey, _countCaptureKey, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
     }
 
     /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
@@ -109,6 +113,21 @@ internal sealed class WriteCommands : IDisposable
         RecodeCaptures();
         if (inserted)
         {
+            if (c.Status is not null)
+            {
+                // Listed by the CDX server: its key, for host and domain matches in key order (SqliteSchema.Create).
+                var urlkey = Crawler.Core.Cdx.Surt.Key(c.Url);
+                var k = _insertCaptureKey.Parameters;
+                Bind(k, 0, urlkey);
+                Bind(k, 1, c.FetchedAt.ToUnixTimeMilliseconds());
+                Bind(k, 2, BinaryKeys.Id(c.Id));
+                if (_insertCaptureKey.ExecuteNonQuery() == 1)
+                {
+                    Bind(_countCaptureKey.Parameters, 0, SqliteSchema.HostKey(urlkey));
+                    _countCaptureKey.ExecuteNonQuery();
+                }
+            }
+
             return true;
         }
 

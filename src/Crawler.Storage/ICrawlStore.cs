@@ -35,8 +35,15 @@ public interface ICrawlStore : IAsyncDisposable
     /// <summary>Hosts that have pending URLs in the epoch.</summary>
     Task<IReadOnlyList<string>> GetHostsWithPendingAsync(int epoch, CancellationToken ct = default);
 
-    /// <summary>Captures in fetch order (then id), filtered.</summary>
+    /// <summary>Captures in fetch order (then id), filtered; with <see cref="CaptureQuery.UrlKeys"/>, in key order.</summary>
     IAsyncEnumerable<CaptureRecord> GetCapturesAsync(CaptureQuery query, CancellationToken ct = default);
+
+    /// <summary>
+    /// How many captures <see cref="GetCapturesAsync"/> would return without <see cref="CaptureQuery.Offset"/> and <see cref="CaptureQuery.Limit"/>, counted
+    /// by the store (for <see cref="CaptureQuery.UrlKeys"/> alone, from the key index only: a CDX page count without
+    /// reading the captures).
+    /// </summary>
+    Task<long> CountCapturesAsync(CaptureQuery query, CancellationToken ct = default);
 
     /// <summary>The latest capture of a URL (any epoch), or null.</summary>
     Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default);

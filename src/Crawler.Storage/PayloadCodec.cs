@@ -76,12 +76,16 @@ public static class PayloadCodec
     /// bytes, or -1 for any length.</summary>
     public static byte[] ZstdDecode(byte[] data, long rawLength, byte[]? dictionary)
     {
-        using var decompressor = new ZstdSharp.Decompressor();
-        if (dictionary is not null)
+        // Small records (capture bulks, ~1 KB) with a kept decompressor; a large payload with a new one, so that no
+        // kept decompressor holds the window of a megabyte payload (its dictionary's load is nothing beside it).
+        var kept = rawLength is >= 0 and <= KeptRecordBytes;
+        using var fresh = kept ? null : new ZstdSharp.Decompressor();
+        if (fresh is not null && dictionary is not null)
         {
-            decompressor.LoadDictionary(dictionary);
+            fresh.LoadDictionary(dictionary);
         }
 
+        var decompressor = fresh ?? Decompressor(dictionary);
         try
         {
             if (rawLength < 0)
@@ -97,7 +101,67 @@ public static class PayloadCodec
         }
         catch (ZstdSharp.ZstdException e)
         {
+            if (kept)
+            {
+                Forget(dictionary); // a new one next time, whatever state the failure left
+            }
+
             throw new InvalidDataException($"Stored zstd record does not decompress{(dictionary is null ? " (no dictionary)" : " with its dictionary")}: {e.Message}", e);
+        }
+    }
+
+    // A decompressor per thread and dictionary, kept for small records: loading a site's dictionary costs more than
+    // decoding a capture's bulk with it, and a CDX page reads a thousand bulks of one site.
+    // Decoding is synchronous, so a thread's decompressors are never used by two callers at once. Dictionaries are
+    // known by reference: the stores keep one array per stored dictionary.
+    [ThreadStatic]
+    private static Dictionary<byte[], ZstdSharp.Decompressor>? t_decompressors;
+
+    [ThreadStatic]
+    private static ZstdSharp.Decompressor? t_plain;
+
+    private const int KeptDecompressors = 16;
+
+    private const int KeptRecordBytes = 64 * 1024;
+
+    private static ZstdSharp.Decompressor Decompressor(byte[]? dictionary)
+    {
+        if (dictionary is null)
+        {
+            return t_plain ??= new ZstdSharp.Decompressor();
+        }
+
+        var kept = t_decompressors ??= new Dictionary<byte[], ZstdSharp.Decompressor>(ReferenceEqualityComparer.Instance);
+        if (!kept.TryGetValue(dictionary, out var decompressor))
+        {
+            if (kept.Count >= KeptDecompressors)
+            {
+                foreach (var old in kept.Values)
+                {
+                    old.Dispose();
+                }
+
+                kept.Clear();
+            }
+
+            decompressor = new ZstdSharp.Decompressor();
+            decompressor.LoadDictionary(dictionary);
+            kept[dictionary] = decompressor;
+        }
+
+        return decompressor;
+    }
+
+    private static void Forget(byte[]? dictionary)
+    {
+        if (dictionary is null)
+        {
+            t_plain?.Dispose();
+            t_plain = null;
+        }
+        else if (t_decompressors?.Remove(dictionary, out var decompressor) is true)
+        {
+            decompressor.Dispose();
         }
     }
 }

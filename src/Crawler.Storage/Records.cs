@@ -305,11 +305,42 @@ public sealed record CaptureQuery
     /// </summary>
     public IReadOnlyList<UrlMatch>? Urls { get; init; }
 
+    /// <summary>
+    /// When set, only captures with a response (a status) whose SURT key (<see cref="Crawler.Core.Cdx.Surt.Key"/> of the
+    /// URL) lies in one of these ranges, read in key order: by key, then fetch time, then id, the ranges one after
+    /// another in the order given (give them ascending and disjoint for one key order). What a CDX host or domain match
+    /// reads: a read that can stop after the first lines of the answer.
+    /// </summary>
+    public IReadOnlyList<UrlKeyRange>? UrlKeys { get; init; }
+
+    /// <summary>With <see cref="UrlKeys"/>: only the captures at or after this place of the key order (a later key, or
+    /// this key fetched at or after this time). Where a CDX page begins when its first lines are found apart.</summary>
+    public UrlKeyPosition? UrlKeysFrom { get; init; }
+
+    /// <summary>This many of the captures selected, in their order, are skipped (before <see cref="Limit"/> counts).</summary>
+    public int? Offset { get; init; }
+
     public string? Host { get; init; }
 
     public int? Epoch { get; init; }
 
     public int? Limit { get; init; }
+}
+
+/// <summary>A place in the key order: the key, and a fetch time among its captures.</summary>
+public sealed record UrlKeyPosition(string UrlKey, DateTimeOffset FetchedAt);
+
+/// <summary>The SURT keys from <see cref="From"/> (included) to <see cref="To"/> (excluded), compared ordinally.</summary>
+public sealed record UrlKeyRange(string From, string To)
+{
+    /// <summary>Every key that begins with <paramref name="prefix"/> (<c>kp,kcna)</c>: the keys of kcna.kp's URLs).</summary>
+    public static UrlKeyRange Prefix(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        return prefix[^1] == char.MaxValue
+            ? throw new ArgumentException($"The prefix '{prefix}' ends in U+FFFF; give one that does not.", nameof(prefix))
+            : new UrlKeyRange(prefix, prefix[..^1] + (char)(prefix[^1] + 1));
+    }
 }
 
 /// <summary>A URL (<see cref="Prefix"/>: or every URL beginning with it), matched ignoring the case of ASCII letters.</summary>

@@ -21,6 +21,8 @@ internal abstract class DelegatingCrawlStore(ICrawlStore inner) : ICrawlStore
 
     public virtual IAsyncEnumerable<CaptureRecord> GetCapturesAsync(CaptureQuery query, CancellationToken ct = default) => inner.GetCapturesAsync(query, ct);
 
+    public virtual Task<long> CountCapturesAsync(CaptureQuery query, CancellationToken ct = default) => inner.CountCapturesAsync(query, ct);
+
     public virtual Task<CaptureRecord?> GetLatestCaptureAsync(string url, CancellationToken ct = default) => inner.GetLatestCaptureAsync(url, ct);
 
     public virtual Task<CaptureRecord?> GetLatestHostCaptureAsync(string host, CancellationToken ct = default) => inner.GetLatestHostCaptureAsync(host, ct);

@@ -52,13 +52,26 @@ public static class CdxEngine
         return (count, Math.Max(1, (count + query.PageSize - 1) / query.PageSize));
     }
 
+    /// <summary>Whether the query selects the capture: by key, time and filters.</summary>
+    public static bool Selected(CdxRow row, CdxQuery query) => Selected(row, query, query.KeySelector());
+
+    /// <summary><see cref="Selected(CdxRow, CdxQuery)"/> with the query's <see cref="CdxQuery.KeySelector"/> made once.</summary>
+    public static bool Selected(CdxRow row, CdxQuery query, Func<string, bool> selects)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(selects);
+        return selects(row.UrlKey)
+            && (query.From is null || string.CompareOrdinal(row.Timestamp, query.From) >= 0)
+            && (query.To is null || string.CompareOrdinal(row.Timestamp, query.To) <= 0)
+            && query.Filters.All(f => f.Matches(row));
+    }
+
     private static List<CdxRow> Matching(IEnumerable<CdxRow> captures, CdxQuery query)
     {
+        var selects = query.KeySelector();
         var rows = captures
-            .Where(r => query.Selects(r.UrlKey)
-                && (query.From is null || string.CompareOrdinal(r.Timestamp, query.From) >= 0)
-                && (query.To is null || string.CompareOrdinal(r.Timestamp, query.To) <= 0)
-                && query.Filters.All(f => f.Matches(r)))
+            .Where(r => Selected(r, query, selects))
             .OrderBy(r => r.UrlKey, StringComparer.Ordinal)
             .ThenBy(r => r.Timestamp, StringComparer.Ordinal)
             .ThenBy(r => r.Url, StringComparer.Ordinal)

@@ -136,19 +136,43 @@ public sealed partial record CdxQuery
     /// <summary>The host the URL names (lower-case, without a leading <c>www.</c>).</summary>
     public string Host => HostOf(Url);
 
+    /// <summary>
+    /// For host and domain matches, the beginnings of the keys they select, in ascending order (<c>)</c> &lt; <c>,</c>
+    /// &lt; <c>:</c>): the host's path (<c>kp,kcna)</c>), for a domain its subdomains' hosts (<c>kp,kcna,</c>), and the
+    /// host on another port (<c>kp,kcna:</c>). A store that keeps the keys in order reads these ranges one after
+    /// another and gives the captures in the index order. Null for exact and prefix matches.
+    /// </summary>
+    public IReadOnlyList<string>? KeyPrefixes => MatchType is CdxMatchType.Host or CdxMatchType.Domain ? PrefixesOf(MatchType, Key) : null;
+
     /// <summary>Whether a capture's key is selected by the URL and match type.</summary>
     public bool Selects(string urlkey)
     {
         ArgumentNullException.ThrowIfNull(urlkey);
+        return KeySelector()(urlkey);
+    }
+
+    /// <summary>
+    /// <see cref="Selects"/> with the query's key worked out once: the key is parsed from the URL, which per capture of
+    /// a long answer would cost more than the rest of the selection.
+    /// </summary>
+    public Func<string, bool> KeySelector()
+    {
         var key = Key;
+        var prefixes = PrefixesOf(MatchType, key);
         return MatchType switch
         {
-            CdxMatchType.Exact => string.Equals(urlkey, key, StringComparison.Ordinal),
-            CdxMatchType.Prefix => urlkey.StartsWith(key, StringComparison.Ordinal),
-            CdxMatchType.Host => urlkey.StartsWith(key + ")", StringComparison.Ordinal) || urlkey.StartsWith(key + ":", StringComparison.Ordinal),
-            _ => urlkey.StartsWith(key + ")", StringComparison.Ordinal) || urlkey.StartsWith(key + ":", StringComparison.Ordinal) || urlkey.StartsWith(key + ",", StringComparison.Ordinal),
+            CdxMatchType.Exact => urlkey => string.Equals(urlkey, key, StringComparison.Ordinal),
+            CdxMatchType.Prefix => urlkey => urlkey.StartsWith(key, StringComparison.Ordinal),
+            _ => urlkey => Array.Exists(prefixes, p => urlkey.StartsWith(p, StringComparison.Ordinal)),
         };
     }
+
+    private static string[] PrefixesOf(CdxMatchType matchType, string key) => matchType switch
+    {
+        CdxMatchType.Host => [key + ")", key + ":"],
+        CdxMatchType.Domain => [key + ")", key + ",", key + ":"],
+        _ => [],
+    };
 
     /// <summary>
     /// Reads the query string's parameters. Throws <see cref="CdxQueryException"/> naming the parameter and

@@ -30,13 +30,17 @@ public static class CdxEndpoint
             return;
         }
 
-        var candidates = new List<CdxRow>();
+        IReadOnlyList<CdxRow> answer;
         try
         {
-            await foreach (var row in StoreCdx.CandidatesAsync(store, query, ct).ConfigureAwait(false))
+            if (query.ShowNumPages)
             {
-                candidates.Add(row);
+                var (captures, pages) = await StoreCdx.PageCountAsync(store, query, ct).ConfigureAwait(false);
+                await http.Response.WriteAsJsonAsync(new { blocks = captures, pages, pageSize = query.PageSize }, ct).ConfigureAwait(false);
+                return;
             }
+
+            answer = await StoreCdx.AnswerAsync(store, query, ct).ConfigureAwait(false);
         }
         catch (StoreUnavailableException e)
         {
@@ -46,16 +50,9 @@ public static class CdxEndpoint
             return;
         }
 
-        if (query.ShowNumPages)
-        {
-            var (captures, pages) = CdxEngine.PageCount(candidates, query);
-            await http.Response.WriteAsJsonAsync(new { blocks = captures, pages, pageSize = query.PageSize }, ct).ConfigureAwait(false);
-            return;
-        }
-
         http.Response.ContentType = query.Output == CdxOutput.Json ? "application/x-ndjson; charset=utf-8" : "text/plain; charset=utf-8";
         var text = new StringBuilder();
-        foreach (var row in CdxEngine.Answer(candidates, query))
+        foreach (var row in answer)
         {
             text.Append(CdxEngine.Line(row, query)).Append('\n');
         }

@@ -95,6 +95,14 @@ internal sealed class CaptureDocument
     [BsonElement("bulk"), BsonIgnoreIfNull]
     public byte[]? Bulk { get; set; }
 
+    /// <summary>
+    /// The SURT key of the URL (<see cref="Crawler.Core.Cdx.Surt.Key"/>) when the capture has a response (what a CDX
+    /// server lists), else absent: CDX host and domain matches read key ranges of the urlkey index in key order.
+    /// Documents of before issue 10 gain it when the store is opened (<see cref="MongoCrawlStore.InitializeAsync"/>).
+    /// </summary>
+    [BsonElement("urlkey"), BsonIgnoreIfNull]
+    public string? UrlKey { get; set; }
+
     /// <summary>The document as stored since issue 9: <paramref name="c"/>'s plain fields and <paramref name="bulk"/>
     /// (<see cref="CaptureBulk.Store"/> of <see cref="CaptureBulk.Pack"/>) for the rest.</summary>
     public static CaptureDocument Compact(CaptureRecord c, byte[] bulk)
@@ -102,6 +110,7 @@ internal sealed class CaptureDocument
         var document = From(CaptureBulk.Columns(c));
         document.RequestHeaders = null;
         document.Bulk = bulk;
+        document.UrlKey = c.Status is null ? null : Crawler.Core.Cdx.Surt.Key(c.Url);
         return document;
     }
 

@@ -45,6 +45,26 @@ public sealed class SiteDictionariesTests
     }
 
     [Fact]
+    public void Records_of_two_sites_decode_in_any_order_with_kept_decompressors_and_a_bad_record_spoils_none_after_it()
+    {
+        var a = Trained("payload a.kp", "a.kp");
+        var b = Trained("payload b.kp", "b.kp");
+        var records = Enumerable.Range(100, 40)
+            .Select(i => (Page: SitePages.Page(i % 2 == 0 ? "a.kp" : "b.kp", i), Dictionaries: i % 2 == 0 ? a : b, Scope: i % 2 == 0 ? "payload a.kp" : "payload b.kp"))
+            .Select(r => (r.Page, Encoded: r.Dictionaries.Encode(r.Scope, r.Page)))
+            .ToList();
+
+        foreach (var (page, encoded) in records)
+        {
+            Assert.Equal(page, PayloadCodec.Decode(encoded.Compression, page.Length, encoded.Data, encoded.Dictionary!.Data));
+            var corrupt = encoded.Data.ToArray();
+            corrupt[^3] ^= 0xFF;
+            Assert.ThrowsAny<Exception>(() => PayloadCodec.Decode(encoded.Compression, page.Length, corrupt, encoded.Dictionary.Data));
+            Assert.Equal(page, PayloadCodec.Decode(encoded.Compression, page.Length, encoded.Data, encoded.Dictionary.Data));
+        }
+    }
+
+    [Fact]
     public void A_dictionary_is_content_addressed_and_belongs_to_its_scope_only()
     {
         var dictionaries = Trained("payload a.kp", "a.kp");

@@ -394,6 +394,43 @@ public abstract partial class CrawlStoreContract
     }
 
     [SkippableFact]
+    public async Task GetCaptures_of_url_key_ranges_returns_the_captures_with_a_response_in_key_then_time_order_and_counts_them()
+    {
+        await using var store = await CreateStoreAsync();
+        var home = Capture("http://www.a.kp/", at: 30);
+        var homeEarlier = Capture("https://a.kp/", at: 10);
+        var news = Capture("http://a.kp/News/2?b=1&a=2", at: 5); // key kp,a)/news/2?a=2&b=1
+        var news1 = Capture("http://a.kp/news/1", at: 20);
+        var port = Capture("http://a.kp:8080/x", at: 1);
+        var sub = Capture("http://en.a.kp/", at: 2);
+        var failed = Capture("http://a.kp/failed", at: 3) with { Status = null, Error = "timeout" };
+        var other = Capture("http://b.kp/", at: 4);
+        await store.CommitAsync([Commit(home), Commit(homeEarlier), Commit(news), Commit(news1), Commit(port), Commit(sub), Commit(failed), Commit(other)]);
+
+        static string[] Ids(IEnumerable<CaptureRecord> captures) => [.. captures.Select(c => c.Id)];
+        CaptureQuery Keys(params string[] prefixes) => new() { UrlKeys = [.. prefixes.Select(UrlKeyRange.Prefix)] };
+
+        // kp,a)/ (10 s, 30 s), kp,a)/news/1, kp,a)/news/2?a=2&b=1, then kp,a,en)/, then kp,a:8080)/x.
+        Assert.Equal(Ids([homeEarlier, home, news1, news]), Ids(await store.GetCapturesAsync(Keys("kp,a)")).ToListAsync()));
+        Assert.Equal(Ids([homeEarlier, home, news1, news, sub, port]), Ids(await store.GetCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:")).ToListAsync()));
+        Assert.Equal(Ids([homeEarlier, home, news1]), Ids(await store.GetCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:") with { Limit = 3 }).ToListAsync()));
+        Assert.Equal(Ids([sub, port]), Ids(await store.GetCapturesAsync(Keys("kp,a,", "kp,a:")).ToListAsync()));
+        Assert.Equal(Ids([news, sub]), Ids(await store.GetCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:") with { Offset = 3, Limit = 2 }).ToListAsync()));
+        Assert.Equal(Ids([port]), Ids(await store.GetCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:") with { Offset = 5 }).ToListAsync()));
+        Assert.Empty(await store.GetCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:") with { Offset = 6 }).ToListAsync());
+        var fromHome = Keys("kp,a)", "kp,a,", "kp,a:") with { UrlKeysFrom = new UrlKeyPosition("kp,a)/", At(30)) };
+        Assert.Equal(Ids([home, news1, news, sub, port]), Ids(await store.GetCapturesAsync(fromHome).ToListAsync()));
+        Assert.Equal(5, await store.CountCapturesAsync(fromHome));
+        Assert.Empty(await store.GetCapturesAsync(Keys("kp,c)")).ToListAsync());
+        Assert.Equal(6, await store.CountCapturesAsync(Keys("kp,a)", "kp,a,", "kp,a:")));
+        Assert.Equal(2, await store.CountCapturesAsync(Keys("kp,a)/news/")));
+        Assert.Equal(1, await store.CountCapturesAsync(new CaptureQuery { UrlKeys = [new UrlKeyRange("kp,a)/news/1", "kp,a)/news/2")] }));
+        Assert.Equal(1, await store.CountCapturesAsync(Keys("kp,a)") with { Host = "www.a.kp" }));
+        Assert.Equal(0, await store.CountCapturesAsync(Keys("kp,c)")));
+        Assert.Equal(8, await store.CountCapturesAsync(new CaptureQuery()));
+    }
+
+    [SkippableFact]
     public async Task GetCaptures_of_urls_returns_those_urls_or_prefixes_in_any_ascii_case_in_time_order()
     {
         await using var store = await CreateStoreAsync();

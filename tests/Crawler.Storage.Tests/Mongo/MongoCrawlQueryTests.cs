@@ -25,10 +25,21 @@ public sealed class MongoCrawlQueryTests
                   { key: { host: 1, epoch: 1, fetchedAt: 1, _id: 1 }, name: "host_epoch_fetchedAt" },
                   { key: { epoch: 1, fetchedAt: 1, _id: 1 }, name: "epoch_fetchedAt" },
                   { key: { fetchedAt: 1, _id: 1 }, name: "fetchedAt" },
-                  { key: { payloadDigest: 1 }, name: "payloadDigest", sparse: true }
+                  { key: { payloadDigest: 1 }, name: "payloadDigest", sparse: true },
+                  { key: { urlkey: 1, fetchedAt: 1, _id: 1 }, name: "urlkey_fetchedAt", partialFilterExpression: { urlkey: { $exists: true } } }
                 ]
                 """),
             Indexes(CrawlQueries.CaptureIndexes));
+    }
+
+    [Fact]
+    public void Captures_of_key_ranges_are_read_from_the_urlkey_index_in_key_then_time_order()
+    {
+        Assert.Equal(
+            Json("""{ urlkey: { $exists: true }, $or: [{ urlkey: { $gte: "kp,a)", $lt: "kp,a*" } }, { urlkey: { $gte: "kp,a:", $lt: "kp,a;" } }] }"""),
+            Filter(CrawlQueries.CapturesOf(new CaptureQuery { UrlKeys = [UrlKeyRange.Prefix("kp,a)"), UrlKeyRange.Prefix("kp,a:")] })));
+        Assert.Equal(Json("""{ urlkey: 1, fetchedAt: 1, _id: 1 }"""), Sort(CrawlQueries.KeyOrder));
+        Assert.Equal(Json("""{ status: { $ne: null }, urlkey: { $exists: false } }"""), Filter(CrawlQueries.CapturesWithoutKey));
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public sealed class MongoDocumentRoundTripTests
         var back = RoundTrip(CaptureDocument.Compact(capture, CaptureBulk.Store(encoded, id, raw.Length)));
 
         Assert.Equal(
-            ["_id", "url", "host", "epoch", "fetchedAt", "durationMs", "status", "payloadDigest", "payloadLength", "error", "attempt", "bulk"],
+            ["_id", "url", "host", "epoch", "fetchedAt", "durationMs", "status", "payloadDigest", "payloadLength", "error", "attempt", "bulk", "urlkey"],
             CaptureDocument.Compact(capture, [0]).ToBsonDocument().Names);
         Assert.Equal(id, back.BulkDictionary);
         Assert.Throws<InvalidDataException>(() => back.ToRecord(null));

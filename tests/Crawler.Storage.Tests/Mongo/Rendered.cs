@@ -20,7 +20,7 @@ internal static class Rendered
 
     public static BsonArray Pipeline<T>(PipelineDefinition<T, BsonDocument> pipeline) => new(pipeline.Render(Args<T>()).Documents);
 
-    /// <summary>An index as the createIndexes command lists it: key, name, and unique / sparse when set.</summary>
+    /// <summary>An index as the createIndexes command lists it: key, name, and unique / sparse / partialFilterExpression when set.</summary>
     public static BsonDocument Index<T>(CreateIndexModel<T> model)
     {
         var index = new BsonDocument { { "key", model.Keys.Render(Args<T>()) }, { "name", model.Options.Name } };
@@ -32,6 +32,11 @@ internal static class Rendered
         if (model.Options.Sparse is true)
         {
             index["sparse"] = true;
+        }
+
+        if (model.Options is CreateIndexOptions<T> { PartialFilterExpression: { } partial })
+        {
+            index["partialFilterExpression"] = Filter(partial);
         }
 
         return index;

@@ -53,7 +53,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         await store.CommitAsync([Commit(Capture("http://a.kp/done")) with { Outcome = RecrawlOutcome.New }]);
         var frontier = await store.GetFrontierAsync("a.kp", 1);
 
-        Assert.Equal(5L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(6L, Query<long>("PRAGMA user_version"));
         Assert.Null(frontier.Single(e => e.Url == "http://a.kp/old").RetryAt);
         Assert.Equal(At(60), frontier.Single(e => e.Url == "http://a.kp/new").RetryAt);
         var job = Assert.Single(await store.GetJobsAsync(new JobQuery("a.kp", 1)));
@@ -286,7 +286,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         var next = CommitWithPayload(Capture("http://a.kp/next.html"), pages[39]);
         await store.CommitAsync([again, next]);
 
-        Assert.Equal(5L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(6L, Query<long>("PRAGMA user_version"));
         Assert.Equal(0L, Query<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'captures_host_epoch'"));
         var read = Assert.Single(await store.GetCapturesAsync(new CaptureQuery { Url = "http://a.kp/old.html" }).ToListAsync());
         Assert.Equal((oldCapture.Capture.Id, Digest(old), "old title", "GET"), (read.Id, read.PayloadDigest, read.Title, System.Text.Encoding.ASCII.GetString(read.RequestHeaders)));
@@ -296,6 +296,36 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         Assert.Equal("zstd 1", Query<string>($"SELECT compression || ' ' || dictionary FROM payloads WHERE digest = {Key(pages[39])}"));
         Assert.Equal(pages[39], await store.GetPayloadAsync(Digest(pages[39])));
         await Assert.ThrowsAsync<ArgumentException>(() => store.CommitAsync([Commit(oldCapture.Capture with { Url = "http://a.kp/other.html" })]));
+        // The capture of version 4 (its id TEXT) has its key too, and is found through it.
+        var byKey = await store.GetCapturesAsync(new CaptureQuery { UrlKeys = [UrlKeyRange.Prefix("kp,a)")] }).ToListAsync();
+        Assert.Equal(["http://a.kp/again.html", "http://a.kp/next.html", "http://a.kp/old.html"], byKey.Select(c => c.Url));
+        Assert.Equal("old title", byKey[^1].Title);
+    }
+
+    [Fact]
+    public async Task A_version_5_file_gains_the_capture_keys_of_its_captures_with_a_response_when_opened()
+    {
+        var store = await OpenAsync();
+        await store.CommitAsync([
+            Commit(Capture("http://www.a.kp/b", at: 2)), Commit(Capture("https://a.kp/A", at: 1)), Commit(Capture("http://en.a.kp/", at: 3)),
+            Commit(Capture("http://a.kp/down", at: 4) with { Status = null, Error = "timeout" }), Commit(Capture("http://b.kp/", at: 5))]);
+        await store.DisposeAsync();
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE capture_keys; DROP TABLE capture_key_hosts; PRAGMA user_version = 5;"; // as version 5 left it
+            command.ExecuteNonQuery();
+        }
+
+        await using var reopened = await OpenAsync();
+        await reopened.CommitAsync([Commit(Capture("http://a.kp/c", at: 6))]);
+
+        Assert.Equal(6L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(5L, Query<long>("SELECT COUNT(*) FROM capture_keys"));
+        var domain = new CaptureQuery { UrlKeys = [UrlKeyRange.Prefix("kp,a)"), UrlKeyRange.Prefix("kp,a,"), UrlKeyRange.Prefix("kp,a:")] };
+        Assert.Equal(["https://a.kp/A", "http://www.a.kp/b", "http://a.kp/c", "http://en.a.kp/"], (await reopened.GetCapturesAsync(domain).ToListAsync()).Select(c => c.Url));
+        Assert.Equal(4, await reopened.CountCapturesAsync(domain));
     }
 
     [Fact]
