@@ -29,7 +29,7 @@ done
 out=${out:-$(mktemp -d /tmp/probes-vs-blackbox.XXXXXX)}
 mkdir -p "$out"
 crawler_dll="$repo/src/Crawler.Node/bin/Release/net10.0/crawler.dll"
-bench_dll="$repo/bench/Crawler.Bench.Uptime/bin/Release/net10.0/crawler-bench-uptime.dll"
+bench_dll="$out/publish/crawler-bench-uptime.dll"
 blackbox=$(command -v prometheus-blackbox-exporter || command -v blackbox_exporter || true)
 
 # ---- stage 1 (normal network namespace): prerequisites and the Release builds -----------------
@@ -39,10 +39,13 @@ if [[ -z "${PROBE_BENCH_INNER:-}" ]]; then
   done
   [[ -n "$blackbox" ]] || { echo "missing: blackbox_exporter (apt-get install prometheus-blackbox-exporter)" >&2; exit 1; }
   echo "building Release..." >&2
-  for project in src/Crawler.Node bench/Crawler.Bench.Uptime; do
-    dotnet build "$repo/$project" -c Release -nologo -v quiet >>"$out/build.log" 2>&1 \
-      || { tail -20 "$out/build.log" >&2; exit 1; }
-  done
+  dotnet build "$repo/src/Crawler.Node" -c Release -nologo -v quiet >>"$out/build.log" 2>&1 \
+    || { tail -20 "$out/build.log" >&2; exit 1; }
+  # The prober host compiled as the node's image is (Dockerfile): ReadyToRun, so a fresh process does not spend its
+  # first minutes JIT-compiling (a third of the idle floor's samples were the tiered-compilation thread).
+  rm -rf "$out/publish"
+  dotnet publish "$repo/bench/Crawler.Bench.Uptime/Crawler.Bench.Uptime.csproj" -c Release -r linux-x64 --self-contained false \
+    -p:PublishReadyToRun=true -o "$out/publish" -nologo -v quiet >>"$out/build.log" 2>&1 || { tail -20 "$out/build.log" >&2; exit 1; }
   exec unshare -rn env PROBE_BENCH_INNER=1 "$0" --sites "$sites" --interval "$interval" --intervals "$intervals" --out "$out"
 fi
 
