@@ -54,6 +54,7 @@ public sealed record PageFingerprint(string Shape, ulong Text, ulong OtherLinks)
             {
                 if (char.IsWhiteSpace(raw))
                 {
+                    lastDigit = false;
                     if (inWord)
                     {
                         Add(weights, hash);
