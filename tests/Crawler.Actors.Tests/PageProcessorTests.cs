@@ -113,7 +113,7 @@ public sealed class PageProcessorTests
         var cut = Assert.Single(result.Commit.Declined);
         Assert.Equal(("http://kcna.kp/a/10", DeclineReason.LinkCap), (cut.Url, cut.Reason));
         Assert.StartsWith("15 links", cut.Detail, StringComparison.Ordinal);
-        Assert.Equal(25, result.Commit.Capture.Outlinks.Count);
+        Assert.Equal(10, result.Commit.Capture.Outlinks.Count);
     }
 
     [Fact]
