@@ -307,6 +307,7 @@ public sealed class HttpFetcher : IDisposable
         var declared = response.Content.Headers.ContentLength;
         var initial = (int)Math.Clamp(declared ?? 16 * 1024, 1024, Math.Min(Math.Max(max, 1024), 1024 * 1024));
         var buffer = ArrayPool<byte>.Shared.Rent(initial);
+        var pooled = true;
         long length = 0;
         using var bodyCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bodyCts.CancelAfter(_options.BodyTimeout);
@@ -319,9 +320,19 @@ public sealed class HttpFetcher : IDisposable
                 {
                     if (length == buffer.Length)
                     {
-                        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, Math.Min(max + 1, Array.MaxLength)));
+                        // Past the pooled first buffer a body grows in arrays of its own, to its declared length at once when
+                        // it has one: the shared pool keeps every array returned to it, so a 24 MB page once held ~60 MB of
+                        // doubling buffers for the life of the process (issue 11).
+                        var doubled = (long)buffer.Length * 2;
+                        var size = Math.Min(declared is { } d && d + 1 > doubled ? d + 1 : doubled, Math.Min(max + 1, Array.MaxLength));
+                        var bigger = GC.AllocateUninitializedArray<byte>((int)size);
                         buffer.AsSpan(0, (int)length).CopyTo(bigger);
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        if (pooled)
+                        {
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            pooled = false;
+                        }
+
                         buffer = bigger;
                     }
 
@@ -361,7 +372,10 @@ public sealed class HttpFetcher : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (pooled)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
