@@ -318,13 +318,24 @@ public sealed class HttpFetcher : IDisposable
             {
                 while (true)
                 {
+                    byte[]? probe = null;
+                    if (length == buffer.Length && !pooled && length == declared)
+                    {
+                        // Exactly the declared length, in an array of its own: the body is that array when nothing follows.
+                        probe = new byte[1];
+                        if (await stream.ReadAsync(probe, bodyCts.Token).ConfigureAwait(false) == 0)
+                        {
+                            return new BodyOutcome(buffer, null, null, null);
+                        }
+                    }
+
                     if (length == buffer.Length)
                     {
                         // Past the pooled first buffer a body grows in arrays of its own, to its declared length at once when
-                        // it has one: the shared pool keeps every array returned to it, so a 24 MB page once held ~60 MB of
-                        // doubling buffers for the life of the process (issue 11).
+                        // it has one (then kept without a copy): the shared pool keeps every array returned to it, so a 24 MB
+                        // page once held ~60 MB of doubling buffers for the life of the process, and a copy of itself (issue 11).
                         var doubled = (long)buffer.Length * 2;
-                        var size = Math.Min(declared is { } d && d + 1 > doubled ? d + 1 : doubled, Math.Min(max + 1, Array.MaxLength));
+                        var size = Math.Min(declared is { } d && d > length && d <= max && probe is null ? Math.Max(d, buffer.Length + 1) : doubled, Math.Min(max + 1, Array.MaxLength));
                         var bigger = GC.AllocateUninitializedArray<byte>((int)size);
                         buffer.AsSpan(0, (int)length).CopyTo(bigger);
                         if (pooled)
@@ -334,6 +345,14 @@ public sealed class HttpFetcher : IDisposable
                         }
 
                         buffer = bigger;
+                        if (probe is not null)
+                        {
+                            buffer[length++] = probe[0];
+                            if (length > max)
+                            {
+                                return new BodyOutcome(buffer.AsSpan(0, (int)max).ToArray(), "length", null, null);
+                            }
+                        }
                     }
 
                     // Read at most one byte past the cap: enough to know the body is larger than allowed.

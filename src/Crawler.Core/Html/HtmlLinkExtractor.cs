@@ -506,23 +506,30 @@ public static partial class HtmlLinkExtractor
     private static void Add<T>(State s, T node, string attribute, LinkKind kind)
         where T : IElement
     {
-        if (Attr(node, attribute) is { } value)
+        if (s.CollectLinks && Attr(node, attribute) is { } value)
         {
-            AddValue(s, value, kind, node.Name + "@" + attribute);
+            AddValue(s, value, kind, Source(node.Name, attribute));
         }
     }
 
     private static void AddSrcset<T>(State s, T node, string attribute)
         where T : IElement
     {
-        if (Attr(node, attribute) is { } value)
+        if (s.CollectLinks && Attr(node, attribute) is { } value)
         {
             foreach (var url in ParseSrcset(value))
             {
-                AddValue(s, url, LinkKind.Embed, node.Name + "@" + attribute);
+                AddValue(s, url, LinkKind.Embed, Source(node.Name, attribute));
             }
         }
     }
+
+    /// <summary>"a@href" and the like, one string per pair rather than one per link (a page may have a million).</summary>
+    private static string Source(string element, string attribute) =>
+        Sources.GetOrAdd((element, attribute), static k => k.Element + "@" + k.Attribute);
+
+    /// <summary>Bounded by the element names <see cref="Visit"/> reads attributes of.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Element, string Attribute), string> Sources = new();
 
     private static void AddValue(State s, string raw, LinkKind kind, string source)
     {
@@ -565,7 +572,7 @@ public static partial class HtmlLinkExtractor
 
     /// <summary>The attribute's entity-decoded value, or null when absent.</summary>
     private static string? Attr<T>(T node, string name)
-        where T : IElement => node.RawAttribute(name) is { } value ? HtmlEntity.DeEntitize(value) : null;
+        where T : IElement => node.RawAttribute(name) is { } value ? (value.Contains('&', StringComparison.Ordinal) ? HtmlEntity.DeEntitize(value) : value) : null;
 
     /// <summary>Strips leading and trailing C0 controls and spaces, as the URL parser does.</summary>
     private static string TrimUrl(string value) => value.Trim(C0AndSpace);

@@ -30,8 +30,9 @@ public static class HtmlText
     public const int DefaultMaxDomChars = 1_000_000;
 
     /// <summary>A block <see cref="StreamBlocks"/> gives is cut (at a space) past this many chars, so a page of one giant
-    /// block is read a piece at a time.</summary>
-    public const int MaxStreamedBlockChars = 1 << 16;
+    /// block is read a piece at a time, each piece below the large object heap's 85,000 bytes (pieces there live until a
+    /// full collection: a page of 7 million chars of text held ~40 MB of them).</summary>
+    public const int MaxStreamedBlockChars = 8 * 1024;
 
     /// <summary>
     /// The page's title (if any) and text blocks, each non-empty and with whitespace collapsed; read with a DOM up to
