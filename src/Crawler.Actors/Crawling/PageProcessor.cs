@@ -96,7 +96,7 @@ public static class PageProcessor
                     text = html;
                 }
 
-                blocks = large ? HtmlText.StreamBlocks(html) : HtmlText.ExtractBlocks(html);
+                blocks = large ? HtmlText.StreamBlocks(html) : HtmlText.ExtractBlocks(html, options.Traps.MaxDomChars);
             }
             else if (mime == "text/css")
             {
