@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Compression;
 
 namespace Crawler.Storage;
@@ -36,11 +35,6 @@ public static class PayloadCodec
             return (None, raw);
         }
 
-        if (raw.Length > LargeBytes)
-        {
-            return EncodeLarge(raw);
-        }
-
         var buffer = new byte[BrotliEncoder.GetMaxCompressedLength(raw.Length)];
         if (!BrotliEncoder.TryCompress(raw, buffer, out var written, Quality, Window)
             || written >= raw.Length - (raw.Length / 32))
@@ -50,63 +44,6 @@ public static class PayloadCodec
         }
 
         return (Brotli, buffer.AsSpan(0, written).ToArray());
-    }
-
-    /// <summary>Payloads larger than this are compressed a chunk of output at a time (<see cref="EncodeLarge"/>).</summary>
-    public const int LargeBytes = 1 << 20;
-
-    private const int ChunkBytes = 64 * 1024;
-
-    /// <summary>
-    /// Brotli as <see cref="Encode"/> decides it (the same quality and window, kept only when it saves ~3 %), written into
-    /// 64 KB chunks and joined at the end, rather than into one buffer of <see cref="BrotliEncoder.GetMaxCompressedLength"/>:
-    /// a page of 30 MB would take a 30 MB buffer for its 2 MB of Brotli (issue 11). It stops as soon as the output is too
-    /// large to keep. The bytes may differ from the one-shot encoder's; they decode alike.
-    /// </summary>
-    private static (string Compression, byte[] Data) EncodeLarge(byte[] raw)
-    {
-        var limit = raw.Length - (raw.Length / 32);
-        using var encoder = new BrotliEncoder(Quality, Window);
-        var chunks = new List<(byte[] Bytes, int Length)>();
-        var chunk = new byte[ChunkBytes];
-        var used = 0;
-        long total = 0;
-        var source = raw.AsSpan();
-        while (true)
-        {
-            var status = encoder.Compress(source, chunk.AsSpan(used), out var consumed, out var written, isFinalBlock: true);
-            source = source[consumed..];
-            used += written;
-            total += written;
-            if (total >= limit || status is OperationStatus.InvalidData
-                || (status is OperationStatus.NeedMoreData && consumed == 0 && written == 0))
-            {
-                return (None, raw);
-            }
-
-            if (status == OperationStatus.Done)
-            {
-                break;
-            }
-
-            if (status == OperationStatus.DestinationTooSmall)
-            {
-                chunks.Add((chunk, used));
-                chunk = new byte[ChunkBytes];
-                used = 0;
-            }
-        }
-
-        var data = new byte[total];
-        var at = 0;
-        foreach (var (bytes, length) in chunks)
-        {
-            bytes.AsSpan(0, length).CopyTo(data.AsSpan(at));
-            at += length;
-        }
-
-        chunk.AsSpan(0, used).CopyTo(data.AsSpan(at));
-        return (Brotli, data);
     }
 
     /// <summary>The raw bytes of a stored record; <paramref name="dictionary"/> is the dictionary the record names
