@@ -305,8 +305,10 @@ public sealed class HttpFetcher : IDisposable
     {
         var max = _options.MaxBodyBytes;
         var declared = response.Content.Headers.ContentLength;
+        long? target = declared is { } d ? Math.Min(d, max) : null;
         var initial = (int)Math.Clamp(declared ?? 16 * 1024, 1024, Math.Min(Math.Max(max, 1024), 1024 * 1024));
         var buffer = ArrayPool<byte>.Shared.Rent(initial);
+        var pooled = true;
         long length = 0;
         using var bodyCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bodyCts.CancelAfter(_options.BodyTimeout);
@@ -317,12 +319,48 @@ public sealed class HttpFetcher : IDisposable
             {
                 while (true)
                 {
+                    byte[]? probe = null;
+                    if (length == buffer.Length && !pooled && length == target)
+                    {
+                        // An array of its own of exactly the declared length (or the cap): the body is that array when nothing
+                        // follows, and that array truncated when more follows at the cap.
+                        probe = new byte[1];
+                        if (await stream.ReadAsync(probe, bodyCts.Token).ConfigureAwait(false) == 0)
+                        {
+                            return new BodyOutcome(buffer, null, null, null);
+                        }
+
+                        if (length == max)
+                        {
+                            return new BodyOutcome(buffer, "length", null, null);
+                        }
+                    }
+
                     if (length == buffer.Length)
                     {
-                        var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, Math.Min(max + 1, Array.MaxLength)));
+                        // Past the pooled first buffer a body grows in arrays of its own, to its declared length (or the cap)
+                        // at once when it has one, then kept without a copy: the shared pool keeps every array returned to it,
+                        // so a 24 MB page once held ~60 MB of doubling buffers for the life of the process, and a copy of
+                        // itself (issue 11).
+                        var doubled = (long)buffer.Length * 2;
+                        var size = Math.Min(target is { } t && t > length && probe is null ? t : doubled, Math.Min(max + 1, Array.MaxLength));
+                        var bigger = GC.AllocateUninitializedArray<byte>((int)size);
                         buffer.AsSpan(0, (int)length).CopyTo(bigger);
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        if (pooled)
+                        {
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            pooled = false;
+                        }
+
                         buffer = bigger;
+                        if (probe is not null)
+                        {
+                            buffer[length++] = probe[0];
+                            if (length > max)
+                            {
+                                return new BodyOutcome(buffer.AsSpan(0, (int)max).ToArray(), "length", null, null);
+                            }
+                        }
                     }
 
                     // Read at most one byte past the cap: enough to know the body is larger than allowed.
@@ -361,7 +399,10 @@ public sealed class HttpFetcher : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (pooled)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

@@ -113,7 +113,52 @@ public sealed class PageProcessorTests
         var cut = Assert.Single(result.Commit.Declined);
         Assert.Equal(("http://kcna.kp/a/10", DeclineReason.LinkCap), (cut.Url, cut.Reason));
         Assert.StartsWith("15 links", cut.Detail, StringComparison.Ordinal);
-        Assert.Equal(25, result.Commit.Capture.Outlinks.Count);
+        Assert.Equal(10, result.Commit.Capture.Outlinks.Count);
+    }
+
+    [Fact]
+    public void A_page_over_the_dom_limit_is_read_by_streaming_to_the_same_capture_links_and_fingerprint()
+    {
+        const string html = """
+            <html lang="ko"><head><title>조선중앙통신</title><base href="http://kcna.kp/en/"><meta name="robots" content="index">
+            <link rel="stylesheet" href="/s.css"><style>b { background: url(bg.png) }</style></head>
+            <body><h1>기사</h1><p>본문 &amp; 글</p><a href="article/1.html#top">a</a> <a href="//rodong.rep.kp/">r</a>
+            <a href="http://www.example.com/">off</a> <a href="javascript:void(0)">js</a> <a href="article/1.html">again</a>
+            <form action="/search"><input name="q"></form><img srcset="/a.jpg 1x, /b.jpg 2x"><a href="/cal/2001/01">old</a></body></html>
+            """;
+        var entry = new FrontierEntry { Url = "http://kcna.kp/index.html", Host = "kcna.kp", Epoch = 1 };
+        var streaming = Options with { Traps = Options.Traps with { MaxDomChars = 100 } };
+
+        var dom = PageProcessor.Process(entry, 1, Ok(html, "text/html"), Options, Scope, 1 << 20);
+        var streamed = PageProcessor.Process(entry, 1, Ok(html, "text/html"), streaming, Scope, 1 << 20);
+
+        Assert.Equal(dom.Commit.Capture.Outlinks, streamed.Commit.Capture.Outlinks);
+        Assert.Equal(dom.Discovered, streamed.Discovered);
+        Assert.Equal(dom.Commit.Declined.Select(d => (d.Url, d.Reason, d.Detail)), streamed.Commit.Declined.Select(d => (d.Url, d.Reason, d.Detail)));
+        Assert.Equal((dom.Commit.Capture.Title, dom.Commit.Capture.Language), (streamed.Commit.Capture.Title, streamed.Commit.Capture.Language));
+        Assert.Equal(dom.Fingerprint, streamed.Fingerprint);
+        Assert.NotEmpty(dom.Discovered);
+    }
+
+    [Fact]
+    public void A_page_of_a_hundred_thousand_links_is_archived_whole_with_the_cap_followed_and_the_rest_counted()
+    {
+        var html = "<html><head><title>many links</title></head><body>"
+            + string.Concat(Enumerable.Range(0, 100_000).Select(i => $"<a href=\"/p/{i}\">{i}</a>\n")) + "</body></html>";
+        var options = Options with { Traps = Options.Traps with { MaxLinksPerPage = 1_000, MaxDomChars = 100_000 } };
+        var fetched = Ok(html, "text/html");
+
+        var result = PageProcessor.Process(new FrontierEntry { Url = "http://kcna.kp/", Host = "kcna.kp", Epoch = 1 }, 1, fetched, options, Scope, 1 << 24);
+
+        Assert.Equal(1_000, result.Discovered.Count);
+        Assert.Equal("http://kcna.kp/p/999", result.Discovered[^1].Url);
+        Assert.Equal(1_000, result.Commit.Capture.Outlinks.Count);
+        var cut = Assert.Single(result.Commit.Declined);
+        Assert.Equal(("http://kcna.kp/p/1000", DeclineReason.LinkCap), (cut.Url, cut.Reason));
+        Assert.StartsWith("99000 links", cut.Detail, StringComparison.Ordinal);
+        Assert.Equal(fetched.Body.Length, result.Commit.Payload!.Length);
+        Assert.Equal("many links", result.Commit.Capture.Title);
+        Assert.NotNull(result.Fingerprint);
     }
 
     [Fact]

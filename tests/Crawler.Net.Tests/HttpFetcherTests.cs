@@ -160,6 +160,53 @@ public sealed class HttpFetcherTests
         Assert.Equal(10_000, result.Body.Length);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_body_of_megabytes_arrives_whole_with_a_content_length_or_without(bool declared)
+    {
+        var payload = Enumerable.Range(0, (5 * 1024 * 1024) + 7).Select(i => (byte)(i * 31)).ToArray();
+        await using var server = await TestServer.StartAsync(context =>
+        {
+            if (declared)
+            {
+                context.Response.ContentLength = payload.Length;
+            }
+
+            return context.Response.Body.WriteAsync(payload).AsTask();
+        });
+        using var fetcher = new HttpFetcher(Fixtures.Options() with { MaxBodyBytes = 8 * 1024 * 1024 }, Fixtures.LoopbackAllowed);
+
+        var result = await fetcher.FetchAsync(Fixtures.Get($"http://127.0.0.1:{server.Port}/"), CancellationToken.None);
+
+        Assert.False(result.Truncated);
+        Assert.Equal(payload, result.Body);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_body_of_megabytes_past_the_cap_is_truncated_at_the_cap_with_a_content_length_or_without(bool declared)
+    {
+        var payload = Enumerable.Range(0, 3 * 1024 * 1024).Select(i => (byte)(i * 7)).ToArray();
+        await using var server = await TestServer.StartAsync(context =>
+        {
+            if (declared)
+            {
+                context.Response.ContentLength = payload.Length;
+            }
+
+            return context.Response.Body.WriteAsync(payload).AsTask();
+        });
+        const int cap = (2 * 1024 * 1024) + 5;
+        using var fetcher = new HttpFetcher(Fixtures.Options() with { MaxBodyBytes = cap }, Fixtures.LoopbackAllowed);
+
+        var result = await fetcher.FetchAsync(Fixtures.Get($"http://127.0.0.1:{server.Port}/"), CancellationToken.None);
+
+        Assert.Equal("length", result.TruncatedReason);
+        Assert.Equal(payload[..cap], result.Body);
+    }
+
     [Fact]
     public async Task A_response_that_never_finishes_ends_with_a_body_timeout_keeping_what_arrived()
     {

@@ -49,7 +49,9 @@ public static class PageProcessor
         ArgumentNullException.ThrowIfNull(scope);
 
         var digest = result.Error is null || result.Body.Length > 0 ? PayloadDigest(result.Body) : null;
-        var links = new List<(string Url, string Source, LinkKind Kind)>();
+        IEnumerable<(string Url, string Source, LinkKind Kind)> links = [];
+        var cap = options.Traps.MaxLinksPerPage;
+        IEnumerable<string>? blocks = null;
         string? title = null, language = null, charset = null, redirectTo = null, text = null;
         PageFingerprint? fingerprint = null;
         var notModified = result.StatusCode == 304 && previous is not null;
@@ -61,14 +63,15 @@ public static class PageProcessor
             title = previous.Title;
             language = previous.Language;
             charset = previous.Charset;
-            links.AddRange(StoredLinks(previous));
+            links = StoredLinks(previous);
+            cap = StoredCap(previous, options);
         }
         else if (result.StatusCode is >= 300 and < 400 && result.Location is { } location)
         {
             redirectTo = UrlCanonicalizer.Canonicalize(location, entry.Url);
             if (redirectTo is not null)
             {
-                links.Add((redirectTo, "redirect", LinkKind.Redirect));
+                links = [(redirectTo, "redirect", LinkKind.Redirect)];
             }
         }
         else if (result.StatusCode is >= 200 and < 300 && result.Body.Length > 0)
@@ -79,49 +82,50 @@ public static class PageProcessor
             {
                 var html = EncodingSniffer.Decode(content, result.ContentType, out var sniff);
                 charset = sniff.Label;
-                var page = HtmlLinkExtractor.Extract(html, withBlocks: true);
+                // A large page is read by streaming passes, its links taken one at a time (Follow keeps the first cap of them
+                // and counts the rest), so memory is bounded by the settings rather than by what the page holds. Otherwise one
+                // DOM gives the links and the text.
+                var large = html.Length > options.Traps.MaxDomChars;
+                var page = large ? HtmlLinkExtractor.StreamFacts(html) : HtmlLinkExtractor.Extract(html, withBlocks: true);
                 title = page.Title;
                 language = page.Language;
                 var baseUrl = page.BaseHref is { } b ? UrlCanonicalizer.Canonicalize(b, entry.Url) ?? entry.Url : entry.Url;
                 var parsedBase = WhatwgUrl.Parse(baseUrl, null);
-                foreach (var link in page.Links)
-                {
-                    var url = UrlCanonicalizer.CanonicalizeRelativeTo(link.Url, parsedBase);
-                    if (url is not null)
-                    {
-                        links.Add((url, link.Source, link.Kind));
-                    }
-                }
-
+                links = Resolved(large ? HtmlLinkExtractor.StreamLinks(html) : page.Links, parsedBase);
                 if (keepBodyText)
                 {
                     text = html;
                 }
 
-                fingerprint = PageFingerprint.Of(entry.Url, page.Blocks!, links.Select(l => l.Url));
+                blocks = large ? HtmlText.StreamBlocks(html) : page.Blocks!;
             }
             else if (mime == "text/css")
             {
                 var css = EncodingSniffer.Decode(content, result.ContentType, "windows-1252", guess: false, out var sniff);
                 charset = sniff.Label;
+                var found = new List<(string Url, string Source, LinkKind Kind)>();
+                links = found;
                 foreach (var raw in CssLinkExtractor.Extract(css))
                 {
                     var url = UrlCanonicalizer.Canonicalize(raw, entry.Url);
                     if (url is not null)
                     {
-                        links.Add((url, "css@url", LinkKind.Embed));
+                        found.Add((url, "css@url", LinkKind.Embed));
                     }
                 }
             }
             else if (entry.Kind == "sitemap" || IsSitemapUrl(entry.Url) || (mime.EndsWith("xml", StringComparison.Ordinal) && entry.Kind == "robots@sitemap"))
             {
                 var sitemap = SitemapParser.Parse(content);
+                var found = new List<(string Url, string Source, LinkKind Kind)>();
+                links = found;
+                cap = Math.Max(cap, SitemapMaxUrls);
                 foreach (var loc in sitemap.Entries.Select(e => e.Location))
                 {
                     var url = UrlCanonicalizer.Canonicalize(loc, entry.Url);
                     if (url is not null)
                     {
-                        links.Add((url, "sitemap", LinkKind.Other));
+                        found.Add((url, "sitemap", LinkKind.Other));
                     }
                 }
             }
@@ -132,7 +136,13 @@ public static class PageProcessor
             }
         }
 
-        var (outlinks, discovered, declined) = Follow(entry, links, options, scope, result.StartedAt);
+        var (outlinks, discovered, declined) = Follow(entry, links, cap, options, scope, result.StartedAt);
+        if (blocks is not null)
+        {
+            // The distinct links as recorded: all of them but on a page over the cap (the fingerprint takes them distinct).
+            fingerprint = PageFingerprint.Of(entry.Url, blocks, outlinks.Select(o => o.Url));
+        }
+
         var retry = RetryPolicy.Decide(options.Retry, attempt, result.StatusCode, IsTransient(result.Error), result.RetryAfter);
         var state = retry.Kind switch
         {
@@ -215,7 +225,7 @@ public static class PageProcessor
         ArgumentNullException.ThrowIfNull(capture);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(scope);
-        var (_, discovered, declined) = Follow(entry, [.. StoredLinks(capture)], options, scope, now);
+        var (_, discovered, declined) = Follow(entry, StoredLinks(capture), StoredCap(capture, options), options, scope, now);
         return (discovered, declined);
     }
 
@@ -223,16 +233,33 @@ public static class PageProcessor
     private static IEnumerable<(string Url, string Source, LinkKind Kind)> StoredLinks(CaptureRecord capture) =>
         capture.Outlinks.Select(o => (o.Url, o.Kind, o.Kind.EndsWith("action", StringComparison.Ordinal) ? LinkKind.Form : LinkKind.Other));
 
+    /// <summary>The cap of a stored capture's links: a sitemap's own (<see cref="SitemapMaxUrls"/>), else the page cap.</summary>
+    private static int StoredCap(CaptureRecord capture, CrawlOptions options) =>
+        capture.Outlinks.Count > 0 && capture.Outlinks[0].Kind == "sitemap" ? Math.Max(options.Traps.MaxLinksPerPage, SitemapMaxUrls) : options.Traps.MaxLinksPerPage;
+
+    /// <summary>The links resolved against the page's base and canonicalized, one at a time as they come (those that do not parse dropped).</summary>
+    private static IEnumerable<(string Url, string Source, LinkKind Kind)> Resolved(IEnumerable<ExtractedLink> links, WhatwgUrl? parsedBase)
+    {
+        foreach (var link in links)
+        {
+            if (UrlCanonicalizer.CanonicalizeRelativeTo(link.Url, parsedBase) is { } url)
+            {
+                yield return (url, link.Source, link.Kind);
+            }
+        }
+    }
+
     /// <summary>
     /// Every distinct link as an outlink (in scope or not), the in-scope ones to follow as frontier entries one deeper, and
-    /// the ones declined with their reason (out of scope, depth, a trap). At most <see cref="TrapGuardOptions.MaxLinksPerPage"/>
-    /// links (a sitemap's: <see cref="SitemapMaxUrls"/>) are followed or declined; the first beyond is declined for the cap,
-    /// its detail counting the rest.
+    /// the ones declined with their reason (out of scope, depth, a trap). At most <paramref name="cap"/> links
+    /// (<see cref="TrapGuardOptions.MaxLinksPerPage"/>; a sitemap's: <see cref="SitemapMaxUrls"/>) are followed or declined;
+    /// the first beyond is declined for the cap, its detail counting the rest. Links beyond the cap are not outlinks either
+    /// (nor are form actions past <paramref name="cap"/> of them), and are counted without being remembered (a repeat of one
+    /// beyond the cap counts again): what this holds is bounded by the cap, whatever the page holds (issue 11).
     /// </summary>
     private static (List<Outlink> Outlinks, List<FrontierEntry> Discovered, List<CrawlLogEntry> Declined) Follow(
-        FrontierEntry entry, IReadOnlyList<(string Url, string Source, LinkKind Kind)> links, CrawlOptions options, CrawlScope scope, DateTimeOffset now)
+        FrontierEntry entry, IEnumerable<(string Url, string Source, LinkKind Kind)> links, int cap, CrawlOptions options, CrawlScope scope, DateTimeOffset now)
     {
-        var cap = links.Count > 0 && links[0].Source == "sitemap" ? Math.Max(options.Traps.MaxLinksPerPage, SitemapMaxUrls) : options.Traps.MaxLinksPerPage;
         var outlinks = new List<Outlink>();
         var discovered = new List<FrontierEntry>();
         var declined = new List<CrawlLogEntry>();
@@ -240,29 +267,44 @@ public static class PageProcessor
         var page = new Uri(entry.Url);
         var depth = entry.Depth + 1;
         var decided = 0;
+        var notFollowed = 0;
         CrawlLogEntry? cut = null;
         var beyond = 0;
         foreach (var (url, source, kind) in links)
         {
-            if (!seen.Add(url))
+            if (seen.Contains(url))
             {
                 continue;
             }
 
+            var follows = !NotFollowed.Contains(kind);
+            if (follows ? decided >= cap : notFollowed >= cap)
+            {
+                if (follows)
+                {
+                    if (cut is null)
+                    {
+                        UrlCanonicalizer.TryGetHost(url, out var cutHost);
+                        cut = CrawlLogRows.Declined(entry, url, cutHost, now, new TrapVerdict(DeclineReason.LinkCap, string.Empty));
+                    }
+
+                    beyond++;
+                }
+
+                continue;
+            }
+
+            seen.Add(url);
             UrlCanonicalizer.TryGetHost(url, out var host);
             var inScope = scope.IsInScope(host);
             outlinks.Add(new Outlink(url, source, inScope));
-            if (NotFollowed.Contains(kind))
+            if (!follows)
             {
+                notFollowed++;
                 continue;
             }
 
-            if (++decided > cap)
-            {
-                cut ??= CrawlLogRows.Declined(entry, url, host, now, new TrapVerdict(DeclineReason.LinkCap, string.Empty));
-                beyond++;
-                continue;
-            }
+            decided++;
 
             if (!inScope)
             {

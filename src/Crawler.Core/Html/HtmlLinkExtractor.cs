@@ -33,7 +33,7 @@ public static partial class HtmlLinkExtractor
             var node = stack.Pop();
             if (node.NodeType == HtmlNodeType.Element)
             {
-                Visit(node, state);
+                Visit(new DomElement(node), state);
             }
 
             var children = node.ChildNodes;
@@ -51,6 +51,96 @@ public static partial class HtmlLinkExtractor
             state.NoFollow,
             state.NoIndex)
         { Blocks = withBlocks ? HtmlText.ExtractBlocks(doc) : null };
+    }
+
+    /// <summary>
+    /// The page's facts (title, language, base, robots) as <see cref="Extract"/> finds them, with no links
+    /// (<see cref="StreamLinks"/> gives them), read in one streaming pass (<see cref="HtmlTagScanner"/>) that holds no DOM:
+    /// for pages too large for one. On the pages of the tests' corpus both ways give the same result.
+    /// </summary>
+    public static HtmlPage StreamFacts(string html)
+    {
+        ArgumentNullException.ThrowIfNull(html);
+        var state = new State { CollectLinks = false };
+        foreach (var _ in Scan(html, state))
+        {
+        }
+
+        return new HtmlPage(state.Title, state.Language ?? state.ContentLanguage, state.BaseHref, [], state.NoFollow, state.NoIndex);
+    }
+
+    /// <summary>
+    /// The links <see cref="Extract"/> finds, in the same order, produced one at a time as a streaming pass
+    /// (<see cref="HtmlTagScanner"/>) reaches them: memory does not grow with the page's links, so a caller that keeps the
+    /// first N and counts the rest holds N.
+    /// </summary>
+    public static IEnumerable<ExtractedLink> StreamLinks(string html)
+    {
+        ArgumentNullException.ThrowIfNull(html);
+        return Scan(html, new State());
+    }
+
+    private static IEnumerable<ExtractedLink> Scan(string html, State state)
+    {
+        var scanner = new HtmlTagScanner(html);
+        while (scanner.Next())
+        {
+            if (scanner.Kind != HtmlTokenKind.StartTag)
+            {
+                continue;
+            }
+
+            var content = string.Empty;
+            if (scanner.Name is "title" or "style" && scanner.Next() && scanner.Kind == HtmlTokenKind.Text)
+            {
+                // The raw text token of the element (the scanner keeps the start tag's attributes across it).
+                content = scanner.Text.ToString();
+            }
+
+            Visit(new ScannedElement(scanner, content), state);
+            foreach (var link in state.Links)
+            {
+                yield return link;
+            }
+
+            state.Links.Clear();
+        }
+    }
+
+    /// <summary>An element as <see cref="Visit"/> reads it, from a DOM or from a streaming scan.</summary>
+    private interface IElement
+    {
+        string Name { get; }
+
+        string InnerText { get; }
+
+        string InnerHtml { get; }
+
+        /// <summary>The attribute's raw value, null when absent.</summary>
+        string? RawAttribute(string name);
+    }
+
+    private readonly struct DomElement(HtmlNode node) : IElement
+    {
+        public string Name => node.Name;
+
+        public string InnerText => node.InnerText;
+
+        public string InnerHtml => node.InnerHtml;
+
+        public string? RawAttribute(string name) => node.Attributes[name] is { } a ? a.Value ?? string.Empty : null;
+    }
+
+    /// <summary>A start tag of <see cref="HtmlTagScanner"/>; the content of a title or style is its raw text, as HtmlAgilityPack's.</summary>
+    private readonly struct ScannedElement(HtmlTagScanner scanner, string content) : IElement
+    {
+        public string Name => scanner.Name;
+
+        public string InnerText => content;
+
+        public string InnerHtml => content;
+
+        public string? RawAttribute(string name) => scanner.Attribute(name);
     }
 
     /// <summary>
@@ -95,7 +185,8 @@ public static partial class HtmlLinkExtractor
     [GeneratedRegex("""<(?<name>[a-zA-Z][a-zA-Z0-9:_-]*)(?<rest>(?:[^>"']|"[^"]*"|'[^']*')*)>""", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
     private static partial Regex StartTag();
 
-    private static void Visit(HtmlNode node, State s)
+    private static void Visit<T>(T node, State s)
+        where T : IElement
     {
         var name = node.Name;
         switch (name)
@@ -196,7 +287,8 @@ public static partial class HtmlLinkExtractor
         }
     }
 
-    private static void VisitLink(HtmlNode node, State s)
+    private static void VisitLink<T>(T node, State s)
+        where T : IElement
     {
         var rels = (Attr(node, "rel") ?? string.Empty)
             .ToLowerInvariant()
@@ -232,7 +324,8 @@ public static partial class HtmlLinkExtractor
         AddSrcset(s, node, "imagesrcset");
     }
 
-    private static void VisitMeta(HtmlNode node, State s)
+    private static void VisitMeta<T>(T node, State s)
+        where T : IElement
     {
         var httpEquiv = Attr(node, "http-equiv")?.Trim();
         var metaName = Attr(node, "name")?.Trim() ?? Attr(node, "property")?.Trim();
@@ -413,27 +506,41 @@ public static partial class HtmlLinkExtractor
         return urls;
     }
 
-    private static void Add(State s, HtmlNode node, string attribute, LinkKind kind)
+    private static void Add<T>(State s, T node, string attribute, LinkKind kind)
+        where T : IElement
     {
-        if (Attr(node, attribute) is { } value)
+        if (s.CollectLinks && Attr(node, attribute) is { } value)
         {
-            AddValue(s, value, kind, node.Name + "@" + attribute);
+            AddValue(s, value, kind, Source(node.Name, attribute));
         }
     }
 
-    private static void AddSrcset(State s, HtmlNode node, string attribute)
+    private static void AddSrcset<T>(State s, T node, string attribute)
+        where T : IElement
     {
-        if (Attr(node, attribute) is { } value)
+        if (s.CollectLinks && Attr(node, attribute) is { } value)
         {
             foreach (var url in ParseSrcset(value))
             {
-                AddValue(s, url, LinkKind.Embed, node.Name + "@" + attribute);
+                AddValue(s, url, LinkKind.Embed, Source(node.Name, attribute));
             }
         }
     }
 
+    /// <summary>"a@href" and the like, one string per pair rather than one per link (a page may have a million).</summary>
+    private static string Source(string element, string attribute) =>
+        Sources.GetOrAdd((element, attribute), static k => k.Element + "@" + k.Attribute);
+
+    /// <summary>Bounded by the element names <see cref="Visit"/> reads attributes of.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Element, string Attribute), string> Sources = new();
+
     private static void AddValue(State s, string raw, LinkKind kind, string source)
     {
+        if (!s.CollectLinks)
+        {
+            return;
+        }
+
         var url = TrimUrl(raw);
         if (url.Length == 0 || url[0] == '#' || HasDroppedScheme(url))
         {
@@ -467,11 +574,8 @@ public static partial class HtmlLinkExtractor
     }
 
     /// <summary>The attribute's entity-decoded value, or null when absent.</summary>
-    private static string? Attr(HtmlNode node, string name)
-    {
-        var attribute = node.Attributes[name];
-        return attribute is null ? null : HtmlEntity.DeEntitize(attribute.Value ?? string.Empty);
-    }
+    private static string? Attr<T>(T node, string name)
+        where T : IElement => node.RawAttribute(name) is { } value ? (value.Contains('&', StringComparison.Ordinal) ? HtmlEntity.DeEntitize(value) : value) : null;
 
     /// <summary>Strips leading and trailing C0 controls and spaces, as the URL parser does.</summary>
     private static string TrimUrl(string value) => value.Trim(C0AndSpace);
@@ -520,6 +624,9 @@ public static partial class HtmlLinkExtractor
 
     private sealed class State
     {
+        /// <summary>False in the streaming pass that reads the page's facts only.</summary>
+        public bool CollectLinks { get; init; } = true;
+
         public List<ExtractedLink> Links { get; } = [];
 
         public string? Title { get; set; }

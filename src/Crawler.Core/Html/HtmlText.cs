@@ -23,10 +23,29 @@ public static class HtmlText
         "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br",
     };
 
-    /// <summary>The page's title (if any) and text blocks, each non-empty and with whitespace collapsed.</summary>
-    public static IReadOnlyList<string> ExtractBlocks(string html)
+    /// <summary>
+    /// HTML longer than this (in chars) is read by a streaming pass instead of a DOM (<see cref="StreamBlocks"/>): a DOM costs
+    /// about a hundred times the page, so a page of a million links would take gigabytes.
+    /// </summary>
+    public const int DefaultMaxDomChars = 1_000_000;
+
+    /// <summary>A block <see cref="StreamBlocks"/> gives is cut (at a space) past this many chars, so a page of one giant
+    /// block is read a piece at a time, each piece below the large object heap's 85,000 bytes (pieces there live until a
+    /// full collection: a page of 7 million chars of text held ~40 MB of them).</summary>
+    public const int MaxStreamedBlockChars = 8 * 1024;
+
+    /// <summary>
+    /// The page's title (if any) and text blocks, each non-empty and with whitespace collapsed; read with a DOM up to
+    /// <paramref name="maxDomChars"/>, beyond with <see cref="StreamBlocks"/>.
+    /// </summary>
+    public static IReadOnlyList<string> ExtractBlocks(string html, int maxDomChars = DefaultMaxDomChars)
     {
         ArgumentNullException.ThrowIfNull(html);
+        if (html.Length > maxDomChars)
+        {
+            return [.. StreamBlocks(html)];
+        }
+
         var document = new HtmlDocument();
         document.LoadHtml(html);
         return ExtractBlocks(document);
@@ -79,6 +98,109 @@ public static class HtmlText
         Walk(document.DocumentNode);
         Flush();
         return blocks;
+    }
+
+    /// <summary>
+    /// The blocks <see cref="ExtractBlocks"/> reads from a DOM, read one at a time by a streaming pass (<see cref="HtmlTagScanner"/>)
+    /// that holds no DOM and at most one block (cut at a space past <see cref="MaxStreamedBlockChars"/>). Without a tree,
+    /// an element whose text is skipped (script, head, svg, ...) ends at its matching end tag (or, for the head, at the
+    /// body), which is where a DOM ends it in all but broken markup.
+    /// </summary>
+    public static IEnumerable<string> StreamBlocks(string html)
+    {
+        ArgumentNullException.ThrowIfNull(html);
+        var titles = new HtmlTagScanner(html);
+        while (titles.Next())
+        {
+            if (titles.Kind == HtmlTokenKind.StartTag && titles.Name == "title")
+            {
+                if (titles.Next() && titles.Kind == HtmlTokenKind.Text
+                    && Collapse(WebUtility.HtmlDecode(titles.Text.ToString())) is { Length: > 0 } t)
+                {
+                    yield return t;
+                }
+
+                break;
+            }
+        }
+
+        var scanner = new HtmlTagScanner(html);
+        var current = new StringBuilder();
+        string? skipped = null;
+        var skipDepth = 0;
+        while (scanner.Next())
+        {
+            if (skipped is not null)
+            {
+                if (scanner.Kind == HtmlTokenKind.StartTag && scanner.Name == skipped && !scanner.SelfClosing)
+                {
+                    skipDepth++;
+                }
+                else if ((scanner.Kind == HtmlTokenKind.EndTag && scanner.Name == skipped && --skipDepth == 0)
+                         || (skipped == "head" && scanner.Kind == HtmlTokenKind.StartTag && scanner.Name == "body"))
+                {
+                    skipped = null;
+                }
+
+                if (skipped is not null || scanner.Kind == HtmlTokenKind.EndTag)
+                {
+                    continue;
+                }
+            }
+
+            switch (scanner.Kind)
+            {
+                case HtmlTokenKind.Text:
+                    current.Append(WebUtility.HtmlDecode(scanner.Text.ToString()));
+                    while (current.Length > MaxStreamedBlockChars)
+                    {
+                        var cut = LastSpace(current, MaxStreamedBlockChars);
+                        if (Collapse(current.ToString(0, cut)) is { Length: > 0 } piece)
+                        {
+                            yield return piece;
+                        }
+
+                        current.Remove(0, cut);
+                    }
+
+                    break;
+                case HtmlTokenKind.StartTag when Skipped.Contains(scanner.Name):
+                    if (!scanner.SelfClosing || scanner.Name is "script" or "style")
+                    {
+                        skipped = scanner.Name;
+                        skipDepth = 1;
+                    }
+
+                    break;
+                case HtmlTokenKind.StartTag or HtmlTokenKind.EndTag when Blocks.Contains(scanner.Name):
+                    if (Collapse(current.ToString()) is { Length: > 0 } text)
+                    {
+                        yield return text;
+                    }
+
+                    current.Clear();
+                    break;
+            }
+        }
+
+        if (Collapse(current.ToString()) is { Length: > 0 } last)
+        {
+            yield return last;
+        }
+    }
+
+    /// <summary>Where to cut a long block: after its last white space at or before <paramref name="max"/>, else at <paramref name="max"/>.</summary>
+    private static int LastSpace(StringBuilder text, int max)
+    {
+        for (var i = max - 1; i > 0; i--)
+        {
+            if (char.IsWhiteSpace(text[i]))
+            {
+                return i + 1;
+            }
+        }
+
+        return max;
     }
 
     private static string Collapse(string text)

@@ -29,6 +29,13 @@ public sealed record TrapGuardOptions
     /// <summary>Links one page may add to the crawl (followed or recorded as declined); the rest are one counted record.</summary>
     public int MaxLinksPerPage { get; init; } = 10_000;
 
+    /// <summary>
+    /// HTML pages longer than this (in chars) are read by a streaming pass that holds no DOM (a DOM costs about a hundred
+    /// times the page: gigabytes for a page of a million links), their links counted past <see cref="MaxLinksPerPage"/>
+    /// rather than kept. Shorter pages are read with a DOM, as ever.
+    /// </summary>
+    public int MaxDomChars { get; init; } = Html.HtmlText.DefaultMaxDomChars;
+
     /// <summary>Near-copies of a page (<see cref="NearDuplicates"/>) a site fetches before their links to their own shape are declined.</summary>
     public int MaxNearDuplicates { get; init; } = 10;
 }

@@ -264,6 +264,7 @@ internal sealed partial class NodeOptionsValidation :
         Positive(errors, $"{p}:Traps:CalendarYearsBack", options.Traps.CalendarYearsBack);
         Positive(errors, $"{p}:Traps:CalendarDaysAhead", options.Traps.CalendarDaysAhead);
         Positive(errors, $"{p}:Traps:MaxLinksPerPage", options.Traps.MaxLinksPerPage);
+        Positive(errors, $"{p}:Traps:MaxDomChars", options.Traps.MaxDomChars);
         Positive(errors, $"{p}:Traps:MaxNearDuplicates", options.Traps.MaxNearDuplicates);
         NotNegative(errors, $"{p}:Politeness:MinDelay", options.Politeness.MinDelay);
         if (options.Politeness.MaxConcurrentPerHost is < 1 or > 64)
