@@ -18,15 +18,19 @@ public sealed class RemovalFeedTests(TwoEpochArchive archive, ITestOutputHelper 
     [Fact]
     public async Task The_feed_lists_exactly_the_deleted_pages_and_the_changed_ones_and_the_diff_shows_exactly_the_edit()
     {
-        // Expected from the simulation's manifests: answered 200 in epoch 1, then 404 (removed) or other bytes (changed).
+        // Expected from the simulation's manifests: answered 200 in epoch 1, then 404 (removed), no longer reachable by
+        // the site's links (removed, unlisted: the print versions of the deleted articles), or other bytes (changed).
         var before = archive.Web.ManifestFor(1);
         var after = archive.Web.ManifestFor(2);
         var removed = new HashSet<string>(StringComparer.Ordinal);
+        var unlisted = new HashSet<string>(StringComparer.Ordinal);
         var changed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in before.Entries.Where(e => e.ExpectedStatus is >= 200 and < 300))
         {
             if (after[entry.Url] is not { } now)
             {
+                removed.Add(entry.Url);
+                unlisted.Add(entry.Url);
                 continue;
             }
 
@@ -46,17 +50,19 @@ public sealed class RemovalFeedTests(TwoEpochArchive archive, ITestOutputHelper 
         Assert.Contains(changed, u => u.EndsWith("/article/2", StringComparison.Ordinal));
 
         var http = archive.Http;
-        var events = new List<(string Kind, string Url, string Timestamp, string? LastGood, string Link)>();
+        var events = new List<(string Kind, string Url, string Timestamp, string? LastGood, string Link, bool Unlisted)>();
         foreach (var site in archive.Web.Sites)
         {
             var json = await http.GetFromJsonAsync<JsonElement>($"/api/events?site={site.Host}");
             events.AddRange(json.GetProperty("events").EnumerateArray().Select(e => (
                 e.GetProperty("kind").GetString()!, e.GetProperty("url").GetString()!, e.GetProperty("timestamp").GetString()!,
-                e.GetProperty("lastGood").GetString(), e.GetProperty("link").GetString()!)));
+                e.GetProperty("lastGood").GetString(), e.GetProperty("link").GetString()!, e.GetProperty("unlisted").GetBoolean())));
         }
 
         output.WriteLine(string.Join("\n", events.Select(e => $"{e.Kind} {e.Url} {e.Timestamp} (last good {e.LastGood})")));
         Assert.Equal(removed.Order(StringComparer.Ordinal), events.Where(e => e.Kind == "removed").Select(e => e.Url).Order(StringComparer.Ordinal));
+        Assert.Equal(unlisted.Order(StringComparer.Ordinal), events.Where(e => e.Kind == "removed" && e.Unlisted).Select(e => e.Url).Order(StringComparer.Ordinal));
+        Assert.NotEmpty(unlisted);
         Assert.Equal(changed.Order(StringComparer.Ordinal), events.Where(e => e.Kind == "changed").Select(e => e.Url).Order(StringComparer.Ordinal));
         Assert.DoesNotContain(events, e => e.Kind == "restored");
 

@@ -20,7 +20,17 @@ public sealed record CaptureState(DateTimeOffset At, int Status, string? Payload
 /// A change of a URL: <see cref="At"/> is the capture that showed it; <see cref="LastGood"/> is the last good capture
 /// before it (the version a reader wants to see of a removed page).
 /// </summary>
-public sealed record ChangeEvent(ChangeKind Kind, string Url, DateTimeOffset At, int Status, DateTimeOffset? LastGood, string? RedirectTo);
+public sealed record ChangeEvent(ChangeKind Kind, string Url, DateTimeOffset At, int Status, DateTimeOffset? LastGood, string? RedirectTo)
+{
+    /// <summary>
+    /// Removed (or restored) by the site's links rather than by an answer: a crawl round of the site no longer found the
+    /// URL by following them (it dropped out of its listings), or found it again. <see cref="Status"/> is then 0.
+    /// </summary>
+    public bool Unlisted { get; init; }
+}
+
+/// <summary>One finished crawl round (epoch) of a site: the URLs it found by following the site's links.</summary>
+public sealed record CrawlRound(int Epoch, DateTimeOffset FinishedAt, IReadOnlySet<string> Urls);
 
 /// <summary>
 /// Turns a URL's captures, oldest first, into its change events: removals (404/410, or a redirect to another page after a
@@ -65,6 +75,69 @@ public static class ChangeEvents
         }
 
         return events;
+    }
+
+    /// <summary>
+    /// Removals by the site's links: a URL one finished round of the site found and the next did not (it dropped out of
+    /// the site's listings and every other page of it), while its last answer was good, is removed when that round
+    /// finished, with its last good capture; found again by a later round, it is restored. A round that found nothing
+    /// (the site was down) says nothing. Captures are each URL's, as for <see cref="Detect"/>. Pure.
+    /// </summary>
+    public static IReadOnlyList<ChangeEvent> DetectUnlisted(IEnumerable<CrawlRound> rounds, IReadOnlyDictionary<string, List<CaptureState>> captures)
+    {
+        ArgumentNullException.ThrowIfNull(rounds);
+        ArgumentNullException.ThrowIfNull(captures);
+        var events = new List<ChangeEvent>();
+        var unlisted = new HashSet<string>(StringComparer.Ordinal);
+        CrawlRound? previous = null;
+        foreach (var round in rounds.Where(r => r.Urls.Count > 0).OrderBy(r => r.Epoch))
+        {
+            if (previous is not null)
+            {
+                foreach (var url in previous.Urls.Where(u => !round.Urls.Contains(u) && !unlisted.Contains(u)).Order(StringComparer.Ordinal))
+                {
+                    if (LastGood(url, captures, round.FinishedAt) is { } good)
+                    {
+                        events.Add(new ChangeEvent(ChangeKind.Removed, url, round.FinishedAt, 0, good, null) { Unlisted = true });
+                        unlisted.Add(url);
+                    }
+                }
+            }
+
+            foreach (var url in unlisted.Where(round.Urls.Contains).Order(StringComparer.Ordinal).ToList())
+            {
+                events.Add(new ChangeEvent(ChangeKind.Restored, url, round.FinishedAt, 0, LastGood(url, captures, round.FinishedAt), null) { Unlisted = true });
+                unlisted.Remove(url);
+            }
+
+            previous = round;
+        }
+
+        return events;
+    }
+
+    /// <summary>When the URL's last capture before <paramref name="before"/> was good (2xx, or a 304 confirming one), its time; otherwise null.</summary>
+    private static DateTimeOffset? LastGood(string url, IReadOnlyDictionary<string, List<CaptureState>> captures, DateTimeOffset before)
+    {
+        if (!captures.TryGetValue(url, out var states))
+        {
+            return null;
+        }
+
+        DateTimeOffset? good = null;
+        foreach (var capture in states.Where(c => c.At <= before).OrderBy(c => c.At))
+        {
+            if (capture.Status is >= 200 and < 300 || (capture.Status == 304 && good is not null))
+            {
+                good = capture.At;
+            }
+            else if (IsRemoval(url, capture))
+            {
+                good = null; // its answer already says it is gone
+            }
+        }
+
+        return good;
     }
 
     /// <summary>404 or 410, or a redirect to another page: not to the same page under https or www., nor with a slash added.</summary>

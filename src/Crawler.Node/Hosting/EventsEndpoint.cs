@@ -12,7 +12,8 @@ namespace Crawler.Node.Hosting;
 /// A site's removal and change events, from its captures (<see cref="ChangeEvents"/>): <c>GET /api/events?site=HOST</c>
 /// (JSON) and <c>GET /api/events.atom?site=HOST</c> (an Atom feed for feed readers), newest first, optionally only
 /// <c>kind=removed,changed,restored</c>. A removed page links to the replay of its last good capture, a changed one to
-/// the diff of its two versions.
+/// the diff of its two versions. A page is removed by its answer (404/410, a redirect elsewhere) or by the site's links:
+/// a finished crawl round of the site no longer found it (<see cref="ChangeEvents.DetectUnlisted"/>, <c>unlisted</c>).
 /// </summary>
 public static class EventsEndpoint
 {
@@ -38,6 +39,7 @@ public static class EventsEndpoint
                 status = e.Status,
                 lastGood = e.LastGood is { } good ? ReplayPath.Timestamp(good) : null,
                 redirectTo = e.RedirectTo,
+                unlisted = e.Unlisted,
                 link = Link(e),
             }),
         });
@@ -97,6 +99,9 @@ public static class EventsEndpoint
 
     private static string Summary(ChangeEvent e) => e.Kind switch
     {
+        ChangeKind.Removed when e.Unlisted =>
+            $"No longer linked from the site: the crawl round that finished {Iso(e.At)} did not find it; last archived {Iso(e.LastGood!.Value)}.",
+        ChangeKind.Restored when e.Unlisted => $"Linked from the site again (the crawl round that finished {Iso(e.At)} found it).",
         ChangeKind.Removed when e.RedirectTo is { } to => $"Redirected to {to} (HTTP {e.Status}) on {Iso(e.At)}; last archived {Iso(e.LastGood!.Value)}.",
         ChangeKind.Removed => $"Answered HTTP {e.Status} on {Iso(e.At)}; last archived {Iso(e.LastGood!.Value)}.",
         ChangeKind.Changed => $"A new version on {Iso(e.At)} (the previous one was archived {Iso(e.LastGood!.Value)}).",
@@ -124,9 +129,22 @@ public static class EventsEndpoint
             states.Add(new CaptureState(capture.FetchedAt, status, capture.PayloadDigest, capture.RedirectTo));
         }
 
-        return byUrl.Count == 0
-            ? null
-            : [.. byUrl.SelectMany(u => ChangeEvents.Detect(u.Key, u.Value)).OrderByDescending(e => e.At).ThenBy(e => e.Url, StringComparer.Ordinal)];
+        if (byUrl.Count == 0)
+        {
+            return null;
+        }
+
+        // The site's finished rounds, each with the URLs it found by following links: what dropped out of them.
+        var rounds = new List<CrawlRound>();
+        foreach (var job in (await store.GetJobsAsync(new JobQuery(Host: site), ct).ConfigureAwait(false)).Where(j => j.FinishedAt is not null))
+        {
+            var found = await store.GetFrontierAsync(site, job.Epoch, ct).ConfigureAwait(false);
+            rounds.Add(new CrawlRound(job.Epoch, job.FinishedAt!.Value, found.Select(f => f.Url).ToHashSet(StringComparer.Ordinal)));
+        }
+
+        return [.. byUrl.SelectMany(u => ChangeEvents.Detect(u.Key, u.Value))
+            .Concat(rounds.Count > 1 ? ChangeEvents.DetectUnlisted(rounds, byUrl) : [])
+            .OrderByDescending(e => e.At).ThenBy(e => e.Url, StringComparer.Ordinal)];
     }
 
     private sealed record Found(string Site, IReadOnlyList<ChangeEvent> Events, IResult? Problem);

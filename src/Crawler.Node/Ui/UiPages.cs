@@ -104,7 +104,7 @@ public static class UiPages
             foreach (var e in events.Take(50))
             {
                 var kind = e.Kind.ToString().ToLowerInvariant();
-                body.Append("<tr><td>").Append(When(e.At)).Append("</td><td>").Append(kind).Append(CultureInfo.InvariantCulture, $" (HTTP {e.Status})")
+                body.Append("<tr><td>").Append(When(e.At)).Append("</td><td>").Append(kind).Append(e.Unlisted ? " (no longer linked)" : string.Create(CultureInfo.InvariantCulture, $" (HTTP {e.Status})"))
                     .Append("</td><td><a href=\"/ui/url?url=").Append(Attr(Uri.EscapeDataString(e.Url))).Append("\">").Append(Text(e.Url)).Append("</a></td><td>");
                 if (e.Kind == ChangeKind.Changed && e.LastGood is { } previous)
                 {

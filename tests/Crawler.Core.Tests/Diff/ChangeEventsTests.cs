@@ -54,4 +54,44 @@ public sealed class ChangeEventsTests
         var events = ChangeEvents.Detect(Url, [At(2, 404), At(0, 200, "a")]);
         Assert.Equal(ChangeKind.Removed, Assert.Single(events).Kind);
     }
+    [Fact]
+    public void A_page_a_crawl_round_no_longer_finds_is_removed_with_its_last_good_capture_and_restored_when_found_again()
+    {
+        const string Other = "http://kcna.kp/article/8";
+        var captures = new Dictionary<string, List<CaptureState>>(StringComparer.Ordinal)
+        {
+            [Url] = [At(0, 200, "a")],
+            [Other] = [At(0, 200, "b"), At(1, 304)],
+        };
+        var events = ChangeEvents.DetectUnlisted(
+            [Round(1, 0, Url, Other), Round(2, 1, Other), Round(3, 2, Url, Other)], captures);
+
+        Assert.Equal(
+            [
+                new ChangeEvent(ChangeKind.Removed, Url, T0.AddDays(1).AddHours(12), 0, T0, null) { Unlisted = true },
+                new ChangeEvent(ChangeKind.Restored, Url, T0.AddDays(2).AddHours(12), 0, T0, null) { Unlisted = true },
+            ],
+            events);
+    }
+
+    [Fact]
+    public void A_round_that_found_nothing_and_a_page_gone_by_its_answer_or_never_archived_make_no_unlisted_event()
+    {
+        const string Gone = "http://kcna.kp/article/9";
+        const string Never = "http://kcna.kp/article/10";
+        var captures = new Dictionary<string, List<CaptureState>>(StringComparer.Ordinal)
+        {
+            [Url] = [At(0, 200, "a")],
+            [Gone] = [At(0, 200, "c"), At(1, 404)],
+            [Never] = [At(0, 500)],
+        };
+
+        // The site was down in round 2 (nothing found): nothing dropped out. Round 3 finds only Url.
+        var events = ChangeEvents.DetectUnlisted([Round(1, 0, Url, Gone, Never), Round(2, 1), Round(3, 2, Url)], captures);
+
+        Assert.Empty(events);
+    }
+
+    private static CrawlRound Round(int epoch, int finishedDay, params string[] urls) =>
+        new(epoch, T0.AddDays(finishedDay).AddHours(12), urls.ToHashSet(StringComparer.Ordinal));
 }
