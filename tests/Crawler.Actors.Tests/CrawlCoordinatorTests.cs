@@ -178,6 +178,21 @@ public sealed class CrawlCoordinatorTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Readers_of_the_store_see_an_epoch_as_complete_only_once_it_has_completed()
+    {
+        var coordinator = StartCoordinator();
+        ExpectCrawls(2);
+        await SettleAll(1);
+        Assert.False(await EpochRecords.IsCompleteAsync(_store, 1));
+
+        coordinator.Tell(Report("a.kp", 1, SitePhase.Idle, fetched: 2));
+        coordinator.Tell(Report("b.kp", 1, SitePhase.Idle, fetched: 3));
+        AwaitCondition(() => StatusOf(coordinator).EpochComplete, TimeSpan.FromSeconds(10));
+        await AwaitAssertAsync(async () => Assert.True(await EpochRecords.IsCompleteAsync(_store, 1)), TimeSpan.FromSeconds(10));
+        Assert.False(await EpochRecords.IsCompleteAsync(_store, 2));
+    }
+
+    [Fact]
     public void Idle_sites_do_not_complete_the_epoch_while_the_store_holds_pending_urls_whose_hosts_are_woken_again()
     {
         var coordinator = StartCoordinator(Options with { ExitWhenDone = true });

@@ -5,6 +5,7 @@ using Crawler.Actors.Hosting;
 using Crawler.Node.Hosting;
 using Crawler.Simulation;
 using Crawler.Simulation.Web;
+using Crawler.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -76,6 +77,16 @@ public sealed class TwoEpochArchive : IAsyncLifetime
         Web.SetEpoch(2);
         clock.Jump(Hour);
         await AdaptiveRecrawlTests.Completed(coordinator, 2);
+
+        // The coordinator records the completion in the store (the next epoch's due time) just after; the removal feed
+        // reads it from there (a page no longer linked counts once its round's epoch is over).
+        var store = _host.Services.GetRequiredService<ICrawlStore>();
+        var recorded = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await EpochRecords.IsCompleteAsync(store, 2))
+        {
+            Assert.True(DateTime.UtcNow < recorded, "epoch 2's completion not recorded in the store after 30 s");
+            await Task.Delay(20);
+        }
 
         // The search index catches up from the store every 30 s: once now, so both epochs are searchable.
         await _host.Services.GetRequiredService<Crawler.Node.Hosting.SearchIndexer>().CatchUpAsync();

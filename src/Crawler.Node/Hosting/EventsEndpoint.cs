@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
+using Crawler.Actors.Coordination;
 using Crawler.Core.Diff;
 using Crawler.Core.Replay;
 using Crawler.Storage;
@@ -134,10 +135,16 @@ public static class EventsEndpoint
             return null;
         }
 
-        // The site's finished rounds, each with the URLs it found by following links: what dropped out of them.
+        // The site's finished rounds (of epochs that are over), each with the URLs it found by following links: what
+        // dropped out of them.
         var rounds = new List<CrawlRound>();
         foreach (var job in (await store.GetJobsAsync(new JobQuery(Host: site), ct).ConfigureAwait(false)).Where(j => j.FinishedAt is not null))
         {
+            if (!await EpochRecords.IsCompleteAsync(store, job.Epoch, ct).ConfigureAwait(false))
+            {
+                continue;
+            }
+
             var found = await store.GetFrontierAsync(site, job.Epoch, ct).ConfigureAwait(false);
             rounds.Add(new CrawlRound(job.Epoch, job.FinishedAt!.Value, found.Select(f => f.Url).ToHashSet(StringComparer.Ordinal)));
         }
