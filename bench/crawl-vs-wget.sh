@@ -67,14 +67,6 @@ require_loopback_only
 
 sim_still_alive() { kill -0 "$sim_pid" 2>/dev/null; }
 
-time_field() { # $1 = time -v file, $2 = field label
-  grep -F "$2" "$1" | sed 's/.*: //'
-}
-
-wall_seconds() { # h:mm:ss or m:ss.cc
-  awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }' <<<"$1"
-}
-
 record() { # tool run pages responses wall cpu rss_kb
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$out/results.tsv"
 }

@@ -88,8 +88,6 @@ mkdir -p "$out/nginx/tmp"
 helper_pids+=($!)
 wait_listening "$port"
 
-time_field() { grep -F "$2" "$1" | sed 's/.*: //'; }
-wall_seconds() { awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }' <<<"$1"; }
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$out/results.tsv"; } # tool round pages wall cpu rss_kb
 measure() { # $1 = time -v file: prints "wall cpu rss_kb"
   echo "$(wall_seconds "$(time_field "$1" 'Elapsed (wall clock)')") $(awk '{s+=$1} END {print s}' <<<"$(time_field "$1" 'User time'; time_field "$1" 'System time')") $(time_field "$1" 'Maximum resident set size')"

@@ -37,3 +37,11 @@ wait_listening() { # $1 = port on 127.0.0.1 a helper process was just started on
   done
   echo "nothing listens on 127.0.0.1:$1 after 10 s (a helper of the bench did not start)" >&2; exit 1
 }
+
+time_field() { # $1 = a /usr/bin/time -v file, $2 = a field label: its value
+  grep -F "$2" "$1" | sed 's/.*: //'
+}
+
+wall_seconds() { # time -v's wall clock (h:mm:ss or m:ss.cc) in seconds
+  awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }' <<<"$1"
+}

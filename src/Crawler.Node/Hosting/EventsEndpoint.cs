@@ -138,13 +138,9 @@ public static class EventsEndpoint
         // The site's finished rounds (of epochs that are over), each with the URLs it found by following links: what
         // dropped out of them.
         var rounds = new List<CrawlRound>();
-        foreach (var job in (await store.GetJobsAsync(new JobQuery(Host: site), ct).ConfigureAwait(false)).Where(j => j.FinishedAt is not null))
+        var over = await EpochRecords.CompletedAsync(store, ct).ConfigureAwait(false);
+        foreach (var job in (await store.GetJobsAsync(new JobQuery(Host: site), ct).ConfigureAwait(false)).Where(j => j.FinishedAt is not null && over(j.Epoch)))
         {
-            if (!await EpochRecords.IsCompleteAsync(store, job.Epoch, ct).ConfigureAwait(false))
-            {
-                continue;
-            }
-
             var found = await store.GetFrontierAsync(site, job.Epoch, ct).ConfigureAwait(false);
             rounds.Add(new CrawlRound(job.Epoch, job.FinishedAt!.Value, found.Select(f => f.Url).ToHashSet(StringComparer.Ordinal)));
         }
