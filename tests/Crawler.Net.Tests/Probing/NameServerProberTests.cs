@@ -83,7 +83,9 @@ public sealed class NameServerProberTests
         var total = Assert.NotNull(result.Total);
         Assert.True(total >= timeout - TimeSpan.FromMilliseconds(50), $"total {total}");
         Assert.True(total < TimeSpan.FromSeconds(3), $"total {total}"); // not DnsClient's 5 s default
-        Assert.Equal(1, server.QueryCount); // no retries
+        // A silent server sends nothing back, so the probe's return does not mean the server has read the query yet
+        // (a busy CI machine once counted 0): count only after every datagram sent before a marker was read.
+        Assert.Equal(1, await server.QueryCountAfterDrainAsync()); // no retries
     }
 
     [Theory]
@@ -243,6 +245,25 @@ internal sealed class AuthoritativeDnsServer : IDisposable
 
     public int QueryCount => Questions.Count;
 
+    /// <summary>
+    /// The number of questions once every datagram that reached the socket before this call has been read: sends a
+    /// marker query to the server's own port and waits (up to 10 s) until the serve loop reads it. One socket's
+    /// receive queue is first in, first out, so everything sent earlier has been counted by then.
+    /// </summary>
+    public async Task<int> QueryCountAfterDrainAsync()
+    {
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await client.SendAsync(MarkerQuery, new IPEndPoint(IPAddress.Loopback, Port));
+        await _drained.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return QueryCount;
+    }
+
+    private const string Marker = "drain.marker.invalid";
+
+    private static readonly byte[] MarkerQuery = [.. new byte[] { 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 }, .. Name(Marker), 0, 6, 0, 1];
+
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public void Dispose()
     {
         _stop.Cancel();
@@ -262,6 +283,12 @@ internal sealed class AuthoritativeDnsServer : IDisposable
 
             var (name, type, questionEnd) = Question(received.Buffer);
             var recursionDesired = (received.Buffer[2] & 0x01) != 0;
+            if (name == Marker)
+            {
+                _drained.TrySetResult();
+                continue;
+            }
+
             lock (_questions)
             {
                 _questions.Add((name, type, recursionDesired));
