@@ -21,6 +21,7 @@ namespace Crawler.Storage.Sqlite;
 public sealed partial class SqliteCrawlStore : ICrawlStore
 {
     private readonly string _path;
+    private readonly int _blockSize;
     private readonly SqliteStoreOptions _options;
     private readonly string _writerConnectionString;
     private readonly string _readerConnectionString;
@@ -35,6 +36,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     public SqliteCrawlStore(SqliteStoreOptions options)
     {
         _path = SqliteConnections.Validate(options);
+        _blockSize = options.CaptureKeyBlockSize;
         _options = options;
         _writerConnectionString = SqliteConnections.ConnectionString(_path, options, pooling: false);
         _readerConnectionString = SqliteConnections.ConnectionString(_path, options, pooling: true, SqliteOpenMode.ReadWrite);
@@ -75,7 +77,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 connection = SqliteConnections.Open(_writerConnectionString, _options);
                 OpenSchema(connection);
                 _sequence = new FrontierSequence(connection);
-                _commands = new WriteCommands(connection, LoadDictionaries(connection));
+                _commands = new WriteCommands(connection, LoadDictionaries(connection), _blockSize);
                 _writer = connection;
                 _ready = true;
             }
@@ -132,6 +134,12 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             connection.CreateFunction(SqliteSchema.HostKeyFunction, (string urlkey) => SqliteSchema.HostKey(urlkey), isDeterministic: true);
             Execute(connection, SqliteSchema.FillCaptureKeys, tx);
             Execute(connection, SqliteSchema.FillCaptureKeyHosts, tx);
+        }
+
+        if (version < 7)
+        {
+            // Version 6 and older have no key blocks; a new file fills none.
+            CaptureKeyBlocks.Fill(connection, tx, _blockSize);
         }
 
         Execute(connection, SqliteSchema.SetVersion, tx);
@@ -397,8 +405,22 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                     }
                 }
 
+                var from = range;
+                if (skip > 0 && range is not null && query.UrlKeysFrom is null && IsBare(query))
+                {
+                    // A deep page: whole key blocks skipped by their counts, then fewer than a block's entries stepped.
+                    try
+                    {
+                        (from, skip) = await CaptureKeyBlocks.SkipAsync(connection, range, skip, ct).ConfigureAwait(false);
+                    }
+                    catch (SqliteException e)
+                    {
+                        throw Unavailable(e, "could not be read");
+                    }
+                }
+
                 using var command = connection.CreateCommand();
-                CaptureSelect(command, query, range, count: false, left, skip);
+                CaptureSelect(command, query, from, count: false, left, skip);
                 skip = 0;
                 SqliteDataReader reader;
                 try
@@ -466,10 +488,13 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     /// The statement that reads (or counts) the query's captures, within one key range when given: capture_keys is
     /// walked in key order and each capture looked up by id; a count of a key range alone reads capture_keys only.
     /// </summary>
+    /// <summary>Whether the query selects by key ranges alone (every capture_keys entry of a range is one answer).</summary>
+    private static bool IsBare(CaptureQuery query) => query.Url is null && query.Urls is null && query.Host is null && query.Epoch is null;
+
     private static void CaptureSelect(SqliteCommand command, CaptureQuery query, UrlKeyRange? range, bool count, long limit, long offset)
     {
         var sql = new StringBuilder("SELECT ");
-        var bare = query.Url is null && query.Urls is null && query.Host is null && query.Epoch is null;
+        var bare = IsBare(query);
         var from = range is null ? null : query.UrlKeysFrom;
         if (count && bare && from is null && range is not null && SqliteSchema.CountsByHost(range))
         {
@@ -485,7 +510,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             // The offset stepped in capture_keys alone (a join would look every skipped capture up), then the few
             // captures after it joined: where a deep CDX page begins.
             command.CommandText = $"SELECT {SqliteSchema.QualifiedCaptureColumns} FROM (SELECT urlkey, fetched_at, id FROM capture_keys"
-                + " WHERE urlkey >= $key_from AND urlkey < $key_to"
+                + (from is null ? " WHERE urlkey >= $key_from" : " WHERE urlkey >= max($key_from, $from_key)") + " AND urlkey < $key_to"
                 + (from is null ? string.Empty : " AND (urlkey, fetched_at) >= ($from_key, $from_at)")
                 + " ORDER BY urlkey, fetched_at, id LIMIT $limit OFFSET $offset) AS k CROSS JOIN captures ON captures.id = k.id"
                 + " ORDER BY k.urlkey, k.fetched_at, k.id";
@@ -510,7 +535,10 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         {
             sql.Append(count ? "COUNT(*)" : SqliteSchema.QualifiedCaptureColumns)
                 .Append(count && bare ? " FROM capture_keys AS k" : " FROM capture_keys AS k CROSS JOIN captures ON captures.id = k.id")
-                .Append(" WHERE k.urlkey >= $key_from AND k.urlkey < $key_to");
+                // From a position: the seek begins at its key (SQLite seeks by the plain bounds only; the row value
+                // below would otherwise be tested on every key of the range before it).
+                .Append(from is null ? " WHERE k.urlkey >= $key_from" : " WHERE k.urlkey >= max($key_from, $from_key)")
+                .Append(" AND k.urlkey < $key_to");
             command.Parameters.AddWithValue("$key_from", range.From);
             command.Parameters.AddWithValue("$key_to", range.To);
             if (from is not null)

@@ -10,12 +10,13 @@ internal static class SqliteSchema
     /// TEXT), the text fields no query filters on in the capture bulk (format 2) with NULL in their columns,
     /// dictionaries.compression, no captures_host_epoch, 16 KB pages in a new file. 6 (issue 10's CDX host and domain
     /// matches): capture_keys, filled from the captures of an older file by <see cref="FillCaptureKeys"/> when it is
-    /// opened. Columns added since version 1 are added to an older file by <see cref="AddedColumns"/>; new tables come
+    /// opened. 7 (issue 10's deep CDX pages): capture_key_blocks (<see cref="CaptureKeyBlocks"/>), counted afresh
+    /// when an older file is opened. Columns added since version 1 are added to an older file by <see cref="AddedColumns"/>; new tables come
     /// with <see cref="Create"/>, and <see cref="Upgrade"/> runs on every open.
     /// </summary>
-    public const int Version = 6;
+    public const int Version = 7;
 
-    public const string SetVersion = "PRAGMA user_version = 6";
+    public const string SetVersion = "PRAGMA user_version = 7";
 
     /// <summary>The name under which the writer connection knows <see cref="Crawler.Core.Cdx.Surt.Key"/> (for <see cref="FillCaptureKeys"/>).</summary>
     public const string SurtKeyFunction = "crawler_surt_key";
@@ -141,6 +142,13 @@ internal static class SqliteSchema
         CREATE TABLE IF NOT EXISTS capture_key_hosts (
             host_key TEXT    NOT NULL PRIMARY KEY,
             captures INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- 7: capture_keys cut into blocks of consecutive keys, each with its number of rows (CaptureKeyBlocks): where
+        -- a deep CDX page begins is found by adding up counts. Kept in the transaction that writes the keys.
+        CREATE TABLE IF NOT EXISTS capture_key_blocks (
+            first_key TEXT    NOT NULL PRIMARY KEY,
+            captures  INTEGER NOT NULL
         ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS payloads (

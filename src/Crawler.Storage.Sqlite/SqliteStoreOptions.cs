@@ -13,4 +13,10 @@ public sealed class SqliteStoreOptions
     /// milliseconds, so this only runs out when a writer is stuck or the disk stalls.
     /// </summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Half the size at which a block of the CDX key index splits (<see cref="CaptureKeyBlocks"/>): a deep page steps at
+    /// most about twice this many keys. Not configuration: tests set it small so that a few captures make many blocks.
+    /// </summary>
+    internal int CaptureKeyBlockSize { get; init; } = 512;
 }

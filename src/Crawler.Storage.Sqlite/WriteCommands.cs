@@ -11,6 +11,14 @@ internal sealed class WriteCommands : IDisposable
     private readonly SqliteCommand _insertCapture;
     private readonly SqliteCommand _insertCaptureKey;
     private readonly SqliteCommand _countCaptureKey;
+    private readonly SqliteCommand _countInBlock;
+    private readonly SqliteCommand _insertBlock;
+    private readonly SqliteCommand _subtractFromBlock;
+    private readonly SqliteCommand _nextBlock;
+    private readonly SqliteCommand _keyAt;
+    private readonly SqliteCommand _keyAfter;
+    private readonly SqliteCommand _countBetween;
+    private readonly int _blockSize;
     private readonly SqliteCommand _payloadExists;
     private readonly SqliteCommand _insertPayload;
     private readonly SqliteCommand _upsertFetched;
@@ -33,7 +41,7 @@ internal sealed class WriteCommands : IDisposable
     /// <param name="connection">The writer connection.</param>
     /// <param name="dictionaries">Per-site compression of payloads and capture bulks (scopes "payload host" and
     /// "capture host"), loaded with the store's dictionaries.</param>
-    public WriteCommands(SqliteConnection connection, SiteDictionaries dictionaries)
+    public WriteCommands(SqliteConnection connection, SiteDictionaries dictionaries, int blockSize)
     {
         _dictionaries = dictionaries;
         _insertCapture = Prepare(connection, SqliteSchema.InsertCapture,
@@ -43,6 +51,14 @@ internal sealed class WriteCommands : IDisposable
             "$attempt", "$bulk", "$id_text");
         _insertCaptureKey = Prepare(connection, SqliteSchema.InsertCaptureKey, "$urlkey", "$fetched_at", "$id");
         _countCaptureKey = Prepare(connection, SqliteSchema.CountCaptureKey, "$host_key");
+        _countInBlock = Prepare(connection, CaptureKeyBlocks.CountIn, "$urlkey");
+        _insertBlock = Prepare(connection, CaptureKeyBlocks.Insert, "$first_key", "$captures");
+        _subtractFromBlock = Prepare(connection, CaptureKeyBlocks.Subtract, "$first_key", "$captures");
+        _nextBlock = Prepare(connection, CaptureKeyBlocks.Next, "$first_key");
+        _keyAt = Prepare(connection, CaptureKeyBlocks.KeyAt, "$from", "$to", "$offset");
+        _keyAfter = Prepare(connection, CaptureKeyBlocks.KeyAfter, "$from", "$to");
+        _countBetween = Prepare(connection, CaptureKeyBlocks.CountBetween, "$from", "$to");
+        _blockSize = blockSize;
         _payloadExists = Prepare(connection, SqliteSchema.PayloadExists, "$digest", "$digest_text");
         _recodePayload = Prepare(connection, SqliteSchema.RecodePayload, "$digest", "$compression", "$stored_length", "$data", "$dictionary");
         _recodeCapture = Prepare(connection, SqliteSchema.RecodeCapture, "$id", "$bulk");
@@ -63,7 +79,7 @@ internal sealed class WriteCommands : IDisposable
             "$payload_digest", "$fetches", "$changes", "$epoch");
         _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
         _upsertCrawlLog = Prepare(connection, SqliteSchema.UpsertCrawlLog, "$epoch", "$url", "$host", "$reason", "$detail", "$via", "$depth", "$at", "$own");
-        _all = [_upsertCrawlLog, _insertCapture, _insertCaptureKey, _countCaptureKey, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
+        _all = [_upsertCrawlLog, _insertCapture, _insertCaptureKey, _countCaptureKey, _countInBlock, _insertBlock, _subtractFromBlock, _nextBlock, _keyAt, _keyAfter, _countBetween, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
     }
 
     /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
@@ -125,6 +141,7 @@ internal sealed class WriteCommands : IDisposable
                 {
                     Bind(_countCaptureKey.Parameters, 0, SqliteSchema.HostKey(urlkey));
                     _countCaptureKey.ExecuteNonQuery();
+                    CountInBlock(urlkey);
                 }
             }
 
@@ -327,6 +344,69 @@ internal sealed class WriteCommands : IDisposable
         {
             command.Dispose();
         }
+    }
+
+    /// <summary>Counts a new key in its block (<see cref="CaptureKeyBlocks"/>), splitting a block that reached twice the block size.</summary>
+    private void CountInBlock(string urlkey)
+    {
+        Bind(_countInBlock.Parameters, 0, urlkey);
+        string? first = null;
+        long captures = 0;
+        using (var reader = _countInBlock.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                first = reader.GetString(0);
+                captures = reader.GetInt64(1);
+            }
+        }
+
+        if (first is null)
+        {
+            // Before every block (or the first key of all): a block of its own.
+            Bind(_insertBlock.Parameters, 0, urlkey);
+            Bind(_insertBlock.Parameters, 1, 1L);
+            _insertBlock.ExecuteNonQuery();
+            return;
+        }
+
+        // At every multiple rather than above it: a block of one key, which cannot split, tries again only after as
+        // many more entries.
+        if (captures % (2L * _blockSize) == 0)
+        {
+            SplitBlock(first);
+        }
+    }
+
+    /// <summary>Splits the block at <paramref name="first"/> at the key of its middle entry, or at its second key when the middle is still its first.</summary>
+    private void SplitBlock(string first)
+    {
+        Bind(_nextBlock.Parameters, 0, first);
+        object next = _nextBlock.ExecuteScalar() as string ?? (object)CaptureKeyBlocks.End;
+        Bind(_keyAt.Parameters, 0, first);
+        Bind(_keyAt.Parameters, 1, next);
+        Bind(_keyAt.Parameters, 2, (long)_blockSize);
+        var middle = _keyAt.ExecuteScalar() as string;
+        if (middle is null || middle == first)
+        {
+            Bind(_keyAfter.Parameters, 0, first);
+            Bind(_keyAfter.Parameters, 1, next);
+            middle = _keyAfter.ExecuteScalar() as string;
+            if (middle is null)
+            {
+                return; // one key: stays one block
+            }
+        }
+
+        Bind(_countBetween.Parameters, 0, middle);
+        Bind(_countBetween.Parameters, 1, next);
+        var upper = Convert.ToInt64(_countBetween.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        Bind(_insertBlock.Parameters, 0, middle);
+        Bind(_insertBlock.Parameters, 1, upper);
+        _insertBlock.ExecuteNonQuery();
+        Bind(_subtractFromBlock.Parameters, 0, first);
+        Bind(_subtractFromBlock.Parameters, 1, upper);
+        _subtractFromBlock.ExecuteNonQuery();
     }
 
     private static void Bind(SqliteParameterCollection parameters, int index, object? value) =>

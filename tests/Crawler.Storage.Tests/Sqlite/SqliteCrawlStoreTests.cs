@@ -11,9 +11,9 @@ public sealed class SqliteCrawlStoreTests : IDisposable
 
     private string DatabasePath => Path.Combine(_folder, "nested", "data", "crawler.db");
 
-    private async Task<SqliteCrawlStore> OpenAsync(string? path = null)
+    private async Task<SqliteCrawlStore> OpenAsync(string? path = null, int blockSize = 512)
     {
-        var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = path ?? DatabasePath });
+        var store = new SqliteCrawlStore(new SqliteStoreOptions { Path = path ?? DatabasePath, CaptureKeyBlockSize = blockSize });
         await store.InitializeAsync();
         return store;
     }
@@ -53,7 +53,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         await store.CommitAsync([Commit(Capture("http://a.kp/done")) with { Outcome = RecrawlOutcome.New }]);
         var frontier = await store.GetFrontierAsync("a.kp", 1);
 
-        Assert.Equal(6L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(7L, Query<long>("PRAGMA user_version"));
         Assert.Null(frontier.Single(e => e.Url == "http://a.kp/old").RetryAt);
         Assert.Equal(At(60), frontier.Single(e => e.Url == "http://a.kp/new").RetryAt);
         var job = Assert.Single(await store.GetJobsAsync(new JobQuery("a.kp", 1)));
@@ -286,7 +286,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         var next = CommitWithPayload(Capture("http://a.kp/next.html"), pages[39]);
         await store.CommitAsync([again, next]);
 
-        Assert.Equal(6L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(7L, Query<long>("PRAGMA user_version"));
         Assert.Equal(0L, Query<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'captures_host_epoch'"));
         var read = Assert.Single(await store.GetCapturesAsync(new CaptureQuery { Url = "http://a.kp/old.html" }).ToListAsync());
         Assert.Equal((oldCapture.Capture.Id, Digest(old), "old title", "GET"), (read.Id, read.PayloadDigest, read.Title, System.Text.Encoding.ASCII.GetString(read.RequestHeaders)));
@@ -321,11 +321,132 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         await using var reopened = await OpenAsync();
         await reopened.CommitAsync([Commit(Capture("http://a.kp/c", at: 6))]);
 
-        Assert.Equal(6L, Query<long>("PRAGMA user_version"));
+        Assert.Equal(7L, Query<long>("PRAGMA user_version"));
         Assert.Equal(5L, Query<long>("SELECT COUNT(*) FROM capture_keys"));
         var domain = new CaptureQuery { UrlKeys = [UrlKeyRange.Prefix("kp,a)"), UrlKeyRange.Prefix("kp,a,"), UrlKeyRange.Prefix("kp,a:")] };
         Assert.Equal(["https://a.kp/A", "http://www.a.kp/b", "http://a.kp/c", "http://en.a.kp/"], (await reopened.GetCapturesAsync(domain).ToListAsync()).Select(c => c.Url));
         Assert.Equal(4, await reopened.CountCapturesAsync(domain));
+    }
+
+    /// <summary>
+    /// Captures of three sites, their subdomains and another port, committed in a shuffled order a few at a time, up
+    /// to three fetches of one URL: what the CDX key order is, computed here from the URLs (key, then time).
+    /// </summary>
+    private static async Task<List<CaptureRecord>> StoreKeyedCapturesAsync(SqliteCrawlStore store, int count)
+    {
+        var random = new Random(7);
+        string[] sites = ["http://a.kp", "https://www.a.kp", "http://en.a.kp", "http://a.kp:8080", "http://b.kp", "http://c.kp"];
+        var captures = Enumerable.Range(0, count)
+            .Select(i => Capture($"{sites[random.Next(sites.Length)]}/news/{random.Next(count / 3)}.html", at: i))
+            .OrderBy(_ => random.Next())
+            .ToList();
+        foreach (var batch in captures.Chunk(5))
+        {
+            await store.CommitAsync([.. batch.Select(c => Commit(c))]);
+        }
+
+        return [.. captures.OrderBy(c => Crawler.Core.Cdx.Surt.Key(c.Url), StringComparer.Ordinal).ThenBy(c => c.FetchedAt)];
+    }
+
+    /// <summary>Every block's count is the number of keys from its first key to the next block's, and the blocks hold every key.</summary>
+    private void AssertBlocksCountTheirKeys(int blockSize, bool split)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT b.first_key, b.captures,
+                (SELECT COUNT(*) FROM capture_keys AS k WHERE k.urlkey >= b.first_key
+                    AND k.urlkey < COALESCE((SELECT MIN(n.first_key) FROM capture_key_blocks AS n WHERE n.first_key > b.first_key), x'ff')),
+                (SELECT COUNT(DISTINCT urlkey) FROM capture_keys AS k WHERE k.urlkey >= b.first_key
+                    AND k.urlkey < COALESCE((SELECT MIN(n.first_key) FROM capture_key_blocks AS n WHERE n.first_key > b.first_key), x'ff'))
+            FROM capture_key_blocks AS b ORDER BY b.first_key
+            """;
+        var blocks = new List<(string First, long Captures, long Keys, long DistinctKeys)>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                blocks.Add((reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+            }
+        }
+
+        Assert.All(blocks, b => Assert.Equal(b.Keys, b.Captures));
+        Assert.Equal(Query<long>("SELECT COUNT(*) FROM capture_keys"), blocks.Sum(b => b.Captures));
+        Assert.Equal(Query<string>("SELECT MIN(urlkey) FROM capture_keys"), blocks[0].First);
+        Assert.All(blocks, b => Assert.True(b.Captures < 2 * blockSize || b.DistinctKeys == 1, $"block {b.First} holds {b.Captures} keys"));
+        if (split)
+        {
+            Assert.True(blocks.Count > 10, $"{blocks.Count} blocks");
+        }
+    }
+
+    [Fact]
+    public async Task Deep_offsets_skip_whole_key_blocks_and_answer_what_stepping_every_key_answers()
+    {
+        await using var store = await OpenAsync(blockSize: 3);
+        var ordered = await StoreKeyedCapturesAsync(store, 150);
+
+        AssertBlocksCountTheirKeys(blockSize: 3, split: true);
+        string[] prefixes = ["kp,a)", "kp,a,", "kp,a:", "kp,b)", "kp,", "kp,a)/news/1"];
+        foreach (var prefix in prefixes)
+        {
+            var selected = ordered.Where(c => Crawler.Core.Cdx.Surt.Key(c.Url).StartsWith(prefix, StringComparison.Ordinal)).Select(c => c.Id).ToList();
+            Assert.NotEmpty(selected);
+            for (var offset = 0; offset <= selected.Count; offset++)
+            {
+                var page = await store.GetCapturesAsync(new CaptureQuery { UrlKeys = [UrlKeyRange.Prefix(prefix)], Offset = offset, Limit = 4 }).ToListAsync();
+                Assert.Equal(selected.Skip(offset).Take(4), page.Select(c => c.Id));
+            }
+        }
+
+        // Several ranges, as a domain match reads them: the offset runs on from one range into the next.
+        var domain = ordered.Where(c => Crawler.Core.Cdx.Surt.Key(c.Url) is var k && (k.StartsWith("kp,a)", StringComparison.Ordinal) || k.StartsWith("kp,a,", StringComparison.Ordinal)))
+            .Select(c => c.Id).ToList();
+        for (var offset = 0; offset <= domain.Count; offset += 7)
+        {
+            var page = await store.GetCapturesAsync(new CaptureQuery { UrlKeys = [UrlKeyRange.Prefix("kp,a)"), UrlKeyRange.Prefix("kp,a,")], Offset = offset, Limit = 10 }).ToListAsync();
+            Assert.Equal(domain.Skip(offset).Take(10), page.Select(c => c.Id));
+        }
+    }
+
+    [Fact]
+    public async Task Key_blocks_split_as_keys_arrive_and_a_key_with_many_captures_stays_one_block()
+    {
+        await using var store = await OpenAsync(blockSize: 2);
+        await StoreKeyedCapturesAsync(store, 90);
+        await store.CommitAsync([.. Enumerable.Range(0, 12).Select(i => Commit(Capture("http://b.kp/news/1.html", at: 1000 + i)))]);
+
+        AssertBlocksCountTheirKeys(blockSize: 2, split: true);
+        Assert.True(Query<long>("SELECT MAX(captures) FROM capture_key_blocks") >= 12);
+    }
+
+    [Fact]
+    public async Task A_version_6_file_gains_the_key_blocks_of_its_captures_when_opened()
+    {
+        var store = await OpenAsync(blockSize: 3);
+        var ordered = await StoreKeyedCapturesAsync(store, 60);
+        await store.DisposeAsync();
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE capture_key_blocks; PRAGMA user_version = 6;"; // as version 6 left it
+            command.ExecuteNonQuery();
+        }
+
+        await using var reopened = await OpenAsync(blockSize: 3);
+        await reopened.CommitAsync([Commit(Capture("http://a.kp/late.html", at: 500))]);
+        ordered = [.. ordered.Append((await reopened.GetCapturesAsync(new CaptureQuery { Url = "http://a.kp/late.html" }).ToListAsync()).Single())
+            .OrderBy(c => Crawler.Core.Cdx.Surt.Key(c.Url), StringComparer.Ordinal).ThenBy(c => c.FetchedAt)];
+
+        Assert.Equal(7L, Query<long>("PRAGMA user_version"));
+        AssertBlocksCountTheirKeys(blockSize: 3, split: true);
+        for (var offset = 0; offset <= ordered.Count; offset++)
+        {
+            var page = await reopened.GetCapturesAsync(new CaptureQuery { UrlKeys = [UrlKeyRange.Prefix("kp,")], Offset = offset, Limit = 2 }).ToListAsync();
+            Assert.Equal(ordered.Skip(offset).Take(2).Select(c => c.Id), page.Select(c => c.Id));
+        }
     }
 
     [Fact]
