@@ -14,12 +14,22 @@ namespace Crawler.Storage.Sqlite;
 /// </summary>
 internal static class CaptureKeyBlocks
 {
-    /// <summary>Counts one new key in the block it falls in; no row comes back when it is before every block.</summary>
+    /// <summary>Counts one new key in the block it falls in; changes nothing when it is before every block.</summary>
     public const string CountIn = """
         UPDATE capture_key_blocks SET captures = captures + 1
         WHERE first_key = (SELECT first_key FROM capture_key_blocks WHERE first_key <= $urlkey ORDER BY first_key DESC LIMIT 1)
-        RETURNING first_key, captures
         """;
+
+    /// <summary>The block a key falls in, with its count.</summary>
+    public const string BlockOf = "SELECT first_key, captures FROM capture_key_blocks WHERE first_key <= $urlkey ORDER BY first_key DESC LIMIT 1";
+
+    /// <summary>
+    /// One new key in this many (an eighth of the block size: 64 by default) has its block's size checked, and the
+    /// block split when it has reached twice the block size: a check on every key cost about as much again as counting
+    /// it. A block that keys often fall in is checked about once every so many of its own keys, so it outgrows twice
+    /// the block size by that many keys or so.
+    /// </summary>
+    public static int CheckEvery(int blockSize) => Math.Max(1, blockSize / 8);
 
     public const string Insert = "INSERT INTO capture_key_blocks (first_key, captures) VALUES ($first_key, $captures)";
 

@@ -12,6 +12,7 @@ internal sealed class WriteCommands : IDisposable
     private readonly SqliteCommand _insertCaptureKey;
     private readonly SqliteCommand _countCaptureKey;
     private readonly SqliteCommand _countInBlock;
+    private readonly SqliteCommand _blockOf;
     private readonly SqliteCommand _insertBlock;
     private readonly SqliteCommand _subtractFromBlock;
     private readonly SqliteCommand _nextBlock;
@@ -19,6 +20,7 @@ internal sealed class WriteCommands : IDisposable
     private readonly SqliteCommand _keyAfter;
     private readonly SqliteCommand _countBetween;
     private readonly int _blockSize;
+    private long _keysCounted;
     private readonly SqliteCommand _payloadExists;
     private readonly SqliteCommand _insertPayload;
     private readonly SqliteCommand _upsertFetched;
@@ -52,6 +54,7 @@ internal sealed class WriteCommands : IDisposable
         _insertCaptureKey = Prepare(connection, SqliteSchema.InsertCaptureKey, "$urlkey", "$fetched_at", "$id");
         _countCaptureKey = Prepare(connection, SqliteSchema.CountCaptureKey, "$host_key");
         _countInBlock = Prepare(connection, CaptureKeyBlocks.CountIn, "$urlkey");
+        _blockOf = Prepare(connection, CaptureKeyBlocks.BlockOf, "$urlkey");
         _insertBlock = Prepare(connection, CaptureKeyBlocks.Insert, "$first_key", "$captures");
         _subtractFromBlock = Prepare(connection, CaptureKeyBlocks.Subtract, "$first_key", "$captures");
         _nextBlock = Prepare(connection, CaptureKeyBlocks.Next, "$first_key");
@@ -79,7 +82,7 @@ internal sealed class WriteCommands : IDisposable
             "$payload_digest", "$fetches", "$changes", "$epoch");
         _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
         _upsertCrawlLog = Prepare(connection, SqliteSchema.UpsertCrawlLog, "$epoch", "$url", "$host", "$reason", "$detail", "$via", "$depth", "$at", "$own");
-        _all = [_upsertCrawlLog, _insertCapture, _insertCaptureKey, _countCaptureKey, _countInBlock, _insertBlock, _subtractFromBlock, _nextBlock, _keyAt, _keyAfter, _countBetween, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
+        _all = [_upsertCrawlLog, _insertCapture, _insertCaptureKey, _countCaptureKey, _countInBlock, _blockOf, _insertBlock, _subtractFromBlock, _nextBlock, _keyAt, _keyAfter, _countBetween, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
     }
 
     /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
@@ -346,22 +349,11 @@ internal sealed class WriteCommands : IDisposable
         }
     }
 
-    /// <summary>Counts a new key in its block (<see cref="CaptureKeyBlocks"/>), splitting a block that reached twice the block size.</summary>
+    /// <summary>Counts a new key in its block (<see cref="CaptureKeyBlocks"/>), and now and then splits its block when it has reached twice the block size.</summary>
     private void CountInBlock(string urlkey)
     {
         Bind(_countInBlock.Parameters, 0, urlkey);
-        string? first = null;
-        long captures = 0;
-        using (var reader = _countInBlock.ExecuteReader())
-        {
-            if (reader.Read())
-            {
-                first = reader.GetString(0);
-                captures = reader.GetInt64(1);
-            }
-        }
-
-        if (first is null)
+        if (_countInBlock.ExecuteNonQuery() == 0)
         {
             // Before every block (or the first key of all): a block of its own.
             Bind(_insertBlock.Parameters, 0, urlkey);
@@ -370,9 +362,22 @@ internal sealed class WriteCommands : IDisposable
             return;
         }
 
-        // At every multiple rather than above it: a block of one key, which cannot split, tries again only after as
-        // many more entries.
-        if (captures % (2L * _blockSize) == 0)
+        if (++_keysCounted % CaptureKeyBlocks.CheckEvery(_blockSize) != 0)
+        {
+            return;
+        }
+
+        Bind(_blockOf.Parameters, 0, urlkey);
+        string first;
+        long captures;
+        using (var reader = _blockOf.ExecuteReader())
+        {
+            reader.Read();
+            first = reader.GetString(0);
+            captures = reader.GetInt64(1);
+        }
+
+        if (captures >= 2L * _blockSize)
         {
             SplitBlock(first);
         }
