@@ -1,33 +1,35 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Crawler.Storage.Sqlite;
 
 /// <summary>
 /// The writer connection's prepared statements, compiled once and re-bound for every row
-/// (thousands of commits per second). Not thread-safe: used under the store's write lock.
+/// (thousands of commits per second), bound by position (<see cref="RawStatement"/>). Not thread-safe: used under the
+/// store's write lock.
 /// </summary>
 internal sealed class WriteCommands : IDisposable
 {
-    private readonly SqliteCommand _insertCapture;
-    private readonly SqliteCommand _insertCaptureKey;
-    private readonly SqliteCommand _countCaptureKey;
-    private readonly SqliteCommand _payloadExists;
-    private readonly SqliteCommand _insertPayload;
-    private readonly SqliteCommand _upsertFetched;
-    private readonly SqliteCommand _insertFrontier;
-    private readonly SqliteCommand _upsertSettled;
-    private readonly SqliteCommand _setSetting;
-    private readonly SqliteCommand _createSetting;
-    private readonly SqliteCommand _replaceSetting;
-    private readonly SqliteCommand _upsertSchedule;
-    private readonly SqliteCommand _markJob;
-    private readonly SqliteCommand _captureIdentity;
-    private readonly SqliteCommand _dictionaryId;
-    private readonly SqliteCommand _insertDictionary;
-    private readonly SqliteCommand _recodePayload;
-    private readonly SqliteCommand _recodeCapture;
-    private readonly SqliteCommand _upsertCrawlLog;
-    private readonly SqliteCommand[] _all;
+    private readonly RawStatement _insertCapture;
+    private readonly RawStatement _insertCaptureKey;
+    private readonly RawStatement _countCaptureKey;
+    private readonly RawStatement _payloadExists;
+    private readonly RawStatement _insertPayload;
+    private readonly RawStatement _upsertFetched;
+    private readonly RawStatement _insertFrontier;
+    private readonly RawStatement _upsertSettled;
+    private readonly RawStatement _setSetting;
+    private readonly RawStatement _createSetting;
+    private readonly RawStatement _replaceSetting;
+    private readonly RawStatement _upsertSchedule;
+    private readonly RawStatement _markJob;
+    private readonly RawStatement _captureIdentity;
+    private readonly RawStatement _dictionaryId;
+    private readonly RawStatement _insertDictionary;
+    private readonly RawStatement _recodePayload;
+    private readonly RawStatement _recodeCapture;
+    private readonly RawStatement _upsertCrawlLog;
+    private readonly RawStatement[] _all;
     private readonly SiteDictionaries _dictionaries;
 
     /// <param name="connection">The writer connection.</param>
@@ -66,50 +68,41 @@ internal sealed class WriteCommands : IDisposable
         _all = [_upsertCrawlLog, _insertCapture, _insertCaptureKey, _countCaptureKey, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
     }
 
-    /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
-    public void Enlist(SqliteTransaction? tx)
-    {
-        foreach (var command in _all)
-        {
-            command.Transaction = tx;
-        }
-    }
-
     /// <summary>Inserts the capture; false when this very fetch is stored already (a replay). Throws when its id is another fetch's.</summary>
     public bool InsertCapture(CaptureRecord c)
     {
         // Headers, outlinks and the text fields no query filters on go to the compressed bulk (CaptureBulk); their
         // columns keep empty values.
         var columns = CaptureBulk.Columns(c);
-        var p = _insertCapture.Parameters;
-        Bind(p, 0, BinaryKeys.Id(c.Id));
-        Bind(p, 1, c.Url);
-        Bind(p, 2, c.Host);
-        Bind(p, 3, c.Epoch);
-        Bind(p, 4, c.FetchedAt.ToUnixTimeMilliseconds());
-        Bind(p, 5, c.DurationMs);
-        Bind(p, 6, columns.IpAddress);
-        Bind(p, 7, c.Status);
-        Bind(p, 8, Array.Empty<byte>());
-        Bind(p, 9, null);
-        Bind(p, 10, c.PayloadDigest is null ? null : BinaryKeys.Digest(c.PayloadDigest));
-        Bind(p, 11, c.PayloadLength);
-        Bind(p, 12, columns.ContentType);
-        Bind(p, 13, c.Error);
-        Bind(p, 14, columns.ErrorDetail);
-        Bind(p, 15, columns.Truncated);
-        Bind(p, 16, columns.RedirectTo);
-        Bind(p, 17, columns.ETag);
-        Bind(p, 18, columns.LastModified);
-        Bind(p, 19, columns.Title);
-        Bind(p, 20, columns.Language);
-        Bind(p, 21, columns.Charset);
-        Bind(p, 22, string.Empty);
-        Bind(p, 23, c.Attempt);
+        var p = _insertCapture;
+        p.Bind(0, BinaryKeys.Id(c.Id));
+        p.Bind(1, c.Url);
+        p.Bind(2, c.Host);
+        p.Bind(3, c.Epoch);
+        p.Bind(4, c.FetchedAt.ToUnixTimeMilliseconds());
+        p.Bind(5, c.DurationMs);
+        p.Bind(6, columns.IpAddress);
+        p.Bind(7, c.Status);
+        p.Bind(8, Array.Empty<byte>());
+        p.Bind(9, (byte[]?)null);
+        p.Bind(10, c.PayloadDigest is null ? null : BinaryKeys.Digest(c.PayloadDigest));
+        p.Bind(11, c.PayloadLength);
+        p.Bind(12, columns.ContentType);
+        p.Bind(13, c.Error);
+        p.Bind(14, columns.ErrorDetail);
+        p.Bind(15, columns.Truncated);
+        p.Bind(16, columns.RedirectTo);
+        p.Bind(17, columns.ETag);
+        p.Bind(18, columns.LastModified);
+        p.Bind(19, columns.Title);
+        p.Bind(20, columns.Language);
+        p.Bind(21, columns.Charset);
+        p.Bind(22, string.Empty);
+        p.Bind(23, c.Attempt);
         var bulk = CaptureBulk.Pack(c);
-        Bind(p, 24, StoredBulk(_dictionaries.Encode("capture " + c.Host, bulk, c.Id), bulk.Length));
-        Bind(p, 25, c.Id);
-        var inserted = _insertCapture.ExecuteNonQuery() == 1;
+        p.Bind(24, StoredBulk(_dictionaries.Encode("capture " + c.Host, bulk, c.Id), bulk.Length));
+        p.Bind(25, c.Id);
+        var inserted = _insertCapture.Execute() == 1;
         RecodeCaptures();
         if (inserted)
         {
@@ -117,14 +110,14 @@ internal sealed class WriteCommands : IDisposable
             {
                 // Listed by the CDX server: its key, for host and domain matches in key order (SqliteSchema.Create).
                 var urlkey = Crawler.Core.Cdx.Surt.Key(c.Url);
-                var k = _insertCaptureKey.Parameters;
-                Bind(k, 0, urlkey);
-                Bind(k, 1, c.FetchedAt.ToUnixTimeMilliseconds());
-                Bind(k, 2, BinaryKeys.Id(c.Id));
-                if (_insertCaptureKey.ExecuteNonQuery() == 1)
+                var k = _insertCaptureKey;
+                k.Bind(0, urlkey);
+                k.Bind(1, c.FetchedAt.ToUnixTimeMilliseconds());
+                k.Bind(2, BinaryKeys.Id(c.Id));
+                if (_insertCaptureKey.Execute() == 1)
                 {
-                    Bind(_countCaptureKey.Parameters, 0, SqliteSchema.HostKey(urlkey));
-                    _countCaptureKey.ExecuteNonQuery();
+                    _countCaptureKey.Bind(0, SqliteSchema.HostKey(urlkey));
+                    _countCaptureKey.Execute();
                 }
             }
 
@@ -132,10 +125,13 @@ internal sealed class WriteCommands : IDisposable
         }
 
         // The id is stored already: the same fetch written again (a replay) is nothing new; another fetch under it is refused.
-        Bind(_captureIdentity.Parameters, 0, BinaryKeys.Id(c.Id));
-        Bind(_captureIdentity.Parameters, 1, c.Id);
-        using var stored = _captureIdentity.ExecuteReader();
-        return stored.Read() && stored.GetString(0) == c.Url && stored.GetInt64(1) == c.FetchedAt.ToUnixTimeMilliseconds() && stored.GetInt32(2) == c.Attempt
+        _captureIdentity.Bind(0, BinaryKeys.Id(c.Id));
+        _captureIdentity.Bind(1, c.Id);
+        var replay = _captureIdentity.FirstRow(row =>
+            raw.sqlite3_column_text(row, 0).utf8_to_string() == c.Url
+            && raw.sqlite3_column_int64(row, 1) == c.FetchedAt.ToUnixTimeMilliseconds()
+            && raw.sqlite3_column_int(row, 2) == c.Attempt);
+        return replay
             ? false
             : throw new InvalidOperationException($"capture id '{c.Id}' is stored for another fetch");
     }
@@ -148,18 +144,18 @@ internal sealed class WriteCommands : IDisposable
     {
         foreach (var recoded in _dictionaries.TakeRecoded())
         {
-            var p = _recodeCapture.Parameters;
-            Bind(p, 0, BinaryKeys.Id(recoded.Key));
-            Bind(p, 1, StoredBulk(recoded.Record, recoded.RawLength));
-            _recodeCapture.ExecuteNonQuery();
+            var p = _recodeCapture;
+            p.Bind(0, BinaryKeys.Id(recoded.Key));
+            p.Bind(1, StoredBulk(recoded.Record, recoded.RawLength));
+            _recodeCapture.Execute();
         }
     }
 
     public bool PayloadExists(string digest)
     {
-        Bind(_payloadExists.Parameters, 0, BinaryKeys.Digest(digest));
-        Bind(_payloadExists.Parameters, 1, digest);
-        return _payloadExists.ExecuteScalar() is not null;
+        _payloadExists.Bind(0, BinaryKeys.Digest(digest));
+        _payloadExists.Bind(1, digest);
+        return _payloadExists.HasRow();
     }
 
     /// <summary>Stores a payload, encoded with the dictionary of <paramref name="host"/>'s payloads once it has one; the
@@ -167,23 +163,23 @@ internal sealed class WriteCommands : IDisposable
     public void InsertPayload(string digest, byte[] raw, string host)
     {
         var (compression, dictionary, data) = _dictionaries.Encode("payload " + host, raw, digest);
-        var p = _insertPayload.Parameters;
-        Bind(p, 5, dictionary is null ? null : DictionaryId(dictionary));
-        Bind(p, 0, BinaryKeys.Digest(digest));
-        Bind(p, 1, compression);
-        Bind(p, 2, (long)raw.Length);
-        Bind(p, 3, (long)data.Length);
-        Bind(p, 4, data);
-        _insertPayload.ExecuteNonQuery();
+        var p = _insertPayload;
+        p.Bind(5, dictionary is null ? null : DictionaryId(dictionary));
+        p.Bind(0, BinaryKeys.Digest(digest));
+        p.Bind(1, compression);
+        p.Bind(2, (long)raw.Length);
+        p.Bind(3, (long)data.Length);
+        p.Bind(4, data);
+        _insertPayload.Execute();
         foreach (var recoded in _dictionaries.TakeRecoded())
         {
-            var r = _recodePayload.Parameters;
-            Bind(r, 0, BinaryKeys.Digest(recoded.Key));
-            Bind(r, 1, recoded.Record.Compression);
-            Bind(r, 2, (long)recoded.Record.Data.Length);
-            Bind(r, 3, recoded.Record.Data);
-            Bind(r, 4, DictionaryId(recoded.Record.Dictionary!));
-            _recodePayload.ExecuteNonQuery();
+            var r = _recodePayload;
+            r.Bind(0, BinaryKeys.Digest(recoded.Key));
+            r.Bind(1, recoded.Record.Compression);
+            r.Bind(2, (long)recoded.Record.Data.Length);
+            r.Bind(3, recoded.Record.Data);
+            r.Bind(4, DictionaryId(recoded.Record.Dictionary!));
+            _recodePayload.Execute();
         }
     }
 
@@ -193,116 +189,116 @@ internal sealed class WriteCommands : IDisposable
     /// </summary>
     private long DictionaryId(CompressionDictionary dictionary)
     {
-        Bind(_dictionaryId.Parameters, 0, dictionary.Digest);
-        if (_dictionaryId.ExecuteScalar() is long id)
+        _dictionaryId.Bind(0, dictionary.Digest);
+        if (_dictionaryId.ScalarInt64() is { } id)
         {
             return id;
         }
 
-        var p = _insertDictionary.Parameters;
-        Bind(p, 0, dictionary.Digest);
-        Bind(p, 1, dictionary.Scope);
-        Bind(p, 2, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        Bind(p, 3, dictionary.StoredData());
-        Bind(p, 4, CompressionDictionary.StoredCompression);
-        return (long)_insertDictionary.ExecuteScalar()!;
+        var p = _insertDictionary;
+        p.Bind(0, dictionary.Digest);
+        p.Bind(1, dictionary.Scope);
+        p.Bind(2, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        p.Bind(3, dictionary.StoredData());
+        p.Bind(4, CompressionDictionary.StoredCompression);
+        return _insertDictionary.ScalarInt64() ?? throw new InvalidOperationException("INSERT ... RETURNING gave no id");
     }
 
     public void UpsertFetched(CaptureRecord c, FrontierState state, long seq, DateTimeOffset? retryAt, RecrawlOutcome? outcome)
     {
-        var p = _upsertFetched.Parameters;
-        Bind(p, 0, c.Epoch);
-        Bind(p, 1, c.Url);
-        Bind(p, 2, c.Host);
-        Bind(p, 3, (int)state);
-        Bind(p, 4, seq);
-        Bind(p, 5, state == FrontierState.Pending ? retryAt?.ToUnixTimeMilliseconds() : null);
-        Bind(p, 6, state == FrontierState.Pending ? null : (int?)outcome);
-        Bind(p, 7, c.Attempt);
-        _upsertFetched.ExecuteNonQuery();
+        var p = _upsertFetched;
+        p.Bind(0, c.Epoch);
+        p.Bind(1, c.Url);
+        p.Bind(2, c.Host);
+        p.Bind(3, (int)state);
+        p.Bind(4, seq);
+        p.Bind(5, state == FrontierState.Pending ? retryAt?.ToUnixTimeMilliseconds() : null);
+        p.Bind(6, state == FrontierState.Pending ? null : (int?)outcome);
+        p.Bind(7, c.Attempt);
+        _upsertFetched.Execute();
     }
 
     public void UpsertSchedule(UrlSchedule s)
     {
-        var p = _upsertSchedule.Parameters;
-        Bind(p, 0, s.Url);
-        Bind(p, 1, s.Host);
-        Bind(p, 2, (int)s.PageClass);
-        Bind(p, 3, s.Interval.Ticks);
-        Bind(p, 4, s.LastFetchedAt.ToUnixTimeMilliseconds());
-        Bind(p, 5, s.LastChangedAt?.ToUnixTimeMilliseconds());
-        Bind(p, 6, s.DueAt.ToUnixTimeMilliseconds());
-        Bind(p, 7, s.PayloadDigest is null ? null : BinaryKeys.Digest(s.PayloadDigest));
-        Bind(p, 8, s.Fetches);
-        Bind(p, 9, s.Changes);
-        Bind(p, 10, s.Epoch);
-        _upsertSchedule.ExecuteNonQuery();
+        var p = _upsertSchedule;
+        p.Bind(0, s.Url);
+        p.Bind(1, s.Host);
+        p.Bind(2, (int)s.PageClass);
+        p.Bind(3, s.Interval.Ticks);
+        p.Bind(4, s.LastFetchedAt.ToUnixTimeMilliseconds());
+        p.Bind(5, s.LastChangedAt?.ToUnixTimeMilliseconds());
+        p.Bind(6, s.DueAt.ToUnixTimeMilliseconds());
+        p.Bind(7, s.PayloadDigest is null ? null : BinaryKeys.Digest(s.PayloadDigest));
+        p.Bind(8, s.Fetches);
+        p.Bind(9, s.Changes);
+        p.Bind(10, s.Epoch);
+        _upsertSchedule.Execute();
     }
 
     public void MarkJob(string host, int epoch, DateTimeOffset? startedAt, DateTimeOffset? finishedAt)
     {
-        var p = _markJob.Parameters;
-        Bind(p, 0, host);
-        Bind(p, 1, epoch);
-        Bind(p, 2, startedAt?.ToUnixTimeMilliseconds());
-        Bind(p, 3, finishedAt?.ToUnixTimeMilliseconds());
-        _markJob.ExecuteNonQuery();
+        var p = _markJob;
+        p.Bind(0, host);
+        p.Bind(1, epoch);
+        p.Bind(2, startedAt?.ToUnixTimeMilliseconds());
+        p.Bind(3, finishedAt?.ToUnixTimeMilliseconds());
+        _markJob.Execute();
     }
 
     /// <summary>Inserts unless (epoch, url) is known; returns 1 when inserted, 0 when ignored.</summary>
     public int InsertFrontier(FrontierEntry e, long seq)
     {
-        var p = _insertFrontier.Parameters;
-        Bind(p, 0, e.Epoch);
-        Bind(p, 1, e.Url);
-        Bind(p, 2, e.Host);
-        Bind(p, 3, e.Depth);
-        Bind(p, 4, e.Via);
-        Bind(p, 5, e.Kind);
-        Bind(p, 6, (int)e.State);
-        Bind(p, 7, e.Attempts);
-        Bind(p, 8, seq);
-        Bind(p, 9, e.State == FrontierState.Pending ? e.RetryAt?.ToUnixTimeMilliseconds() : null);
-        return _insertFrontier.ExecuteNonQuery();
+        var p = _insertFrontier;
+        p.Bind(0, e.Epoch);
+        p.Bind(1, e.Url);
+        p.Bind(2, e.Host);
+        p.Bind(3, e.Depth);
+        p.Bind(4, e.Via);
+        p.Bind(5, e.Kind);
+        p.Bind(6, (int)e.State);
+        p.Bind(7, e.Attempts);
+        p.Bind(8, seq);
+        p.Bind(9, e.State == FrontierState.Pending ? e.RetryAt?.ToUnixTimeMilliseconds() : null);
+        return _insertFrontier.Execute();
     }
 
     public void UpsertSettled(FrontierUpdate u, long seq)
     {
-        var p = _upsertSettled.Parameters;
-        Bind(p, 0, u.Epoch);
-        Bind(p, 1, u.Url);
-        Bind(p, 2, u.Host);
-        Bind(p, 3, (int)u.State);
-        Bind(p, 4, seq);
-        Bind(p, 5, u.Reason);
-        Bind(p, 6, (int?)u.Outcome);
-        _upsertSettled.ExecuteNonQuery();
+        var p = _upsertSettled;
+        p.Bind(0, u.Epoch);
+        p.Bind(1, u.Url);
+        p.Bind(2, u.Host);
+        p.Bind(3, (int)u.State);
+        p.Bind(4, seq);
+        p.Bind(5, u.Reason);
+        p.Bind(6, (int?)u.Outcome);
+        _upsertSettled.Execute();
     }
 
     /// <summary>Crawl log rows: a URL's own verdict (no via) replaces, a declined link fills.</summary>
     public void UpsertCrawlLog(IReadOnlyList<CrawlLogEntry> rows)
     {
-        var p = _upsertCrawlLog.Parameters;
+        var p = _upsertCrawlLog;
         foreach (var row in rows)
         {
-            Bind(p, 0, row.Epoch);
-            Bind(p, 1, row.Url);
-            Bind(p, 2, row.Host);
-            Bind(p, 3, row.Reason);
-            Bind(p, 4, row.Detail);
-            Bind(p, 5, row.Via);
-            Bind(p, 6, row.Depth);
-            Bind(p, 7, row.At.ToUnixTimeMilliseconds());
-            Bind(p, 8, row.Via is null ? 1 : 0);
-            _upsertCrawlLog.ExecuteNonQuery();
+            p.Bind(0, row.Epoch);
+            p.Bind(1, row.Url);
+            p.Bind(2, row.Host);
+            p.Bind(3, row.Reason);
+            p.Bind(4, row.Detail);
+            p.Bind(5, row.Via);
+            p.Bind(6, row.Depth);
+            p.Bind(7, row.At.ToUnixTimeMilliseconds());
+            p.Bind(8, row.Via is null ? 1 : 0);
+            _upsertCrawlLog.Execute();
         }
     }
 
     public void SetSetting(string key, string value)
     {
-        Bind(_setSetting.Parameters, 0, key);
-        Bind(_setSetting.Parameters, 1, value);
-        _setSetting.ExecuteNonQuery();
+        _setSetting.Bind(0, key);
+        _setSetting.Bind(1, value);
+        _setSetting.Execute();
     }
 
     /// <summary>Sets the setting only while it holds <paramref name="expected"/> (null: while absent); true when it did.</summary>
@@ -310,15 +306,15 @@ internal sealed class WriteCommands : IDisposable
     {
         if (expected is null)
         {
-            Bind(_createSetting.Parameters, 0, key);
-            Bind(_createSetting.Parameters, 1, value);
-            return _createSetting.ExecuteNonQuery() == 1;
+            _createSetting.Bind(0, key);
+            _createSetting.Bind(1, value);
+            return _createSetting.Execute() == 1;
         }
 
-        Bind(_replaceSetting.Parameters, 0, key);
-        Bind(_replaceSetting.Parameters, 1, expected);
-        Bind(_replaceSetting.Parameters, 2, value);
-        return _replaceSetting.ExecuteNonQuery() == 1;
+        _replaceSetting.Bind(0, key);
+        _replaceSetting.Bind(1, expected);
+        _replaceSetting.Bind(2, value);
+        return _replaceSetting.Execute() == 1;
     }
 
     public void Dispose()
@@ -329,19 +325,5 @@ internal sealed class WriteCommands : IDisposable
         }
     }
 
-    private static void Bind(SqliteParameterCollection parameters, int index, object? value) =>
-        parameters[index].Value = value ?? DBNull.Value;
-
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] names)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in names)
-        {
-            command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
-        }
-
-        command.Prepare();
-        return command;
-    }
+    private static RawStatement Prepare(SqliteConnection connection, string sql, params string[] names) => new(connection, sql, names);
 }
