@@ -769,21 +769,34 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         return commit with { UrlState = FrontierState.Done, Discovered = RobotsTracker.Sitemaps(decision, commit.Capture.Url, _epoch, _ctx.Scope) };
     }
 
+    /// <summary>This site's links to its frontier, every other host's to that host's site in one message (hosts in the order
+    /// their first link came). Without LINQ grouping: every page's links pass here, most of them the site's own.</summary>
     private void Distribute(IReadOnlyList<FrontierEntry> discovered)
     {
-        foreach (var group in discovered.GroupBy(d => d.Host, StringComparer.Ordinal))
+        Dictionary<string, List<SiteProtocol.DiscoveredUrl>>? others = null;
+        List<string>? hosts = null;
+        foreach (var entry in discovered)
         {
-            if (group.Key == _host)
+            if (entry.Host == _host)
             {
-                foreach (var entry in group)
-                {
-                    _frontier.Add(entry);
-                }
+                _frontier.Add(entry);
+                continue;
             }
-            else
+
+            others ??= new(StringComparer.Ordinal);
+            hosts ??= [];
+            if (!others.TryGetValue(entry.Host, out var urls))
             {
-                _ctx.Region.Tell(new SiteProtocol.Discovered(group.Key, _epoch, group.Select(e => new SiteProtocol.DiscoveredUrl(e.Url, e.Depth, e.Via, e.Kind)).ToList()));
+                others[entry.Host] = urls = [];
+                hosts.Add(entry.Host);
             }
+
+            urls.Add(new SiteProtocol.DiscoveredUrl(entry.Url, entry.Depth, entry.Via, entry.Kind));
+        }
+
+        foreach (var host in hosts ?? [])
+        {
+            _ctx.Region.Tell(new SiteProtocol.Discovered(host, _epoch, others![host]));
         }
     }
 
