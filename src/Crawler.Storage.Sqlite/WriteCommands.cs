@@ -11,6 +11,7 @@ namespace Crawler.Storage.Sqlite;
 internal sealed class WriteCommands : IDisposable
 {
     private readonly RawStatement _insertCapture;
+    private readonly RawStatement _captureIdTextExists;
     private readonly RawStatement _insertCaptureKey;
     private readonly RawStatement _countCaptureKey;
     private readonly RawStatement _payloadExists;
@@ -42,7 +43,8 @@ internal sealed class WriteCommands : IDisposable
             "$id", "$url", "$host", "$epoch", "$fetched_at", "$duration_ms", "$ip", "$status", "$request_headers",
             "$response_headers", "$payload_digest", "$payload_length", "$content_type", "$error", "$error_detail",
             "$truncated", "$redirect_to", "$etag", "$last_modified", "$title", "$language", "$charset", "$outlinks",
-            "$attempt", "$bulk", "$id_text");
+            "$attempt", "$bulk");
+        _captureIdTextExists = Prepare(connection, SqliteSchema.CaptureIdTextExists, "$id_text");
         _insertCaptureKey = Prepare(connection, SqliteSchema.InsertCaptureKey, "$urlkey", "$fetched_at", "$id");
         _countCaptureKey = Prepare(connection, SqliteSchema.CountCaptureKey, "$host_key");
         _payloadExists = Prepare(connection, SqliteSchema.PayloadExists, "$digest", "$digest_text");
@@ -65,7 +67,7 @@ internal sealed class WriteCommands : IDisposable
             "$payload_digest", "$fetches", "$changes", "$epoch");
         _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
         _upsertCrawlLog = Prepare(connection, SqliteSchema.UpsertCrawlLog, "$epoch", "$url", "$host", "$reason", "$detail", "$via", "$depth", "$at", "$own");
-        _all = [_upsertCrawlLog, _insertCapture, _insertCaptureKey, _countCaptureKey, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
+        _all = [_upsertCrawlLog, _insertCapture, _captureIdTextExists, _insertCaptureKey, _countCaptureKey, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
     }
 
     /// <summary>Inserts the capture; false when this very fetch is stored already (a replay). Throws when its id is another fetch's.</summary>
@@ -101,8 +103,8 @@ internal sealed class WriteCommands : IDisposable
         p.Bind(23, c.Attempt);
         var bulk = CaptureBulk.Pack(c);
         p.Bind(24, StoredBulk(_dictionaries.Encode("capture " + c.Host, bulk, c.Id), bulk.Length));
-        p.Bind(25, c.Id);
-        var inserted = _insertCapture.Execute() == 1;
+        _captureIdTextExists.Bind(0, c.Id);
+        var inserted = !_captureIdTextExists.HasRow() && _insertCapture.Execute() == 1;
         RecodeCaptures();
         if (inserted)
         {
