@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Crawler.Core.Text;
 using HtmlAgilityPack;
 
 namespace Crawler.Core.Html;
@@ -83,8 +84,11 @@ public static class HtmlText
 
         void Walk(HtmlNode node)
         {
-            foreach (var child in node.ChildNodes)
+            // By index: the collection's enumerator is an object per element walked.
+            var children = node.ChildNodes;
+            for (var i = 0; i < children.Count; i++)
             {
+                var child = children[i];
                 switch (child.NodeType)
                 {
                     case HtmlNodeType.Text:
@@ -229,7 +233,7 @@ public static class HtmlText
     {
         foreach (var c in text)
         {
-            if (char.IsWhiteSpace(c))
+            if (WhiteSpace.Is(c))
             {
                 space = result.Length > 0;
                 continue;
