@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
+using Crawler.Core.Text;
 
 namespace Crawler.Core.Policies;
 
@@ -120,7 +121,7 @@ public sealed record PageFingerprint(string Shape, ulong Text, ulong OtherLinks)
             var lastDigit = false;
             foreach (var raw in block)
             {
-                if (char.IsWhiteSpace(raw))
+                if (WhiteSpace.Is(raw))
                 {
                     lastDigit = false;
                     if (inWord)
