@@ -36,6 +36,7 @@ namespace Crawler.Actors.Sites;
 internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private const string PumpTimer = "pump";
+    private const string HoldTimer = "hold";
     private const string ReportTimer = "report";
     private const string ReloadTimer = "reload";
 
@@ -425,8 +426,19 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             PumpCore();
             if (_requests.Count == 0 && _gate.InRequest)
             {
-                // The address was kept for a next request that does not come now (nothing ready, a wait, a step first): let go.
-                _gate.RequestEnded(TimeSpan.Zero, serverDone: true);
+                if (!_draining && _jobs.Count > 0 && _gate.MayKeep)
+                {
+                    // A page still in processing brings the next request (its links, or room in the pipeline) when it is done:
+                    // the address stays kept for it, as between two requests, and is let go at MaxHold if nothing came. When
+                    // parsing is the slower step (politeness off, one connection) every page found the site here, and
+                    // letting go put a gate round trip and two changes of behaviour on every page.
+                    Timers.StartSingleTimer(HoldTimer, PumpTick.Instance, _gate.HoldLeft);
+                }
+                else
+                {
+                    // The address was kept for a next request that does not come now (nothing ready, a wait, a step first): let go.
+                    _gate.RequestEnded(TimeSpan.Zero, serverDone: true);
+                }
             }
         }
         finally
