@@ -1,6 +1,8 @@
 // Hand-written because no library exposes the exact bytes SocketsHttpHandler writes and reads: this wrapper sits
 // between the handler and the (plaintext) connection and copies the request head and the final response head,
 // attributing them to the fetch whose async flow wrote the request.
+using System.Runtime.CompilerServices;
+
 namespace Crawler.Net;
 
 /// <summary>Per-fetch capture of what went over the wire. Mutated by one connection at a time.</summary>
@@ -55,6 +57,16 @@ internal sealed class FetchState
         {
             if (Done || data.IsEmpty)
             {
+                return;
+            }
+
+            if (_length == 0 && HeadEnd(data[..Math.Min(data.Length, MaxHeadBytes)]) is var whole and >= 0
+                && !(skipInformational && IsInformational(data[..whole])))
+            {
+                // The whole head in one read (the usual case): taken from it, without copying the body that follows into
+                // the buffer first.
+                Head = data[..whole].ToArray();
+                Done = true;
                 return;
             }
 
@@ -153,6 +165,8 @@ internal sealed class RecordingStream(Stream inner, string? tlsProblem) : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    // Pooled: a read that waits for the socket would otherwise allocate its state machine, several per page.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);

@@ -916,7 +916,6 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             var commands = ReadyCommands();
             try
             {
-                commands.Enlist(null);
                 return write(commands);
             }
             catch (SqliteException e)
@@ -983,7 +982,6 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
             try
             {
                 using var tx = SqliteConnections.BeginWrite(_writer!);
-                commands.Enlist(tx);
                 var first = _lastSeq = _sequence!.Read(tx);
                 var result = body(commands);
                 if (_lastSeq != first)

@@ -1,43 +1,46 @@
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Crawler.Storage.Sqlite;
 
 /// <summary>
 /// The writer connection's prepared statements, compiled once and re-bound for every row
-/// (thousands of commits per second). Not thread-safe: used under the store's write lock.
+/// (thousands of commits per second), bound by position (<see cref="RawStatement"/>). Not thread-safe: used under the
+/// store's write lock.
 /// </summary>
 internal sealed class WriteCommands : IDisposable
 {
-    private readonly SqliteCommand _insertCapture;
-    private readonly SqliteCommand _insertCaptureKey;
-    private readonly SqliteCommand _countCaptureKey;
-    private readonly SqliteCommand _countInBlock;
-    private readonly SqliteCommand _blockOf;
-    private readonly SqliteCommand _insertBlock;
-    private readonly SqliteCommand _subtractFromBlock;
-    private readonly SqliteCommand _nextBlock;
-    private readonly SqliteCommand _keyAt;
-    private readonly SqliteCommand _keyAfter;
-    private readonly SqliteCommand _countBetween;
+    private readonly RawStatement _insertCapture;
+    private readonly RawStatement _captureIdTextExists;
+    private readonly RawStatement _insertCaptureKey;
+    private readonly RawStatement _countCaptureKey;
+    private readonly RawStatement _countInBlock;
+    private readonly RawStatement _blockOf;
+    private readonly RawStatement _insertBlock;
+    private readonly RawStatement _subtractFromBlock;
+    private readonly RawStatement _nextBlock;
+    private readonly RawStatement _keyAt;
+    private readonly RawStatement _keyAfter;
+    private readonly RawStatement _countBetween;
     private readonly int _blockSize;
     private long _keysCounted;
-    private readonly SqliteCommand _payloadExists;
-    private readonly SqliteCommand _insertPayload;
-    private readonly SqliteCommand _upsertFetched;
-    private readonly SqliteCommand _insertFrontier;
-    private readonly SqliteCommand _upsertSettled;
-    private readonly SqliteCommand _setSetting;
-    private readonly SqliteCommand _createSetting;
-    private readonly SqliteCommand _replaceSetting;
-    private readonly SqliteCommand _upsertSchedule;
-    private readonly SqliteCommand _markJob;
-    private readonly SqliteCommand _captureIdentity;
-    private readonly SqliteCommand _dictionaryId;
-    private readonly SqliteCommand _insertDictionary;
-    private readonly SqliteCommand _recodePayload;
-    private readonly SqliteCommand _recodeCapture;
-    private readonly SqliteCommand _upsertCrawlLog;
-    private readonly SqliteCommand[] _all;
+    private readonly RawStatement _payloadExists;
+    private readonly RawStatement _insertPayload;
+    private readonly RawStatement _upsertFetched;
+    private readonly RawStatement _insertFrontier;
+    private readonly RawStatement _upsertSettled;
+    private readonly RawStatement _setSetting;
+    private readonly RawStatement _createSetting;
+    private readonly RawStatement _replaceSetting;
+    private readonly RawStatement _upsertSchedule;
+    private readonly RawStatement _markJob;
+    private readonly RawStatement _captureIdentity;
+    private readonly RawStatement _dictionaryId;
+    private readonly RawStatement _insertDictionary;
+    private readonly RawStatement _recodePayload;
+    private readonly RawStatement _recodeCapture;
+    private readonly RawStatement _upsertCrawlLog;
+    private readonly RawStatement[] _all;
     private readonly SiteDictionaries _dictionaries;
 
     /// <param name="connection">The writer connection.</param>
@@ -50,7 +53,8 @@ internal sealed class WriteCommands : IDisposable
             "$id", "$url", "$host", "$epoch", "$fetched_at", "$duration_ms", "$ip", "$status", "$request_headers",
             "$response_headers", "$payload_digest", "$payload_length", "$content_type", "$error", "$error_detail",
             "$truncated", "$redirect_to", "$etag", "$last_modified", "$title", "$language", "$charset", "$outlinks",
-            "$attempt", "$bulk", "$id_text");
+            "$attempt", "$bulk");
+        _captureIdTextExists = Prepare(connection, SqliteSchema.CaptureIdTextExists, "$id_text");
         _insertCaptureKey = Prepare(connection, SqliteSchema.InsertCaptureKey, "$urlkey", "$fetched_at", "$id");
         _countCaptureKey = Prepare(connection, SqliteSchema.CountCaptureKey, "$host_key");
         _countInBlock = Prepare(connection, CaptureKeyBlocks.CountIn, "$urlkey");
@@ -82,16 +86,7 @@ internal sealed class WriteCommands : IDisposable
             "$payload_digest", "$fetches", "$changes", "$epoch");
         _markJob = Prepare(connection, SqliteSchema.MarkJob, "$host", "$epoch", "$started_at", "$finished_at");
         _upsertCrawlLog = Prepare(connection, SqliteSchema.UpsertCrawlLog, "$epoch", "$url", "$host", "$reason", "$detail", "$via", "$depth", "$at", "$own");
-        _all = [_upsertCrawlLog, _insertCapture, _insertCaptureKey, _countCaptureKey, _countInBlock, _blockOf, _insertBlock, _subtractFromBlock, _nextBlock, _keyAt, _keyAfter, _countBetween, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
-    }
-
-    /// <summary>Microsoft.Data.Sqlite requires every command to name the connection's open transaction.</summary>
-    public void Enlist(SqliteTransaction? tx)
-    {
-        foreach (var command in _all)
-        {
-            command.Transaction = tx;
-        }
+        _all = [_upsertCrawlLog, _insertCapture, _captureIdTextExists, _insertCaptureKey, _countCaptureKey, _countInBlock, _blockOf, _insertBlock, _subtractFromBlock, _nextBlock, _keyAt, _keyAfter, _countBetween, _payloadExists, _insertPayload, _upsertFetched, _insertFrontier, _upsertSettled, _setSetting, _upsertSchedule, _markJob, _captureIdentity, _createSetting, _replaceSetting, _dictionaryId, _insertDictionary, _recodePayload, _recodeCapture];
     }
 
     /// <summary>Inserts the capture; false when this very fetch is stored already (a replay). Throws when its id is another fetch's.</summary>
@@ -100,35 +95,35 @@ internal sealed class WriteCommands : IDisposable
         // Headers, outlinks and the text fields no query filters on go to the compressed bulk (CaptureBulk); their
         // columns keep empty values.
         var columns = CaptureBulk.Columns(c);
-        var p = _insertCapture.Parameters;
-        Bind(p, 0, BinaryKeys.Id(c.Id));
-        Bind(p, 1, c.Url);
-        Bind(p, 2, c.Host);
-        Bind(p, 3, c.Epoch);
-        Bind(p, 4, c.FetchedAt.ToUnixTimeMilliseconds());
-        Bind(p, 5, c.DurationMs);
-        Bind(p, 6, columns.IpAddress);
-        Bind(p, 7, c.Status);
-        Bind(p, 8, Array.Empty<byte>());
-        Bind(p, 9, null);
-        Bind(p, 10, c.PayloadDigest is null ? null : BinaryKeys.Digest(c.PayloadDigest));
-        Bind(p, 11, c.PayloadLength);
-        Bind(p, 12, columns.ContentType);
-        Bind(p, 13, c.Error);
-        Bind(p, 14, columns.ErrorDetail);
-        Bind(p, 15, columns.Truncated);
-        Bind(p, 16, columns.RedirectTo);
-        Bind(p, 17, columns.ETag);
-        Bind(p, 18, columns.LastModified);
-        Bind(p, 19, columns.Title);
-        Bind(p, 20, columns.Language);
-        Bind(p, 21, columns.Charset);
-        Bind(p, 22, string.Empty);
-        Bind(p, 23, c.Attempt);
+        var p = _insertCapture;
+        p.Bind(0, BinaryKeys.Id(c.Id));
+        p.Bind(1, c.Url);
+        p.Bind(2, c.Host);
+        p.Bind(3, c.Epoch);
+        p.Bind(4, c.FetchedAt.ToUnixTimeMilliseconds());
+        p.Bind(5, c.DurationMs);
+        p.Bind(6, columns.IpAddress);
+        p.Bind(7, c.Status);
+        p.Bind(8, Array.Empty<byte>());
+        p.Bind(9, (byte[]?)null);
+        p.Bind(10, c.PayloadDigest is null ? null : BinaryKeys.Digest(c.PayloadDigest));
+        p.Bind(11, c.PayloadLength);
+        p.Bind(12, columns.ContentType);
+        p.Bind(13, c.Error);
+        p.Bind(14, columns.ErrorDetail);
+        p.Bind(15, columns.Truncated);
+        p.Bind(16, columns.RedirectTo);
+        p.Bind(17, columns.ETag);
+        p.Bind(18, columns.LastModified);
+        p.Bind(19, columns.Title);
+        p.Bind(20, columns.Language);
+        p.Bind(21, columns.Charset);
+        p.Bind(22, string.Empty);
+        p.Bind(23, c.Attempt);
         var bulk = CaptureBulk.Pack(c);
-        Bind(p, 24, StoredBulk(_dictionaries.Encode("capture " + c.Host, bulk, c.Id), bulk.Length));
-        Bind(p, 25, c.Id);
-        var inserted = _insertCapture.ExecuteNonQuery() == 1;
+        p.Bind(24, StoredBulk(_dictionaries.Encode("capture " + c.Host, bulk, c.Id), bulk.Length));
+        _captureIdTextExists.Bind(0, c.Id);
+        var inserted = !_captureIdTextExists.HasRow() && _insertCapture.Execute() == 1;
         RecodeCaptures();
         if (inserted)
         {
@@ -136,14 +131,14 @@ internal sealed class WriteCommands : IDisposable
             {
                 // Listed by the CDX server: its key, for host and domain matches in key order (SqliteSchema.Create).
                 var urlkey = Crawler.Core.Cdx.Surt.Key(c.Url);
-                var k = _insertCaptureKey.Parameters;
-                Bind(k, 0, urlkey);
-                Bind(k, 1, c.FetchedAt.ToUnixTimeMilliseconds());
-                Bind(k, 2, BinaryKeys.Id(c.Id));
-                if (_insertCaptureKey.ExecuteNonQuery() == 1)
+                var k = _insertCaptureKey;
+                k.Bind(0, urlkey);
+                k.Bind(1, c.FetchedAt.ToUnixTimeMilliseconds());
+                k.Bind(2, BinaryKeys.Id(c.Id));
+                if (_insertCaptureKey.Execute() == 1)
                 {
-                    Bind(_countCaptureKey.Parameters, 0, SqliteSchema.HostKey(urlkey));
-                    _countCaptureKey.ExecuteNonQuery();
+                    _countCaptureKey.Bind(0, SqliteSchema.HostKey(urlkey));
+                    _countCaptureKey.Execute();
                     CountInBlock(urlkey);
                 }
             }
@@ -152,10 +147,13 @@ internal sealed class WriteCommands : IDisposable
         }
 
         // The id is stored already: the same fetch written again (a replay) is nothing new; another fetch under it is refused.
-        Bind(_captureIdentity.Parameters, 0, BinaryKeys.Id(c.Id));
-        Bind(_captureIdentity.Parameters, 1, c.Id);
-        using var stored = _captureIdentity.ExecuteReader();
-        return stored.Read() && stored.GetString(0) == c.Url && stored.GetInt64(1) == c.FetchedAt.ToUnixTimeMilliseconds() && stored.GetInt32(2) == c.Attempt
+        _captureIdentity.Bind(0, BinaryKeys.Id(c.Id));
+        _captureIdentity.Bind(1, c.Id);
+        var replay = _captureIdentity.FirstRow(row =>
+            raw.sqlite3_column_text(row, 0).utf8_to_string() == c.Url
+            && raw.sqlite3_column_int64(row, 1) == c.FetchedAt.ToUnixTimeMilliseconds()
+            && raw.sqlite3_column_int(row, 2) == c.Attempt);
+        return replay
             ? false
             : throw new InvalidOperationException($"capture id '{c.Id}' is stored for another fetch");
     }
@@ -168,18 +166,18 @@ internal sealed class WriteCommands : IDisposable
     {
         foreach (var recoded in _dictionaries.TakeRecoded())
         {
-            var p = _recodeCapture.Parameters;
-            Bind(p, 0, BinaryKeys.Id(recoded.Key));
-            Bind(p, 1, StoredBulk(recoded.Record, recoded.RawLength));
-            _recodeCapture.ExecuteNonQuery();
+            var p = _recodeCapture;
+            p.Bind(0, BinaryKeys.Id(recoded.Key));
+            p.Bind(1, StoredBulk(recoded.Record, recoded.RawLength));
+            _recodeCapture.Execute();
         }
     }
 
     public bool PayloadExists(string digest)
     {
-        Bind(_payloadExists.Parameters, 0, BinaryKeys.Digest(digest));
-        Bind(_payloadExists.Parameters, 1, digest);
-        return _payloadExists.ExecuteScalar() is not null;
+        _payloadExists.Bind(0, BinaryKeys.Digest(digest));
+        _payloadExists.Bind(1, digest);
+        return _payloadExists.HasRow();
     }
 
     /// <summary>Stores a payload, encoded with the dictionary of <paramref name="host"/>'s payloads once it has one; the
@@ -187,23 +185,23 @@ internal sealed class WriteCommands : IDisposable
     public void InsertPayload(string digest, byte[] raw, string host)
     {
         var (compression, dictionary, data) = _dictionaries.Encode("payload " + host, raw, digest);
-        var p = _insertPayload.Parameters;
-        Bind(p, 5, dictionary is null ? null : DictionaryId(dictionary));
-        Bind(p, 0, BinaryKeys.Digest(digest));
-        Bind(p, 1, compression);
-        Bind(p, 2, (long)raw.Length);
-        Bind(p, 3, (long)data.Length);
-        Bind(p, 4, data);
-        _insertPayload.ExecuteNonQuery();
+        var p = _insertPayload;
+        p.Bind(5, dictionary is null ? null : DictionaryId(dictionary));
+        p.Bind(0, BinaryKeys.Digest(digest));
+        p.Bind(1, compression);
+        p.Bind(2, (long)raw.Length);
+        p.Bind(3, (long)data.Length);
+        p.Bind(4, data);
+        _insertPayload.Execute();
         foreach (var recoded in _dictionaries.TakeRecoded())
         {
-            var r = _recodePayload.Parameters;
-            Bind(r, 0, BinaryKeys.Digest(recoded.Key));
-            Bind(r, 1, recoded.Record.Compression);
-            Bind(r, 2, (long)recoded.Record.Data.Length);
-            Bind(r, 3, recoded.Record.Data);
-            Bind(r, 4, DictionaryId(recoded.Record.Dictionary!));
-            _recodePayload.ExecuteNonQuery();
+            var r = _recodePayload;
+            r.Bind(0, BinaryKeys.Digest(recoded.Key));
+            r.Bind(1, recoded.Record.Compression);
+            r.Bind(2, (long)recoded.Record.Data.Length);
+            r.Bind(3, recoded.Record.Data);
+            r.Bind(4, DictionaryId(recoded.Record.Dictionary!));
+            _recodePayload.Execute();
         }
     }
 
@@ -213,116 +211,116 @@ internal sealed class WriteCommands : IDisposable
     /// </summary>
     private long DictionaryId(CompressionDictionary dictionary)
     {
-        Bind(_dictionaryId.Parameters, 0, dictionary.Digest);
-        if (_dictionaryId.ExecuteScalar() is long id)
+        _dictionaryId.Bind(0, dictionary.Digest);
+        if (_dictionaryId.ScalarInt64() is { } id)
         {
             return id;
         }
 
-        var p = _insertDictionary.Parameters;
-        Bind(p, 0, dictionary.Digest);
-        Bind(p, 1, dictionary.Scope);
-        Bind(p, 2, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        Bind(p, 3, dictionary.StoredData());
-        Bind(p, 4, CompressionDictionary.StoredCompression);
-        return (long)_insertDictionary.ExecuteScalar()!;
+        var p = _insertDictionary;
+        p.Bind(0, dictionary.Digest);
+        p.Bind(1, dictionary.Scope);
+        p.Bind(2, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        p.Bind(3, dictionary.StoredData());
+        p.Bind(4, CompressionDictionary.StoredCompression);
+        return _insertDictionary.ScalarInt64() ?? throw new InvalidOperationException("INSERT ... RETURNING gave no id");
     }
 
     public void UpsertFetched(CaptureRecord c, FrontierState state, long seq, DateTimeOffset? retryAt, RecrawlOutcome? outcome)
     {
-        var p = _upsertFetched.Parameters;
-        Bind(p, 0, c.Epoch);
-        Bind(p, 1, c.Url);
-        Bind(p, 2, c.Host);
-        Bind(p, 3, (int)state);
-        Bind(p, 4, seq);
-        Bind(p, 5, state == FrontierState.Pending ? retryAt?.ToUnixTimeMilliseconds() : null);
-        Bind(p, 6, state == FrontierState.Pending ? null : (int?)outcome);
-        Bind(p, 7, c.Attempt);
-        _upsertFetched.ExecuteNonQuery();
+        var p = _upsertFetched;
+        p.Bind(0, c.Epoch);
+        p.Bind(1, c.Url);
+        p.Bind(2, c.Host);
+        p.Bind(3, (int)state);
+        p.Bind(4, seq);
+        p.Bind(5, state == FrontierState.Pending ? retryAt?.ToUnixTimeMilliseconds() : null);
+        p.Bind(6, state == FrontierState.Pending ? null : (int?)outcome);
+        p.Bind(7, c.Attempt);
+        _upsertFetched.Execute();
     }
 
     public void UpsertSchedule(UrlSchedule s)
     {
-        var p = _upsertSchedule.Parameters;
-        Bind(p, 0, s.Url);
-        Bind(p, 1, s.Host);
-        Bind(p, 2, (int)s.PageClass);
-        Bind(p, 3, s.Interval.Ticks);
-        Bind(p, 4, s.LastFetchedAt.ToUnixTimeMilliseconds());
-        Bind(p, 5, s.LastChangedAt?.ToUnixTimeMilliseconds());
-        Bind(p, 6, s.DueAt.ToUnixTimeMilliseconds());
-        Bind(p, 7, s.PayloadDigest is null ? null : BinaryKeys.Digest(s.PayloadDigest));
-        Bind(p, 8, s.Fetches);
-        Bind(p, 9, s.Changes);
-        Bind(p, 10, s.Epoch);
-        _upsertSchedule.ExecuteNonQuery();
+        var p = _upsertSchedule;
+        p.Bind(0, s.Url);
+        p.Bind(1, s.Host);
+        p.Bind(2, (int)s.PageClass);
+        p.Bind(3, s.Interval.Ticks);
+        p.Bind(4, s.LastFetchedAt.ToUnixTimeMilliseconds());
+        p.Bind(5, s.LastChangedAt?.ToUnixTimeMilliseconds());
+        p.Bind(6, s.DueAt.ToUnixTimeMilliseconds());
+        p.Bind(7, s.PayloadDigest is null ? null : BinaryKeys.Digest(s.PayloadDigest));
+        p.Bind(8, s.Fetches);
+        p.Bind(9, s.Changes);
+        p.Bind(10, s.Epoch);
+        _upsertSchedule.Execute();
     }
 
     public void MarkJob(string host, int epoch, DateTimeOffset? startedAt, DateTimeOffset? finishedAt)
     {
-        var p = _markJob.Parameters;
-        Bind(p, 0, host);
-        Bind(p, 1, epoch);
-        Bind(p, 2, startedAt?.ToUnixTimeMilliseconds());
-        Bind(p, 3, finishedAt?.ToUnixTimeMilliseconds());
-        _markJob.ExecuteNonQuery();
+        var p = _markJob;
+        p.Bind(0, host);
+        p.Bind(1, epoch);
+        p.Bind(2, startedAt?.ToUnixTimeMilliseconds());
+        p.Bind(3, finishedAt?.ToUnixTimeMilliseconds());
+        _markJob.Execute();
     }
 
     /// <summary>Inserts unless (epoch, url) is known; returns 1 when inserted, 0 when ignored.</summary>
     public int InsertFrontier(FrontierEntry e, long seq)
     {
-        var p = _insertFrontier.Parameters;
-        Bind(p, 0, e.Epoch);
-        Bind(p, 1, e.Url);
-        Bind(p, 2, e.Host);
-        Bind(p, 3, e.Depth);
-        Bind(p, 4, e.Via);
-        Bind(p, 5, e.Kind);
-        Bind(p, 6, (int)e.State);
-        Bind(p, 7, e.Attempts);
-        Bind(p, 8, seq);
-        Bind(p, 9, e.State == FrontierState.Pending ? e.RetryAt?.ToUnixTimeMilliseconds() : null);
-        return _insertFrontier.ExecuteNonQuery();
+        var p = _insertFrontier;
+        p.Bind(0, e.Epoch);
+        p.Bind(1, e.Url);
+        p.Bind(2, e.Host);
+        p.Bind(3, e.Depth);
+        p.Bind(4, e.Via);
+        p.Bind(5, e.Kind);
+        p.Bind(6, (int)e.State);
+        p.Bind(7, e.Attempts);
+        p.Bind(8, seq);
+        p.Bind(9, e.State == FrontierState.Pending ? e.RetryAt?.ToUnixTimeMilliseconds() : null);
+        return _insertFrontier.Execute();
     }
 
     public void UpsertSettled(FrontierUpdate u, long seq)
     {
-        var p = _upsertSettled.Parameters;
-        Bind(p, 0, u.Epoch);
-        Bind(p, 1, u.Url);
-        Bind(p, 2, u.Host);
-        Bind(p, 3, (int)u.State);
-        Bind(p, 4, seq);
-        Bind(p, 5, u.Reason);
-        Bind(p, 6, (int?)u.Outcome);
-        _upsertSettled.ExecuteNonQuery();
+        var p = _upsertSettled;
+        p.Bind(0, u.Epoch);
+        p.Bind(1, u.Url);
+        p.Bind(2, u.Host);
+        p.Bind(3, (int)u.State);
+        p.Bind(4, seq);
+        p.Bind(5, u.Reason);
+        p.Bind(6, (int?)u.Outcome);
+        _upsertSettled.Execute();
     }
 
     /// <summary>Crawl log rows: a URL's own verdict (no via) replaces, a declined link fills.</summary>
     public void UpsertCrawlLog(IReadOnlyList<CrawlLogEntry> rows)
     {
-        var p = _upsertCrawlLog.Parameters;
+        var p = _upsertCrawlLog;
         foreach (var row in rows)
         {
-            Bind(p, 0, row.Epoch);
-            Bind(p, 1, row.Url);
-            Bind(p, 2, row.Host);
-            Bind(p, 3, row.Reason);
-            Bind(p, 4, row.Detail);
-            Bind(p, 5, row.Via);
-            Bind(p, 6, row.Depth);
-            Bind(p, 7, row.At.ToUnixTimeMilliseconds());
-            Bind(p, 8, row.Via is null ? 1 : 0);
-            _upsertCrawlLog.ExecuteNonQuery();
+            p.Bind(0, row.Epoch);
+            p.Bind(1, row.Url);
+            p.Bind(2, row.Host);
+            p.Bind(3, row.Reason);
+            p.Bind(4, row.Detail);
+            p.Bind(5, row.Via);
+            p.Bind(6, row.Depth);
+            p.Bind(7, row.At.ToUnixTimeMilliseconds());
+            p.Bind(8, row.Via is null ? 1 : 0);
+            _upsertCrawlLog.Execute();
         }
     }
 
     public void SetSetting(string key, string value)
     {
-        Bind(_setSetting.Parameters, 0, key);
-        Bind(_setSetting.Parameters, 1, value);
-        _setSetting.ExecuteNonQuery();
+        _setSetting.Bind(0, key);
+        _setSetting.Bind(1, value);
+        _setSetting.Execute();
     }
 
     /// <summary>Sets the setting only while it holds <paramref name="expected"/> (null: while absent); true when it did.</summary>
@@ -330,15 +328,15 @@ internal sealed class WriteCommands : IDisposable
     {
         if (expected is null)
         {
-            Bind(_createSetting.Parameters, 0, key);
-            Bind(_createSetting.Parameters, 1, value);
-            return _createSetting.ExecuteNonQuery() == 1;
+            _createSetting.Bind(0, key);
+            _createSetting.Bind(1, value);
+            return _createSetting.Execute() == 1;
         }
 
-        Bind(_replaceSetting.Parameters, 0, key);
-        Bind(_replaceSetting.Parameters, 1, expected);
-        Bind(_replaceSetting.Parameters, 2, value);
-        return _replaceSetting.ExecuteNonQuery() == 1;
+        _replaceSetting.Bind(0, key);
+        _replaceSetting.Bind(1, expected);
+        _replaceSetting.Bind(2, value);
+        return _replaceSetting.Execute() == 1;
     }
 
     public void Dispose()
@@ -352,13 +350,13 @@ internal sealed class WriteCommands : IDisposable
     /// <summary>Counts a new key in its block (<see cref="CaptureKeyBlocks"/>), and now and then splits its block when it has reached twice the block size.</summary>
     private void CountInBlock(string urlkey)
     {
-        Bind(_countInBlock.Parameters, 0, urlkey);
-        if (_countInBlock.ExecuteNonQuery() == 0)
+        _countInBlock.Bind(0, urlkey);
+        if (_countInBlock.Execute() == 0)
         {
             // Before every block (or the first key of all): a block of its own.
-            Bind(_insertBlock.Parameters, 0, urlkey);
-            Bind(_insertBlock.Parameters, 1, 1L);
-            _insertBlock.ExecuteNonQuery();
+            _insertBlock.Bind(0, urlkey);
+            _insertBlock.Bind(1, 1L);
+            _insertBlock.Execute();
             return;
         }
 
@@ -367,17 +365,9 @@ internal sealed class WriteCommands : IDisposable
             return;
         }
 
-        Bind(_blockOf.Parameters, 0, urlkey);
-        string first;
-        long captures;
-        using (var reader = _blockOf.ExecuteReader())
-        {
-            reader.Read();
-            first = reader.GetString(0);
-            captures = reader.GetInt64(1);
-        }
-
-        if (captures >= 2L * _blockSize)
+        _blockOf.Bind(0, urlkey);
+        var (first, captures) = _blockOf.FirstRow(row => (raw.sqlite3_column_text(row, 0).utf8_to_string(), raw.sqlite3_column_int64(row, 1)));
+        if (first is not null && captures >= 2L * _blockSize)
         {
             SplitBlock(first);
         }
@@ -386,47 +376,36 @@ internal sealed class WriteCommands : IDisposable
     /// <summary>Splits the block at <paramref name="first"/> at the key of its middle entry, or at its second key when the middle is still its first.</summary>
     private void SplitBlock(string first)
     {
-        Bind(_nextBlock.Parameters, 0, first);
-        object next = _nextBlock.ExecuteScalar() as string ?? (object)CaptureKeyBlocks.End;
-        Bind(_keyAt.Parameters, 0, first);
-        Bind(_keyAt.Parameters, 1, next);
-        Bind(_keyAt.Parameters, 2, (long)_blockSize);
-        var middle = _keyAt.ExecuteScalar() as string;
+        _nextBlock.Bind(0, first);
+        object next = Text(_nextBlock) ?? (object)CaptureKeyBlocks.End;
+        _keyAt.Bind(0, first);
+        _keyAt.Bind(1, next);
+        _keyAt.Bind(2, (long)_blockSize);
+        var middle = Text(_keyAt);
         if (middle is null || middle == first)
         {
-            Bind(_keyAfter.Parameters, 0, first);
-            Bind(_keyAfter.Parameters, 1, next);
-            middle = _keyAfter.ExecuteScalar() as string;
+            _keyAfter.Bind(0, first);
+            _keyAfter.Bind(1, next);
+            middle = Text(_keyAfter);
             if (middle is null)
             {
                 return; // one key: stays one block
             }
         }
 
-        Bind(_countBetween.Parameters, 0, middle);
-        Bind(_countBetween.Parameters, 1, next);
-        var upper = Convert.ToInt64(_countBetween.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        Bind(_insertBlock.Parameters, 0, middle);
-        Bind(_insertBlock.Parameters, 1, upper);
-        _insertBlock.ExecuteNonQuery();
-        Bind(_subtractFromBlock.Parameters, 0, first);
-        Bind(_subtractFromBlock.Parameters, 1, upper);
-        _subtractFromBlock.ExecuteNonQuery();
+        _countBetween.Bind(0, middle);
+        _countBetween.Bind(1, next);
+        var upper = _countBetween.ScalarInt64() ?? 0;
+        _insertBlock.Bind(0, middle);
+        _insertBlock.Bind(1, upper);
+        _insertBlock.Execute();
+        _subtractFromBlock.Bind(0, first);
+        _subtractFromBlock.Bind(1, upper);
+        _subtractFromBlock.Execute();
     }
 
-    private static void Bind(SqliteParameterCollection parameters, int index, object? value) =>
-        parameters[index].Value = value ?? DBNull.Value;
+    /// <summary>The first column of the statement's first row as text; null when there is no row.</summary>
+    private static string? Text(RawStatement statement) => statement.FirstRow(row => raw.sqlite3_column_text(row, 0).utf8_to_string());
 
-    private static SqliteCommand Prepare(SqliteConnection connection, string sql, params string[] names)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in names)
-        {
-            command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
-        }
-
-        command.Prepare();
-        return command;
-    }
+    private static RawStatement Prepare(SqliteConnection connection, string sql, params string[] names) => new(connection, sql, names);
 }

@@ -123,7 +123,7 @@ public sealed class SiteDictionaries
         var s = ScopeOf(scope);
         if (s.Compressor is { } compressor && raw.Length >= 16)
         {
-            var data = compressor.Wrap(raw).ToArray();
+            var data = Compress(compressor, raw);
             return data.Length >= raw.Length - (raw.Length / 32)
                 ? new EncodedRecord(PayloadCodec.None, null, raw)
                 : new EncodedRecord(PayloadCodec.Zstd, s.Dictionary, data);
@@ -166,7 +166,7 @@ public sealed class SiteDictionaries
         Use(CompressionDictionary.Create(name, trained));
         foreach (var (key, raw, stored) in keyed)
         {
-            var data = s.Compressor!.Wrap(raw).ToArray();
+            var data = Compress(s.Compressor!, raw);
             if (data.Length < stored)
             {
                 _recoded.Add(new RecodedRecord(key, raw.Length, new EncodedRecord(PayloadCodec.Zstd, s.Dictionary, data)));
@@ -187,6 +187,29 @@ public sealed class SiteDictionaries
         var taken = _recoded;
         _recoded = [];
         return taken;
+    }
+
+    /// <summary>Where a record is compressed before it is copied out at its size: Compressor.Wrap(src) allocates an array of
+    /// the compress bound for every record (two a page), then copied again. Records up to <see cref="MaxScratchBytes"/>
+    /// only, so that one large page does not keep a large buffer for the life of the writer.</summary>
+    private byte[] _scratch = [];
+
+    private const int MaxScratchBytes = 256 * 1024;
+
+    private byte[] Compress(Compressor compressor, byte[] raw)
+    {
+        var bound = Compressor.GetCompressBound(raw.Length);
+        if (bound > MaxScratchBytes)
+        {
+            return compressor.Wrap(raw).ToArray();
+        }
+
+        if (_scratch.Length < bound)
+        {
+            _scratch = new byte[Math.Min(MaxScratchBytes, Math.Max(bound, 2 * _scratch.Length))];
+        }
+
+        return _scratch.AsSpan(0, compressor.Wrap(raw, _scratch)).ToArray();
     }
 
     private Scope ScopeOf(string name)

@@ -76,7 +76,8 @@ public static class PageProcessor
         }
         else if (result.StatusCode is >= 200 and < 300 && result.Body.Length > 0)
         {
-            var content = HttpFetcher.Decode(result, maxDecompressedBytes, out _);
+            // A body sent without a content coding is read as it is (decoding it would copy it whole); nothing here writes to it.
+            var content = string.IsNullOrEmpty(result.ContentEncoding) ? result.Body : HttpFetcher.Decode(result, maxDecompressedBytes, out _);
             var mime = MediaType(result.ContentType);
             if (IsHtml(mime, content))
             {

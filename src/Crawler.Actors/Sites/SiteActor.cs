@@ -36,6 +36,7 @@ namespace Crawler.Actors.Sites;
 internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private const string PumpTimer = "pump";
+    private const string HoldTimer = "hold";
     private const string ReportTimer = "report";
     private const string ReloadTimer = "reload";
 
@@ -425,8 +426,19 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             PumpCore();
             if (_requests.Count == 0 && _gate.InRequest)
             {
-                // The address was kept for a next request that does not come now (nothing ready, a wait, a step first): let go.
-                _gate.RequestEnded(TimeSpan.Zero, serverDone: true);
+                if (!_draining && _jobs.Count > 0 && _gate.MayKeep)
+                {
+                    // A page still in processing brings the next request (its links, or room in the pipeline) when it is done:
+                    // the address stays kept for it, as between two requests, and is let go at MaxHold if nothing came. When
+                    // parsing is the slower step (politeness off, one connection) every page found the site here, and
+                    // letting go put a gate round trip and two changes of behaviour on every page.
+                    Timers.StartSingleTimer(HoldTimer, PumpTick.Instance, _gate.HoldLeft);
+                }
+                else
+                {
+                    // The address was kept for a next request that does not come now (nothing ready, a wait, a step first): let go.
+                    _gate.RequestEnded(TimeSpan.Zero, serverDone: true);
+                }
             }
         }
         finally
@@ -769,21 +781,34 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
         return commit with { UrlState = FrontierState.Done, Discovered = RobotsTracker.Sitemaps(decision, commit.Capture.Url, _epoch, _ctx.Scope) };
     }
 
+    /// <summary>This site's links to its frontier, every other host's to that host's site in one message (hosts in the order
+    /// their first link came). Without LINQ grouping: every page's links pass here, most of them the site's own.</summary>
     private void Distribute(IReadOnlyList<FrontierEntry> discovered)
     {
-        foreach (var group in discovered.GroupBy(d => d.Host, StringComparer.Ordinal))
+        Dictionary<string, List<SiteProtocol.DiscoveredUrl>>? others = null;
+        List<string>? hosts = null;
+        foreach (var entry in discovered)
         {
-            if (group.Key == _host)
+            if (entry.Host == _host)
             {
-                foreach (var entry in group)
-                {
-                    _frontier.Add(entry);
-                }
+                _frontier.Add(entry);
+                continue;
             }
-            else
+
+            others ??= new(StringComparer.Ordinal);
+            hosts ??= [];
+            if (!others.TryGetValue(entry.Host, out var urls))
             {
-                _ctx.Region.Tell(new SiteProtocol.Discovered(group.Key, _epoch, group.Select(e => new SiteProtocol.DiscoveredUrl(e.Url, e.Depth, e.Via, e.Kind)).ToList()));
+                others[entry.Host] = urls = [];
+                hosts.Add(entry.Host);
             }
+
+            urls.Add(new SiteProtocol.DiscoveredUrl(entry.Url, entry.Depth, entry.Via, entry.Kind));
+        }
+
+        foreach (var host in hosts ?? [])
+        {
+            _ctx.Region.Tell(new SiteProtocol.Discovered(host, _epoch, others![host]));
         }
     }
 

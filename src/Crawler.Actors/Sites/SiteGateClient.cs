@@ -37,6 +37,11 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
     /// <summary>Whether the slot, held for requests, may be kept for the next one (no pause, not held for <see cref="MaxHold"/> yet).</summary>
     public bool MayKeep => _lease.InRequest && _lease.HeldSince is { } since && Now - since < MaxHold;
 
+    /// <summary>How much longer the slot may be kept (<see cref="MayKeep"/>), at least a millisecond.</summary>
+    public TimeSpan HoldLeft => _lease.HeldSince is { } since && MaxHold - (Now - since) is var left && left > TimeSpan.FromMilliseconds(1)
+        ? left
+        : TimeSpan.FromMilliseconds(1);
+
     /// <summary>The address whose slot the site holds, or null.</summary>
     public string? Held => _lease.Held;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Crawler.Core.Text;
 using HtmlAgilityPack;
 
 namespace Crawler.Core.Html;
@@ -62,11 +63,20 @@ public static class HtmlText
         }
 
         var current = new StringBuilder();
+        var collapsed = new StringBuilder();
         void Flush()
         {
-            if (Collapse(current.ToString()) is { Length: > 0 } text)
+            // Collapsed from the builder's chunks into a second builder: one string per block, not three.
+            collapsed.Clear();
+            var space = false;
+            foreach (var chunk in current.GetChunks())
             {
-                blocks.Add(text);
+                CollapseInto(chunk.Span, collapsed, ref space);
+            }
+
+            if (collapsed.Length > 0)
+            {
+                blocks.Add(collapsed.ToString());
             }
 
             current.Clear();
@@ -74,8 +84,11 @@ public static class HtmlText
 
         void Walk(HtmlNode node)
         {
-            foreach (var child in node.ChildNodes)
+            // By index: the collection's enumerator is an object per element walked.
+            var children = node.ChildNodes;
+            for (var i = 0; i < children.Count; i++)
             {
+                var child = children[i];
                 switch (child.NodeType)
                 {
                     case HtmlNodeType.Text:
@@ -207,9 +220,20 @@ public static class HtmlText
     {
         var result = new StringBuilder(text.Length);
         var space = false;
+        CollapseInto(text, result, ref space);
+        return result.ToString();
+    }
+
+    /// <summary>
+    /// Appends <paramref name="text"/> to <paramref name="result"/> with every run of white space made one space, none
+    /// leading (a run at the end is dropped: its space is only written before the next character). Text given in pieces
+    /// collapses as if whole when <paramref name="space"/> (a space pending) is carried from one piece to the next.
+    /// </summary>
+    private static void CollapseInto(ReadOnlySpan<char> text, StringBuilder result, ref bool space)
+    {
         foreach (var c in text)
         {
-            if (char.IsWhiteSpace(c))
+            if (WhiteSpace.Is(c))
             {
                 space = result.Length > 0;
                 continue;
@@ -223,7 +247,5 @@ public static class HtmlText
 
             result.Append(c);
         }
-
-        return result.ToString();
     }
 }

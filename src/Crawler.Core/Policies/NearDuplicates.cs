@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Text;
+using Crawler.Core.Text;
 
 namespace Crawler.Core.Policies;
 
@@ -34,9 +35,74 @@ public sealed record PageFingerprint(string Shape, ulong Text, ulong OtherLinks)
     /// <summary>The fingerprint of the page at <paramref name="url"/> with text <paramref name="blocks"/> and <paramref name="links"/>.</summary>
     public static PageFingerprint Of(string url, IEnumerable<string> blocks, IEnumerable<string> links)
     {
+        ArgumentNullException.ThrowIfNull(links);
         var shape = ShapeOf(url);
-        var others = links.Where(l => ShapeOf(l) != shape).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        return new PageFingerprint(shape, SimHashOfText(blocks), Fnv(string.Join('\n', others)));
+        // The FNV hash of the distinct links of other shapes, sorted ordinally and joined by '\n', computed without a shape
+        // string per link nor the joined string (every page pays for it).
+        var others = new List<string>();
+        foreach (var link in links)
+        {
+            if (!HasShape(link, shape))
+            {
+                others.Add(link);
+            }
+        }
+
+        others.Sort(StringComparer.Ordinal);
+        var hash = FnvOffset;
+        string? previous = null;
+        foreach (var link in others)
+        {
+            if (previous is not null)
+            {
+                if (string.Equals(link, previous, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                hash = (hash ^ '\n') * FnvPrime;
+            }
+
+            foreach (var c in link)
+            {
+                hash = (hash ^ c) * FnvPrime;
+            }
+
+            previous = link;
+        }
+
+        return new PageFingerprint(shape, SimHashOfText(blocks), hash);
+    }
+
+    /// <summary>Whether <see cref="ShapeOf"/>(<paramref name="url"/>) is <paramref name="shape"/>, without making the string.</summary>
+    private static bool HasShape(string url, string shape)
+    {
+        var k = 0;
+        for (var i = 0; i < url.Length; i++)
+        {
+            char c;
+            if (!char.IsAsciiDigit(url[i]))
+            {
+                c = url[i];
+            }
+            else if (i == 0 || !char.IsAsciiDigit(url[i - 1]))
+            {
+                c = '#';
+            }
+            else
+            {
+                continue;
+            }
+
+            if (k == shape.Length || shape[k] != c)
+            {
+                return false;
+            }
+
+            k++;
+        }
+
+        return k == shape.Length;
     }
 
     /// <summary>
@@ -55,7 +121,7 @@ public sealed record PageFingerprint(string Shape, ulong Text, ulong OtherLinks)
             var lastDigit = false;
             foreach (var raw in block)
             {
-                if (char.IsWhiteSpace(raw))
+                if (WhiteSpace.Is(raw))
                 {
                     lastDigit = false;
                     if (inWord)

@@ -232,6 +232,24 @@ public sealed class NearDuplicatesTests
             new[] { "http://a.kp/calendar/2016/09", "http://a.kp/articles?page=150", "http://a1.kp/x" }.Select(PageFingerprint.ShapeOf));
 
     [Fact]
+    public void The_links_hash_is_fnv_of_the_distinct_links_of_other_shapes_sorted_and_joined() =>
+        Gen.Int[0, 4].Select(Gen.Int[0, 40]).Array[0, 30].Sample(picks =>
+        {
+            var pool = new[] { "http://a.kp/article/", "http://a.kp/calendar/2016/", "http://b.kp/x", "http://a.kp/", "http://a.kp/article/1/p" };
+            var links = picks.Select(p => pool[p.Item1] + (p.Item1 == 2 ? string.Empty : p.Item2.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+            const string url = "http://a.kp/article/7";
+            var shape = PageFingerprint.ShapeOf(url);
+            var joined = string.Join('\n', links.Where(l => PageFingerprint.ShapeOf(l) != shape).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+            var expected = 14695981039346656037UL;
+            foreach (var c in joined)
+            {
+                expected = (expected ^ c) * 1099511628211UL;
+            }
+
+            return PageFingerprint.Of(url, ["text"], links).OtherLinks == expected;
+        });
+
+    [Fact]
     public void Empty_calendar_months_are_copies_once_there_were_as_many_before_them_as_allowed()
     {
         var guard = new NearDuplicates(3);
