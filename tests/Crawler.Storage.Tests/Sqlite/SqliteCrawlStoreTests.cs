@@ -27,6 +27,16 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         return (T)command.ExecuteScalar()!;
     }
 
+    /// <summary>Runs <paramref name="sql"/> on the file directly, as an older version would have left it.</summary>
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>A payload's digest as schema 5 keeps it: an SQL BLOB literal of the SHA-256.</summary>
     private static string Key(byte[] payload) => $"x'{Digest(payload)["sha256:".Length..]}'";
 
@@ -310,13 +320,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
             Commit(Capture("http://www.a.kp/b", at: 2)), Commit(Capture("https://a.kp/A", at: 1)), Commit(Capture("http://en.a.kp/", at: 3)),
             Commit(Capture("http://a.kp/down", at: 4) with { Status = null, Error = "timeout" }), Commit(Capture("http://b.kp/", at: 5))]);
         await store.DisposeAsync();
-        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE capture_keys; DROP TABLE capture_key_hosts; PRAGMA user_version = 5;"; // as version 5 left it
-            command.ExecuteNonQuery();
-        }
+        Execute("DROP TABLE capture_keys; DROP TABLE capture_key_hosts; PRAGMA user_version = 5;"); // as version 5 left it
 
         await using var reopened = await OpenAsync();
         await reopened.CommitAsync([Commit(Capture("http://a.kp/c", at: 6))]);
@@ -427,13 +431,7 @@ public sealed class SqliteCrawlStoreTests : IDisposable
         var store = await OpenAsync(blockSize: 3);
         var ordered = await StoreKeyedCapturesAsync(store, 60);
         await store.DisposeAsync();
-        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString()))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "DROP TABLE capture_key_blocks; PRAGMA user_version = 6;"; // as version 6 left it
-            command.ExecuteNonQuery();
-        }
+        Execute("DROP TABLE capture_key_blocks; PRAGMA user_version = 6;"); // as version 6 left it
 
         await using var reopened = await OpenAsync(blockSize: 3);
         await reopened.CommitAsync([Commit(Capture("http://a.kp/late.html", at: 500))]);
