@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Crawler.Storage;
 using Microsoft.Extensions.Logging;
@@ -46,7 +45,7 @@ internal sealed class ArchiveWriter : ReceiveActor, IWithTimers
     private readonly List<(FrontierUpdate Update, IActorRef ReplyTo)> _updates = [];
     private readonly List<IActorRef> _flushWaiters = [];
     private bool _writing;
-    private long _writeStarted;
+    private DateTimeOffset _writeStarted;
     private TimeSpan _retryDelay;
 
     public ArchiveWriter(ICrawlStore store, ArchiveWriterOptions options, ILogger logger)
@@ -104,7 +103,7 @@ internal sealed class ArchiveWriter : ReceiveActor, IWithTimers
 
         Timers.Cancel(FlushTimer);
         _writing = true;
-        _writeStarted = Stopwatch.GetTimestamp();
+        _writeStarted = Context.System.Scheduler.Now; // the scheduler's clock: a test's virtual time moves it
         var commits = _commits.Take(_options.MaxBatch * 4).ToList();
         var updates = _updates.ToList();
         var store = _store;
@@ -209,7 +208,9 @@ internal sealed class ArchiveWriter : ReceiveActor, IWithTimers
         if (_commits.Count > 0 || _updates.Count > 0)
         {
             // The next transaction one window after this one started: what arrives meanwhile joins it.
-            var wait = _options.FlushInterval - Stopwatch.GetElapsedTime(_writeStarted);
+            // Never longer than one window, should the clock step back.
+            var elapsed = Context.System.Scheduler.Now - _writeStarted;
+            var wait = elapsed < TimeSpan.Zero ? _options.FlushInterval : _options.FlushInterval - elapsed;
             if (wait <= TimeSpan.Zero || _flushWaiters.Count > 0 || _commits.Count + _updates.Count >= _options.MaxBatch)
             {
                 StartWrite();
