@@ -37,9 +37,9 @@ public sealed class RecrawlTests() : SimulatedWebTest(new SimulationOptions { Se
         {
             await host.StartAsync();
             var coordinator = host.Services.GetRequiredService<ActorRegistry>().Get<CoordinatorKey>();
-            await WaitFor(coordinator, s => s.Epoch == 1 && s.EpochComplete);
+            await WaitForComplete(coordinator, 1);
             Web.SetEpoch(1); // some pages change before the recrawl
-            await WaitFor(coordinator, s => s.Epoch == 2 && s.EpochComplete);
+            await WaitForComplete(coordinator, 2);
             await host.StopAsync();
         }
 
@@ -78,18 +78,43 @@ public sealed class RecrawlTests() : SimulatedWebTest(new SimulationOptions { Se
         Assert.True(export.Revisits >= unchanged.Count, $"{export.Revisits} revisit records");
     }
 
-    private static async Task WaitFor(IActorRef coordinator, Func<CoordinatorProtocol.CrawlStatus, bool> done)
+    /// <summary>
+    /// Polls until <paramref name="epoch"/> is complete. The next epoch starts RecrawlInterval (2 s) after it completed,
+    /// so a poll that comes later than that sees the next epoch instead: that fails at once, saying so, rather than
+    /// after the 4 minutes as if the epoch never completed; a real time-out names every site's last report.
+    /// </summary>
+    private static async Task WaitForComplete(IActorRef coordinator, int epoch)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var longestGap = TimeSpan.Zero;
+        var answeredAt = DateTime.UtcNow;
         while (true)
         {
             var status = await coordinator.Ask<CoordinatorProtocol.CrawlStatus>(new CoordinatorProtocol.GetStatus(), TimeSpan.FromSeconds(10));
-            if (done(status))
+            var now = DateTime.UtcNow;
+            longestGap = now - answeredAt > longestGap ? now - answeredAt : longestGap;
+            answeredAt = now;
+            if (status.Epoch == epoch && status.EpochComplete)
             {
                 return;
             }
 
-            await Task.Delay(50, timeout.Token);
+            Assert.False(
+                status.Epoch > epoch,
+                $"Epoch {epoch} completed between two polls and epoch {status.Epoch} started (longest gap between polls: {longestGap.TotalMilliseconds:F0} ms).");
+            try
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+            catch (TaskCanceledException)
+            {
+                Assert.Fail($"Epoch {epoch} not complete after 4 minutes (epoch {status.Epoch}, complete {status.EpochComplete}):\n" + Describe(status));
+            }
         }
     }
+
+    private static string Describe(CoordinatorProtocol.CrawlStatus status) => string.Join(
+        "\n",
+        status.Sites.Select(s => $"  {s.Host}: epoch {s.Epoch} {s.Phase}, pending {s.Pending}, waiting {s.Waiting}, in flight {s.InFlight}, "
+            + $"fetched {s.Fetched}, errors {s.Errors}, address {s.IpAddress}, last fetch {s.LastFetchAt:O}, last error {s.LastError}"));
 }
