@@ -37,17 +37,17 @@ public sealed class ArchiveWriterGroupCommitTests : TestKit, IAsyncLifetime
     public void Writes_that_arrive_during_a_transaction_wait_for_the_next_window_and_share_one_transaction()
     {
         var writer = Sys.ActorOf(Props.Create(() => new ArchiveWriter(_store, new ArchiveWriterOptions { FlushInterval = Window }, NullLogger.Instance)));
-        writer.Tell(new ArchiveWriterProtocol.Persist(Commit("http://kcna.kp/a")), TestActor);
+        writer.Tell(new ArchiveWriterProtocol.Persist(ArchiveWriterTests.Commit("http://kcna.kp/a")), TestActor);
         Handled(writer);
         ((TestScheduler)Sys.Scheduler).Advance(Window);
         AwaitCondition(() => _store.Batches.Count == 1, TimeSpan.FromSeconds(5)); // the first transaction runs, held by the gate
 
-        writer.Tell(new ArchiveWriterProtocol.Persist(Commit("http://kcna.kp/b")), TestActor);
-        writer.Tell(new ArchiveWriterProtocol.Persist(Commit("http://kcna.kp/c")), TestActor);
+        writer.Tell(new ArchiveWriterProtocol.Persist(ArchiveWriterTests.Commit("http://kcna.kp/b")), TestActor);
+        writer.Tell(new ArchiveWriterProtocol.Persist(ArchiveWriterTests.Commit("http://kcna.kp/c")), TestActor);
         _store.Release();
         ExpectMsg<ArchiveWriterProtocol.Persisted>(p => p.Url == "http://kcna.kp/a");
         // The clock has not moved since the first transaction started: b and c wait, and d joins them.
-        writer.Tell(new ArchiveWriterProtocol.Persist(Commit("http://kcna.kp/d")), TestActor);
+        writer.Tell(new ArchiveWriterProtocol.Persist(ArchiveWriterTests.Commit("http://kcna.kp/d")), TestActor);
         Handled(writer);
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Assert.Single(_store.Batches);
@@ -62,11 +62,11 @@ public sealed class ArchiveWriterGroupCommitTests : TestKit, IAsyncLifetime
     public void A_flush_starts_the_next_transaction_without_waiting_for_the_window()
     {
         var writer = Sys.ActorOf(Props.Create(() => new ArchiveWriter(_store, new ArchiveWriterOptions { FlushInterval = Window }, NullLogger.Instance)));
-        writer.Tell(new ArchiveWriterProtocol.Persist(Commit("http://kcna.kp/a")), TestActor);
+        writer.Tell(new ArchiveWriterProtocol.Persist(ArchiveWriterTests.Commit("http://kcna.kp/a")), TestActor);
         Handled(writer);
         ((TestScheduler)Sys.Scheduler).Advance(Window);
         AwaitCondition(() => _store.Batches.Count == 1, TimeSpan.FromSeconds(5));
-        writer.Tell(new ArchiveWriterProtocol.Persist(Commit("http://kcna.kp/b")), TestActor);
+        writer.Tell(new ArchiveWriterProtocol.Persist(ArchiveWriterTests.Commit("http://kcna.kp/b")), TestActor);
         writer.Tell(new ArchiveWriterProtocol.Flush(), TestActor);
         _store.Release();
 
@@ -78,19 +78,6 @@ public sealed class ArchiveWriterGroupCommitTests : TestKit, IAsyncLifetime
 
     /// <summary>Returns once the writer has handled everything told before (Identify is answered in mailbox order).</summary>
     private static void Handled(IActorRef writer) => writer.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
-
-    private static FetchCommit Commit(string url) => new()
-    {
-        Capture = new CaptureRecord
-        {
-            Id = Guid.CreateVersion7().ToString("N"),
-            Url = url,
-            Host = "kcna.kp",
-            Epoch = 1,
-            FetchedAt = DateTimeOffset.UtcNow,
-            Status = 200,
-        },
-    };
 
     /// <summary>The real SQLite store; its first commit waits until the test releases it, and every commit's size is kept.</summary>
     private sealed class GatedStore(ICrawlStore inner) : DelegatingCrawlStore(inner)

@@ -88,7 +88,8 @@ public sealed class ArchiveWriterTests : TestKit, IAsyncLifetime
         new ArchiveWriterOptions { FlushInterval = TimeSpan.FromMilliseconds(5), RetryDelay = TimeSpan.FromMilliseconds(20) },
         NullLogger.Instance)));
 
-    private static FetchCommit Commit(string url) => new()
+    /// <summary>A capture of <paramref name="url"/> with a response, as a site commits it (ArchiveWriterGroupCommitTests too).</summary>
+    internal static FetchCommit Commit(string url) => new()
     {
         Capture = new CaptureRecord
         {
