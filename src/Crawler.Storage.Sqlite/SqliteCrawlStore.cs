@@ -21,7 +21,6 @@ namespace Crawler.Storage.Sqlite;
 public sealed partial class SqliteCrawlStore : ICrawlStore
 {
     private readonly string _path;
-    private readonly int _blockSize;
     private readonly SqliteStoreOptions _options;
     private readonly string _writerConnectionString;
     private readonly string _readerConnectionString;
@@ -36,7 +35,6 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
     public SqliteCrawlStore(SqliteStoreOptions options)
     {
         _path = SqliteConnections.Validate(options);
-        _blockSize = options.CaptureKeyBlockSize;
         _options = options;
         _writerConnectionString = SqliteConnections.ConnectionString(_path, options, pooling: false);
         _readerConnectionString = SqliteConnections.ConnectionString(_path, options, pooling: true, SqliteOpenMode.ReadWrite);
@@ -77,7 +75,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
                 connection = SqliteConnections.Open(_writerConnectionString, _options);
                 OpenSchema(connection);
                 _sequence = new FrontierSequence(connection);
-                _commands = new WriteCommands(connection, LoadDictionaries(connection), _blockSize);
+                _commands = new WriteCommands(connection, LoadDictionaries(connection), _options.CaptureKeyBlockSize);
                 _writer = connection;
                 _ready = true;
             }
@@ -139,7 +137,7 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         if (version < 7)
         {
             // Version 6 and older have no key blocks; a new file fills none.
-            CaptureKeyBlocks.Fill(connection, tx, _blockSize);
+            CaptureKeyBlocks.Fill(connection, tx, _options.CaptureKeyBlockSize);
         }
 
         Execute(connection, SqliteSchema.SetVersion, tx);
@@ -484,13 +482,13 @@ public sealed partial class SqliteCrawlStore : ICrawlStore
         }
     }
 
+    /// <summary>Whether the query selects by key ranges alone (every capture_keys entry of a range is one answer).</summary>
+    private static bool IsBare(CaptureQuery query) => query.Url is null && query.Urls is null && query.Host is null && query.Epoch is null;
+
     /// <summary>
     /// The statement that reads (or counts) the query's captures, within one key range when given: capture_keys is
     /// walked in key order and each capture looked up by id; a count of a key range alone reads capture_keys only.
     /// </summary>
-    /// <summary>Whether the query selects by key ranges alone (every capture_keys entry of a range is one answer).</summary>
-    private static bool IsBare(CaptureQuery query) => query.Url is null && query.Urls is null && query.Host is null && query.Epoch is null;
-
     private static void CaptureSelect(SqliteCommand command, CaptureQuery query, UrlKeyRange? range, bool count, long limit, long offset)
     {
         var sql = new StringBuilder("SELECT ");
