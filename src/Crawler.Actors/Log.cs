@@ -88,4 +88,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 508, Level = LogLevel.Warning, Message = "Storing a country-wide outage change failed; retried in {Delay}")]
     public static partial void CountryOutageStoreFailed(ILogger logger, Exception error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 509, Level = LogLevel.Warning, Message = "Webhook: reading the events owed from the store failed; read again in {Delay}")]
+    public static partial void WebhookReadFailed(ILogger logger, Exception error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 510, Level = LogLevel.Warning, Message = "Webhook: keeping the ids sent in the store failed; a sender that takes over may send up to {Count} events again (receivers drop them by Idempotency-Key)")]
+    public static partial void WebhookSentNotKept(ILogger logger, Exception error, int count);
 }

@@ -57,7 +57,7 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
         await UntilEverySiteHasAProbeResult(sites);
         foreach (var site in sites)
         {
-            await receiver.WaitForAsync(e => e.Kind == "state-change" && e.Site == site && e.To == "up", EventTimeout, $"{site}'s first state, up");
+            await receiver.WaitForAsync(e => e.Kind == "state-change" && e.Site == site && e.To == "up", EventTimeout, $"{site}'s first state, up", () => StoredChanges(site));
         }
 
         output.WriteLine($"{clock.Elapsed}: every site probed and up");
@@ -107,6 +107,20 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
             var expected = site == one ? 2 : 1;
             Assert.Equal(expected, events.Count(e => e.Event.Kind == "state-change" && e.Event.Site == site && e.Event.From == "up" && e.Event.To == "down"));
             Assert.Equal(expected, events.Count(e => e.Event.Kind == "state-change" && e.Event.Site == site && e.Event.From == "down" && e.Event.To == "up"));
+        }
+    }
+
+    /// <summary>What the store holds of a site (for a failure message: a change stored but not sent, or never confirmed).</summary>
+    private async Task<string> StoredChanges(string site)
+    {
+        var uptime = new SqliteUptimeStore(new SqliteStoreOptions { Path = Path.Combine(Data, "crawler.db") });
+        await using (uptime.ConfigureAwait(false))
+        {
+            await uptime.InitializeAsync();
+            var changes = await uptime.GetStateChangesAsync(site, DateTimeOffset.UnixEpoch, DateTimeOffset.UtcNow.AddDays(1));
+            var results = await uptime.GetResultsAsync(site, DateTimeOffset.UtcNow.AddMinutes(-10), DateTimeOffset.UtcNow.AddDays(1));
+            return $"stored changes of {site}: [{string.Join("; ", changes.Select(c => $"{c.From}->{c.To} at {c.At:O} confirmed {c.ConfirmedAt:O}"))}]; "
+                + $"its results: [{string.Join("; ", results.Select(r => $"{r.At:HH:mm:ss.fff} {(r.Success ? "ok" : r.Failure.ToString())}"))}]";
         }
     }
 
@@ -220,12 +234,17 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
             return receiver;
         }
 
-        public async Task WaitForAsync(Func<Crawler.Net.Notifications.WebhookEvent, bool> wanted, TimeSpan timeout, string what)
+        public async Task WaitForAsync(Func<Crawler.Net.Notifications.WebhookEvent, bool> wanted, TimeSpan timeout, string what, Func<Task<string>>? explain = null)
         {
             var deadline = DateTime.UtcNow + timeout;
             while (!_events.Any(e => wanted(e.Event)))
             {
-                Assert.True(DateTime.UtcNow < deadline, $"{what} did not reach the webhook within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; received: {string.Join("; ", _events.Select(e => $"{e.Event.Kind} {e.Event.Site} {e.Event.From}->{e.Event.To}"))}");
+                if (DateTime.UtcNow >= deadline)
+                {
+                    var more = explain is null ? string.Empty : "; " + await explain();
+                    Assert.Fail($"{what} did not reach the webhook within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; received: {string.Join("; ", _events.Select(e => $"{e.Event.Kind} {e.Event.Site} {e.Event.From}->{e.Event.To}"))}{more}");
+                }
+
                 // Bounded poll of a real HTTP receiver that the singleton posts to (no event reaches the test otherwise).
                 await Task.Delay(100);
             }

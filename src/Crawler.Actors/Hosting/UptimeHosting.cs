@@ -54,6 +54,7 @@ public static class UptimeHosting
             var metrics = services.GetRequiredService<UptimeMetrics>();
             var clock = services.GetService<TimeProvider>() ?? TimeProvider.System;
             var region = registry.Get<ProbeRegionKey>();
+            var crawlStore = services.GetService<ICrawlStore>();
 
             // Once per cluster: the country-wide rollup must see every site's probes, each series is exported
             // once, each state change is sent once, and the targets are kept by one actor.
@@ -68,12 +69,14 @@ public static class UptimeHosting
                 Props.Create(() => new UptimeReporter(store, metrics, options, clock, loggers.CreateLogger("Crawler.Uptime.Report"))));
             if (services.GetService<WebhookNotifier>() is { Enabled: true } notifier)
             {
-                Singletons.Start(system, "webhook-sender", Props.Create(() => new WebhookSender(notifier, loggers.CreateLogger("Crawler.Uptime.Webhook"))));
+                Singletons.Start(
+                    system,
+                    "webhook-sender",
+                    Props.Create(() => new WebhookSender(notifier, store, crawlStore, clock, loggers.CreateLogger("Crawler.Uptime.Webhook"))));
             }
 
             // The seeds and name servers at once; sites the crawl gains later (discovery, earlier runs' added seeds) too.
             var watches = Targets(services.GetRequiredService<CrawlSeeds>().Urls, options);
-            var crawlStore = services.GetService<ICrawlStore>();
             Singletons.Start(
                 system,
                 "probe-targets",

@@ -1,37 +1,64 @@
-using Crawler.Actors.Serialization;
-using System.Globalization;
+using System.Text.Json;
 using Akka.Actor;
+using Crawler.Actors.Serialization;
+using Crawler.Core.Uptime;
 using Crawler.Net.Notifications;
+using Crawler.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Crawler.Actors.Uptime;
 
 /// <summary>
-/// Sends every stored state change (and every country-wide outage start and end) to the configured webhook,
-/// one at a time in the order they happened; <see cref="WebhookNotifier"/> retries each with backoff.
+/// Sends every stored state change (and every country-wide outage start and end) to the configured webhook, one at a time,
+/// oldest confirmation first; <see cref="WebhookNotifier"/> retries each with backoff. What to send is read from the uptime
+/// store (<see cref="WebhookOutbox"/>), never taken from an announcement alone: announcements cross nodes through
+/// Distributed Pub-Sub, which drops what is published before a subscription has spread or while this singleton moves, and a
+/// probe's node can stop between storing a change and announcing it. An announcement wakes the sender; it also reads the
+/// store every <see cref="WebhookOptions.PollInterval"/>. The ids sent are kept in the crawl store's settings, so a sender
+/// that takes over on another node sends what its predecessor had not, and nothing twice.
 /// </summary>
-internal sealed class WebhookSender : ReceiveActor
+internal sealed class WebhookSender : ReceiveActor, IWithTimers
 {
+    /// <summary>The crawl store setting that holds the ids sent (a JSON array) whose events are still in the read window.</summary>
+    internal const string SentSetting = "uptime.webhook.sent";
+
+    private const string PollTimer = "poll";
     private readonly WebhookNotifier _notifier;
+    private readonly IUptimeStore _store;
+    private readonly ICrawlStore? _settings;
+    private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Queue<WebhookEvent> _queue = new();
-    private bool _sending;
+    private WebhookOutbox _outbox = new();
+    private WebhookEvent? _inFlight;
+    private bool _keeping;
+    private bool _reading;
+    private bool _readAgain;
 
-    public WebhookSender(WebhookNotifier notifier, ILogger logger)
+    /// <param name="notifier">Delivers one event, with its retries.</param>
+    /// <param name="store">The uptime store: the outbox.</param>
+    /// <param name="settings">Where the ids sent are kept across senders; null: in memory only (a new sender sends the window again).</param>
+    /// <param name="clock">Dates the read window.</param>
+    /// <param name="logger">For failed deliveries and store failures.</param>
+    public WebhookSender(WebhookNotifier notifier, IUptimeStore store, ICrawlStore? settings, TimeProvider clock, ILogger logger)
     {
         _notifier = notifier;
+        _store = store;
+        _settings = settings;
+        _clock = clock;
         _logger = logger;
-
-        Receive<ProbeProtocol.StateChanged>(c => Enqueue(Event(c)));
-        Receive<ProbeProtocol.CountryOutageChanged>(c => Enqueue(Event(c)));
-        Receive<Sent>(OnSent);
-        Receive<Akka.Cluster.Tools.PublishSubscribe.SubscribeAck>(_ => { });
+        Become(Loading);
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private TimeSpan PollInterval => _notifier.Options.PollInterval;
 
     protected override void PreStart()
     {
         CrawlerEvents.Subscribe(Context, typeof(ProbeProtocol.StateChanged));
         CrawlerEvents.Subscribe(Context, typeof(ProbeProtocol.CountryOutageChanged));
+        Load();
     }
 
     protected override void PostStop()
@@ -40,75 +67,184 @@ internal sealed class WebhookSender : ReceiveActor
         CrawlerEvents.Unsubscribe(Context, typeof(ProbeProtocol.CountryOutageChanged));
     }
 
-    internal static WebhookEvent Event(ProbeProtocol.StateChanged changed)
+    private void Load()
     {
-        var c = changed.Change;
-        return new WebhookEvent(
-            $"{c.Site}/{c.ConfirmedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}/{c.To}",
-            "state-change",
-            c.Site,
-            c.From.ToString().ToLowerInvariant(),
-            c.To.ToString().ToLowerInvariant(),
-            c.At,
-            c.ConfirmedAt,
-            c.Reason.ToString())
+        if (_settings is not { } settings)
         {
-            OutageStart = changed.Outage?.Start,
-            OutageEnd = changed.Outage?.End,
-            OutageSeconds = changed.Outage?.Duration?.TotalSeconds,
-        };
+            Self.Tell(new Loaded([], null));
+            return;
+        }
+
+        LoadSent(settings).PipeTo(Self, failure: ex => new Loaded([], ex));
     }
 
-    internal static WebhookEvent Event(ProbeProtocol.CountryOutageChanged changed)
+    private static async Task<Loaded> LoadSent(ICrawlStore settings)
     {
-        var (kind, outage) = (changed.Event.Kind, changed.Event.Outage);
-        var started = kind == Core.Uptime.CountryOutageEventKind.Started;
-        return new WebhookEvent(
-            $"country/{outage.Start.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}/{kind}",
-            "country-outage",
-            "kp",
-            started ? "up" : "down",
-            started ? "down" : "up",
-            started ? outage.Start : outage.End ?? outage.ConfirmedAt,
-            outage.ConfirmedAt,
-            $"{outage.FailedTargets.ToString(CultureInfo.InvariantCulture)} of {outage.Targets.ToString(CultureInfo.InvariantCulture)} targets failing")
+        var json = await settings.GetSettingAsync(SentSetting).ConfigureAwait(false);
+        try
         {
-            OutageStart = outage.Start,
-            OutageEnd = outage.End,
-            OutageSeconds = outage.Duration?.TotalSeconds,
-        };
+            return new Loaded(json is null ? [] : JsonSerializer.Deserialize<string[]>(json) ?? [], null);
+        }
+        catch (JsonException)
+        {
+            // Not what this sender writes: start from nothing sent (the window goes out again; receivers drop repeats by id).
+            return new Loaded([], null);
+        }
     }
 
-    private void Enqueue(WebhookEvent evt)
+    private void Loading()
     {
-        _queue.Enqueue(evt);
-        SendNext();
+        Receive<Loaded>(loaded =>
+        {
+            if (loaded.Error is not null)
+            {
+                // Without the ids sent, everything in the window would go out again: wait for the store instead.
+                Log.WebhookReadFailed(_logger, loaded.Error, PollInterval);
+                Timers.StartSingleTimer(PollTimer, Poll.Instance, PollInterval);
+                return;
+            }
+
+            _outbox = new WebhookOutbox(loaded.Sent);
+            Become(Ready);
+            Timers.StartPeriodicTimer(PollTimer, Poll.Instance, PollInterval);
+            Read();
+        });
+        Receive<Poll>(_ => Load());
+        Receive<ProbeProtocol.StateChanged>(_ => { }); // read from the store once loaded
+        Receive<ProbeProtocol.CountryOutageChanged>(_ => { });
+        Receive<Akka.Cluster.Tools.PublishSubscribe.SubscribeAck>(_ => { });
+    }
+
+    private void Ready()
+    {
+        Receive<ProbeProtocol.StateChanged>(_ => Read());
+        Receive<ProbeProtocol.CountryOutageChanged>(_ => Read());
+        Receive<Poll>(_ => Read());
+        Receive<Owed>(OnOwed);
+        Receive<Sent>(OnSent);
+        Receive<Kept>(OnKept);
+        Receive<Akka.Cluster.Tools.PublishSubscribe.SubscribeAck>(_ => { });
+    }
+
+    private void Read()
+    {
+        if (_reading)
+        {
+            _readAgain = true; // what was stored since this read began is read right after it
+            return;
+        }
+
+        _reading = true;
+        var now = _clock.GetUtcNow();
+        ReadWindow(_store, now - _notifier.Options.Lookback, now.AddDays(1)).PipeTo(Self, failure: ex => new Owed([], [], [], ex));
+    }
+
+    private static async Task<Owed> ReadWindow(IUptimeStore store, DateTimeOffset from, DateTimeOffset to)
+    {
+        var changes = await store.GetStateChangesAsync(null, from, to).ConfigureAwait(false);
+        var outages = await store.GetOutagesAsync(null, from, to).ConfigureAwait(false);
+        var country = await store.GetCountryOutagesAsync(from, to).ConfigureAwait(false);
+        return new Owed(changes, outages, country, null);
+    }
+
+    private void OnOwed(Owed read)
+    {
+        _reading = false;
+        if (read.Error is not null)
+        {
+            Log.WebhookReadFailed(_logger, read.Error, PollInterval);
+        }
+        else
+        {
+            _queue.Clear();
+            foreach (var evt in _outbox.Owed(read.Changes, read.Outages, read.CountryOutages))
+            {
+                if (evt.Id != _inFlight?.Id)
+                {
+                    _queue.Enqueue(evt);
+                }
+            }
+
+            SendNext();
+        }
+
+        if (_readAgain)
+        {
+            _readAgain = false;
+            Read();
+        }
     }
 
     private void SendNext()
     {
-        if (_sending || !_queue.TryDequeue(out var evt))
+        if (_inFlight is not null || _keeping)
         {
             return;
         }
 
-        _sending = true;
-        _notifier.SendAsync(evt, CancellationToken.None).PipeTo(
-            Self,
-            success: d => new Sent(evt, d),
-            failure: ex => new Sent(evt, new WebhookDelivery(false, 0, null, ex.Message)));
+        while (_queue.TryDequeue(out var evt))
+        {
+            if (_outbox.IsSent(evt.Id))
+            {
+                continue;
+            }
+
+            _inFlight = evt;
+            _notifier.SendAsync(evt, CancellationToken.None).PipeTo(
+                Self,
+                success: d => new Sent(evt, d),
+                failure: ex => new Sent(evt, new WebhookDelivery(false, 0, null, ex.Message)));
+            return;
+        }
     }
 
     private void OnSent(Sent sent)
     {
-        _sending = false;
+        _inFlight = null;
         if (!sent.Delivery.Delivered)
         {
+            // Given up after every retry: logged, and not tried again (as an alert that never reached its receiver).
             Log.WebhookFailed(_logger, sent.Event.Kind, sent.Event.Site, sent.Delivery.Attempts, sent.Delivery.Error);
+        }
+
+        _outbox.MarkSent(sent.Event.Id);
+        if (_settings is not { } settings)
+        {
+            SendNext();
+            return;
+        }
+
+        // Kept before the next is sent, so a sender that takes over repeats at most the one in flight.
+        _keeping = true;
+        var ids = _outbox.Sent.Order(StringComparer.Ordinal).ToArray();
+        settings.SetSettingAsync(SentSetting, JsonSerializer.Serialize(ids)).PipeTo(
+            Self,
+            success: () => new Kept(ids.Length, null),
+            failure: ex => new Kept(ids.Length, ex));
+    }
+
+    private void OnKept(Kept kept)
+    {
+        _keeping = false;
+        if (kept.Error is not null)
+        {
+            Log.WebhookSentNotKept(_logger, kept.Error, kept.Count);
         }
 
         SendNext();
     }
 
+    private sealed record Loaded(IReadOnlyList<string> Sent, Exception? Error) : INoSerializationVerificationNeeded;
+
+    private sealed record Owed(IReadOnlyList<StateChange> Changes, IReadOnlyList<Outage> Outages, IReadOnlyList<CountryOutage> CountryOutages, Exception? Error)
+        : INoSerializationVerificationNeeded;
+
     private sealed record Sent(WebhookEvent Event, WebhookDelivery Delivery) : INoSerializationVerificationNeeded;
+
+    private sealed record Kept(int Count, Exception? Error) : INoSerializationVerificationNeeded;
+
+    private sealed record Poll : INoSerializationVerificationNeeded
+    {
+        public static Poll Instance { get; } = new();
+    }
 }

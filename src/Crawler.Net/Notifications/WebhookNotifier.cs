@@ -72,6 +72,9 @@ public sealed class WebhookNotifier : IDisposable
     /// <summary>False when no URL is configured: <see cref="SendAsync"/> then sends nothing.</summary>
     public bool Enabled => _pipeline is not null;
 
+    /// <summary>The settings it was made with.</summary>
+    public WebhookOptions Options => _options;
+
     /// <summary>The JSON document sent for <paramref name="evt"/> (camelCase, ISO-8601 times, nulls left out).</summary>
     public static byte[] Serialize(WebhookEvent evt) => JsonSerializer.SerializeToUtf8Bytes(evt, JsonOptions);
 
@@ -204,6 +207,8 @@ public sealed class WebhookNotifier : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(o.BaseDelay, TimeSpan.Zero, nameof(o.BaseDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(o.MaxDelay, o.BaseDelay, nameof(o.MaxDelay));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(o.Timeout, TimeSpan.Zero, nameof(o.Timeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(o.PollInterval, TimeSpan.Zero, nameof(o.PollInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(o.Lookback, TimeSpan.Zero, nameof(o.Lookback));
     }
 
     private readonly record struct AttemptResult(int Status, TimeSpan? RetryAfter);

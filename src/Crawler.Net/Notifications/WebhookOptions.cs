@@ -18,6 +18,18 @@ public sealed record WebhookOptions
     /// <summary>Time limit of one attempt (connect, send, response headers).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often the sender reads the uptime store for events it has not sent (each announced event wakes it at once too;
+    /// this bounds the delay of one whose announcement was lost).
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How far back the sender reads the store: a change is owed while it began less than this long ago. At least the
+    /// longest a change takes to be confirmed and stored (failures to down × interval, plus a store outage's delay).
+    /// </summary>
+    public TimeSpan Lookback { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Extra request headers sent with every attempt (e.g. Authorization).</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }
