@@ -99,7 +99,19 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         Settled(site);
         Assert.Equal(["/robots.txt"], _server.Requests); // nothing is fetched before the grant
 
-        _gate.Reply(new AddressGateProtocol.Granted(acquire.Address));
+        // A grant of the robots.txt request, asked again while its first grant was on its way, comes late: it is not the
+        // grant of this request (the gate may have let another holder in since the release), and the site does not let go.
+        site.Tell(new AddressGateProtocol.Granted(acquire.Address, acquire.Ticket - 1), _gate.Ref);
+        Settled(site);
+        Assert.False(_gate.HasMessages);
+
+        // Still waiting, the site asks again a renew interval later, under the same ticket (a fetch would renew instead).
+        Advance(TimeSpan.FromSeconds(1));
+        var askedAgain = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
+        Assert.Equal((acquire.Address, acquire.Ticket), (askedAgain.Address, askedAgain.Ticket));
+        Assert.Equal(["/robots.txt"], _server.Requests);
+
+        Grant(askedAgain);
         await Land(_writer.ExpectMsg<ArchiveWriterProtocol.Persist>(p => p.Commit.Capture.Url == Origin + "/a"));
         var elsewhere = _region.ExpectMsg<SiteProtocol.Discovered>();
         Assert.Equal(new SiteProtocol.DiscoveredUrl("http://other.kp/x", 1, Origin + "/a", "a@href"), Assert.Single(elsewhere.Urls));
@@ -173,7 +185,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         Assert.Equal(Host, again.Holder);
         Settled(site);
         Assert.Equal(2, _server.Requests.Count);
-        _gate.Reply(new AddressGateProtocol.Granted(again.Address));
+        _gate.Reply(new AddressGateProtocol.Granted(again.Address, again.Ticket));
         for (var i = 0; i < 3; i++)
         {
             await Land(_writer.ExpectMsg<ArchiveWriterProtocol.Persist>());
@@ -297,7 +309,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         var site = Start();
         Watch(site);
         await PastRobotsTxt(site, 1);
-        _gate.Reply(new AddressGateProtocol.Granted(_gate.ExpectMsg<AddressGateProtocol.Acquire>().Address));
+        Grant(_gate.ExpectMsg<AddressGateProtocol.Acquire>());
         AwaitCondition(() => _server.Requests.Contains("/slow"), TimeSpan.FromSeconds(10));
 
         site.Tell(SiteProtocol.Stop.Instance);
@@ -327,7 +339,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         var site = Start();
 
         await PastRobotsTxt(site, 2);
-        _gate.Reply(new AddressGateProtocol.Granted(_gate.ExpectMsg<AddressGateProtocol.Acquire>().Address));
+        Grant(_gate.ExpectMsg<AddressGateProtocol.Acquire>());
         var failed = _writer.ExpectMsg<ArchiveWriterProtocol.Settle>();
         Assert.Equal((Origin + "/a", FrontierState.Failed), (failed.Update.Url, failed.Update.State));
         Assert.Contains(ThrowingStore.Message, failed.Update.Reason, StringComparison.Ordinal);
@@ -350,7 +362,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
 
         site.Tell(new SiteProtocol.Crawl(Host, 3));
         AnswerResolve();
-        _gate.Reply(new AddressGateProtocol.Granted(_gate.ExpectMsg<AddressGateProtocol.Acquire>().Address));
+        Grant(_gate.ExpectMsg<AddressGateProtocol.Acquire>());
         ExpectRelease(); // at once, not after a pause: the restart gave it back
         Settled(site);
 
@@ -543,12 +555,15 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
     private AddressGateProtocol.Release ExpectRelease(Func<AddressGateProtocol.Release, bool>? check = null) =>
         (AddressGateProtocol.Release)_gate.FishForMessage(m => m is AddressGateProtocol.Release r && (check is null || check(r)));
 
+    /// <summary>The gate's answer to <paramref name="acquire"/> (its ticket echoed).</summary>
+    private void Grant(AddressGateProtocol.Acquire acquire) => _gate.Reply(new AddressGateProtocol.Granted(acquire.Address, acquire.Ticket));
+
     /// <summary>Grants the next Acquire, expects the fetch of <paramref name="path"/> to be written, stores it and acknowledges it.</summary>
     private async Task<ArchiveWriterProtocol.Persist> FetchGranted(string path)
     {
         var acquire = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
         Assert.Equal((acquire.Address, acquire.Holder), ("127.0.0.1", Host));
-        _gate.Reply(new AddressGateProtocol.Granted(acquire.Address));
+        Grant(acquire);
         var write = _writer.ExpectMsg<ArchiveWriterProtocol.Persist>(TimeSpan.FromSeconds(10));
         Assert.Equal(Origin + path, write.Commit.Capture.Url);
         await Land(write);

@@ -264,7 +264,7 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
 
     private void AwaitingGrant()
     {
-        Receive<AddressGateProtocol.Granted>(g => _gate.Awaits(g.Address), g =>
+        Receive<AddressGateProtocol.Granted>(g => _gate.Awaits(g), g =>
         {
             Begin(_gate.Granted(g.Address));
             BecomeReady();

@@ -20,6 +20,7 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
     private const string SettleTimer = "settle";
 
     private readonly AddressLease _lease = new();
+    private long _ticket; // the number of the latest Ask: its re-asks carry it too, and only a grant with it answers it
 
     /// <summary>
     /// How long a site may keep its address across consecutive requests with no pause between them (politeness off, or
@@ -45,8 +46,12 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
     /// <summary>The address whose slot the site holds, or null.</summary>
     public string? Held => _lease.Held;
 
-    /// <summary>Whether a grant of <paramref name="address"/> is the one the site waits for.</summary>
-    public bool Awaits(string address) => _lease.Awaiting?.Address == address;
+    /// <summary>
+    /// Whether <paramref name="granted"/> is the grant the site waits for: its address and the ticket of the latest Ask. A grant
+    /// with an older ticket answers a re-ask of an earlier request (the gate answers each Acquire of its holder): taken for the
+    /// new one, the site would fetch while the gate, told of the earlier request's end, lets another holder in.
+    /// </summary>
+    public bool Awaits(AddressGateProtocol.Granted granted) => _lease.Awaiting?.Address == granted.Address && granted.Ticket == _ticket;
 
     /// <summary>The longest one request may hold an address: the fetcher's time-outs and a margin (should the site's node die mid-fetch, the address is free after it).</summary>
     private TimeSpan FetchLease => context.Fetcher.MaxFetchDuration + TimeSpan.FromSeconds(10);
@@ -57,7 +62,7 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
     public void Ask(FetchJob job, string address)
     {
         _lease.Ask(job with { Address = address });
-        context.AddressGate.Tell(new AddressGateProtocol.Acquire(address, host, AddressPurpose.Fetch, FetchLease));
+        context.AddressGate.Tell(new AddressGateProtocol.Acquire(address, host, AddressPurpose.Fetch, FetchLease, ++_ticket));
         timers.StartPeriodicTimer(GateTimer, GateTick.Instance, context.GateRenewInterval);
     }
 
@@ -75,7 +80,7 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
     {
         if (_lease.Awaiting is { } awaiting)
         {
-            context.AddressGate.Tell(new AddressGateProtocol.Acquire(awaiting.Address, host, AddressPurpose.Fetch, FetchLease));
+            context.AddressGate.Tell(new AddressGateProtocol.Acquire(awaiting.Address, host, AddressPurpose.Fetch, FetchLease, _ticket));
         }
         else if (_lease is { Held: { } held, ReleaseAt: null })
         {
@@ -148,13 +153,14 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
     }
 
     /// <summary>
-    /// A grant the site does not wait for. For the address it holds it is the answer to an Acquire asked again while
-    /// the first grant was on its way: ignored (releasing it would free the address mid-request). Any other is handed
-    /// back, so the gate does not keep an address for a site that no longer wants it.
+    /// A grant the site does not wait for. For the address it holds, or the one it waits for under a newer ticket, it is
+    /// the answer to an Acquire asked again while the first grant was on its way: ignored (releasing it would free the
+    /// address mid-request, or drop the claim now waiting). Any other is handed back, so the gate does not keep an address
+    /// for a site that no longer wants it.
     /// </summary>
     public void StaleGrant(AddressGateProtocol.Granted granted, IActorRef gate)
     {
-        if (granted.Address != _lease.Held)
+        if (granted.Address != _lease.Held && granted.Address != _lease.Awaiting?.Address)
         {
             gate.Tell(new AddressGateProtocol.Release(granted.Address, host));
         }
