@@ -299,6 +299,27 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_idle_site_woken_again_in_its_epoch_reads_the_work_added_to_the_store_meanwhile()
+    {
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        _server.Serve("/a", 200, "<html>a</html>");
+        _server.Serve("/added", 200, "<html>added</html>");
+        await Seed("/a");
+        var site = Start();
+        await PastRobotsTxt(site, 1);
+        await FetchGranted("/a");
+        Advance(Pause);
+        ExpectRelease();
+        Assert.Equal(SitePhase.Idle, Settled(site).Phase);
+
+        // A URL of this epoch reaches the store by another way (a seed added through the API): the coordinator wakes the site.
+        await Seed("/added");
+        site.Tell(new SiteProtocol.Crawl(Host, 1));
+        await FetchGranted("/added");
+        Assert.Equal(["/robots.txt", "/a", "/added"], _server.Requests);
+    }
+
+    [Fact]
     public async Task Stop_during_a_fetch_lets_it_finish_and_stops_once_its_write_is_acknowledged()
     {
         var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -156,6 +156,13 @@ internal sealed class SiteActor : ReceiveActor, IWithTimers, IWithUnboundedStash
             {
                 StartEpoch(c.Epoch);
             }
+            else if (c.Epoch == _epoch && Phase() == SitePhase.Idle)
+            {
+                // Woken while idle: the coordinator found work of this epoch in the store that the site does not hold (a seed
+                // added, a link whose message was lost). Read the store again, as a new incarnation would; pumping the empty
+                // frontier would leave the site idle and the coordinator waking it for ever.
+                StartEpoch(c.Epoch);
+            }
             else if (c.Epoch == _epoch)
             {
                 Pump();
