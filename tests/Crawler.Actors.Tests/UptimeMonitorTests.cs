@@ -79,7 +79,7 @@ public sealed class UptimeMonitorTests : TestKit, IAsyncLifetime
             MaxDelay = TimeSpan.FromMilliseconds(200),
         });
         var notifier = _notifier;
-        Sys.ActorOf(Props.Create(() => new WebhookSender(notifier, store, null, clock, NullLogger.Instance)));
+        Sys.ActorOf(Props.Create(() => new WebhookSender(notifier, store, options, null, clock, NullLogger.Instance)));
         Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.ProbeCompleted));
         Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.CountryOutageChanged));
     }

@@ -65,7 +65,7 @@ public sealed class WebhookSenderTests : TestKit, IAsyncLifetime
     private IActorRef StartSender(bool keepSent = true)
     {
         var (notifier, store, settings, clock) = (_notifier, _uptime, keepSent ? _settings : null, _clock);
-        return Sys.ActorOf(Props.Create(() => new WebhookSender(notifier, store, settings, clock, NullLogger.Instance)));
+        return Sys.ActorOf(Props.Create(() => new WebhookSender(notifier, store, new UptimeOptions(), settings, clock, NullLogger.Instance)));
     }
 
     private async Task<StateChange> Stored(string site, int minutesAgo)
@@ -123,6 +123,17 @@ public sealed class WebhookSenderTests : TestKit, IAsyncLifetime
         await UntilAccepted(c);
         Assert.Equal([1, 1, 1], new[] { a, b, c }.Select(TimesAccepted));
         Assert.Equal([2, 2, 2], new[] { a, b, c }.Select(x => _receiver.Attempts[Id(x)]));
+    }
+
+    [Fact]
+    public void The_read_window_is_the_setting_or_as_long_as_the_slowest_site_takes_to_confirm_a_change()
+    {
+        var webhook = new WebhookOptions { Lookback = TimeSpan.FromHours(1) };
+        Assert.Equal(TimeSpan.FromHours(1), WebhookSender.Lookback(webhook, new UptimeOptions()));
+
+        // A site probed hourly needs three failures to go down: its change is dated up to three hours before it is stored.
+        var hourly = new UptimeOptions { Sites = [new ProbeSiteOptions { Site = "slow.kp", Interval = TimeSpan.FromHours(1) }] };
+        Assert.Equal(TimeSpan.FromHours(5), WebhookSender.Lookback(webhook, hourly));
     }
 
     [Fact]

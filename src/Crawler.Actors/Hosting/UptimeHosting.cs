@@ -72,7 +72,7 @@ public static class UptimeHosting
                 Singletons.Start(
                     system,
                     "webhook-sender",
-                    Props.Create(() => new WebhookSender(notifier, store, crawlStore, clock, loggers.CreateLogger("Crawler.Uptime.Webhook"))));
+                    Props.Create(() => new WebhookSender(notifier, store, options, crawlStore, clock, loggers.CreateLogger("Crawler.Uptime.Webhook"))));
             }
 
             // The seeds and name servers at once; sites the crawl gains later (discovery, earlier runs' added seeds) too.

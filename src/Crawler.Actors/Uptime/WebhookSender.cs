@@ -27,6 +27,7 @@ internal sealed class WebhookSender : ReceiveActor, IWithTimers
     private readonly IUptimeStore _store;
     private readonly ICrawlStore? _settings;
     private readonly TimeProvider _clock;
+    private readonly TimeSpan _lookback;
     private readonly ILogger _logger;
     private readonly Queue<WebhookEvent> _queue = new();
     private WebhookOutbox _outbox = new();
@@ -37,13 +38,15 @@ internal sealed class WebhookSender : ReceiveActor, IWithTimers
 
     /// <param name="notifier">Delivers one event, with its retries.</param>
     /// <param name="store">The uptime store: the outbox.</param>
+    /// <param name="uptime">The probes' settings: how long a change may take to be confirmed widens the read window.</param>
     /// <param name="settings">Where the ids sent are kept across senders; null: in memory only (a new sender sends the window again).</param>
     /// <param name="clock">Dates the read window.</param>
     /// <param name="logger">For failed deliveries and store failures.</param>
-    public WebhookSender(WebhookNotifier notifier, IUptimeStore store, ICrawlStore? settings, TimeProvider clock, ILogger logger)
+    public WebhookSender(WebhookNotifier notifier, IUptimeStore store, UptimeOptions uptime, ICrawlStore? settings, TimeProvider clock, ILogger logger)
     {
         _notifier = notifier;
         _store = store;
+        _lookback = Lookback(notifier.Options, uptime);
         _settings = settings;
         _clock = clock;
         _logger = logger;
@@ -53,6 +56,18 @@ internal sealed class WebhookSender : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     private TimeSpan PollInterval => _notifier.Options.PollInterval;
+
+    /// <summary>
+    /// How far back the store is read: the setting, or longer when a change can take longer to be confirmed (it is dated to
+    /// the first probe of its run, which may lie that many probes back on the slowest site's interval, plus two to spare).
+    /// </summary>
+    internal static TimeSpan Lookback(WebhookOptions webhook, UptimeOptions uptime)
+    {
+        var slowest = uptime.Sites.Select(s => s.Interval ?? uptime.Interval).Append(uptime.Interval).Max();
+        var probes = Math.Max(Math.Max(uptime.FailuresToDown, uptime.SuccessesToUp), uptime.SlowToDegraded) + 2;
+        var confirming = slowest * probes;
+        return confirming > webhook.Lookback ? confirming : webhook.Lookback;
+    }
 
     protected override void PreStart()
     {
@@ -136,7 +151,7 @@ internal sealed class WebhookSender : ReceiveActor, IWithTimers
 
         _reading = true;
         var now = _clock.GetUtcNow();
-        ReadWindow(_store, now - _notifier.Options.Lookback, now.AddDays(1)).PipeTo(Self, failure: ex => new Owed([], [], [], ex));
+        ReadWindow(_store, now - _lookback, now.AddDays(1)).PipeTo(Self, failure: ex => new Owed([], [], [], ex));
     }
 
     private static async Task<Owed> ReadWindow(IUptimeStore store, DateTimeOffset from, DateTimeOffset to)
