@@ -206,6 +206,7 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
         private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
         private readonly WebApplication _app;
         private readonly ConcurrentQueue<(string Key, Crawler.Net.Notifications.WebhookEvent Event)> _events = new();
+        private readonly SemaphoreSlim _arrived = new(0); // released once per delivery: waiters look again
 
         private HookReceiver(WebApplication app) => _app = app;
 
@@ -227,6 +228,7 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
             {
                 var evt = await JsonSerializer.DeserializeAsync<Crawler.Net.Notifications.WebhookEvent>(request.Body, Json);
                 receiver._events.Enqueue((request.Headers["Idempotency-Key"].ToString(), evt!));
+                receiver._arrived.Release();
                 return Results.Ok();
             });
             await app.StartAsync();
@@ -239,14 +241,13 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
             var deadline = DateTime.UtcNow + timeout;
             while (!_events.Any(e => wanted(e.Event)))
             {
-                if (DateTime.UtcNow >= deadline)
+                // Woken by each delivery; the time-out only bounds the wait.
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero || !await _arrived.WaitAsync(left))
                 {
                     var more = explain is null ? string.Empty : "; " + await explain();
                     Assert.Fail($"{what} did not reach the webhook within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; received: {string.Join("; ", _events.Select(e => $"{e.Event.Kind} {e.Event.Site} {e.Event.From}->{e.Event.To}"))}{more}");
                 }
-
-                // Bounded poll of a real HTTP receiver that the singleton posts to (no event reaches the test otherwise).
-                await Task.Delay(100);
             }
         }
 
@@ -254,6 +255,7 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
+            _arrived.Dispose();
         }
     }
 }

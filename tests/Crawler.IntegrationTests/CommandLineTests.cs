@@ -38,6 +38,7 @@ public sealed class CommandLineTests
     [InlineData("Crawler__Discovery__PtrRanges__0", "nonsense", "Crawler:Discovery:PtrRanges:0")]
     [InlineData("Crawler__Uptime__Interval", "00:00:00", "Crawler:Uptime:Interval")]
     [InlineData("Crawler__Uptime__MaxRedirects", "-1", "Crawler:Uptime:MaxRedirects")]
+    [InlineData("Crawler__Uptime__Webhook__Url", "ftp://hooks.example/crawler", "Crawler:Uptime:Webhook:Url")]
     [InlineData("Crawler__Http__Urls", "localhost:9464", "Crawler:Http:Urls")]
     [InlineData("Crawler__Store", "postgres://user:secret@db/crawl", "Crawler:Store")]
     [InlineData("Crawler__StoreFile", "/nonexistent/mongodb-secret", "Crawler:StoreFile")]

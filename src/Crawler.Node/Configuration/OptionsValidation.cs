@@ -3,6 +3,7 @@ using Crawler.Actors;
 using Crawler.Actors.Discovery;
 using Crawler.Actors.Uptime;
 using Crawler.Net;
+using Crawler.Net.Notifications;
 using Microsoft.Extensions.Options;
 
 namespace Crawler.Node.Configuration;
@@ -19,8 +20,48 @@ internal sealed partial class NodeOptionsValidation :
     IValidateOptions<DnsResolverOptions>,
     IValidateOptions<AddressGuardOptions>,
     IValidateOptions<DiscoveryOptions>,
-    IValidateOptions<UptimeOptions>
+    IValidateOptions<UptimeOptions>,
+    IValidateOptions<WebhookOptions>
 {
+    public ValidateOptionsResult Validate(string? name, WebhookOptions options)
+    {
+        var errors = new List<string>();
+        const string p = "Crawler:Uptime:Webhook";
+        if (options.Url is not { } url)
+        {
+            return ValidateOptionsResult.Success; // no webhook: nothing else is used
+        }
+
+        if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
+        {
+            // The URL itself is not repeated: it may carry a token.
+            var what = url.IsAbsoluteUri ? $"has the scheme '{url.Scheme}'" : "is not absolute";
+            errors.Add($"{p}:Url {what}: give an absolute http(s) URL, e.g. https://alerts.example.org/hooks/crawler.");
+        }
+
+        Positive(errors, $"{p}:MaxAttempts", options.MaxAttempts);
+        foreach (var (setting, value, example) in new[]
+        {
+            ("BaseDelay", options.BaseDelay, "00:00:02"),
+            ("Timeout", options.Timeout, "00:00:10"),
+            ("PollInterval", options.PollInterval, "00:00:05"),
+            ("Lookback", options.Lookback, "01:00:00"),
+        })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"{p}:{setting} = {value} must be positive, e.g. {example}.");
+            }
+        }
+
+        if (options.MaxDelay < options.BaseDelay)
+        {
+            errors.Add($"{p}:MaxDelay = {options.MaxDelay} must be at least BaseDelay ({options.BaseDelay}), e.g. 00:05:00.");
+        }
+
+        return Result(errors);
+    }
+
     public ValidateOptionsResult Validate(string? name, UptimeOptions options)
     {
         var errors = new List<string>();

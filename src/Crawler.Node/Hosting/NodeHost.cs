@@ -75,6 +75,7 @@ public static class NodeHost
         services.AddSingleton<IValidateOptions<AddressGuardOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
         services.AddSingleton<IValidateOptions<DiscoveryOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
         services.AddSingleton<IValidateOptions<UptimeOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
+        services.AddSingleton<IValidateOptions<WebhookOptions>>(sp => sp.GetRequiredService<NodeOptionsValidation>());
         services.AddOptions<NodeOptions>().Bind(root).ValidateOnStart();
         services.AddOptions<CrawlOptions>().Bind(root.GetSection("Crawl")).ValidateOnStart();
         services.AddOptions<FetcherOptions>().Bind(root.GetSection("Fetcher")).ValidateOnStart();
@@ -82,7 +83,7 @@ public static class NodeHost
         services.AddOptions<AddressGuardOptions>().Bind(root.GetSection("AddressGuard")).ValidateOnStart();
         services.AddOptions<DiscoveryOptions>().Bind(root.GetSection("Discovery")).ValidateOnStart();
         services.AddOptions<UptimeOptions>().Bind(root.GetSection("Uptime")).ValidateOnStart();
-        services.AddOptions<WebhookOptions>().Bind(root.GetSection("Uptime:Webhook"));
+        services.AddOptions<WebhookOptions>().Bind(root.GetSection("Uptime:Webhook")).ValidateOnStart();
 
         // The zone-transfer settings share the Discovery section (UseZoneServers, NameServerPort, ...).
         services.AddOptions<ZoneTransferOptions>().Bind(root.GetSection("Discovery"));
