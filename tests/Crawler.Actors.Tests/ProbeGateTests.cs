@@ -54,7 +54,7 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
         File.Delete(_path);
     }
 
-    private IActorRef StartProbe(ProbeFailure failure = ProbeFailure.None)
+    private IActorRef StartProbe(ProbeFailure failure = ProbeFailure.None, Func<bool>? leaving = null)
     {
         var runs = _runs;
         ProbeRunner runner = (target, scheduledAt, _) =>
@@ -68,6 +68,7 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
         {
             Gate = _gate.Ref,
             PickAddress = (_, _) => Task.FromResult<string?>(Address),
+            Leaving = leaving ?? (static () => false),
         };
         var actor = Sys.ActorOf(Props.Create(() => new ProbeActor(Site, context)));
         actor.Tell(new ProbeProtocol.Watch(Site, Target, Minute));
@@ -116,6 +117,28 @@ public sealed class ProbeGateTests : TestKit, IAsyncLifetime
         Assert.Equal(new AddressGateProtocol.Release(Address, "probe:" + Site), _gate.ExpectMsg<AddressGateProtocol.Release>());
         Assert.Equal([slot], _runs);
         Assert.Equal(slot, ExpectMsg<ProbeProtocol.ProbeCompleted>().Result.At);
+    }
+
+    [Fact]
+    public void On_a_leaving_node_a_probe_tells_the_gate_nothing_and_starts_no_new_probe()
+    {
+        var leaving = false;
+        var actor = StartProbe(leaving: () => Volatile.Read(ref leaving));
+        Sys.EventStream.Subscribe(TestActor, typeof(ProbeProtocol.ProbeCompleted));
+        AdvanceToNextSlot();
+        var acquire = _gate.ExpectMsg<AddressGateProtocol.Acquire>();
+
+        // The node's shutdown begins while the probe waits: granted, it runs, and its end sends no Release (the gate's
+        // region may be handing its shards over; the gate drops the claim when the probe actor stops).
+        Volatile.Write(ref leaving, true);
+        actor.Tell(new AddressGateProtocol.Granted(Address, acquire.Ticket), _gate.Ref);
+        ExpectMsg<ProbeProtocol.ProbeCompleted>();
+        Assert.False(_gate.HasMessages);
+
+        AdvanceToNextSlot();
+        Sync(actor);
+        Assert.False(_gate.HasMessages);
+        Assert.Single(_runs);
     }
 
     [Fact]

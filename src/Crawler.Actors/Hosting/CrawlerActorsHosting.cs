@@ -116,7 +116,10 @@ public static class CrawlerActorsHosting
             (system, registry, resolver) =>
             {
                 // Built at the first entity, when the coordinator's proxy is registered too.
-                var context = new Lazy<SiteContext>(() => SiteContextFor(resolver.GetService<IServiceProvider>(), registry, maxDecompressedBytes));
+                var context = new Lazy<SiteContext>(() => SiteContextFor(resolver.GetService<IServiceProvider>(), registry, maxDecompressedBytes) with
+                {
+                    Leaving = () => CoordinatedShutdown.Get(system).ShutdownReason is not null,
+                });
                 return host => Props.Create(() => new SiteActor(host, context.Value));
             },
             new SiteMessageExtractor(),

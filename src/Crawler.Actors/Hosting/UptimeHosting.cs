@@ -99,6 +99,7 @@ public static class UptimeHosting
             Writer = writer,
             Gate = registry.Get<AddressGateKey>(),
             PickAddress = (host, ct) => PickAddress(hosts, guard, host, ct),
+            Leaving = () => CoordinatedShutdown.Get(system).ShutdownReason is not null,
             Publish = CrawlerEvents.Publish,
         };
     }

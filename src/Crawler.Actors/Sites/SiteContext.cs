@@ -25,6 +25,14 @@ public sealed record SiteContext(
     /// <summary>How often a site waiting for its address asks the gate again, and a site fetching renews its claim.</summary>
     public TimeSpan GateRenewInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Whether the node is leaving (its coordinated shutdown has begun). Then a site asks its gate for nothing new and does
+    /// not release what it holds: the gate's region may be handing its shards over, and a message to a shard without a
+    /// home is held until the region gives up (20 s more of every shutdown). The gate watches its holders, so a claim is
+    /// dropped when the site stops; the site's work stays pending in the store for its next incarnation.
+    /// </summary>
+    public Func<bool> Leaving { get; init; } = static () => false;
+
     /// <summary>The site region, set once the region exists (sites send each other discovered links through it).</summary>
     public IActorRef Region { get; init; } = ActorRefs.Nobody;
 }

@@ -62,6 +62,11 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
     public void Ask(FetchJob job, string address)
     {
         _lease.Ask(job with { Address = address });
+        if (context.Leaving())
+        {
+            return; // the node is leaving: the site waits for its stop, and its next incarnation fetches the job
+        }
+
         context.AddressGate.Tell(new AddressGateProtocol.Acquire(address, host, AddressPurpose.Fetch, FetchLease, ++_ticket));
         timers.StartPeriodicTimer(GateTimer, GateTick.Instance, context.GateRenewInterval);
     }
@@ -80,6 +85,11 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
     {
         if (_lease.Awaiting is { } awaiting)
         {
+            if (context.Leaving())
+            {
+                return;
+            }
+
             context.AddressGate.Tell(new AddressGateProtocol.Acquire(awaiting.Address, host, AddressPurpose.Fetch, FetchLease, _ticket));
         }
         else if (_lease is { Held: { } held, ReleaseAt: null })
@@ -148,7 +158,10 @@ internal sealed class SiteGateClient(string host, SiteContext context, ITimerSch
         {
             timers.Cancel(ReleaseTimer);
             timers.Cancel(SettleTimer);
-            context.AddressGate.Tell(new AddressGateProtocol.Release(address, host));
+            if (!context.Leaving())
+            {
+                context.AddressGate.Tell(new AddressGateProtocol.Release(address, host));
+            }
         }
     }
 

@@ -29,6 +29,12 @@ public sealed record ProbeContext(ProbeRunner Probe, IUptimeStore Store, UptimeM
     /// <summary>Finds the address to ask the gate for (required with <see cref="Gate"/>).</summary>
     public ProbeAddressPicker? PickAddress { get; init; }
 
+    /// <summary>
+    /// Whether the node is leaving (its coordinated shutdown has begun): no new probe starts, and a probe ending tells
+    /// the gate nothing (its region may be handing shards over; the gate watches its holders and drops their claims).
+    /// </summary>
+    public Func<bool> Leaving { get; init; } = static () => false;
+
     /// <summary>Where probe results and state changes go beyond this node (the country monitor, the webhook).</summary>
     public Action<IActorContext, object> Publish { get; init; } = static (context, message) => context.System.EventStream.Publish(message);
 }
@@ -148,6 +154,11 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
     private void OnTick(Tick tick)
     {
         ScheduleAfter(tick.Scheduled);
+        if (_ctx.Leaving())
+        {
+            return; // the node is leaving: the site is probed again where its probe starts next
+        }
+
         if (_target is not { } target || _probing)
         {
             // The previous probe is still running (it is bounded by its time-out): this slot is skipped.
@@ -233,7 +244,10 @@ internal sealed class ProbeActor : ReceiveActor, IWithTimers, IWithUnboundedStas
         if (_gateAddress is { } address)
         {
             _gateAddress = null;
-            _ctx.Gate.Tell(new AddressGateProtocol.Release(address, Holder));
+            if (!_ctx.Leaving())
+            {
+                _ctx.Gate.Tell(new AddressGateProtocol.Release(address, Holder));
+            }
         }
     }
 
