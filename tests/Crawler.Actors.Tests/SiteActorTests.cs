@@ -299,6 +299,29 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task On_a_leaving_node_a_site_releases_nothing_and_asks_for_nothing_new()
+    {
+        _server.Serve("/robots.txt", 404, "none", "text/plain");
+        _server.Serve("/a", 200, "<html>a</html>");
+        await Seed("/a");
+        var leaving = false;
+        var site = Start(leaving: () => Volatile.Read(ref leaving));
+        site.Tell(new SiteProtocol.Crawl(Host, 1));
+        AnswerResolve();
+        await FetchGranted("/robots.txt");
+        _gate.ExpectMsg<AddressGateProtocol.RequestDone>();
+
+        // The node's shutdown begins during the pause: at its end the site lets go without telling the gate (its region
+        // may be handing shards over; the gate drops the claim when the site stops), and it asks for no new slot.
+        Volatile.Write(ref leaving, true);
+        Advance(Pause);
+        Advance(TimeSpan.FromSeconds(2)); // two renew intervals: a site waiting would have asked again
+        Settled(site);
+        Assert.False(_gate.HasMessages);
+        Assert.Equal(["/robots.txt"], _server.Requests);
+    }
+
+    [Fact]
     public async Task An_idle_site_woken_again_in_its_epoch_reads_the_work_added_to_the_store_meanwhile()
     {
         _server.Serve("/robots.txt", 404, "none", "text/plain");
@@ -500,7 +523,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         Epoch = 1,
     };
 
-    private IActorRef Start(PolitenessOptions? politeness = null)
+    private IActorRef Start(PolitenessOptions? politeness = null, Func<bool>? leaving = null)
     {
         var options = new CrawlOptions
         {
@@ -513,6 +536,7 @@ public sealed class SiteActorTests : TestKit, IAsyncLifetime
         {
             Resolver = _resolver,
             Region = _region,
+            Leaving = leaving ?? (static () => false),
         };
         _site = Sys.ActorOf(Props.Create(() => new SiteActor(Host, context)));
         return _site;
