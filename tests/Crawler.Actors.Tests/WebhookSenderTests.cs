@@ -80,14 +80,21 @@ public sealed class WebhookSenderTests : TestKit, IAsyncLifetime
     private async Task UntilAccepted(params StateChange[] changes) =>
         await AwaitConditionAsync(() => Task.FromResult(changes.All(c => _receiver.Accepted.Any(a => a.Key == Id(c)))), Delivered, Check);
 
+    /// <summary>A change stored, then a sender started; returns the change once the receiver has accepted it.</summary>
+    private async Task<StateChange> SenderStartedAndSentOne()
+    {
+        var first = await Stored("a.kp", 30);
+        StartSender();
+        await UntilAccepted(first);
+        return first;
+    }
+
     private int TimesAccepted(StateChange change) => _receiver.Accepted.Count(a => a.Key == Id(change));
 
     [Fact]
     public async Task A_stored_change_never_announced_is_sent_at_start_and_one_stored_later_at_the_next_poll()
     {
-        var first = await Stored("a.kp", 30);
-        StartSender();
-        await UntilAccepted(first);
+        var first = await SenderStartedAndSentOne();
 
         var second = await Stored("b.kp", 20);
         Scheduler.Advance(Poll);
@@ -98,9 +105,7 @@ public sealed class WebhookSenderTests : TestKit, IAsyncLifetime
     [Fact]
     public async Task An_announcement_wakes_the_sender_before_its_next_poll()
     {
-        var first = await Stored("a.kp", 30);
-        StartSender();
-        await UntilAccepted(first);
+        await SenderStartedAndSentOne();
 
         var second = await Stored("b.kp", 20);
         Sys.EventStream.Publish(new ProbeProtocol.StateChanged(second, null));

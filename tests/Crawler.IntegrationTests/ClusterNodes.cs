@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -58,11 +59,44 @@ internal sealed class ClusterNodes : IAsyncDisposable
     /// <summary>Waits (bounded) until every node sees <paramref name="count"/> members up.</summary>
     public async Task WaitForMembersUpAsync(int count, TimeSpan timeout)
     {
-        // Polls the members each node's own cluster extension reports: membership is what is under test.
-        using var cts = new CancellationTokenSource(timeout);
-        while (!_hosts.Select((_, i) => Cluster.Get(System(i)).State.Members.Count(m => m.Status == MemberStatus.Up)).All(n => n >= count))
+        // Each node's own membership events (what is under test), current state first.
+        var up = _hosts.Select(_ => new ConcurrentDictionary<Address, byte>()).ToList();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var taps = new List<(ActorSystem System, IActorRef Tap)>();
+        for (var i = 0; i < _hosts.Count; i++)
         {
-            await Task.Delay(100, cts.Token);
+            var (system, members) = (System(i), up[i]);
+            var tap = system.ActorOf(Tap.For(m =>
+            {
+                if (m is ClusterEvent.MemberUp joined)
+                {
+                    members[joined.Member.Address] = 0;
+                }
+                else if (m is ClusterEvent.IMemberEvent other)
+                {
+                    members.TryRemove(other.Member.Address, out _);
+                }
+
+                if (up.All(u => u.Count >= count))
+                {
+                    done.TrySetResult();
+                }
+            }));
+            Cluster.Get(system).Subscribe(tap, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+            taps.Add((system, tap));
+        }
+
+        try
+        {
+            await done.Task.WaitAsync(timeout);
+        }
+        finally
+        {
+            foreach (var (system, tap) in taps)
+            {
+                Cluster.Get(system).Unsubscribe(tap);
+                system.Stop(tap);
+            }
         }
     }
 

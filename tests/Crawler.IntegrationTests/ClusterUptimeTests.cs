@@ -54,7 +54,7 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
         var sites = Web.Sites.Select(s => s.Host).ToList();
         await using var nodes = await ClusterNodes.StartAsync(3, settings);
         await nodes.WaitForMembersUpAsync(3, TimeSpan.FromSeconds(60));
-        await UntilEverySiteHasAProbeResult(sites);
+        await UntilEverySiteHasAProbeResult(nodes, sites);
         foreach (var site in sites)
         {
             await receiver.WaitForAsync(e => e.Kind == "state-change" && e.Site == site && e.To == "up", EventTimeout, $"{site}'s first state, up", () => StoredChanges(site));
@@ -124,29 +124,41 @@ public sealed class ClusterUptimeTests(ITestOutputHelper output)
         }
     }
 
-    private async Task UntilEverySiteHasAProbeResult(IReadOnlyCollection<string> sites)
+    /// <summary>Waits (bounded) until every site has had a successful probe, on whichever node probes it (each node's event stream).</summary>
+    private static async Task UntilEverySiteHasAProbeResult(ClusterNodes nodes, IReadOnlyCollection<string> sites)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        var probed = 0;
-        while (DateTime.UtcNow < deadline)
+        var probed = new ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var taps = new List<(Akka.Actor.ActorSystem System, Akka.Actor.IActorRef Tap)>();
+        foreach (var system in nodes.Hosts.Select((_, i) => nodes.System(i)))
         {
-            var uptime = new SqliteUptimeStore(new SqliteStoreOptions { Path = Path.Combine(Data, "crawler.db") });
-            await using (uptime.ConfigureAwait(false))
+            var tap = system.ActorOf(Tap.For(m =>
             {
-                await uptime.InitializeAsync();
-                var latest = await uptime.GetLatestAsync();
-                probed = sites.Count(s => latest.Any(l => l.Site == s && l.LastResult is { Success: true }));
-                if (probed == sites.Count)
+                if (m is Crawler.Actors.Uptime.ProbeProtocol.ProbeCompleted { Result.Success: true } completed && sites.Contains(completed.Result.Site))
                 {
-                    return;
+                    probed[completed.Result.Site] = 0;
+                    if (probed.Count == sites.Count)
+                    {
+                        done.TrySetResult();
+                    }
                 }
-            }
-
-            // Bounded poll of the store three real nodes write to (real probes run on real time; no event crosses to the test).
-            await Task.Delay(250);
+            }));
+            system.EventStream.Subscribe(tap, typeof(Crawler.Actors.Uptime.ProbeProtocol.ProbeCompleted));
+            taps.Add((system, tap));
         }
 
-        Assert.Fail($"only {probed} of {sites.Count} sites probed successfully within 30 s");
+        try
+        {
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"only {probed.Count} of {sites.Count} sites probed successfully within 30 s");
+        }
+        finally
+        {
+            taps.ForEach(t => t.System.Stop(t.Tap));
+        }
     }
 
     /// <summary>

@@ -118,7 +118,7 @@ public static class CrawlerActorsHosting
                 // Built at the first entity, when the coordinator's proxy is registered too.
                 var context = new Lazy<SiteContext>(() => SiteContextFor(resolver.GetService<IServiceProvider>(), registry, maxDecompressedBytes) with
                 {
-                    Leaving = () => CoordinatedShutdown.Get(system).ShutdownReason is not null,
+                    Leaving = Leaving(system),
                 });
                 return host => Props.Create(() => new SiteActor(host, context.Value));
             },
@@ -170,6 +170,9 @@ public static class CrawlerActorsHosting
 
         return builder;
     }
+
+    /// <summary>Whether the node's coordinated shutdown has begun (sites and probes then leave the address gates alone).</summary>
+    internal static Func<bool> Leaving(ActorSystem system) => () => CoordinatedShutdown.Get(system).ShutdownReason is not null;
 
     private static SiteContext SiteContextFor(IServiceProvider services, IActorRegistry registry, long maxDecompressedBytes)
     {

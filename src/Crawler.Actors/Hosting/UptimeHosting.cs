@@ -99,7 +99,7 @@ public static class UptimeHosting
             Writer = writer,
             Gate = registry.Get<AddressGateKey>(),
             PickAddress = (host, ct) => PickAddress(hosts, guard, host, ct),
-            Leaving = () => CoordinatedShutdown.Get(system).ShutdownReason is not null,
+            Leaving = CrawlerActorsHosting.Leaving(system),
             Publish = CrawlerEvents.Publish,
         };
     }
